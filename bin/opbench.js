@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point. In a checkout, Node (>= 22.19) runs the TypeScript sources directly (type
+// stripping); an installed package runs the JavaScript that `npm pack` compiled into dist/.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  console.error(
+    `opbench needs Node.js >= 22.19 (this is ${process.version}). In a checkout, run it through npm ` +
+      "(npx opbench / npm test), which puts the project's pinned Node 24 first on PATH.",
+  );
+  process.exit(2);
+}
+const installed = import.meta.url.includes("/node_modules/");
+const entry = installed ? "../dist/src/cli/main.js" : "../src/cli/main.ts";
+const { main } = await import(new URL(entry, import.meta.url).href);
+process.exitCode = await main(process.argv.slice(2));

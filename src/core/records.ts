@@ -1,0 +1,121 @@
+/**
+ * The run log: `events.jsonl` in the run directory, one typed event per line, append-only.
+ * Everything else (summary, reports, gates, re-scoring) is a pure function of it. Field names
+ * follow metrics.md (snake_case with units); `null` means "not measured", never 0.
+ */
+import type { ErrorClass } from "./errors.ts";
+import type { BackendInfo } from "./runner.ts";
+
+/** Version of the log format; bumped only on breaking changes. */
+export const LOG_VERSION = 1 as const;
+/** Version of the metric definitions (metrics.md). */
+export const METRICS_VERSION = "1" as const;
+
+export interface HostInfo {
+  os: string;
+  arch: string;
+  cpu: string;
+  cores: number;
+  memory_gb: number;
+  gpus: string[];
+  hostname_hash: string;
+}
+
+export interface RunStartEvent {
+  v: typeof LOG_VERSION;
+  type: "run_start";
+  run_id: string;
+  started_at: string;
+  /** True when this segment continues an earlier, unfinished run (`--resume`). */
+  resumed: boolean;
+  opbench_version: string;
+  metrics_version: typeof METRICS_VERSION;
+  node_version: string;
+  suite: {
+    name: string;
+    path: string;
+    hash: string;
+    /** The suite as resolved (models, tasks without their cases, counts, params). */
+    resolved: unknown;
+  };
+  git: { commit: string | null; dirty: boolean | null };
+  host: HostInfo;
+  argv: string[];
+}
+
+export interface ModelStartEvent {
+  v: typeof LOG_VERSION;
+  type: "model_start";
+  model: string;
+  runner: string;
+  at: string;
+  backend: BackendInfo | null;
+}
+
+export interface ScoreRecord {
+  scorer: string;
+  score: number | null;
+  reason: string;
+}
+
+/** One call attempt. A retried call has several records with the same `item` and rising `attempt`. */
+export interface CallRecord {
+  v: typeof LOG_VERSION;
+  type: "call";
+  /** Work item key: `model|task|case|repeat` (warm-up items: `model|warmup|n`). */
+  item: string;
+  attempt: number;
+  model: string;
+  task: string;
+  case_id: string;
+  repeat: number;
+  warmup: boolean;
+  started_at: string;
+  ok: boolean;
+
+  ttft_ms: number | null;
+  ttft_reasoning_ms: number | null;
+  e2e_ms: number | null;
+  chunk_gaps_ms: number[];
+  tpot_ms: number | null;
+  output_tps: number | null;
+  /** ttft_ms − server prompt_ms (llama.cpp): time spent waiting for a slot and in transport. */
+  queue_ms: number | null;
+
+  input_tokens: number | null;
+  cached_input_tokens: number | null;
+  cache_write_input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
+  tokens_source: "server" | "estimated" | null;
+  server: Record<string, unknown> | null;
+
+  output: string | null;
+  reasoning: string | null;
+  finish_reason: string | null;
+  response_id: string | null;
+  model_snapshot: string | null;
+
+  expected: string | null;
+  scores: ScoreRecord[];
+
+  cost_usd: number | null;
+  energy_j: number | null;
+  energy_source: "measured-gpu" | "measured-cpu" | "modelled" | "published-estimate" | null;
+
+  error: { class: ErrorClass; message: string; status: number | null } | null;
+  /** Time spent waiting before this attempt because of an earlier attempt's failure. */
+  backoff_ms: number | null;
+  /** Whether the engine will make another attempt after this one. */
+  will_retry: boolean;
+}
+
+export interface RunEndEvent {
+  v: typeof LOG_VERSION;
+  type: "run_end";
+  at: string;
+  status: "completed" | "interrupted" | "failed";
+  message?: string;
+}
+
+export type LogEvent = RunStartEvent | ModelStartEvent | CallRecord | RunEndEvent;

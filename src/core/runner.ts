@@ -1,0 +1,88 @@
+/**
+ * The runner contract. A runner turns one generation request into a stream of timestamped
+ * events; the engine owns retries, rate limits, concurrency, timeouts and metrics. Timestamps
+ * are `performance.now()` milliseconds taken inside the transport, as bytes are written/read.
+ */
+import type { ModelConfig, RunnerKind } from "../suite/schema.ts";
+
+/** Output constrained to a JSON Schema or a GBNF grammar. */
+export type StructuredOutput =
+  | { type: "json_schema"; schema: Record<string, unknown> }
+  | { type: "grammar"; grammar: string };
+
+/** Everything a runner needs for one call. Parameters left undefined use the backend's default. */
+export interface GenerationRequest {
+  system?: string;
+  prompt: string;
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  stop?: string[];
+  structured?: StructuredOutput;
+  /** Stream the response; TTFT and chunk gaps exist only for streamed calls. */
+  stream: boolean;
+  /** Aborted on timeout or Ctrl-C; the runner must stop reading and throw. */
+  signal: AbortSignal;
+}
+
+/** Token counts as the server reported them; absent fields were not reported. */
+export interface TokenUsage {
+  inputTokens?: number;
+  cachedInputTokens?: number;
+  cacheWriteInputTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+}
+
+export type RunnerEvent =
+  /** Just before the request is written to the transport. Exactly once, first. */
+  | { type: "sent"; t: number }
+  /** Output text as it arrived; `t` is when its bytes were read. Empty text is never emitted. */
+  | { type: "delta"; channel: "content" | "reasoning"; text: string; t: number }
+  | { type: "usage"; usage: TokenUsage }
+  /** Server-side timings verbatim (llama.cpp `timings`). */
+  | { type: "server_timings"; timings: Record<string, unknown> }
+  /** Response identity: id, the model snapshot the server says it ran, why it stopped. */
+  | { type: "response"; id?: string; model?: string; finishReason?: string }
+  /** The last byte was read. Exactly once, last, on success. */
+  | { type: "end"; t: number };
+
+/** What a runner reports about the backend once started: goes into the reproducibility record. */
+export interface BackendInfo {
+  /** e.g. "cpu", "cuda", "vulkan", "metal", "remote". */
+  device?: string;
+  [key: string]: unknown;
+}
+
+/** Services the engine gives a runner when it starts. */
+export interface RunnerContext {
+  /** Directory of the run: runners may keep logs there (e.g. a spawned server's log). */
+  runDir: string;
+  /** Directory of the suite file, for relative paths. */
+  baseDir: string;
+  /** Calls the engine will have in flight at once for this model. */
+  concurrency: number;
+  /** Progress and warnings for the user (stderr). */
+  log: (message: string) => void;
+  /** Aborted when the run is interrupted. */
+  signal: AbortSignal;
+}
+
+export interface Runner {
+  /** Spawns or attaches, waits until ready, and describes the backend. */
+  startup?(ctx: RunnerContext): Promise<BackendInfo | undefined>;
+  /** One call. Throws a `CallError` (or anything else, classified as `network`) on failure. */
+  generate(request: GenerationRequest): AsyncIterable<RunnerEvent>;
+  /** Counts tokens locally when the server reports none (records say `tokens_source: estimated`). */
+  countTokens?(text: string): Promise<number>;
+  /** Releases what startup took (servers, models). Must be safe to call twice. */
+  shutdown?(): Promise<void>;
+}
+
+/** Builds a runner from its model entry (paths already absolute). */
+export type RunnerFactory<C extends ModelConfig = ModelConfig> = (config: C) => Runner;
+
+/** The config type of one runner kind. */
+export type ModelConfigOf<K extends RunnerKind> = Extract<ModelConfig, { runner: K }>;

@@ -1,0 +1,71 @@
+/** The suite after validation and `resolveSuite()`: what the engine consumes. */
+import type { StructuredOutput } from "../core/runner.ts";
+import type { Scorer } from "../core/scorer.ts";
+import type { ModelConfig, RunnerKind, ScorerConfig } from "./schema.ts";
+
+/** Generation parameters after merging built-in defaults < suite defaults < task < model. */
+export interface ResolvedParams {
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  stop?: string[];
+  stream: boolean;
+  timeoutMs: number;
+}
+
+export interface ResolvedModel {
+  id: string;
+  label: string;
+  runner: RunnerKind;
+  /** The model entry with every path made absolute. */
+  config: ModelConfig;
+  concurrency: number;
+}
+
+/** One dataset row, rendered. */
+export interface Case {
+  /** Stable id: the `case_id` template, else the 1-based row number. */
+  id: string;
+  system?: string;
+  prompt: string;
+  expected?: string;
+  cluster?: string;
+}
+
+export interface ResolvedTask {
+  id: string;
+  description?: string;
+  cases: Case[];
+  scorers: Scorer[];
+  /** Scorer configs as written (normalised from shorthand), for the run record. */
+  scorerConfigs: ScorerConfig[];
+  structured?: StructuredOutput;
+  /** Task parameters merged over the suite defaults (model params are merged per call). */
+  params: ResolvedParams;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface ResolvedSuite {
+  name: string;
+  description?: string;
+  /** Absolute path of the suite file (or "<inline>"). */
+  sourcePath: string;
+  baseDir: string;
+  /** sha256 of the suite text and every dataset file it reads. */
+  hash: string;
+  models: ResolvedModel[];
+  tasks: ResolvedTask[];
+  repeats: number;
+  warmup: number;
+  parallelModels: boolean;
+  retry: RetryPolicy;
+  /** Model-level generation params, by model id (merged over task params per call). */
+  modelParams: Record<string, Partial<ResolvedParams>>;
+}
