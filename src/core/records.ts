@@ -37,6 +37,8 @@ export interface RunStartEvent {
     hash: string;
     /** The suite as resolved (models, tasks without their cases, counts, params). */
     resolved: unknown;
+    /** Command-line overrides in force (`--model`, `--limit` …); `--resume` re-applies them. */
+    overrides: Record<string, unknown>;
   };
   git: { commit: string | null; dirty: boolean | null };
   host: HostInfo;
@@ -50,6 +52,8 @@ export interface ModelStartEvent {
   runner: string;
   at: string;
   backend: BackendInfo | null;
+  /** Set when the model could not start (server unreachable, model file missing): its calls were not made. */
+  error?: string;
 }
 
 export interface ScoreRecord {
@@ -68,6 +72,11 @@ export interface CallRecord {
   model: string;
   task: string;
   case_id: string;
+  /** 0-based position of the case in its task (compact key for per-case statistics). */
+  case_index: number;
+  /** Cluster key of the case (task `cluster` template), for clustered standard errors. */
+  cluster: string | null;
+  /** 0-based repeat number. */
   repeat: number;
   warmup: boolean;
   started_at: string;

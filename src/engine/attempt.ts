@@ -1,0 +1,138 @@
+/** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
+import { CallError, toCallError } from "../core/errors.ts";
+import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
+import type { GenerationRequest, Runner } from "../core/runner.ts";
+import { CallTimeline } from "../metrics/call-timeline.ts";
+import type { ResolvedParams } from "../suite/resolved.ts";
+import type { WorkItem } from "./plan.ts";
+
+export interface AttemptOutcome {
+  record: CallRecord;
+  error: CallError | undefined;
+}
+
+/** Task params with the model's params merged over them. */
+export function callParams(item: WorkItem, modelParams: Partial<ResolvedParams> | undefined): ResolvedParams {
+  return { ...item.task.params, ...modelParams };
+}
+
+/**
+ * Makes one attempt. Never throws for call failures: they come back as a record with `error`.
+ * `runSignal` aborts on Ctrl-C; the per-call timeout is armed here.
+ */
+export async function runAttempt(
+  runner: Runner,
+  item: WorkItem,
+  params: ResolvedParams,
+  attempt: number,
+  backoff: number | null,
+  runSignal: AbortSignal,
+): Promise<AttemptOutcome> {
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
+    params.timeoutMs,
+  );
+  const signal = AbortSignal.any([runSignal, timeout.signal]);
+  const request: GenerationRequest = {
+    prompt: item.case.prompt,
+    maxTokens: params.maxTokens,
+    stream: params.stream,
+    signal,
+    ...(item.case.system !== undefined && { system: item.case.system }),
+    ...(params.temperature !== undefined && { temperature: params.temperature }),
+    ...(params.topP !== undefined && { topP: params.topP }),
+    ...(params.topK !== undefined && { topK: params.topK }),
+    ...(params.seed !== undefined && { seed: params.seed }),
+    ...(params.stop !== undefined && { stop: params.stop }),
+    ...(item.task.structured !== undefined && { structured: item.task.structured }),
+  };
+  const startedAt = new Date().toISOString();
+  const timeline = new CallTimeline();
+  let error: CallError | undefined;
+  try {
+    for await (const event of runner.generate(request)) timeline.apply(event);
+    if (timeline.tEnd === undefined)
+      throw new CallError("stream_aborted", "the runner ended without an end event");
+  } catch (thrown) {
+    // A signal's reason says why the call stopped (timeout or Ctrl-C) better than the transport's error.
+    const reason = signal.aborted ? signal.reason : undefined;
+    error = reason instanceof CallError ? reason : toCallError(thrown);
+  } finally {
+    clearTimeout(timer);
+  }
+  const record = await buildRecord(runner, item, request, timeline, error, attempt, backoff, startedAt);
+  return { record, error };
+}
+
+async function buildRecord(
+  runner: Runner,
+  item: WorkItem,
+  request: GenerationRequest,
+  timeline: CallTimeline,
+  error: CallError | undefined,
+  attempt: number,
+  backoff: number | null,
+  startedAt: string,
+): Promise<CallRecord> {
+  const ok = error === undefined;
+  const usage = timeline.usage;
+  let outputTokens = usage.outputTokens;
+  let inputTokens = usage.inputTokens;
+  let tokensSource: CallRecord["tokens_source"] = outputTokens !== undefined ? "server" : null;
+  if (ok && outputTokens === undefined && runner.countTokens) {
+    outputTokens = await runner.countTokens(timeline.reasoning + timeline.content);
+    inputTokens ??= await runner.countTokens((request.system ?? "") + request.prompt);
+    tokensSource = "estimated";
+  }
+  const metrics = timeline.metrics(outputTokens, request.stream);
+  const scores: ScoreRecord[] = ok ? scoreOutput(item, timeline.content) : [];
+  return {
+    v: LOG_VERSION,
+    type: "call",
+    item: item.key,
+    attempt,
+    model: item.model.id,
+    task: item.task.id,
+    case_id: item.case.id,
+    case_index: item.caseIndex,
+    cluster: item.case.cluster ?? null,
+    repeat: item.repeat,
+    warmup: item.warmup,
+    started_at: startedAt,
+    ok,
+    ...metrics,
+    input_tokens: inputTokens ?? null,
+    cached_input_tokens: usage.cachedInputTokens ?? null,
+    cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
+    output_tokens: outputTokens ?? null,
+    reasoning_tokens: usage.reasoningTokens ?? null,
+    tokens_source: tokensSource,
+    server: timeline.serverTimings ?? null,
+    output: ok || timeline.content ? timeline.content : null,
+    reasoning: timeline.reasoning || null,
+    finish_reason: timeline.finishReason ?? null,
+    response_id: timeline.responseId ?? null,
+    model_snapshot: timeline.modelSnapshot ?? null,
+    expected: item.case.expected ?? null,
+    scores,
+    cost_usd: null,
+    energy_j: null,
+    energy_source: null,
+    error: error ? { class: error.errorClass, message: error.message, status: error.status ?? null } : null,
+    backoff_ms: backoff,
+    will_retry: false,
+  };
+}
+
+/** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */
+export function scoreOutput(item: WorkItem, output: string): ScoreRecord[] {
+  return item.task.scorers.map((scorer) => {
+    try {
+      const { score, reason } = scorer.score({ output, expected: item.case.expected });
+      return { scorer: scorer.name, score, reason };
+    } catch (thrown) {
+      return { scorer: scorer.name, score: null, reason: `scorer failed: ${String(thrown)}` };
+    }
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The append-only `events.jsonl` of a run directory. Each event is written with one synchronous
+ * write, so whatever finished is on disk even if the process is killed a moment later.
+ */
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { LogEvent } from "../core/records.ts";
+
+export const EVENTS_FILE = "events.jsonl";
+
+export class RunLog {
+  private fd: number | undefined;
+  private readonly secrets: string[];
+
+  /** Opens (creating or appending to) `<runDir>/events.jsonl`. `secrets` are masked in every line. */
+  constructor(runDir: string, secrets: readonly string[] = []) {
+    const path = join(runDir, EVENTS_FILE);
+    if (existsSync(path)) {
+      const fd = openSync(path, "r+");
+      dropPartialLastLine(fd);
+      closeSync(fd);
+    }
+    this.fd = openSync(path, "a");
+    this.secrets = secrets.filter((s) => s.length >= 8);
+  }
+
+  append(event: LogEvent): void {
+    if (this.fd === undefined) throw new Error("run log is closed");
+    let line = JSON.stringify(event);
+    for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");
+    writeSync(this.fd, `${line}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** A crash mid-write can leave half a line at the end: cut it so the next event starts clean. */
+function dropPartialLastLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const tail = Buffer.alloc(Math.min(size, 1 << 20));
+  readSync(fd, tail, 0, tail.length, size - tail.length);
+  if (tail[tail.length - 1] === 0x0a) return;
+  const lastNewline = tail.lastIndexOf(0x0a);
+  ftruncateSync(fd, lastNewline < 0 ? size - tail.length : size - tail.length + lastNewline + 1);
+}
+
+/**
+ * Streams the events of a run log, one parsed event at a time (memory stays flat for any size).
+ * A line that is not JSON (a torn final write) is skipped.
+ */
+export async function* readRunLog(runDir: string): AsyncGenerator<LogEvent> {
+  const lines = createInterface({ input: createReadStream(join(runDir, EVENTS_FILE)), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.length === 0) continue;
+    let event: LogEvent;
+    try {
+      event = JSON.parse(line) as LogEvent;
+    } catch {
+      continue;
+    }
+    yield event;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Accumulates the final records of one group (a model × task, or a whole model) in one pass
+ * with flat memory: latencies in Float64Arrays, per-case scores in arrays indexed by case.
+ */
+import type { ErrorClass } from "../core/errors.ts";
+import type { CallRecord } from "../core/records.ts";
+import { SampleAccumulator } from "../stats/accumulator.ts";
+import { type AccuracyEstimate, type CaseScore, estimateAccuracy } from "../stats/accuracy.ts";
+import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
+import { quantileInterval } from "../stats/quantile-ci.ts";
+import { isNonEmpty } from "../stats/samples.ts";
+
+/** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
+export interface LatencySummary extends DistributionSummary {
+  ci95: {
+    p50: [number, number] | null;
+    p90: [number, number] | null;
+    p95: [number, number] | null;
+    p99: [number, number] | null;
+  };
+}
+
+export interface ScorerAccuracy extends AccuracyEstimate {
+  scorer: string;
+  /** Calls that failed after every retry: they count as score 0 (the user got no answer). */
+  failed_calls_scored_zero: number;
+  /** Calls the scorer could not score (e.g. no expected answer): left out. */
+  unscored_calls: number;
+}
+
+export interface GroupSummary {
+  model: string;
+  /** Task id, or null for the whole-model roll-up. */
+  task: string | null;
+  /** Measured items that ended: succeeded, or failed after every retry. */
+  calls: number;
+  succeeded: number;
+  failed: number;
+  /** Attempts that were retried (each has its own record). */
+  retries: number;
+  errors_by_class: Partial<Record<ErrorClass, number>>;
+  error_examples: string[];
+  accuracy: ScorerAccuracy[];
+  latency: { ttft_ms: LatencySummary | null; e2e_ms: LatencySummary | null; tpot_ms: LatencySummary | null };
+  tokens: {
+    input_total: number;
+    output_total: number;
+    input_mean: number | null;
+    output_mean: number | null;
+    /** Calls whose counts came from the server vs a local tokenizer. */
+    server_counted: number;
+    estimated: number;
+  };
+  throughput: { wall_s: number | null; requests_per_s: number | null; output_tokens_per_s: number | null };
+}
+
+/** Per-case score sums and counts of one scorer, indexed by case_index. */
+interface ScorerCases {
+  sums: number[];
+  counts: number[];
+  unscored: number;
+}
+
+const MAX_ERROR_EXAMPLES = 5;
+
+export class GroupAccumulator {
+  private readonly ttft = new SampleAccumulator();
+  private readonly e2e = new SampleAccumulator();
+  private readonly tpot = new SampleAccumulator();
+  private readonly scorers = new Map<string, ScorerCases>();
+  private readonly clusters: (string | undefined)[] = [];
+  /** Failed (after every retry) calls per case: score 0 for every scorer. */
+  private readonly failedPerCase: number[] = [];
+  private succeeded = 0;
+  private failed = 0;
+  private retries = 0;
+  private readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
+  private readonly errorExamples = new Set<string>();
+  private inputTotal = 0;
+  private outputTotal = 0;
+  private tokenCalls = 0;
+  private serverCounted = 0;
+  private estimated = 0;
+  private readonly windows: { start: number; end: number }[] = [];
+
+  readonly model: string;
+  /** Task id; null for a model's roll-up over all its tasks (no accuracy there). */
+  readonly task: string | null;
+
+  constructor(model: string, task: string | null) {
+    this.model = model;
+    this.task = task;
+  }
+
+  /** A record that will be retried: counted, not measured. */
+  addRetry(): void {
+    this.retries++;
+  }
+
+  /** A new run segment (resume) starts: throughput windows don't span the pause. */
+  newSegment(): void {
+    this.windows.push({ start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY });
+  }
+
+  /** A final record: the item's outcome. */
+  addFinal(record: CallRecord): void {
+    this.clusters[record.case_index] ??= record.cluster ?? undefined;
+    const started = Date.parse(record.started_at);
+    if (this.windows.length === 0) this.newSegment();
+    const window = this.windows[this.windows.length - 1]!;
+    window.start = Math.min(window.start, started);
+    window.end = Math.max(window.end, started + (record.e2e_ms ?? 0));
+    if (!record.ok) {
+      this.failed++;
+      const cls = record.error?.class ?? "network";
+      this.errorsByClass[cls] = (this.errorsByClass[cls] ?? 0) + 1;
+      if (this.errorExamples.size < MAX_ERROR_EXAMPLES && record.error) {
+        this.errorExamples.add(`${cls}: ${record.error.message.slice(0, 300)}`);
+      }
+      this.failedPerCase[record.case_index] = (this.failedPerCase[record.case_index] ?? 0) + 1;
+      return;
+    }
+    this.succeeded++;
+    if (record.ttft_ms !== null) this.ttft.push(record.ttft_ms);
+    if (record.e2e_ms !== null) this.e2e.push(record.e2e_ms);
+    if (record.tpot_ms !== null) this.tpot.push(record.tpot_ms);
+    if (record.output_tokens !== null || record.input_tokens !== null) {
+      this.tokenCalls++;
+      this.inputTotal += record.input_tokens ?? 0;
+      this.outputTotal += record.output_tokens ?? 0;
+      if (record.tokens_source === "estimated") this.estimated++;
+      else this.serverCounted++;
+    }
+    if (this.task === null) return; // accuracy is per task: case indexes differ between tasks
+    for (const { scorer, score } of record.scores) {
+      const cases = this.scorer(scorer);
+      if (score === null) cases.unscored++;
+      else {
+        cases.sums[record.case_index] = (cases.sums[record.case_index] ?? 0) + score;
+        cases.counts[record.case_index] = (cases.counts[record.case_index] ?? 0) + 1;
+      }
+    }
+  }
+
+  /**
+   * Undoes `addFinal` of a failed record whose item succeeded later (a resumed run retried it).
+   * Everything a failure contributes is a count, so it can be taken back exactly.
+   */
+  retractFailure(record: Pick<CallRecord, "case_index" | "error">): void {
+    this.failed--;
+    const cls = record.error?.class ?? "network";
+    const left = (this.errorsByClass[cls] ?? 1) - 1;
+    if (left > 0) this.errorsByClass[cls] = left;
+    else delete this.errorsByClass[cls];
+    this.failedPerCase[record.case_index]! -= 1;
+  }
+
+  private scorer(name: string): ScorerCases {
+    let cases = this.scorers.get(name);
+    if (!cases) {
+      cases = { sums: [], counts: [], unscored: 0 };
+      this.scorers.set(name, cases);
+    }
+    return cases;
+  }
+
+  summary(): GroupSummary {
+    const wallMs = this.windows.reduce((sum, w) => (w.end > w.start ? sum + (w.end - w.start) : sum), 0);
+    const wallS = wallMs > 0 ? wallMs / 1000 : null;
+    return {
+      model: this.model,
+      task: this.task,
+      calls: this.succeeded + this.failed,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      retries: this.retries,
+      errors_by_class: this.errorsByClass,
+      error_examples: [...this.errorExamples],
+      accuracy: [...this.scorers].flatMap(([name, cases]) => this.accuracy(name, cases)),
+      latency: { ttft_ms: latency(this.ttft), e2e_ms: latency(this.e2e), tpot_ms: latency(this.tpot) },
+      tokens: {
+        input_total: this.inputTotal,
+        output_total: this.outputTotal,
+        input_mean: this.tokenCalls > 0 ? this.inputTotal / this.tokenCalls : null,
+        output_mean: this.tokenCalls > 0 ? this.outputTotal / this.tokenCalls : null,
+        server_counted: this.serverCounted,
+        estimated: this.estimated,
+      },
+      throughput: {
+        wall_s: wallS,
+        requests_per_s: wallS ? (this.succeeded + this.failed) / wallS : null,
+        output_tokens_per_s: wallS && this.tokenCalls > 0 ? this.outputTotal / wallS : null,
+      },
+    };
+  }
+
+  private accuracy(scorer: string, cases: ScorerCases): ScorerAccuracy[] {
+    const perCase: CaseScore[] = [];
+    const n = Math.max(cases.counts.length, this.failedPerCase.length);
+    for (let index = 0; index < n; index++) {
+      const count = (cases.counts[index] ?? 0) + (this.failedPerCase[index] ?? 0);
+      if (count === 0) continue;
+      const cluster = this.clusters[index];
+      const score = (cases.sums[index] ?? 0) / count;
+      perCase.push({
+        caseId: String(index),
+        score,
+        repeats: count,
+        ...(cluster !== undefined && { cluster }),
+      });
+    }
+    if (!isNonEmpty(perCase)) return [];
+    return [
+      {
+        scorer,
+        ...estimateAccuracy(perCase),
+        failed_calls_scored_zero: this.failed,
+        unscored_calls: cases.unscored,
+      },
+    ];
+  }
+}
+
+function latency(samples: SampleAccumulator): LatencySummary | null {
+  const sorted = samples.sorted();
+  if (!sorted) return null;
+  const ci = (q: number): [number, number] | null => {
+    const interval = quantileInterval(sorted, q);
+    return interval ? [interval.lower, interval.upper] : null;
+  };
+  return { ...summarize(sorted), ci95: { p50: ci(0.5), p90: ci(0.9), p95: ci(0.95), p99: ci(0.99) } };
+}

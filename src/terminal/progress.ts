@@ -1,0 +1,105 @@
+/**
+ * Run progress on the terminal: a live bar per model on a TTY, plain periodic lines elsewhere
+ * (CI logs stay readable). Implements the engine's RunObserver; writes to stderr only.
+ */
+import cliProgress from "cli-progress";
+import pc from "picocolors";
+import type { CallRecord } from "../core/records.ts";
+import type { RunObserver } from "../engine/run.ts";
+
+interface ModelCounts {
+  total: number;
+  done: number;
+  errors: number;
+  retries: number;
+}
+
+export interface ProgressOptions {
+  /** Live bars (default: stderr is a TTY and CI is not set). */
+  live?: boolean;
+  /** Plain mode: print a line at most this often per model (default 10 s), and at 100%. */
+  intervalMs?: number;
+  write?: (line: string) => void;
+}
+
+export class TerminalProgress implements RunObserver {
+  private readonly counts = new Map<string, ModelCounts>();
+  private readonly live: boolean;
+  private readonly intervalMs: number;
+  private readonly write: (line: string) => void;
+  private bars: cliProgress.MultiBar | undefined;
+  private readonly bar = new Map<string, cliProgress.SingleBar>();
+  private readonly lastLine = new Map<string, number>();
+
+  constructor(options: ProgressOptions = {}) {
+    this.live = options.live ?? (Boolean(process.stderr.isTTY) && !process.env.CI);
+    this.intervalMs = options.intervalMs ?? 10_000;
+    this.write = options.write ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  planned(remaining: Map<string, number>): void {
+    for (const [model, total] of remaining) this.counts.set(model, { total, done: 0, errors: 0, retries: 0 });
+    if (this.live) {
+      this.bars = new cliProgress.MultiBar(
+        {
+          format:
+            " {model} |{bar}| {value}/{total} calls · {errors} errors · {retries} retries · eta {eta_formatted}",
+          hideCursor: true,
+          clearOnComplete: false,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+    }
+  }
+
+  modelStarted(model: { id: string }): void {
+    const counts = this.counts.get(model.id);
+    if (!counts) return;
+    if (this.bars) {
+      this.bar.set(
+        model.id,
+        this.bars.create(counts.total, counts.done, { model: model.id, errors: 0, retries: 0 }),
+      );
+    } else {
+      this.write(`${model.id}: started, ${counts.total} calls to make`);
+    }
+  }
+
+  modelFailed(model: { id: string }, error: Error): void {
+    this.log(pc.red(`${model.id}: could not start: ${error.message}`));
+  }
+
+  callRecorded(record: CallRecord): void {
+    const counts = this.counts.get(record.model);
+    if (!counts || record.warmup) return;
+    if (record.will_retry) counts.retries++;
+    else {
+      counts.done++;
+      if (!record.ok) counts.errors++;
+    }
+    const bar = this.bar.get(record.model);
+    if (bar) {
+      bar.update(counts.done, { errors: counts.errors, retries: counts.retries });
+      return;
+    }
+    const now = performance.now();
+    const last = this.lastLine.get(record.model) ?? 0;
+    if (counts.done === counts.total || now - last >= this.intervalMs) {
+      this.lastLine.set(record.model, now);
+      this.write(
+        `${record.model}: ${counts.done}/${counts.total} calls, ${counts.errors} errors, ${counts.retries} retries`,
+      );
+    }
+  }
+
+  log(message: string): void {
+    if (this.bars) this.bars.log(`${message}\n`);
+    else this.write(message);
+  }
+
+  stop(): void {
+    this.bars?.stop();
+    this.bars = undefined;
+  }
+}
