@@ -1,0 +1,19 @@
+/**
+ * `exact`: the output must equal the expected answer character for character (no trimming,
+ * no case or Unicode folding; use `normalized_exact` for that). Unscorable (null) when the case
+ * has no expected answer.
+ */
+import type { ScorerFactory } from "../core/scorer.ts";
+import { NO_EXPECTED, quote, scorerName } from "./common.ts";
+
+export const exact: ScorerFactory<"exact"> = (config) => ({
+  name: scorerName(config),
+  score({ output, expected }) {
+    if (expected === undefined) return { score: null, reason: NO_EXPECTED };
+    if (output === expected) return { score: 1, reason: "exact match" };
+    if (output.trim() === expected.trim()) {
+      return { score: 0, reason: "differs only in surrounding whitespace" };
+    }
+    return { score: 0, reason: `expected ${quote(expected)}, got ${quote(output)}` };
+  },
+});

@@ -1,0 +1,70 @@
+/**
+ * `json_schema`: the output is JSON (one code fence tolerated, see json-text.ts) that validates
+ * against a JSON Schema — the config's `schema`, else the task's `json_schema`. The schema is
+ * compiled once, when the suite loads, with ajv and ajv-formats (`date-time`, `email`, `uri`…).
+ * Dialect from `$schema`: draft 2020-12, 2019-09, else draft-07 (ajv's default, which also reads
+ * draft-06). Unknown keywords are ignored, as the JSON Schema spec asks; a schema that breaks
+ * its meta-schema fails at load. Invalid JSON scores 0, like a schema violation.
+ */
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
+import { Ajv } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import type { ScorerFactory } from "../core/scorer.ts";
+import { scorerName } from "./common.ts";
+import { fenceNote, parseJsonOutput } from "./json-text.ts";
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
+const addFormats = addFormatsModule.default;
+
+/** How many validation errors a reason lists before "+N more". */
+const ERRORS_SHOWN = 3;
+
+function compile(schema: AnySchemaObject): ValidateFunction {
+  const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
+  const options = { allErrors: true, strict: false } as const;
+  const ajv = dialect.includes("2020-12")
+    ? new Ajv2020(options)
+    : dialect.includes("2019-09")
+      ? new Ajv2019(options)
+      : new Ajv(options);
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+/** Formats ajv errors as `/path message`, the first few, then "+N more". */
+export function describeErrors(errors: readonly ErrorObject[]): string {
+  const shown = errors
+    .slice(0, ERRORS_SHOWN)
+    .map((e) => `${e.instancePath === "" ? "/" : e.instancePath} ${e.message}`);
+  const more = errors.length > ERRORS_SHOWN ? `; +${errors.length - ERRORS_SHOWN} more` : "";
+  return `${shown.join("; ")}${more}`;
+}
+
+export const jsonSchema: ScorerFactory<"json_schema"> = (config, context) => {
+  const schema = config.schema ?? context.taskJsonSchema;
+  if (schema === undefined) {
+    throw new Error("json_schema scorer: needs a `schema`, or a `json_schema` on its task");
+  }
+  let validate: ValidateFunction;
+  try {
+    validate = compile(schema);
+  } catch (error) {
+    throw new Error(`json_schema scorer: invalid JSON Schema: ${(error as Error).message}`);
+  }
+  return {
+    name: scorerName(config),
+    score({ output }) {
+      const parsed = parseJsonOutput(output);
+      if (!parsed.ok)
+        return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
+      if (validate(parsed.value))
+        return { score: 1, reason: `matches the schema${fenceNote(parsed.fenced)}` };
+      return {
+        score: 0,
+        reason: `does not match the schema${fenceNote(parsed.fenced)}: ${describeErrors(validate.errors ?? [])}`,
+      };
+    },
+  };
+};

@@ -1,0 +1,77 @@
+/**
+ * `one_of`: the trimmed output must be exactly one of a fixed set of labels (a classifier's
+ * valid answers). It checks validity only and ignores the expected answer: pair it with
+ * `exact` or `normalized_exact` to score correctness. Labels come from `labels` or from
+ * `labels_file` (relative to the suite file): a JSON array of strings, or one label per line
+ * (blank lines skipped). Labels are trimmed; comparison is case-sensitive.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ScorerContext, ScorerFactory } from "../core/scorer.ts";
+import type { ScorerConfig } from "../suite/schema.ts";
+import { quote, scorerName } from "./common.ts";
+
+type OneOfConfig = Extract<ScorerConfig, { type: "one_of" }>;
+
+/** Parses a labels file's text: a JSON array of strings, else one label per line. */
+export function parseLabels(text: string, source: string): string[] {
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trimStart().startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (error) {
+      throw new Error(`${source} starts with "[" but is not a valid JSON array: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((label) => typeof label === "string")) {
+      throw new Error(`${source} must be a JSON array of strings`);
+    }
+    return parsed;
+  }
+  return body.split(/\r?\n/).filter((line) => line.trim() !== "");
+}
+
+function loadLabels(config: OneOfConfig, context: ScorerContext): string[] {
+  if (config.labels !== undefined && config.labels_file !== undefined) {
+    throw new Error("one_of scorer: give `labels` or `labels_file`, not both");
+  }
+  if (config.labels !== undefined) return config.labels;
+  if (config.labels_file === undefined) {
+    throw new Error(
+      "one_of scorer: needs `labels` (a list) or `labels_file` (a JSON array or one label per line)",
+    );
+  }
+  const path = resolve(context.baseDir, config.labels_file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(
+      `one_of scorer: cannot read labels_file ${config.labels_file} (${path}): ${(error as Error).message}`,
+    );
+  }
+  return parseLabels(text, `one_of scorer: labels_file ${config.labels_file}`);
+}
+
+export const oneOf: ScorerFactory<"one_of"> = (config, context) => {
+  const labels = loadLabels(config, context).map((label) => label.trim());
+  const empty = labels.indexOf("");
+  if (empty >= 0) throw new Error(`one_of scorer: label ${empty + 1} is empty`);
+  const labelSet = new Set(labels);
+  if (labelSet.size === 0) throw new Error("one_of scorer: the label list is empty");
+  const byLowerCase = new Map([...labelSet].map((label) => [label.toLowerCase(), label]));
+  const listed = [...labelSet].slice(0, 5).map((label) => quote(label, 30));
+  const summary = `${labelSet.size} labels (${listed.join(", ")}${labelSet.size > 5 ? ", …" : ""})`;
+  return {
+    name: scorerName(config),
+    score({ output }) {
+      const answer = output.trim();
+      if (labelSet.has(answer))
+        return { score: 1, reason: `${quote(answer)} is one of the ${labelSet.size} labels` };
+      if (answer === "") return { score: 0, reason: `empty output; expected one of ${summary}` };
+      const caseOnly = byLowerCase.get(answer.toLowerCase());
+      const hint = caseOnly === undefined ? "" : `; differs only in case from ${quote(caseOnly)}`;
+      return { score: 0, reason: `${quote(answer)} is not one of ${summary}${hint}` };
+    },
+  };
+};

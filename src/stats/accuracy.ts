@@ -1,0 +1,130 @@
+/**
+ * Accuracy of scores in [0, 1] with a confidence interval. The unit of analysis is the case:
+ * repeats of a case are averaged first ({@link averageRepeats}), so K repeats never pretend to
+ * be K independent cases.
+ *
+ * Interval, in order of precedence:
+ * - "clustered": any case carries a cluster key → mean ± z·SE_CR1 (cases without a key are
+ *   clusters of their own); null interval when there are fewer than 2 clusters.
+ * - "wilson": every case score is 0 or 1 and {@link prefersWilson} (n < 30, or fewer than 5
+ *   correct, or fewer than 5 wrong) → Wilson score interval.
+ * - "wald": 0/1 scores otherwise → p̂ ± z·√(p̂(1−p̂)/n).
+ * - "mean-se": scores strictly between 0 and 1 (partial credit, or repeats that disagree) →
+ *   mean ± z·s/√n; null interval for n = 1.
+ * z = Φ⁻¹(1 − α/2) (1.96 at 95 %). Intervals are clamped to [0, 1].
+ */
+import { zCritical } from "./critical.ts";
+import { prefersWilson, waldInterval, wilsonInterval } from "./proportion.ts";
+import type { NonEmpty } from "./samples.ts";
+import { mapNonEmpty } from "./samples.ts";
+import { clusteredStandardError, clusterKeys, meanStandardError } from "./standard-error.ts";
+
+/** One scored call: a case's score in one repeat. */
+export interface ScoreObservation {
+  caseId: string;
+  /** Score in [0, 1]; leave unscorable calls out rather than passing 0. */
+  score: number;
+  /** Cluster key for clustered standard errors, when the task defines one. */
+  cluster?: string | undefined;
+}
+
+/** A case's score averaged over its repeats. */
+export interface CaseScore {
+  caseId: string;
+  /** Mean score over the repeats, in [0, 1]. */
+  score: number;
+  /** Number of repeats averaged (≥ 1). */
+  repeats: number;
+  cluster?: string | undefined;
+}
+
+/**
+ * Averages repeats per case, in first-seen case order.
+ * @throws RangeError on a score outside [0, 1] or a case whose repeats disagree on its cluster
+ */
+export function averageRepeats(observations: readonly ScoreObservation[]): CaseScore[] {
+  const byCase = new Map<string, { sum: number; repeats: number; cluster: string | undefined }>();
+  for (const { caseId, score, cluster } of observations) {
+    if (!(score >= 0 && score <= 1))
+      throw new RangeError(`case ${caseId}: score must be in [0, 1], got ${score}`);
+    const entry = byCase.get(caseId);
+    if (entry === undefined) {
+      byCase.set(caseId, { sum: score, repeats: 1, cluster });
+      continue;
+    }
+    if (entry.cluster !== cluster) {
+      throw new RangeError(
+        `case ${caseId}: repeats disagree on the cluster (${entry.cluster} vs ${cluster})`,
+      );
+    }
+    entry.sum += score;
+    entry.repeats++;
+  }
+  return [...byCase].map(([caseId, { sum, repeats, cluster }]) => ({
+    caseId,
+    score: sum / repeats,
+    repeats,
+    ...(cluster === undefined ? {} : { cluster }),
+  }));
+}
+
+/** How an accuracy interval was computed (see the module comment). */
+export type AccuracyMethod = "wilson" | "wald" | "mean-se" | "clustered";
+
+/** Accuracy over cases, as a flat record; proportions in [0, 1]. */
+export interface AccuracyEstimate {
+  /** Number of cases. */
+  n: number;
+  /** Mean case score. */
+  mean: number;
+  /** Standard error of the mean (√(p̂(1−p̂)/n) for 0/1 scores); null when it can't be estimated. */
+  se: number | null;
+  /** Interval ends; null when the data can't support an interval. */
+  lower: number | null;
+  upper: number | null;
+  method: AccuracyMethod;
+  /** Whether every case score is exactly 0 or 1. */
+  binary: boolean;
+  /** Number of clusters, for the clustered method; else null. */
+  clusters: number | null;
+  confidence: number;
+}
+
+/**
+ * Mean case score with its standard error and confidence interval (see the module comment).
+ * @param cases one score per case, repeats already averaged
+ * @param confidence two-sided level in (0, 1) (default 0.95)
+ */
+export function estimateAccuracy(cases: NonEmpty<CaseScore>, confidence = 0.95): AccuracyEstimate {
+  const z = zCritical(confidence);
+  const scores = mapNonEmpty(cases, (c) => c.score);
+  for (const c of cases) {
+    if (!(c.score >= 0 && c.score <= 1)) {
+      throw new RangeError(`case ${c.caseId}: score must be in [0, 1], got ${c.score}`);
+    }
+  }
+  const n = cases.length;
+  const successes = scores.reduce((sum, s) => sum + s, 0);
+  const mean = successes / n;
+  const binary = scores.every((s) => s === 0 || s === 1);
+  const base = { n, mean, binary, confidence };
+  const clamped = (se: number | null) =>
+    se === null
+      ? { lower: null, upper: null }
+      : { lower: Math.max(0, mean - z * se), upper: Math.min(1, mean + z * se) };
+
+  if (cases.some((c) => c.cluster !== undefined)) {
+    const robust = clusteredStandardError(scores, clusterKeys(cases));
+    const se = robust?.se ?? null;
+    return { ...base, se, ...clamped(se), method: "clustered", clusters: robust?.clusters ?? null };
+  }
+  if (binary) {
+    const se = Math.sqrt((mean * (1 - mean)) / n);
+    const k = Math.round(successes);
+    const method = prefersWilson(k, n) ? "wilson" : "wald";
+    const interval = method === "wilson" ? wilsonInterval(k, n, confidence) : waldInterval(k, n, confidence);
+    return { ...base, se, ...interval, method, clusters: null };
+  }
+  const se = meanStandardError(scores);
+  return { ...base, se, ...clamped(se), method: "mean-se", clusters: null };
+}
