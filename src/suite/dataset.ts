@@ -1,0 +1,218 @@
+/**
+ * Dataset rows for a task: inline in the suite, or a JSONL, JSON-array or CSV file relative to
+ * the suite file. Problems come back as issue drafts: a missing file at the `dataset` value in
+ * the suite, an unparseable row at its line in the data file.
+ */
+import { readFile } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { CsvError } from "csv-parse";
+import { parse as parseCsvText } from "csv-parse/sync";
+import type { IssueDraft } from "./errors.ts";
+import type { DatasetConfig } from "./schema.ts";
+import { locatorForText, type PathSegment } from "./yaml-positions.ts";
+
+/** One dataset row: column name → value (CSV values are strings). */
+export type DatasetRow = Record<string, unknown>;
+
+export interface LoadedDataset {
+  rows: DatasetRow[];
+  /** Absolute path of the data file; absent for inline rows. */
+  file?: string;
+  /** The data file's bytes, for the suite hash. */
+  bytes?: Uint8Array;
+  /** 1-based line in the data file of each row, where known (JSONL, CSV). */
+  rowLines?: number[];
+  /** The rows could not be loaded (that is reported already): resolve the task without cases. */
+  unavailable?: boolean;
+}
+
+export type DatasetFormat = "jsonl" | "json" | "csv";
+
+export type DatasetResult = { ok: true; dataset: LoadedDataset } | { ok: false; issues: IssueDraft[] };
+
+/** Data-file problems reported per file before the rest are summed up in one line. */
+const MAX_FILE_ISSUES = 10;
+
+const FORMAT_BY_EXTENSION: Record<string, DatasetFormat> = {
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".json": "json",
+  ".csv": "csv",
+};
+
+/**
+ * Loads the rows of `config`. `baseDir` is the suite's directory; `path` is where the dataset
+ * sits in the suite (e.g. `["tasks", 0, "dataset"]`), for positions.
+ */
+export async function loadDataset(
+  config: DatasetConfig,
+  baseDir: string,
+  path: readonly PathSegment[],
+): Promise<DatasetResult> {
+  if (Array.isArray(config)) return { ok: true, dataset: { rows: config } };
+  const spec = typeof config === "string" ? { path: config } : config;
+  const pathKey = typeof config === "string" ? [...path] : [...path, "path"];
+  const file = resolve(baseDir, spec.path);
+  const format = spec.format ?? FORMAT_BY_EXTENSION[extname(file).toLowerCase()];
+  if (!format) {
+    const message = `cannot tell the format of "${spec.path}" from its extension: write {path, format: jsonl | json | csv}`;
+    return {
+      ok: false,
+      issues: [{ path: pathKey, at: "value", message, expected: "a .jsonl, .json or .csv file" }],
+    };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT"
+        ? `dataset file not found: ${file}`
+        : `cannot read dataset file ${file}: ${(error as Error).message}`;
+    return { ok: false, issues: [{ path: pathKey, at: "value", message, expected: "an existing file" }] };
+  }
+  const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
+  const parsed = PARSERS[format](text, file, path, spec.limit ?? Number.POSITIVE_INFINITY);
+  if (parsed.issues.length > 0) return { ok: false, issues: capIssues(parsed.issues, path, file) };
+  const dataset: LoadedDataset = { rows: parsed.rows, file, bytes };
+  if (parsed.rowLines) dataset.rowLines = parsed.rowLines;
+  return { ok: true, dataset };
+}
+
+interface Parsed {
+  rows: DatasetRow[];
+  rowLines?: number[];
+  issues: IssueDraft[];
+}
+
+type Parser = (text: string, file: string, path: readonly PathSegment[], limit: number) => Parsed;
+
+/** One JSON object per line; blank lines are skipped; `limit` rows are read. */
+export const parseJsonl: Parser = (text, file, path, limit) => {
+  const rows: DatasetRow[] = [];
+  const rowLines: number[] = [];
+  const issues: IssueDraft[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length && rows.length + issues.length < limit; i++) {
+    const line = lines[i]!.trim();
+    if (line === "") continue;
+    const at = { path, at: "value" as const, file, line: i + 1, expected: "a JSON object per line" };
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isRow(value)) {
+        rows.push(value);
+        rowLines.push(i + 1);
+      } else {
+        issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
+      }
+    } catch (error) {
+      const { message, column } = jsonErrorPosition(error as Error);
+      const indent = lines[i]!.length - lines[i]!.trimStart().length;
+      issues.push({ ...at, column: column + indent, message: `invalid JSON: ${message}` });
+    }
+  }
+  return { rows, rowLines, issues };
+};
+
+/** A JSON array of objects. */
+export const parseJsonArray: Parser = (text, file, path, limit) => {
+  const at = { path, at: "value" as const, file, expected: "a JSON array of objects" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const { message, line, column } = jsonErrorPosition(error as Error);
+    return { rows: [], issues: [{ ...at, line, column, message: `invalid JSON: ${message}` }] };
+  }
+  if (!Array.isArray(value)) {
+    return {
+      rows: [],
+      issues: [{ ...at, line: 1, column: 1, message: `expected an array, got ${kindOf(value)}` }],
+    };
+  }
+  const rows = value.slice(0, limit);
+  const badIndexes = rows.flatMap((row, index) => (isRow(row) ? [] : [index]));
+  if (badIndexes.length === 0) return { rows, issues: [] };
+  const locate = locatorForText(text);
+  const issues = badIndexes.map((index) => ({
+    ...at,
+    ...locate([index], "value"),
+    message: `row ${index + 1}: expected a JSON object, got ${kindOf(rows[index])}`,
+  }));
+  return { rows: [], issues };
+};
+
+/** CSV with a header row; values stay strings. Rows that do not parse are all reported. */
+export const parseCsv: Parser = (text, file, path, limit) => {
+  const issues: IssueDraft[] = [];
+  const at = { path, at: "value" as const, file, expected: "CSV with a header row" };
+  const report = (error: CsvError | Error | undefined) => {
+    if (!error) return undefined;
+    const line = error instanceof CsvError && typeof error.lines === "number" ? error.lines : 1;
+    issues.push({ ...at, line, column: 1, message: `invalid CSV: ${error.message}` });
+    return undefined;
+  };
+  let records: { record: DatasetRow; info: { lines: number } }[] = [];
+  try {
+    records = parseCsvText(text, {
+      columns: (header: string[]) => checkHeader(header, (message) => report(new Error(message))),
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      skip_records_with_error: true,
+      on_skip: report,
+      ...(Number.isFinite(limit) ? { to: limit } : {}),
+    }) as unknown as typeof records;
+  } catch (error) {
+    report(error as Error);
+  }
+  const rows = records.map((r) => r.record);
+  // csv-parse counts lines up to the end of a record: the start line for one-line records.
+  return { rows, rowLines: records.map((r) => r.info.lines), issues };
+};
+
+const PARSERS: Record<DatasetFormat, Parser> = { jsonl: parseJsonl, json: parseJsonArray, csv: parseCsv };
+
+function checkHeader(header: string[], fail: (message: string) => void): string[] {
+  const seen = new Set<string>();
+  for (const [index, name] of header.entries()) {
+    if (name.trim() === "") fail(`header column ${index + 1} has no name`);
+    else if (seen.has(name)) fail(`header column "${name}" appears twice`);
+    seen.add(name);
+  }
+  return header;
+}
+
+function capIssues(issues: IssueDraft[], path: readonly PathSegment[], file: string): IssueDraft[] {
+  if (issues.length <= MAX_FILE_ISSUES) return issues;
+  const rest = issues.length - MAX_FILE_ISSUES;
+  const next = issues[MAX_FILE_ISSUES]!;
+  const summary: IssueDraft = {
+    path,
+    at: "value",
+    file,
+    line: next.line ?? 1,
+    column: next.column ?? 1,
+    message: `and ${rest} more problem${rest === 1 ? "" : "s"} in this file`,
+  };
+  return [...issues.slice(0, MAX_FILE_ISSUES), summary];
+}
+
+function isRow(value: unknown): value is DatasetRow {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Node's JSON.parse messages end with "[in JSON] at position N (line L column C)": split that off. */
+function jsonErrorPosition(error: Error): { message: string; line: number; column: number } {
+  const match = /\s*(?:in JSON )?at position \d+(?: \(line (\d+) column (\d+)\))?/.exec(error.message);
+  if (!match) return { message: error.message, line: 1, column: 1 };
+  const message = error.message.slice(0, match.index) + error.message.slice(match.index + match[0].length);
+  return { message, line: Number(match[1] ?? 1), column: Number(match[2] ?? 1) };
+}

@@ -1,0 +1,124 @@
+/**
+ * The one way in: suite YAML → parsed with positions → validated against `SuiteConfig` → datasets
+ * loaded → `resolveSuite()`. Each stage collects every problem and throws them as one `SuiteError`.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { type LoadedDataset, loadDataset } from "./dataset.ts";
+import {
+  type IssueDraft,
+  isSuiteError,
+  positionIssues,
+  SuiteError,
+  type SuiteIssue,
+  sortIssues,
+} from "./errors.ts";
+import { resolveSuite } from "./resolve.ts";
+import type { ResolvedSuite } from "./resolved.ts";
+import { SuiteConfig } from "./schema.ts";
+import { createLocator } from "./yaml-positions.ts";
+import { zodIssueDrafts } from "./zod-issues.ts";
+
+/** `sourcePath` of a suite given as text with no file behind it; relative paths use the cwd. */
+export const INLINE_SOURCE = "<inline>";
+
+/** Reads, validates and resolves the suite file at `path`. Throws `SuiteError` (exit code 2). */
+export async function loadSuite(path: string): Promise<ResolvedSuite> {
+  const sourcePath = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(sourcePath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT"
+        ? `suite file not found: ${sourcePath}`
+        : `cannot read suite file: ${(error as Error).message}`;
+    throw new SuiteError([{ file: sourcePath, line: 1, column: 1, key: "", message }]);
+  }
+  return loadSuiteText(text, sourcePath);
+}
+
+/**
+ * Validates and resolves suite `text` as if read from `path` (datasets and model paths are
+ * relative to its directory; `INLINE_SOURCE` means the cwd). Throws `SuiteError`.
+ */
+export async function loadSuiteText(text: string, path: string): Promise<ResolvedSuite> {
+  const sourcePath = path === INLINE_SOURCE ? INLINE_SOURCE : resolve(path);
+  const baseDir = path === INLINE_SOURCE ? process.cwd() : dirname(sourcePath);
+  const config = parseSuiteText(text, sourcePath);
+
+  const results = await Promise.all(
+    config.tasks.map((task, index) => loadDataset(task.dataset, baseDir, ["tasks", index, "dataset"])),
+  );
+  const datasetDrafts: IssueDraft[] = [];
+  const datasets = results.map((result): LoadedDataset => {
+    if (result.ok) return result.dataset;
+    datasetDrafts.push(...result.issues);
+    return { rows: [], unavailable: true };
+  });
+  const datasetIssues =
+    datasetDrafts.length > 0 ? positionIssues(datasetDrafts, sourcePath, locatorFor(text).locate) : [];
+
+  let resolveIssues: readonly SuiteIssue[] = [];
+  try {
+    const resolved = resolveSuite(config, { sourcePath, baseDir, text, datasets });
+    if (datasetIssues.length === 0) return resolved;
+  } catch (error) {
+    if (!isSuiteError(error)) throw error;
+    resolveIssues = error.issues;
+  }
+  throw new SuiteError(sortIssues([...datasetIssues, ...resolveIssues], sourcePath));
+}
+
+/**
+ * Parses suite YAML and validates it against `SuiteConfig`, without reading datasets.
+ * Throws `SuiteError` with every syntax or schema problem, positioned in the text.
+ */
+export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
+  const { doc, locate, lineCounter } = locatorFor(text);
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((error): SuiteIssue => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      const hint = YAML_HINTS[error.code] ?? "";
+      return {
+        file: sourcePath,
+        line,
+        column: col,
+        key: "",
+        message: `YAML syntax: ${error.message}${hint}`,
+      };
+    });
+    throw new SuiteError(sortIssues(issues, sourcePath));
+  }
+  if (doc.contents === null) {
+    const message = "the suite is empty: expected a mapping with `name`, `models` and `tasks`";
+    throw new SuiteError([{ file: sourcePath, line: 1, column: 1, key: "", message }]);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    throw new SuiteError([
+      { file: sourcePath, line: 1, column: 1, key: "", message: (error as Error).message },
+    ]);
+  }
+  const parsed = SuiteConfig.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new SuiteError(
+    positionIssues(zodIssueDrafts(parsed.error.issues, SuiteConfig, data), sourcePath, locate),
+  );
+}
+
+/** What usually causes a YAML error in a suite, where the parser's message does not say. */
+const YAML_HINTS: Partial<Record<string, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: ' (quote text that contains ": ", e.g. prompt: "Translate: {{text}}")',
+};
+
+function locatorFor(text: string) {
+  const lineCounter = new LineCounter();
+  // `merge`: `<<: *anchor` lets models share settings.
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
+  return { doc, lineCounter, locate: createLocator(doc, lineCounter) };
+}

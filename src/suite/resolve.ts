@@ -1,0 +1,139 @@
+/**
+ * `resolveSuite()`: a validated suite and its loaded datasets → the `ResolvedSuite` the engine
+ * runs. One pure pass (no file reads beyond what scorer factories need) applying the read-only
+ * built-in defaults; every problem is collected and thrown together as a `SuiteError`.
+ */
+import { createHash } from "node:crypto";
+import type { StructuredOutput } from "../core/runner.ts";
+import type { LoadedDataset } from "./dataset.ts";
+import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams } from "./defaults.ts";
+import { parseDuration } from "./duration.ts";
+import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
+import { jsonSchemaProblem } from "./json-schema-check.ts";
+import { renderCases } from "./resolve-cases.ts";
+import { resolveModels } from "./resolve-models.ts";
+import { buildScorers } from "./resolve-scorers.ts";
+import type { ResolvedParams, ResolvedSuite, ResolvedTask, RetryPolicy } from "./resolved.ts";
+import type { SuiteConfig, TaskConfig } from "./schema.ts";
+import { locatorForText } from "./yaml-positions.ts";
+
+export { describeSuite, type SuiteDescription } from "./describe.ts";
+
+export interface ResolveContext {
+  /** Absolute path of the suite file, or "<inline>". */
+  sourcePath: string;
+  /** Directory relative paths are resolved against (the suite file's). */
+  baseDir: string;
+  /** The suite text as read: hashed, and parsed again for positions if there are problems. */
+  text: string;
+  /** The loaded dataset of each task, in task order. */
+  datasets: readonly LoadedDataset[];
+}
+
+/**
+ * Resolves a validated suite. Parameters merge as built-in < `defaults` < top-level `timeout` <
+ * task fields; model `params` go to `modelParams` for the engine to merge per call.
+ * Throws `SuiteError` listing every problem found.
+ */
+export function resolveSuite(config: SuiteConfig, context: ResolveContext): ResolvedSuite {
+  if (context.datasets.length !== config.tasks.length) {
+    throw new Error(`resolveSuite: ${config.tasks.length} tasks but ${context.datasets.length} datasets`);
+  }
+  const issues: IssueDraft[] = [];
+  const { models, issues: modelIssues } = resolveModels(config, context.baseDir);
+  issues.push(...modelIssues, ...duplicateTaskIds(config.tasks));
+
+  const suiteParams = toResolvedParams(config.defaults);
+  if (config.timeout !== undefined) suiteParams.timeoutMs = parseDuration(config.timeout);
+  const tasks = config.tasks.map((task, index) => {
+    const resolved = resolveTask(task, index, context.datasets[index]!, suiteParams, context.baseDir);
+    issues.push(...resolved.issues);
+    return resolved.task;
+  });
+  if (issues.length > 0) {
+    throw new SuiteError(positionIssues(issues, context.sourcePath, locatorForText(context.text)));
+  }
+
+  const modelParams: Record<string, Partial<ResolvedParams>> = {};
+  for (const model of config.models) modelParams[model.id] = toResolvedParams(model.params);
+  const resolved: ResolvedSuite = {
+    name: config.name,
+    sourcePath: context.sourcePath,
+    baseDir: context.baseDir,
+    hash: suiteHash(context.text, context.datasets),
+    models,
+    tasks,
+    repeats: config.repeats ?? BUILTIN_DEFAULTS.repeats,
+    warmup: config.warmup ?? BUILTIN_DEFAULTS.warmup,
+    parallelModels: config.parallel_models ?? BUILTIN_DEFAULTS.parallelModels,
+    retry: retryPolicy(config),
+    modelParams,
+  };
+  if (config.description !== undefined) resolved.description = config.description;
+  return resolved;
+}
+
+function resolveTask(
+  task: TaskConfig,
+  index: number,
+  dataset: LoadedDataset,
+  suiteParams: Partial<ResolvedParams>,
+  baseDir: string,
+): { task: ResolvedTask; issues: IssueDraft[] } {
+  const { cases, issues } = renderCases(task, index, dataset);
+  let structured: StructuredOutput | undefined;
+  if (task.json_schema) {
+    const problem = jsonSchemaProblem(task.json_schema);
+    if (problem) {
+      const message = `invalid JSON Schema: ${problem}`;
+      issues.push({ path: ["tasks", index, "json_schema"], at: "value", message, expected: "a JSON Schema" });
+    }
+    structured = { type: "json_schema", schema: task.json_schema };
+  } else if (task.grammar !== undefined) {
+    structured = { type: "grammar", grammar: task.grammar };
+  }
+  const scoring = buildScorers(task, index, cases, baseDir);
+  issues.push(...scoring.issues);
+  const resolved: ResolvedTask = {
+    id: task.id,
+    cases,
+    scorers: scoring.scorers,
+    scorerConfigs: scoring.configs,
+    params: mergeParams(suiteParams, toResolvedParams(pickGenerationParams(task))),
+  };
+  if (task.description !== undefined) resolved.description = task.description;
+  if (structured) resolved.structured = structured;
+  return { task: resolved, issues };
+}
+
+function duplicateTaskIds(tasks: readonly TaskConfig[]): IssueDraft[] {
+  const first = new Map<string, number>();
+  const issues: IssueDraft[] = [];
+  for (const [index, task] of tasks.entries()) {
+    const earlier = first.get(task.id);
+    if (earlier === undefined) {
+      first.set(task.id, index);
+      continue;
+    }
+    const message = `duplicate task id "${task.id}" (also tasks[${earlier}])`;
+    issues.push({ path: ["tasks", index, "id"], at: "value", message, expected: "a task id used once" });
+  }
+  return issues;
+}
+
+function retryPolicy(config: SuiteConfig): RetryPolicy {
+  const defaults = BUILTIN_DEFAULTS.retry;
+  const retry = config.retry ?? {};
+  return {
+    attempts: retry.attempts ?? defaults.attempts,
+    backoffMs: retry.backoff !== undefined ? parseDuration(retry.backoff) : defaults.backoffMs,
+    maxBackoffMs: retry.max_backoff !== undefined ? parseDuration(retry.max_backoff) : defaults.maxBackoffMs,
+  };
+}
+
+/** sha256 (hex) of the suite text, then the bytes of each dataset file in task order. */
+export function suiteHash(text: string, datasets: readonly LoadedDataset[]): string {
+  const hash = createHash("sha256").update(text);
+  for (const dataset of datasets) if (dataset.bytes) hash.update(dataset.bytes);
+  return hash.digest("hex");
+}
