@@ -9,7 +9,11 @@ import { runSuite } from "../src/engine/run.ts";
 import { summarizeRun } from "../src/metrics/summary-file.ts";
 import { ScriptedRunner, tinySuite } from "./helpers/scripted-runner.ts";
 
-const cases = ["a", "b", "c", "d"].map((x, i) => ({ id: String(i + 1), prompt: x, expected: x.toUpperCase() }));
+const cases = ["a", "b", "c", "d"].map((x, i) => ({
+  id: String(i + 1),
+  prompt: x,
+  expected: x.toUpperCase(),
+}));
 
 function readLog(dir: string): LogEvent[] {
   return readFileSync(join(dir, "events.jsonl"), "utf8")
@@ -24,7 +28,11 @@ const upper = new ScriptedRunner((req) => ({ kind: "ok", text: req.prompt.toUppe
 describe("engine", () => {
   it("writes one record per call with timing, scores and the run's start and end", async () => {
     const dir = freshDir();
-    const runner = new ScriptedRunner((req) => ({ kind: "ok", text: `${req.prompt.toUpperCase()}xy`, chunks: 3 }));
+    const runner = new ScriptedRunner((req) => ({
+      kind: "ok",
+      text: `${req.prompt.toUpperCase()}xy`,
+      chunks: 3,
+    }));
     const result = await runSuite({
       suite: tinySuite({ cases }),
       runDir: dir,
@@ -65,7 +73,12 @@ describe("engine", () => {
       signal: new AbortController().signal,
     });
     const [first, second] = calls(dir);
-    expect(first).toMatchObject({ attempt: 1, ok: false, will_retry: true, error: { class: "http_429", status: 429 } });
+    expect(first).toMatchObject({
+      attempt: 1,
+      ok: false,
+      will_retry: true,
+      error: { class: "http_429", status: 429 },
+    });
     expect(second).toMatchObject({ attempt: 2, ok: true, will_retry: false, backoff_ms: 30 });
     expect(second!.item).toBe(first!.item);
     expect(second!.e2e_ms!).toBeLessThan(30); // the 30 ms wait is backoff, not latency
@@ -80,7 +93,12 @@ describe("engine", () => {
         ? { kind: "fail", error: new CallError("http_4xx", "bad request", { status: 400 }) }
         : { kind: "ok", text: req.prompt.toUpperCase() },
     );
-    await runSuite({ suite: tinySuite({ cases }), runDir: dir, createRunner: () => runner, signal: new AbortController().signal });
+    await runSuite({
+      suite: tinySuite({ cases }),
+      runDir: dir,
+      createRunner: () => runner,
+      signal: new AbortController().signal,
+    });
     expect(calls(dir)).toHaveLength(4);
     const summary = await summarizeRun(dir);
     const r = summary.results[0]!;
@@ -91,7 +109,9 @@ describe("engine", () => {
   it("gives up after the last attempt, and times out a call that never ends", async () => {
     const dir = freshDir();
     const runner = new ScriptedRunner((req) =>
-      req.prompt === "a" ? { kind: "fail", error: new CallError("http_5xx", "boom", { status: 503 }) } : { kind: "hang" },
+      req.prompt === "a"
+        ? { kind: "fail", error: new CallError("http_5xx", "boom", { status: 503 }) }
+        : { kind: "hang" },
     );
     await runSuite({
       suite: tinySuite({ cases: cases.slice(0, 2), attempts: 3, timeoutMs: 50 }),
@@ -157,7 +177,12 @@ describe("engine", () => {
       if (n === 2) setTimeout(() => interrupt.abort(new CallError("aborted", "interrupted by the user")), 0);
       return n >= 2 ? { kind: "hang" } : { kind: "ok", text: req.prompt.toUpperCase() };
     });
-    const first = await runSuite({ suite: tinySuite({ cases }), runDir: dir, createRunner: () => slow, signal: interrupt.signal });
+    const first = await runSuite({
+      suite: tinySuite({ cases }),
+      runDir: dir,
+      createRunner: () => slow,
+      signal: interrupt.signal,
+    });
     expect(first.status).toBe("interrupted");
     expect(calls(dir).map((r) => r.case_id)).toEqual(["1"]); // the interrupted call is not a failure
     expect(readLog(dir).at(-1)).toMatchObject({ type: "run_end", status: "interrupted" });
@@ -165,9 +190,17 @@ describe("engine", () => {
     const state = await readResumeState(dir);
     expect([...state.done]).toEqual(["m|t|0|1"]);
     const fresh = new ScriptedRunner((req) => ({ kind: "ok", text: req.prompt.toUpperCase() }));
-    await runSuite({ suite: tinySuite({ cases }), runDir: dir, createRunner: () => fresh, signal: new AbortController().signal, resume: state });
+    await runSuite({
+      suite: tinySuite({ cases }),
+      runDir: dir,
+      createRunner: () => fresh,
+      signal: new AbortController().signal,
+      resume: state,
+    });
     expect(fresh.requests.map((r) => r.prompt)).toEqual(["b", "c", "d"]);
-    const okItems = calls(dir).filter((r) => r.ok).map((r) => r.item);
+    const okItems = calls(dir)
+      .filter((r) => r.ok)
+      .map((r) => r.item);
     expect(new Set(okItems).size).toBe(okItems.length);
     expect(okItems).toHaveLength(4);
     const summary = await summarizeRun(dir);
@@ -178,15 +211,28 @@ describe("engine", () => {
   it("retries failed items on --resume, continuing attempt numbers, and the summary takes the failure back", async () => {
     const dir = freshDir();
     const down = new ScriptedRunner((req) =>
-      req.prompt === "c" ? { kind: "fail", error: new CallError("network", "connection refused") } : { kind: "ok", text: req.prompt.toUpperCase() },
+      req.prompt === "c"
+        ? { kind: "fail", error: new CallError("network", "connection refused") }
+        : { kind: "ok", text: req.prompt.toUpperCase() },
     );
-    await runSuite({ suite: tinySuite({ cases, attempts: 2 }), runDir: dir, createRunner: () => down, signal: new AbortController().signal });
+    await runSuite({
+      suite: tinySuite({ cases, attempts: 2 }),
+      runDir: dir,
+      createRunner: () => down,
+      signal: new AbortController().signal,
+    });
     let summary = await summarizeRun(dir);
     expect(summary.results[0]).toMatchObject({ succeeded: 3, failed: 1 });
 
     const state = await readResumeState(dir);
     expect(state.attemptsMade.get("m|t|0|3")).toBe(2);
-    await runSuite({ suite: tinySuite({ cases, attempts: 2 }), runDir: dir, createRunner: () => upper, signal: new AbortController().signal, resume: state });
+    await runSuite({
+      suite: tinySuite({ cases, attempts: 2 }),
+      runDir: dir,
+      createRunner: () => upper,
+      signal: new AbortController().signal,
+      resume: state,
+    });
     const retried = calls(dir).filter((r) => r.case_id === "3");
     expect(retried.map((r) => [r.attempt, r.ok])).toEqual([
       [1, false],
@@ -201,8 +247,16 @@ describe("engine", () => {
   it("averages repeats per case: the case, not the call, is the unit of accuracy", async () => {
     const dir = freshDir();
     // Case "a" is right on the first repeat only; the others always right.
-    const flaky = new ScriptedRunner((req, n) => ({ kind: "ok", text: req.prompt === "a" && n > 4 ? "no" : req.prompt.toUpperCase() }));
-    await runSuite({ suite: tinySuite({ cases, repeats: 2 }), runDir: dir, createRunner: () => flaky, signal: new AbortController().signal });
+    const flaky = new ScriptedRunner((req, n) => ({
+      kind: "ok",
+      text: req.prompt === "a" && n > 4 ? "no" : req.prompt.toUpperCase(),
+    }));
+    await runSuite({
+      suite: tinySuite({ cases, repeats: 2 }),
+      runDir: dir,
+      createRunner: () => flaky,
+      signal: new AbortController().signal,
+    });
     const summary = await summarizeRun(dir);
     const acc = summary.results[0]!.accuracy[0]!;
     expect(acc.n).toBe(4);

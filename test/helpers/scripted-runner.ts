@@ -3,7 +3,7 @@
  * policy (retries, backoff, resume bookkeeping) where the backend's behaviour must be exact.
  * Backend behaviour itself is tested against the real llama-server elsewhere.
  */
-import { CallError } from "../../src/core/errors.ts";
+import type { CallError } from "../../src/core/errors.ts";
 import type { GenerationRequest, Runner, RunnerEvent } from "../../src/core/runner.ts";
 import type { Scorer } from "../../src/core/scorer.ts";
 import type { Case, ResolvedSuite, ResolvedTask } from "../../src/suite/resolved.ts";

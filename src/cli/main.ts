@@ -1,0 +1,119 @@
+/**
+ * The `opbench` command line. `buildCli()` is exported so tests can parse without running;
+ * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
+ */
+import yargs, { type Argv } from "yargs";
+import { runCommand } from "./run-command.ts";
+import { schemaCommand } from "./schema-command.ts";
+import { summaryCommand } from "./summary-command.ts";
+import { validateCommand } from "./validate-command.ts";
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+/** The yargs parser with every command; commands store their exit code in `exit.code`. */
+export function buildCli(argv: string[], exit: { code: number }): Argv {
+  return yargs(argv)
+    .scriptName("opbench")
+    .usage(
+      "$0 <command> [options]\n\nBenchmark small local models against frontier APIs: accuracy, latency, cost.",
+    )
+    .command(
+      "run [suite]",
+      "Run a suite (default: the built-in quickstart) and write records + summary to a run directory",
+      (y) =>
+        y
+          .positional("suite", {
+            type: "string",
+            describe: "Suite YAML file (default: the built-in quickstart)",
+          })
+          .option("out", { type: "string", describe: "Run directory (default: runs/<time>-<suite name>)" })
+          .option("resume", {
+            type: "string",
+            describe: "Continue an unfinished run directory: skip calls already recorded",
+          })
+          .option("model", {
+            type: "string",
+            describe:
+              "Run every task on this model instead of the suite's: a .gguf path or a llama-server URL",
+          })
+          .option("concurrency", {
+            type: "number",
+            describe: "Calls in flight per model (overrides the suite)",
+          })
+          .option("repeats", { type: "number", describe: "Calls per case and model (overrides the suite)" })
+          .option("limit", { type: "number", describe: "Use only the first N cases of each task" })
+          .option("warmup", {
+            type: "number",
+            describe: "Unmeasured warm-up calls per model (overrides the suite)",
+          })
+          .option("progress", {
+            type: "boolean",
+            describe: "Live progress bars (default: when stderr is a terminal and CI is unset)",
+          })
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "Print the summary as JSON on stdout",
+          }),
+      async (args) => {
+        exit.code = await runCommand(args);
+      },
+    )
+    .command(
+      "validate <suite>",
+      "Check a suite (schema, files, templates, scorers) without calling any model",
+      (y) => y.positional("suite", { type: "string", demandOption: true }),
+      async (args) => {
+        exit.code = await validateCommand(args.suite);
+      },
+    )
+    .command(
+      "summary <run-dir>",
+      "Recompute summary.json of a run directory from its events.jsonl and print it",
+      (y) =>
+        y
+          .positional("run-dir", { type: "string", demandOption: true })
+          .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }),
+      async (args) => {
+        exit.code = await summaryCommand(args.runDir, args.json);
+      },
+    )
+    .command(
+      "schema",
+      "Print the suite format as JSON Schema (for editor completion)",
+      (y) => y.option("out", { type: "string", describe: "Write to this file instead of stdout" }),
+      async (args) => {
+        exit.code = await schemaCommand(args.out);
+      },
+    )
+    .demandCommand(1, "Name a command: run, validate, summary or schema (see --help)")
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110));
+}
+
+/** A command line yargs could not parse: help has been printed, exit code 2. */
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  try {
+    await buildCli(argv, exit)
+      .fail((message, error, y) => {
+        if (error) throw error;
+        y.showHelp((help: string) => process.stderr.write(`${help}\n\n`));
+        process.stderr.write(`opbench: ${message}\n`);
+        throw new UsageError(message);
+      })
+      .parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError) return EXIT.badInput;
+    process.stderr.write(
+      `opbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT.failed;
+  }
+  return exit.code;
+}

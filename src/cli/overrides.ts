@@ -1,0 +1,65 @@
+/** Command-line overrides of a resolved suite (`--model`, `--concurrency`, `--limit` …). */
+import { resolve } from "node:path";
+import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
+import type { ModelConfig } from "../suite/schema.ts";
+
+export interface SuiteOverrides {
+  model?: string | undefined;
+  concurrency?: number | undefined;
+  repeats?: number | undefined;
+  limit?: number | undefined;
+  warmup?: number | undefined;
+}
+
+/** Keeps only the overrides that were given (for the run log, and to re-apply on --resume). */
+export function givenOverrides(args: SuiteOverrides): SuiteOverrides {
+  const out: SuiteOverrides = {};
+  for (const key of ["model", "concurrency", "repeats", "limit", "warmup"] as const) {
+    if (args[key] !== undefined) Object.assign(out, { [key]: args[key] });
+  }
+  return out;
+}
+
+/**
+ * `--model`: a URL attaches to a running llama-server; anything else is a GGUF file run
+ * in-process (relative to the working directory, not the suite).
+ */
+export function modelFromFlag(value: string, concurrency: number): ResolvedModel {
+  const config: ModelConfig = /^https?:\/\//.test(value)
+    ? { id: "llamacpp", runner: "llamacpp", url: value }
+    : { id: "embedded", runner: "embedded", model: resolve(value) };
+  return { id: config.id, label: value, runner: config.runner, config, concurrency };
+}
+
+function positive(name: string, value: number | undefined, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new RangeError(
+      `--${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/** A copy of `suite` with the given overrides applied. Throws RangeError on bad numbers. */
+export function applyOverrides(suite: ResolvedSuite, args: SuiteOverrides): ResolvedSuite {
+  const concurrency = positive("concurrency", args.concurrency);
+  const repeats = positive("repeats", args.repeats);
+  const limit = positive("limit", args.limit);
+  const warmup = positive("warmup", args.warmup, true);
+  let models = suite.models;
+  if (args.model !== undefined) {
+    models = [modelFromFlag(args.model, concurrency ?? suite.models[0]?.concurrency ?? 1)];
+  } else if (concurrency !== undefined) {
+    models = models.map((m) => ({ ...m, concurrency }));
+  }
+  return {
+    ...suite,
+    models,
+    repeats: repeats ?? suite.repeats,
+    warmup: warmup ?? suite.warmup,
+    tasks:
+      limit === undefined ? suite.tasks : suite.tasks.map((t) => ({ ...t, cases: t.cases.slice(0, limit) })),
+    modelParams: args.model !== undefined ? {} : suite.modelParams,
+  };
+}

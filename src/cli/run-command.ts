@@ -1,0 +1,117 @@
+/** `opbench run`: suite → engine → run directory → summary on the terminal. */
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRunner } from "../../runners/index.ts";
+import { type ResumeState, readResumeState } from "../engine/resume.ts";
+import { interruptReason, runSuite } from "../engine/run.ts";
+import { EVENTS_FILE } from "../engine/run-log.ts";
+import { SUMMARY_FILE, writeSummary } from "../metrics/summary-file.ts";
+import { loadSuite } from "../suite/load.ts";
+import { describeSuite } from "../suite/resolve.ts";
+import type { ResolvedSuite } from "../suite/resolved.ts";
+import { TerminalProgress } from "../terminal/progress.ts";
+import { printSummary } from "../terminal/summary-table.ts";
+import { applyOverrides, givenOverrides, type SuiteOverrides } from "./overrides.ts";
+import { reportSuiteError } from "./suite-errors.ts";
+
+/** The suite `opbench run` runs when given none. */
+export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
+
+export interface RunArgs extends SuiteOverrides {
+  suite?: string | undefined;
+  out?: string | undefined;
+  resume?: string | undefined;
+  progress?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/** Default run directory: `runs/<UTC yyyymmdd-hhmmss>-<suite name>` under the working directory. */
+export function defaultRunDir(suiteName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return resolve("runs", `${stamp}-${suiteName}`);
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  let resume: ResumeState | undefined;
+  let suitePath = args.suite;
+  if (args.resume) {
+    const runDir = resolve(args.resume);
+    if (!existsSync(resolve(runDir, EVENTS_FILE))) {
+      process.stderr.write(
+        `opbench: --resume ${args.resume}: no ${EVENTS_FILE} there; is it a run directory?\n`,
+      );
+      return 2;
+    }
+    resume = await readResumeState(runDir);
+    suitePath ??= resume.firstStart.suite.path;
+  }
+  suitePath = resolve(suitePath ?? QUICKSTART_SUITE);
+
+  const loaded = await reportSuiteError(() => loadSuite(suitePath));
+  if (!loaded.ok) return 2;
+  // A resumed run keeps the overrides it started with unless new ones are given.
+  const overrides = givenOverrides(args);
+  const effective =
+    resume && Object.keys(overrides).length === 0
+      ? (resume.firstStart.suite.overrides as SuiteOverrides)
+      : overrides;
+  let suite: ResolvedSuite;
+  try {
+    suite = applyOverrides(loaded.value, effective);
+  } catch (error) {
+    process.stderr.write(`opbench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (resume && resume.firstStart.suite.hash !== suite.hash) {
+    process.stderr.write(
+      `opbench: ${basename(suitePath)} changed since the run started (suite hash ${suite.hash.slice(0, 12)} ≠ ` +
+        `${resume.firstStart.suite.hash.slice(0, 12)}); resuming would mix two suites. Start a new run instead.\n`,
+    );
+    return 2;
+  }
+  if (resume?.completed && resume.attemptsMade.size === 0) {
+    process.stderr.write(`opbench: ${args.resume} is already complete; nothing to resume.\n`);
+  }
+
+  const runDir = args.resume ? resolve(args.resume) : resolve(args.out ?? defaultRunDir(suite.name));
+  const progress = new TerminalProgress(args.progress === undefined ? {} : { live: args.progress });
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // everything recorded is already on disk
+    progress.log("Interrupted: stopping; records so far are on disk. Ctrl-C again to quit at once.");
+    interrupt.abort(interruptReason());
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  progress.log(`opbench: suite ${suite.name} → ${runDir}`);
+  try {
+    const result = await runSuite({
+      suite,
+      runDir,
+      createRunner: (model) => createRunner(model.config),
+      signal: interrupt.signal,
+      observer: progress,
+      argv: process.argv.slice(2),
+      describedSuite: describeSuite(suite),
+      overrides: { ...effective },
+      ...(resume && { resume }),
+    });
+    progress.stop();
+    const summary = await writeSummary(runDir);
+    if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else printSummary(summary, (line) => process.stdout.write(`${line}\n`));
+    process.stderr.write(`Records: ${join(runDir, EVENTS_FILE)}\nSummary: ${join(runDir, SUMMARY_FILE)}\n`);
+    if (result.status === "interrupted") {
+      process.stderr.write(`Interrupted. Continue with: npx opbench run --resume ${runDir}\n`);
+      return 130;
+    }
+    return 0;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+}
