@@ -1,0 +1,179 @@
+/**
+ * The HTTP transport every HTTP runner shares: one keep-alive connection pool, JSON POSTs timed
+ * at the moment they are issued, and the mapping of transport failures to `CallError` classes.
+ */
+import { Agent, type Dispatcher, request } from "undici";
+import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
+
+/**
+ * One pool for every runner: unlimited connections per origin (the engine caps concurrency),
+ * kept alive between calls so a benchmark does not measure TCP handshakes. Header and body
+ * timeouts are off: the engine owns per-call timeouts and aborts `request.signal`.
+ */
+export const httpAgent = new Agent({
+  connections: null,
+  pipelining: 1,
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+});
+
+/** A POST that has been issued: `tSent` is `performance.now()` (ms) just before it was. */
+export interface IssuedRequest {
+  tSent: number;
+  response: Promise<Dispatcher.ResponseData>;
+}
+
+export interface PostOptions {
+  signal: AbortSignal;
+  headers?: Record<string, string>;
+  /**
+   * Close the connection after this request (`Connection: close`) instead of keeping it for the
+   * next one: for servers that drop kept-alive connections unannounced (see the llama.cpp runner).
+   */
+  closeConnection?: boolean;
+}
+
+/** Longest error-body excerpt kept in a `CallError` message, in characters. */
+const ERROR_BODY_CHARS = 1_000;
+
+/**
+ * Issues `POST url` with a JSON body. The body is serialised first, so `tSent` is taken just
+ * before the request goes to the transport; the caller emits `sent` and then awaits
+ * `openResponse()`.
+ */
+export function postJson(url: string, body: unknown, options: PostOptions): IssuedRequest {
+  const payload = typeof body === "string" ? body : JSON.stringify(body);
+  const headers = { "content-type": "application/json", accept: "*/*", ...options.headers };
+  const tSent = performance.now();
+  const response = request(url, {
+    method: "POST",
+    headers,
+    body: payload,
+    signal: options.signal,
+    dispatcher: httpAgent,
+    ...(options.closeConnection && { reset: true }),
+  });
+  // Failures are rethrown by openResponse(); until then keep them from being "unhandled".
+  response.catch(() => {});
+  return { tSent, response };
+}
+
+/**
+ * Waits for the response headers. Non-2xx answers become a `CallError` classified by status,
+ * with an excerpt of the body and `Retry-After` parsed; transport failures become `network`
+ * (or the abort reason).
+ */
+export async function openResponse(
+  issued: IssuedRequest,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await issued.response;
+  } catch (error) {
+    throw transportError(error, signal, "network");
+  }
+  if (response.statusCode >= 200 && response.statusCode < 300) return response;
+  const text = await response.body.text().catch(() => "");
+  const retryAfter = response.headers["retry-after"];
+  throw new CallError(
+    classifyStatus(response.statusCode),
+    `HTTP ${response.statusCode}: ${errorExcerpt(text)}`,
+    {
+      status: response.statusCode,
+      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+    },
+  );
+}
+
+/**
+ * Reads a whole JSON body. `tEnd` is `performance.now()` (ms) when its last chunk arrived.
+ * Malformed JSON is a `parse` error; a body cut short is `stream_aborted`.
+ */
+export async function readJsonBody(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+): Promise<{ value: unknown; tEnd: number }> {
+  const chunks: Uint8Array[] = [];
+  let tEnd = performance.now();
+  try {
+    for await (const chunk of body) {
+      tEnd = performance.now();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw transportError(error, signal, "stream_aborted");
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  return { value: parseJson(text), tEnd };
+}
+
+/** Parses one JSON document, throwing a `parse` CallError with an excerpt when malformed. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CallError("parse", `malformed JSON from the server: ${errorExcerpt(text)}`, { cause: error });
+  }
+}
+
+/**
+ * The CallError for a transport failure. When `signal` was aborted its reason wins: the engine
+ * aborts with a `CallError("timeout")`; any other reason is `aborted`. Otherwise `fallback`:
+ * `network` before the response started, `stream_aborted` while its body was being read.
+ */
+export function transportError(
+  error: unknown,
+  signal: AbortSignal,
+  fallback: "network" | "stream_aborted",
+): CallError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof CallError) return reason;
+    return new CallError("aborted", "the call was aborted", { cause: reason });
+  }
+  if (error instanceof CallError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = typeof code === "string" ? `${message} (${code})` : message;
+  const what = fallback === "network" ? "request failed" : "response body ended early";
+  return new CallError(fallback, `${what}: ${detail}`, { cause: error });
+}
+
+/** A short, single-line excerpt of an error body: `error.message` when it is OpenAI-style JSON. */
+export function errorExcerpt(text: string): string {
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const inner = typeof parsed.error === "object" ? parsed.error?.message : parsed.error;
+    const found = inner ?? parsed.message;
+    if (typeof found === "string" && found) message = found;
+  } catch {
+    // not JSON: keep the raw text
+  }
+  const oneLine = message.replace(/\s+/g, " ").trim();
+  return oneLine.length > ERROR_BODY_CHARS
+    ? `${oneLine.slice(0, ERROR_BODY_CHARS)}…`
+    : oneLine || "(empty body)";
+}
+
+/**
+ * A GET for probes and metadata (not timed): the status and the body parsed as JSON when it is.
+ * The connection is closed afterwards, so probes never hold a server's keep-alive threads.
+ */
+export async function getJson(
+  url: string,
+  signal: AbortSignal,
+): Promise<{ status: number; value: unknown; text: string }> {
+  const response = await request(url, { method: "GET", signal, dispatcher: httpAgent, reset: true });
+  const text = await response.body.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  return { status: response.statusCode, value, text };
+}

@@ -1,0 +1,171 @@
+/**
+ * The llama.cpp runner: llama-server attached by `url`, or spawned and managed (`spawn`).
+ * Endpoint `chat` (default) is the OpenAI-compatible /v1/chat/completions; `completion` is the
+ * native /completion, whose prompt opbench formats with the model's chat template through
+ * POST /apply-template (before `sent`, so untimed) — both endpoints see the same prompt text.
+ */
+import { stat } from "node:fs/promises";
+import { CallError } from "../src/core/errors.ts";
+import type {
+  BackendInfo,
+  GenerationRequest,
+  Runner,
+  RunnerContext,
+  RunnerEvent,
+} from "../src/core/runner.ts";
+import type { LlamaCppModel } from "../src/suite/schema.ts";
+import { openResponse, type PostOptions, postJson, readJsonBody } from "./http.ts";
+import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
+import {
+  chatResponseEvents,
+  chatStreamEvents,
+  completionResponseEvents,
+  completionStreamEvents,
+} from "./llamacpp-events.ts";
+import { describeServer, type ServerDescription, waitForHealth } from "./llamacpp-probe.ts";
+import { acquireServer, DEFAULT_STARTUP_TIMEOUT_MS, type ManagedServer } from "./llamacpp-spawn.ts";
+import { readSse } from "./sse.ts";
+
+/**
+ * Every request to llama-server goes on a fresh connection (`Connection: close`), so each
+ * call's timing includes a TCP connect. Measured with this llama.cpp build (cpp-httplib):
+ * the server closes the connection after every streamed response without saying so, and a
+ * request reusing it fails ("other side closed"); idle kept-alive connections also pin its
+ * HTTP threads (slots + 4 by default), and connections beyond them stall for ~3 s.
+ */
+const transport = (signal: AbortSignal): PostOptions => ({ signal, closeConnection: true });
+
+/** Time allowed for a /tokenize call made by countTokens, in milliseconds. */
+const TOKENIZE_TIMEOUT_MS = 30_000;
+
+/** Builds the runner for one `runner: llamacpp` model entry. */
+export function createLlamaCppRunner(config: LlamaCppModel): Runner {
+  const endpoint = config.endpoint ?? "chat";
+  let baseUrl = config.url?.replace(/\/+$/, "");
+  let server: ManagedServer | undefined;
+  let lora: LoraScale[] | undefined;
+  let started = false;
+
+  function url(): string {
+    if (baseUrl === undefined || (!started && (config.spawn || config.lora?.length))) {
+      throw new Error(`llamacpp model ${config.id}: startup() must run before generate()`);
+    }
+    return baseUrl;
+  }
+
+  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+    const base = url();
+    const options = {
+      cachePrompt: config.cache_prompt ?? false,
+      ...(lora !== undefined && { lora }),
+      ...(config.extra_body !== undefined && { extraBody: config.extra_body }),
+    };
+    const chat = endpoint === "chat";
+    const body = chat
+      ? chatBody(request, options)
+      : completionBody(await applyTemplate(base, request), request, options);
+    const issued = postJson(
+      `${base}${chat ? "/v1/chat/completions" : "/completion"}`,
+      body,
+      transport(request.signal),
+    );
+    yield { type: "sent", t: issued.tSent };
+    const response = await openResponse(issued, request.signal);
+    if (request.stream) {
+      const batches = readSse(response.body, request.signal);
+      yield* chat ? chatStreamEvents(batches) : completionStreamEvents(batches);
+    } else {
+      const { value, tEnd } = await readJsonBody(response.body, request.signal);
+      yield* chat ? chatResponseEvents(value, tEnd) : completionResponseEvents(value, tEnd);
+    }
+  }
+
+  return {
+    async startup(ctx: RunnerContext): Promise<BackendInfo> {
+      if (config.spawn) {
+        server = await acquireServer(config.spawn, config.id, ctx);
+        baseUrl = server.url;
+      } else if (baseUrl !== undefined) {
+        await waitForHealth(baseUrl, { timeoutMs: DEFAULT_STARTUP_TIMEOUT_MS, signal: ctx.signal });
+      } else {
+        throw new Error(`llamacpp model ${config.id} needs \`url\` or \`spawn\``);
+      }
+      try {
+        const description = await describeServer(baseUrl, ctx.signal);
+        const adapterPaths = config.spawn
+          ? (config.spawn.lora ?? [])
+          : description.lora_adapters.map((adapter) => adapter.path);
+        lora = resolveLora(config.lora, adapterPaths, config.spawn !== undefined);
+        const slots = description.total_slots;
+        if (slots !== undefined && slots < ctx.concurrency) {
+          ctx.log(
+            `warning: ${config.id}: llama-server has ${slots} slot(s) for concurrency ${ctx.concurrency}; ` +
+              "extra calls queue in the server and their TTFT includes the wait",
+          );
+        }
+        started = true;
+        return await backendInfo(description);
+      } catch (error) {
+        await server?.release();
+        server = undefined;
+        throw error;
+      }
+    },
+
+    generate,
+
+    async countTokens(text: string): Promise<number> {
+      const signal = AbortSignal.timeout(TOKENIZE_TIMEOUT_MS);
+      const issued = postJson(`${url()}/tokenize`, { content: text, add_special: false }, transport(signal));
+      const response = await openResponse(issued, signal);
+      const { value } = await readJsonBody(response.body, signal);
+      const tokens = (value as { tokens?: unknown } | null)?.tokens;
+      if (!Array.isArray(tokens)) throw new CallError("parse", "/tokenize answered without `tokens`");
+      return tokens.length;
+    },
+
+    async shutdown(): Promise<void> {
+      const current = server;
+      server = undefined;
+      started = false;
+      await current?.release();
+    },
+  };
+
+  /** The chat-templated prompt for /completion, from POST /apply-template. */
+  async function applyTemplate(base: string, request: GenerationRequest): Promise<string> {
+    const issued = postJson(
+      `${base}/apply-template`,
+      { messages: chatMessages(request) },
+      transport(request.signal),
+    );
+    const response = await openResponse(issued, request.signal);
+    const { value } = await readJsonBody(response.body, request.signal);
+    const prompt = (value as { prompt?: unknown } | null)?.prompt;
+    if (typeof prompt !== "string") throw new CallError("parse", "/apply-template answered without `prompt`");
+    return prompt;
+  }
+
+  async function backendInfo(description: ServerDescription): Promise<BackendInfo> {
+    const modelPath = config.spawn?.model ?? description.model_path;
+    const fileBytes = modelPath
+      ? await stat(modelPath).then(
+          (s) => s.size,
+          () => undefined,
+        )
+      : undefined;
+    return {
+      ...(server
+        ? { device: server.devices.device }
+        : { device_note: "attached server: llama-server does not report its device" }),
+      mode: server ? "spawn" : "attach",
+      url: baseUrl,
+      endpoint,
+      ...description,
+      ...(fileBytes !== undefined && { model_file_bytes: fileBytes }),
+      cache_prompt: config.cache_prompt ?? false,
+      ...(lora !== undefined && { lora_request: lora }),
+      ...(server && { spawn: { ...server.launch, devices: server.devices.available } }),
+    };
+  }
+}

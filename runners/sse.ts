@@ -1,0 +1,70 @@
+/**
+ * Server-sent events from a response body, timestamped as the bytes arrive. Every event parsed
+ * from one body chunk carries that chunk's `performance.now()`: the time the transport handed
+ * the bytes over, not the time a consumer got round to the event.
+ */
+import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
+import { CallError } from "../src/core/errors.ts";
+import { transportError } from "./http.ts";
+
+/**
+ * The events of one body chunk. The object and its `messages` array are reused for the next
+ * chunk (hot path: no allocation per chunk): consume them before asking for the next batch.
+ */
+export interface SseBatch {
+  /** `performance.now()` (ms) when the chunk was read. */
+  t: number;
+  messages: EventSourceMessage[];
+}
+
+const STREAM_DECODE = { stream: true } as const;
+
+/**
+ * Parses SSE from `body`, yielding one batch per body chunk that completed at least one event.
+ * A transport failure while reading is `stream_aborted` (or the abort reason of `signal`); the
+ * end marker of the protocol is the caller's business.
+ */
+export async function* readSse(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+): AsyncGenerator<SseBatch, void, undefined> {
+  const batch: SseBatch = { t: 0, messages: [] };
+  let parseFailure: ParseError | undefined;
+  const parser = createParser({
+    onEvent: (message) => {
+      batch.messages.push(message);
+    },
+    onError: (error) => {
+      // Unknown fields and bad `retry` values are harmless; an oversized event is not.
+      if (error.type === "max-buffer-size-exceeded") parseFailure = error;
+    },
+  });
+  const decoder = new TextDecoder();
+  const iterator = body[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        finished = true;
+        throw transportError(error, signal, "stream_aborted");
+      }
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      batch.t = performance.now();
+      parser.feed(decoder.decode(next.value, STREAM_DECODE));
+      if (parseFailure) throw new CallError("parse", `unreadable event stream: ${parseFailure.message}`);
+      if (batch.messages.length === 0) continue;
+      yield batch;
+      batch.messages.length = 0;
+    }
+  } finally {
+    // The consumer stopped early (an error, a break): release the connection.
+    if (!finished) await iterator.return?.();
+  }
+  // A final event without its blank line is incomplete: it is dropped, as EventSource does.
+}
