@@ -28,6 +28,8 @@ export interface TestServerOptions {
   slotCtx?: number;
   model?: string;
   args?: string[];
+  /** Port to listen on (default: a free one); lets a test restart a server at the same URL. */
+  port?: number;
 }
 
 /** The llama-server binary the tests run against. */
@@ -40,7 +42,7 @@ export function llamaServerBinary(): string {
 /** Starts llama-server with one CPU thread and waits until /health answers 200 (30 s at most). */
 export async function startLlamaServer(options: TestServerOptions = {}): Promise<TestServer> {
   const slots = options.slots ?? 1;
-  const port = await getPort({ host: "127.0.0.1" });
+  const port = options.port ?? (await getPort({ host: "127.0.0.1" }));
   const args = [
     "-m",
     options.model ?? TINY_MODEL,
