@@ -1,0 +1,248 @@
+/**
+ * The headline comparison of a candidate (usually the small local model) with a baseline
+ * (usually the frontier API) on the same task, as pure arithmetic over their case outcomes:
+ *
+ * - accuracy of each, the paired difference candidate − baseline (with McNemar's exact test for
+ *   0/1 scores) and accuracy retained = candidate ÷ baseline with its Fieller interval;
+ * - cost per call and per correct answer, and the cost ratio baseline ÷ candidate ("N× cheaper");
+ * - p50 end-to-end latency and TTFT, and their ratios baseline ÷ candidate ("N× faster");
+ * - energy per call and per correct answer, and the energy ratio baseline ÷ candidate;
+ * - a projection to N calls (default 1,000,000): dollars saved, hours of latency saved (from the
+ *   mean e2e, since totals add means, not medians), kWh saved.
+ *
+ * Only cases both models ran count, so the two sides answer the same questions. "Per correct
+ * answer" divides a total by the sum of scores (partial credit counts partially). Every unknown
+ * is null with a note saying why.
+ */
+import {
+  estimateAccuracy,
+  isNonEmpty,
+  mapNonEmpty,
+  mcnemarExact,
+  type PairedScore,
+  pairCaseScores,
+  pairedDifference,
+} from "../stats/index.ts";
+import {
+  type CaseOutcome,
+  caseScore,
+  medianAndMean,
+  ratioOrNull,
+  strictMean,
+  type Trial,
+} from "./outcomes.ts";
+import { pairedRatio } from "./ratio-ci.ts";
+
+export interface CompareOptions {
+  /** Two-sided confidence level (default 0.95). */
+  confidence?: number;
+  /** Calls for the projection (default 1,000,000). */
+  projectedCalls?: number;
+}
+
+/** Accuracy and usage of one side, over the paired cases. */
+export interface SideSummary {
+  calls: number;
+  accuracy: number | null;
+  accuracy_lower: number | null;
+  accuracy_upper: number | null;
+  cost_per_call_usd: number | null;
+  cost_per_correct_usd: number | null;
+  e2e_p50_ms: number | null;
+  e2e_mean_ms: number | null;
+  ttft_p50_ms: number | null;
+  energy_per_call_j: number | null;
+  energy_per_correct_j: number | null;
+  /** Distinct `energy_source` labels of the calls (e.g. ["published-estimate"]). */
+  energy_sources: string[];
+}
+
+export interface SavingsComparison {
+  /** Cases both models ran. */
+  paired_cases: number;
+  /** Of those, cases both could score (the accuracy comparison's n). */
+  scored_pairs: number;
+  candidate: SideSummary;
+  baseline: SideSummary;
+  /** Candidate − baseline accuracy, with its paired interval. */
+  accuracy_diff: number | null;
+  accuracy_diff_lower: number | null;
+  accuracy_diff_upper: number | null;
+  /** McNemar's exact two-sided p-value, for 0/1 scores only. */
+  mcnemar_p_value: number | null;
+  /** Candidate ÷ baseline accuracy; Fieller interval (primary) and delta-method interval. */
+  accuracy_retained: number | null;
+  accuracy_retained_lower: number | null;
+  accuracy_retained_upper: number | null;
+  accuracy_retained_delta_lower: number | null;
+  accuracy_retained_delta_upper: number | null;
+  /** Baseline ÷ candidate: > 1 means the candidate is cheaper / faster / uses less energy. */
+  cost_ratio: number | null;
+  e2e_p50_ratio: number | null;
+  ttft_p50_ratio: number | null;
+  energy_ratio: number | null;
+  projected_calls: number;
+  /** (baseline − candidate) × projected_calls. */
+  projected_savings_usd: number | null;
+  projected_latency_hours_saved: number | null;
+  projected_energy_kwh_saved: number | null;
+  confidence: number;
+  notes: string[];
+}
+
+/** Cases present in both lists, in the candidate's order, with the baseline's outcome. */
+export function pairOutcomes(
+  candidate: readonly CaseOutcome[],
+  baseline: readonly CaseOutcome[],
+): { candidate: CaseOutcome; baseline: CaseOutcome }[] {
+  const byId = new Map(baseline.map((o) => [o.caseId, o]));
+  return candidate.flatMap((c) => {
+    const b = byId.get(c.caseId);
+    return b === undefined ? [] : [{ candidate: c, baseline: b }];
+  });
+}
+
+/** Per-side figures over a set of trials (see {@link SideSummary}); accuracy filled by the caller. */
+export function summarizeTrials(
+  trials: readonly Trial[],
+  label: string,
+  notes: string[],
+): Omit<SideSummary, "accuracy" | "accuracy_lower" | "accuracy_upper"> {
+  const cost = strictMean(trials.map((t) => t.cost_usd));
+  const energy = strictMean(trials.map((t) => t.energy_j));
+  if (cost.unknown > 0) notes.push(`${label}: cost unknown for ${cost.unknown} of ${cost.calls} calls`);
+  if (energy.unknown > 0)
+    notes.push(`${label}: energy unknown for ${energy.unknown} of ${energy.calls} calls`);
+  const correct = trials.reduce((sum, t) => sum + (t.score ?? 0), 0);
+  const perCorrect = (total: number | null) => (total === null || correct === 0 ? null : total / correct);
+  if (correct === 0 && trials.length > 0)
+    notes.push(`${label}: no correct answers, nothing per correct answer`);
+  const ok = trials.filter((t) => !t.failed);
+  const e2e = medianAndMean(ok.map((t) => t.e2e_ms));
+  const ttft = medianAndMean(ok.map((t) => t.ttft_ms));
+  return {
+    calls: trials.length,
+    cost_per_call_usd: cost.mean,
+    cost_per_correct_usd: perCorrect(cost.total),
+    e2e_p50_ms: e2e.p50,
+    e2e_mean_ms: e2e.mean,
+    ttft_p50_ms: ttft.p50,
+    energy_per_call_j: energy.mean,
+    energy_per_correct_j: perCorrect(energy.total),
+    energy_sources: [...new Set(trials.map((t) => t.energy_source).filter((s) => s !== null))].sort(),
+  };
+}
+
+/**
+ * Paired accuracy of the `candidate` side against the `baseline` side on the cases both could
+ * score: each side's accuracy, the difference candidate − baseline, McNemar (0/1 scores only)
+ * and the ratio candidate ÷ baseline. Null (with a note) when no case is scored by both.
+ */
+export function pairedAccuracy(
+  pairs: { candidate: CaseOutcome; baseline: CaseOutcome }[],
+  confidence: number,
+  notes: string[],
+) {
+  const candidateScores = pairs.map((p) => caseScore(p.candidate));
+  const baselineScores = pairs.map((p) => caseScore(p.baseline));
+  const both = pairs.flatMap((_, i) => {
+    const c = candidateScores[i];
+    const b = baselineScores[i];
+    return c && b ? [{ c, b }] : [];
+  });
+  const scored: PairedScore[] = pairCaseScores(
+    both.map((x) => x.b),
+    both.map((x) => x.c),
+  );
+  if (!isNonEmpty(scored)) {
+    notes.push("no case scored by both models: no accuracy comparison");
+    return null;
+  }
+  const side = (pick: (p: PairedScore) => number) =>
+    estimateAccuracy(
+      mapNonEmpty(scored, (p) => ({ caseId: p.caseId, score: pick(p), repeats: 1, cluster: p.cluster })),
+      confidence,
+    );
+  const candidate = side((p) => p.b);
+  const baseline = side((p) => p.a);
+  const diff = pairedDifference(scored, confidence);
+  const binary = scored.every((p) => (p.a === 0 || p.a === 1) && (p.b === 0 || p.b === 1));
+  const ratio = pairedRatio(scored, confidence);
+  if (ratio.note) notes.push(`accuracy retained: ${ratio.note}`);
+  return {
+    n: scored.length,
+    candidate,
+    baseline,
+    diff,
+    mcnemar: binary ? mcnemarExact(scored) : null,
+    ratio,
+  };
+}
+
+/**
+ * Compares a candidate with a baseline on the cases both ran (see the module comment).
+ * @returns a flat record; nulls carry their reason in `notes`
+ */
+export function compareModels(
+  candidate: readonly CaseOutcome[],
+  baseline: readonly CaseOutcome[],
+  options: CompareOptions = {},
+): SavingsComparison {
+  const confidence = options.confidence ?? 0.95;
+  const projectedCalls = options.projectedCalls ?? 1_000_000;
+  const notes: string[] = [];
+  const pairs = pairOutcomes(candidate, baseline);
+  if (pairs.length < candidate.length || pairs.length < baseline.length) {
+    notes.push(
+      `compared on the ${pairs.length} cases both models ran (candidate ${candidate.length}, baseline ${baseline.length})`,
+    );
+  }
+  const accuracy = pairedAccuracy(pairs, confidence, notes);
+  const cand = summarizeTrials(
+    pairs.flatMap((p) => p.candidate.trials),
+    "candidate",
+    notes,
+  );
+  const base = summarizeTrials(
+    pairs.flatMap((p) => p.baseline.trials),
+    "baseline",
+    notes,
+  );
+  const side = (
+    { calls, ...rest }: typeof cand,
+    a: NonNullable<typeof accuracy>["candidate"] | undefined,
+  ): SideSummary => ({
+    calls,
+    accuracy: a?.mean ?? null,
+    accuracy_lower: a?.lower ?? null,
+    accuracy_upper: a?.upper ?? null,
+    ...rest,
+  });
+  const saved = (b: number | null, c: number | null, scale: number) =>
+    b === null || c === null ? null : ((b - c) * projectedCalls) / scale;
+  return {
+    paired_cases: pairs.length,
+    scored_pairs: accuracy?.n ?? 0,
+    candidate: side(cand, accuracy?.candidate),
+    baseline: side(base, accuracy?.baseline),
+    accuracy_diff: accuracy?.diff.meanDiff ?? null,
+    accuracy_diff_lower: accuracy?.diff.lower ?? null,
+    accuracy_diff_upper: accuracy?.diff.upper ?? null,
+    mcnemar_p_value: accuracy?.mcnemar?.pValue ?? null,
+    accuracy_retained: accuracy?.ratio.ratio ?? null,
+    accuracy_retained_lower: accuracy?.ratio.fieller_lower ?? null,
+    accuracy_retained_upper: accuracy?.ratio.fieller_upper ?? null,
+    accuracy_retained_delta_lower: accuracy?.ratio.delta_lower ?? null,
+    accuracy_retained_delta_upper: accuracy?.ratio.delta_upper ?? null,
+    cost_ratio: ratioOrNull(base.cost_per_call_usd, cand.cost_per_call_usd, "cost ratio", notes),
+    e2e_p50_ratio: ratioOrNull(base.e2e_p50_ms, cand.e2e_p50_ms, "e2e p50 ratio", notes),
+    ttft_p50_ratio: ratioOrNull(base.ttft_p50_ms, cand.ttft_p50_ms, "TTFT p50 ratio", notes),
+    energy_ratio: ratioOrNull(base.energy_per_call_j, cand.energy_per_call_j, "energy ratio", notes),
+    projected_calls: projectedCalls,
+    projected_savings_usd: saved(base.cost_per_call_usd, cand.cost_per_call_usd, 1),
+    projected_latency_hours_saved: saved(base.e2e_mean_ms, cand.e2e_mean_ms, 3.6e6),
+    projected_energy_kwh_saved: saved(base.energy_per_call_j, cand.energy_per_call_j, 3.6e6),
+    confidence,
+    notes,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The input of the savings functions: each model's outcome per case, one {@link Trial} per
+ * repeat, built from the run's final call records in one pass ({@link CaseOutcomeBuilder}), and
+ * the per-model aggregates both the comparison and the cascade use.
+ *
+ * Conventions (the summary's): a call that failed after every retry scores 0 (the user got no
+ * answer); a call its scorer could not score is left out of accuracy (score null); unknown cost
+ * or energy stays null and makes totals null — never 0.
+ */
+import type { CallRecord } from "../core/records.ts";
+import { type CaseScore, isNonEmpty, quantile, sortSamples } from "../stats/index.ts";
+
+/** One call (one repeat of a case) as the savings functions need it. */
+export interface Trial {
+  /** The chosen accuracy scorer's score in [0, 1]; 0 for a failed call; null when unscorable. */
+  score: number | null;
+  cost_usd: number | null;
+  energy_j: number | null;
+  energy_source: CallRecord["energy_source"];
+  e2e_ms: number | null;
+  ttft_ms: number | null;
+  /** The call failed after every retry. */
+  failed: boolean;
+  finish_reason: string | null;
+  /** Every scorer's score on this call, by scorer name (the cascade's validity checks read these). */
+  scores: Readonly<Record<string, number | null>>;
+  /** A scorer-free confidence signal in [0, 1] (e.g. from log-probabilities), when one exists. */
+  confidence?: number | null | undefined;
+}
+
+/** A model's trials on one case, in repeat order. */
+export interface CaseOutcome {
+  caseId: string;
+  cluster?: string | undefined;
+  trials: Trial[];
+}
+
+/**
+ * Builds one model's {@link CaseOutcome}s for one task from its call records: warm-up calls and
+ * attempts that were retried are skipped, and a later final record of the same item (a
+ * `--resume` retry) replaces an earlier one.
+ */
+export class CaseOutcomeBuilder {
+  private readonly scorer: string;
+  private readonly finals = new Map<string, CallRecord>();
+
+  /** @param scorer the scorer whose score is the accuracy (e.g. "exact") */
+  constructor(scorer: string) {
+    this.scorer = scorer;
+  }
+
+  add(record: CallRecord): void {
+    if (record.warmup || record.will_retry) return;
+    this.finals.set(record.item, record);
+  }
+
+  outcomes(): CaseOutcome[] {
+    const byCase = new Map<string, { cluster: string | null; trials: [number, Trial][] }>();
+    for (const record of this.finals.values()) {
+      const scores = Object.fromEntries(record.scores.map((s) => [s.scorer, s.score]));
+      const trial: Trial = {
+        score: record.ok ? (scores[this.scorer] ?? null) : 0,
+        cost_usd: record.cost_usd,
+        energy_j: record.energy_j,
+        energy_source: record.energy_source,
+        e2e_ms: record.e2e_ms,
+        ttft_ms: record.ttft_ms,
+        failed: !record.ok,
+        finish_reason: record.finish_reason,
+        scores,
+      };
+      const entry = byCase.get(record.case_id) ?? { cluster: record.cluster, trials: [] };
+      entry.trials.push([record.repeat, trial]);
+      byCase.set(record.case_id, entry);
+    }
+    return [...byCase].map(([caseId, { cluster, trials }]) => ({
+      caseId,
+      ...(cluster === null ? {} : { cluster }),
+      trials: trials.sort((a, b) => a[0] - b[0]).map(([, trial]) => trial),
+    }));
+  }
+}
+
+/** Mean score of a case's scorable trials; null when none is scorable. */
+export function caseScore(outcome: CaseOutcome): CaseScore | null {
+  const scored = outcome.trials.map((t) => t.score).filter((s): s is number => s !== null);
+  if (scored.length === 0) return null;
+  return {
+    caseId: outcome.caseId,
+    score: scored.reduce((a, b) => a + b, 0) / scored.length,
+    repeats: scored.length,
+    ...(outcome.cluster === undefined ? {} : { cluster: outcome.cluster }),
+  };
+}
+
+/** A per-call mean that is null as soon as one call's value is unknown. */
+export interface KnownMean {
+  mean: number | null;
+  total: number | null;
+  /** Calls whose value is unknown. */
+  unknown: number;
+  calls: number;
+}
+
+/** Mean and total of a per-call quantity; unknown when any call's value is null. */
+export function strictMean(values: readonly (number | null)[]): KnownMean {
+  const unknown = values.filter((v) => v === null || !Number.isFinite(v)).length;
+  if (unknown > 0 || values.length === 0) return { mean: null, total: null, unknown, calls: values.length };
+  const total = (values as number[]).reduce((a, b) => a + b, 0);
+  return { mean: total / values.length, total, unknown: 0, calls: values.length };
+}
+
+/** Median (type-7 p50) of the known values, and their mean; null when there are none. */
+export function medianAndMean(values: readonly (number | null)[]): {
+  p50: number | null;
+  mean: number | null;
+  n: number;
+} {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (!isNonEmpty(known)) return { p50: null, mean: null, n: 0 };
+  return {
+    p50: quantile(sortSamples(known), 0.5),
+    mean: known.reduce((a, b) => a + b, 0) / known.length,
+    n: known.length,
+  };
+}
+
+/** `numerator / denominator`, or null with a reason when either is unknown or the denominator is 0. */
+export function ratioOrNull(
+  numerator: number | null,
+  denominator: number | null,
+  what: string,
+  notes: string[],
+): number | null {
+  if (numerator === null || denominator === null) {
+    notes.push(`${what}: unknown (${numerator === null ? "numerator" : "denominator"} missing)`);
+    return null;
+  }
+  if (denominator === 0) {
+    notes.push(`${what}: undefined (division by 0)`);
+    return null;
+  }
+  return numerator / denominator;
+}
