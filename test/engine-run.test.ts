@@ -36,7 +36,7 @@ describe("engine", () => {
     const result = await runSuite({
       suite: tinySuite({ cases }),
       runDir: dir,
-      createRunner: () => runner,
+      prepareModel: () => ({ runner: runner, locality: "local" }),
       signal: new AbortController().signal,
     });
     expect(result.status).toBe("completed");
@@ -69,7 +69,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases: cases.slice(0, 1) }),
       runDir: dir,
-      createRunner: () => runner,
+      prepareModel: () => ({ runner: runner, locality: "local" }),
       signal: new AbortController().signal,
     });
     const [first, second] = calls(dir);
@@ -96,7 +96,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases }),
       runDir: dir,
-      createRunner: () => runner,
+      prepareModel: () => ({ runner: runner, locality: "local" }),
       signal: new AbortController().signal,
     });
     expect(calls(dir)).toHaveLength(4);
@@ -116,7 +116,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases: cases.slice(0, 2), attempts: 3, timeoutMs: 50 }),
       runDir: dir,
-      createRunner: () => runner,
+      prepareModel: () => ({ runner: runner, locality: "local" }),
       signal: new AbortController().signal,
     });
     const records = calls(dir);
@@ -148,7 +148,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases: many, concurrency: 3 }),
       runDir: freshDir(),
-      createRunner: () => runner,
+      prepareModel: () => ({ runner: runner, locality: "local" }),
       signal: new AbortController().signal,
     });
     expect(peak).toBe(3);
@@ -159,7 +159,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases, warmup: 2 }),
       runDir: dir,
-      createRunner: () => upper,
+      prepareModel: () => ({ runner: upper, locality: "local" }),
       signal: new AbortController().signal,
     });
     const records = calls(dir);
@@ -180,7 +180,7 @@ describe("engine", () => {
     const first = await runSuite({
       suite: tinySuite({ cases }),
       runDir: dir,
-      createRunner: () => slow,
+      prepareModel: () => ({ runner: slow, locality: "local" }),
       signal: interrupt.signal,
     });
     expect(first.status).toBe("interrupted");
@@ -193,7 +193,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases }),
       runDir: dir,
-      createRunner: () => fresh,
+      prepareModel: () => ({ runner: fresh, locality: "local" }),
       signal: new AbortController().signal,
       resume: state,
     });
@@ -218,7 +218,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases, attempts: 2 }),
       runDir: dir,
-      createRunner: () => down,
+      prepareModel: () => ({ runner: down, locality: "local" }),
       signal: new AbortController().signal,
     });
     let summary = await summarizeRun(dir);
@@ -229,7 +229,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases, attempts: 2 }),
       runDir: dir,
-      createRunner: () => upper,
+      prepareModel: () => ({ runner: upper, locality: "local" }),
       signal: new AbortController().signal,
       resume: state,
     });
@@ -254,7 +254,7 @@ describe("engine", () => {
     await runSuite({
       suite: tinySuite({ cases, repeats: 2 }),
       runDir: dir,
-      createRunner: () => flaky,
+      prepareModel: () => ({ runner: flaky, locality: "local" }),
       signal: new AbortController().signal,
     });
     const summary = await summarizeRun(dir);

@@ -226,6 +226,7 @@ function record(partial: Partial<CallRecord>): CallRecord {
     energy_source: "measured-cpu",
     error: null,
     backoff_ms: null,
+    rate_wait_ms: null,
     will_retry: false,
     ...partial,
   };

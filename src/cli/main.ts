@@ -3,6 +3,7 @@
  * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
+import { planCommand } from "./plan-command.ts";
 import { runCommand } from "./run-command.ts";
 import { schemaCommand } from "./schema-command.ts";
 import { summaryCommand } from "./summary-command.ts";
@@ -79,6 +80,32 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "plan",
+      "How many cases are needed to detect an accuracy difference between two models",
+      (y) =>
+        y
+          .option("accuracy", { type: "number", default: 0.8, describe: "Baseline accuracy (0.8 or 80)" })
+          .option("difference", {
+            type: "number",
+            default: 0.05,
+            describe: "Difference to detect, absolute (0.05 or 5 points)",
+          })
+          .option("discordance", {
+            type: "number",
+            describe: "Share of cases where exactly one model is right (from a pilot run)",
+          })
+          .option("alpha", { type: "number", default: 0.05, describe: "Two-sided significance level" })
+          .option("power", {
+            type: "number",
+            default: 0.8,
+            describe: "Probability of detecting the difference",
+          })
+          .option("json", { type: "boolean", default: false }),
+      async (args) => {
+        exit.code = await planCommand(args);
+      },
+    )
+    .command(
       "schema",
       "Print the suite format as JSON Schema (for editor completion)",
       (y) => y.option("out", { type: "string", describe: "Write to this file instead of stdout" }),
@@ -86,7 +113,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
         exit.code = await schemaCommand(args.out);
       },
     )
-    .demandCommand(1, "Name a command: run, validate, summary or schema (see --help)")
+    .demandCommand(1, "Name a command: run, validate, summary, plan or schema (see --help)")
     .strict()
     .help()
     .alias("h", "help")

@@ -61,5 +61,6 @@ export function applyOverrides(suite: ResolvedSuite, args: SuiteOverrides): Reso
     tasks:
       limit === undefined ? suite.tasks : suite.tasks.map((t) => ({ ...t, cases: t.cases.slice(0, limit) })),
     modelParams: args.model !== undefined ? {} : suite.modelParams,
+    savings: args.model !== undefined ? [] : suite.savings,
   };
 }

@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRunner } from "../../runners/index.ts";
+import { secretEnvOf } from "../../runners/index.ts";
+import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { interruptReason, runSuite } from "../engine/run.ts";
 import { EVENTS_FILE } from "../engine/run-log.ts";
@@ -12,6 +13,8 @@ import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
 import { printSummary } from "../terminal/summary-table.ts";
+import { formatPlan, planSuite } from "./dry-run.ts";
+import { prepareModel } from "./model-services.ts";
 import { applyOverrides, givenOverrides, type SuiteOverrides } from "./overrides.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
@@ -24,6 +27,22 @@ export interface RunArgs extends SuiteOverrides {
   resume?: string | undefined;
   progress?: boolean | undefined;
   json?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  maxCost?: number | undefined;
+}
+
+/** API keys the suite's models need: values to mask in the log, and the variables that are unset. */
+export function checkSecrets(suite: ResolvedSuite, env: NodeJS.ProcessEnv = process.env) {
+  const values: string[] = [];
+  const missing: string[] = [];
+  for (const model of suite.models) {
+    for (const name of secretEnvOf(model.config)) {
+      const value = env[name];
+      if (value) values.push(value);
+      else missing.push(`${name} (model ${model.id})`);
+    }
+  }
+  return { values, missing };
 }
 
 /** Default run directory: `runs/<UTC yyyymmdd-hhmmss>-<suite name>` under the working directory. */
@@ -63,6 +82,22 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.stderr.write(`opbench: ${(error as Error).message}\n`);
     return 2;
   }
+  const secrets = checkSecrets(suite);
+  if (args.dryRun) {
+    process.stdout.write(`${formatPlan(planSuite(suite, prepareModel))}\n`);
+    if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
+    return 0;
+  }
+  if (secrets.missing.length > 0) {
+    process.stderr.write(
+      `opbench: no call was made: set these environment variables first: ${secrets.missing.join(", ")}\n`,
+    );
+    return 2;
+  }
+  if (args.maxCost !== undefined && !(args.maxCost >= 0)) {
+    process.stderr.write(`opbench: --max-cost must be a number of USD ≥ 0, got ${args.maxCost}\n`);
+    return 2;
+  }
   if (resume && resume.firstStart.suite.hash !== suite.hash) {
     process.stderr.write(
       `opbench: ${basename(suitePath)} changed since the run started (suite hash ${suite.hash.slice(0, 12)} ≠ ` +
@@ -91,12 +126,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      createRunner: (model) => createRunner(model.config),
+      prepareModel,
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),
       describedSuite: describeSuite(suite),
       overrides: { ...effective },
+      secrets: secrets.values,
+      ...(args.maxCost !== undefined && { budget: new CostBudget(args.maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
     });
     progress.stop();
@@ -104,6 +141,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printSummary(summary, (line) => process.stdout.write(`${line}\n`));
     process.stderr.write(`Records: ${join(runDir, EVENTS_FILE)}\nSummary: ${join(runDir, SUMMARY_FILE)}\n`);
+    if (result.status === "budget_reached") {
+      process.stderr.write(
+        `Stopped at --max-cost $${args.maxCost}. Continue with: npx opbench run --resume ${runDir} --max-cost <higher>\n`,
+      );
+      return 0;
+    }
     if (result.status === "interrupted") {
       process.stderr.write(`Interrupted. Continue with: npx opbench run --resume ${runDir}\n`);
       return 130;

@@ -42,6 +42,8 @@ export interface RunStartEvent {
   };
   git: { commit: string | null; dirty: boolean | null };
   host: HostInfo;
+  /** The pricing dataset API costs come from (package and version). */
+  prices: { package: string; version: string | null; data: string; source: string } | null;
   argv: string[];
 }
 
@@ -115,16 +117,45 @@ export interface CallRecord {
   error: { class: ErrorClass; message: string; status: number | null } | null;
   /** Time spent waiting before this attempt because of an earlier attempt's failure. */
   backoff_ms: number | null;
+  /** Time this attempt waited for the model's rpm/tpm rate limit before it was sent. */
+  rate_wait_ms: number | null;
   /** Whether the engine will make another attempt after this one. */
   will_retry: boolean;
+}
+
+/**
+ * Energy of a local model's measured window (written when its calls are done), shared among the
+ * call attempts in it by their token rate: records are append-only, so this is joined later.
+ */
+export interface ModelEnergyEvent {
+  v: typeof LOG_VERSION;
+  type: "model_energy";
+  model: string;
+  at: string;
+  method: string | null;
+  energy_source: CallRecord["energy_source"];
+  description: string;
+  duration_ms: number;
+  /** Union of the calls' intervals: time the hardware was busy with this model, ms. */
+  busy_ms: number;
+  gross_j: number | null;
+  net_j: number | null;
+  idle_w: number | null;
+  low_j: number | null;
+  high_j: number | null;
+  /** Energy between calls (no call in flight), J. */
+  unattributed_j: number | null;
+  notes: string[];
+  /** Per attempt: `item`, `attempt`, gross and net joules. */
+  calls: { item: string; attempt: number; energy_j: number; net_energy_j: number | null }[];
 }
 
 export interface RunEndEvent {
   v: typeof LOG_VERSION;
   type: "run_end";
   at: string;
-  status: "completed" | "interrupted" | "failed";
+  status: "completed" | "interrupted" | "failed" | "budget_reached";
   message?: string;
 }
 
-export type LogEvent = RunStartEvent | ModelStartEvent | CallRecord | RunEndEvent;
+export type LogEvent = RunStartEvent | ModelStartEvent | CallRecord | ModelEnergyEvent | RunEndEvent;

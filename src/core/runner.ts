@@ -84,5 +84,19 @@ export interface Runner {
 /** Builds a runner from its model entry (paths already absolute). */
 export type RunnerFactory<C extends ModelConfig = ModelConfig> = (config: C) => Runner;
 
+/** One runner kind: how to build it, and what the engine must know about it before any call. */
+export interface RunnerDefinition<C extends ModelConfig = ModelConfig> {
+  create: RunnerFactory<C>;
+  /**
+   * Where calls run: `local` hardware opbench can meter (energy, busy time → local cost), or a
+   * remote `api` priced per token with published energy estimates.
+   */
+  locality: "local" | "api";
+  /** Environment variables that must hold secrets (API keys); all are checked before the first call. */
+  secretEnv?(config: C): string[];
+  /** Provider id in the pricing dataset (genai-prices), for API cost. */
+  pricingProvider?(config: C): string | undefined;
+}
+
 /** The config type of one runner kind. */
 export type ModelConfigOf<K extends RunnerKind> = Extract<ModelConfig, { runner: K }>;

@@ -121,6 +121,7 @@ async function buildRecord(
     energy_source: null,
     error: error ? { class: error.errorClass, message: error.message, status: error.status ?? null } : null,
     backoff_ms: backoff,
+    rate_wait_ms: null,
     will_retry: false,
   };
 }

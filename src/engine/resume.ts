@@ -11,6 +11,8 @@ export interface ResumeState {
   attemptsMade: Map<string, number>;
   /** Whether the last segment ended with `run_end: completed`. */
   completed: boolean;
+  /** API spending already recorded, USD (so `--max-cost` holds across resumed segments). */
+  spentUsd: number;
 }
 
 /** Reads a run directory's log. Throws when it holds no run_start (not a run directory). */
@@ -19,6 +21,7 @@ export async function readResumeState(runDir: string): Promise<ResumeState> {
   const done = new Set<string>();
   const attemptsMade = new Map<string, number>();
   let completed = false;
+  let spentUsd = 0;
   for await (const event of readRunLog(runDir)) {
     if (event.type === "run_start") {
       firstStart ??= event;
@@ -26,6 +29,7 @@ export async function readResumeState(runDir: string): Promise<ResumeState> {
     } else if (event.type === "run_end") {
       completed = event.status === "completed";
     } else if (event.type === "call") {
+      spentUsd += event.cost_usd ?? 0;
       if (event.ok) {
         done.add(event.item);
         attemptsMade.delete(event.item);
@@ -35,5 +39,5 @@ export async function readResumeState(runDir: string): Promise<ResumeState> {
     }
   }
   if (!firstStart) throw new Error(`${runDir} holds no opbench run (no run_start event in events.jsonl)`);
-  return { firstStart, done, attemptsMade, completed };
+  return { firstStart, done, attemptsMade, completed, spentUsd };
 }

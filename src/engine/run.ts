@@ -1,19 +1,25 @@
 /**
- * The engine: runs a resolved suite into a run directory. Owns concurrency, retries, timeouts
- * and the log; runners only stream. Everything after the log (summary, reports) reads the log.
+ * The engine: runs a resolved suite into a run directory. Owns concurrency, retries, timeouts,
+ * rate limits, the spending limit and the log; runners only stream. Everything after the log
+ * (summary, reports) reads the log.
  */
 import { mkdirSync } from "node:fs";
 import { CallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, METRICS_VERSION, type RunEndEvent } from "../core/records.ts";
-import type { BackendInfo, Runner } from "../core/runner.ts";
+import type { BackendInfo } from "../core/runner.ts";
+import { pricesDataVersion } from "../cost/prices-version.ts";
 import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { callParams, runAttempt } from "./attempt.ts";
+import type { CostBudget } from "./budget.ts";
+import { EnergyWindow } from "./energy-window.ts";
 import { planModel, type WorkItem } from "./plan.ts";
 import { runPool } from "./pool.ts";
+import { RateLimiter, roughTokens } from "./rate-limiter.ts";
 import type { ResumeState } from "./resume.ts";
 import { backoffMs, shouldRetry, sleep } from "./retry.ts";
 import { RunLog } from "./run-log.ts";
+import type { ModelServices } from "./services.ts";
 
 /** Lifecycle hooks for progress display; all optional. */
 export interface RunObserver {
@@ -29,8 +35,8 @@ export interface RunObserver {
 export interface RunOptions {
   suite: ResolvedSuite;
   runDir: string;
-  /** Builds a runner for a model (the CLI passes the runner registry). */
-  createRunner: (model: ResolvedModel) => Runner;
+  /** Builds a model's runner and services (the CLI passes the runner registry and cost/energy). */
+  prepareModel: (model: ResolvedModel) => ModelServices;
   /** Aborts on Ctrl-C: no new calls start, calls in flight are cancelled and left for --resume. */
   signal: AbortSignal;
   resume?: ResumeState;
@@ -42,6 +48,8 @@ export interface RunOptions {
   describedSuite?: unknown;
   /** Command-line overrides applied to the suite, recorded so `--resume` can apply them again. */
   overrides?: Record<string, unknown>;
+  /** `--max-cost`: API spending limit. */
+  budget?: CostBudget;
 }
 
 export interface RunResult {
@@ -72,6 +80,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     },
     git,
     host,
+    prices: pricesDataVersion(),
     argv: options.argv ?? [],
   });
 
@@ -82,7 +91,11 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   });
   observer?.planned?.(new Map(plans.map((p) => [p.model.id, p.measured])));
 
-  const ctx = { suite, options, log, observer };
+  // Stops new calls: on Ctrl-C, or when the spending limit is reached.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  const ctx: RunContext = { suite, options, log, observer, stop };
   let failed = false;
   try {
     const active = plans.filter((p) => p.items.length > 0);
@@ -90,7 +103,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       await Promise.all(active.map((p) => runModel(ctx, p.model, p.items)));
     } else {
       for (const p of active) {
-        if (signal.aborted) break;
+        if (stop.signal.aborted) break;
         await runModel(ctx, p.model, p.items);
       }
     }
@@ -98,11 +111,24 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     failed = true;
     throw error;
   } finally {
-    const status: RunEndEvent["status"] = failed ? "failed" : signal.aborted ? "interrupted" : "completed";
-    log.append({ v: LOG_VERSION, type: "run_end", at: new Date().toISOString(), status });
+    signal.removeEventListener("abort", onAbort);
+    log.append({ v: LOG_VERSION, type: "run_end", at: new Date().toISOString(), ...endStatus(ctx, failed) });
     log.close();
   }
-  return { status: signal.aborted ? "interrupted" : "completed", runDir };
+  return { status: endStatus(ctx, failed).status, runDir };
+}
+
+function endStatus(ctx: RunContext, failed: boolean): Pick<RunEndEvent, "status" | "message"> {
+  if (failed) return { status: "failed" };
+  if (ctx.options.signal.aborted) return { status: "interrupted" };
+  const budget = ctx.options.budget;
+  if (budget?.exhausted) {
+    return {
+      status: "budget_reached",
+      message: `stopped starting calls: the next would pass --max-cost $${budget.limitUsd} (spent $${budget.spentUsd.toFixed(4)})`,
+    };
+  }
+  return { status: "completed" };
 }
 
 interface RunContext {
@@ -110,12 +136,29 @@ interface RunContext {
   options: RunOptions;
   log: RunLog;
   observer: RunObserver | undefined;
+  /** Aborted when no new call may start (Ctrl-C or budget). */
+  stop: AbortController;
+}
+
+/** Per model while it runs. */
+interface ModelRun {
+  services: ModelServices;
+  limiter: RateLimiter;
+  energy: EnergyWindow | undefined;
+  warned: Set<string>;
 }
 
 async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]): Promise<void> {
   const { options, log, observer } = ctx;
-  const runner = options.createRunner(model);
+  const services = options.prepareModel(model);
+  const { runner } = services;
   const say = (message: string) => observer?.log?.(`[${model.id}] ${message}`);
+  const run: ModelRun = {
+    services,
+    limiter: new RateLimiter(services.limits ?? {}),
+    energy: undefined,
+    warned: new Set(),
+  };
   try {
     let backend: BackendInfo | undefined;
     try {
@@ -126,6 +169,10 @@ async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]
         log: say,
         signal: options.signal,
       });
+      if (services.energy) {
+        run.energy = await EnergyWindow.open(services.energy, backend?.device);
+        say(`energy: ${run.energy.description}`);
+      }
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       log.append(modelStart(model, null, err.message));
@@ -135,8 +182,25 @@ async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]
     log.append(modelStart(model, backend ?? null));
     observer?.modelStarted?.(model, backend);
     const params = ctx.suite.modelParams[model.id];
-    await runPool(items, model.concurrency, (item) => runItem(ctx, runner, item, params), options.signal);
+    const work = (item: WorkItem) => runItem(ctx, run, item, params);
+    await runPool(
+      items.filter((i) => i.warmup),
+      model.concurrency,
+      work,
+      ctx.stop.signal,
+    );
+    await run.energy?.begin();
+    await runPool(
+      items.filter((i) => !i.warmup),
+      model.concurrency,
+      work,
+      ctx.stop.signal,
+    );
+    const energy = await run.energy?.end(model.id);
+    run.energy = undefined;
+    if (energy) log.append(energy);
   } finally {
+    await run.energy?.end(model.id).catch(() => undefined);
     await runner.shutdown?.();
   }
 }
@@ -153,40 +217,79 @@ function modelStart(model: ResolvedModel, backend: BackendInfo | null, error?: s
   };
 }
 
-/** All attempts of one item: retries with backoff, each attempt its own record. */
+/** All attempts of one item: rate limits, budget, retries with backoff; each attempt its own record. */
 async function runItem(
   ctx: RunContext,
-  runner: Runner,
+  run: ModelRun,
   item: WorkItem,
   modelParams: ResolvedSuite["modelParams"][string] | undefined,
 ): Promise<void> {
   const { options, log, observer } = ctx;
+  const { services } = run;
   const policy = ctx.suite.retry;
   const previous = options.resume?.attemptsMade.get(item.key) ?? 0;
   const params = callParams(item, modelParams);
+  const inputTokens = roughTokens((item.case.system ?? "") + item.case.prompt);
+  const estimate = services.estimateCostUsd?.(inputTokens, params.maxTokens) ?? 0;
   let backoff: number | null = null;
   for (let attempt = 1; ; attempt++) {
+    if (ctx.stop.signal.aborted) return;
+    let rateWait = 0;
+    try {
+      if (run.limiter.active)
+        rateWait = await run.limiter.acquire(inputTokens + params.maxTokens, ctx.stop.signal);
+    } catch {
+      return;
+    }
+    if (options.budget && !options.budget.reserve(estimate)) {
+      ctx.stop.abort(new CallError("aborted", "spending limit reached"));
+      return;
+    }
     const { record, error } = await runAttempt(
-      runner,
+      services.runner,
       item,
       params,
       previous + attempt,
       backoff,
       options.signal,
     );
+    record.rate_wait_ms = run.limiter.active ? Math.round(rateWait * 1000) / 1000 : null;
+    finishRecord(ctx, run, record);
+    options.budget?.settle(estimate, record.cost_usd);
     // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume.
     if (error?.errorClass === "aborted" || (error && options.signal.aborted)) return;
     const retry = error !== undefined && shouldRetry(error, attempt, policy);
     record.will_retry = retry;
     log.append(record);
+    if (!item.warmup) run.energy?.add(record);
     observer?.callRecorded?.(record);
     if (!retry) return;
     backoff = backoffMs(error, attempt, policy);
     try {
-      await sleep(backoff, options.signal);
+      await sleep(backoff, ctx.stop.signal);
     } catch {
       return;
     }
+  }
+}
+
+/** Prices an API call and adds its published energy estimate; warns once per model and problem. */
+function finishRecord(ctx: RunContext, run: ModelRun, record: CallRecord): void {
+  const warn = (warning: string | undefined) => {
+    if (!warning || run.warned.has(warning)) return;
+    run.warned.add(warning);
+    ctx.observer?.log?.(`[${record.model}] ${warning}`);
+  };
+  if (run.services.priceCall && (record.input_tokens !== null || record.output_tokens !== null)) {
+    const price = run.services.priceCall(record);
+    record.cost_usd = price.cost_usd;
+    warn(price.warning);
+  }
+  if (run.services.callEnergy && record.ok) {
+    const energy = run.services.callEnergy(record);
+    record.energy_j = energy.energy_j;
+    record.energy_source = energy.energy_j === null ? null : "published-estimate";
+    warn(energy.warning);
   }
 }
 

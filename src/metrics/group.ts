@@ -4,11 +4,13 @@
  */
 import type { ErrorClass } from "../core/errors.ts";
 import type { CallRecord } from "../core/records.ts";
+import type { HardwareConfig } from "../cost/local-cost.ts";
 import { SampleAccumulator } from "../stats/accumulator.ts";
 import { type AccuracyEstimate, type CaseScore, estimateAccuracy } from "../stats/accuracy.ts";
 import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
 import { quantileInterval } from "../stats/quantile-ci.ts";
 import { isNonEmpty } from "../stats/samples.ts";
+import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
 export interface LatencySummary extends DistributionSummary {
@@ -52,6 +54,10 @@ export interface GroupSummary {
     estimated: number;
   };
   throughput: { wall_s: number | null; requests_per_s: number | null; output_tokens_per_s: number | null };
+  /** Sum of the first scorer's scores over the calls (failed calls 0): "correct answers". */
+  correct: number | null;
+  cost: CostSummary;
+  energy: EnergySummary;
 }
 
 /** Per-case score sums and counts of one scorer, indexed by case_index. */
@@ -64,6 +70,8 @@ interface ScorerCases {
 const MAX_ERROR_EXAMPLES = 5;
 
 export class GroupAccumulator {
+  /** Cost and energy of the group's attempts. */
+  readonly money = new CostEnergyAccumulator();
   private readonly ttft = new SampleAccumulator();
   private readonly e2e = new SampleAccumulator();
   private readonly tpot = new SampleAccumulator();
@@ -164,7 +172,16 @@ export class GroupAccumulator {
     return cases;
   }
 
-  summary(): GroupSummary {
+  /** Sum of the first scorer's scores, failed calls counting 0; null without a scorer. */
+  private correct(): number | null {
+    const first = this.scorers.values().next();
+    if (first.done) return null;
+    return first.value.sums.reduce((sum, value) => sum + (value ?? 0), 0);
+  }
+
+  /** @param local for a local model: this group's busy seconds and the model's hardware block */
+  summary(local?: { busySeconds: number; hardware: HardwareConfig | undefined }): GroupSummary {
+    const correct = this.correct();
     const wallMs = this.windows.reduce((sum, w) => (w.end > w.start ? sum + (w.end - w.start) : sum), 0);
     const wallS = wallMs > 0 ? wallMs / 1000 : null;
     return {
@@ -191,6 +208,8 @@ export class GroupAccumulator {
         requests_per_s: wallS ? (this.succeeded + this.failed) / wallS : null,
         output_tokens_per_s: wallS && this.tokenCalls > 0 ? this.outputTotal / wallS : null,
       },
+      correct,
+      ...this.money.summary(this.succeeded + this.failed, correct, this.outputTotal, local),
     };
   }
 

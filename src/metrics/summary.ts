@@ -8,10 +8,22 @@ import {
   type CallRecord,
   type LogEvent,
   METRICS_VERSION,
+  type ModelEnergyEvent,
   type ModelStartEvent,
+  type RunEndEvent,
   type RunStartEvent,
 } from "../core/records.ts";
+import type { SuiteDescription } from "../suite/describe.ts";
+import { isLocalRunner } from "../suite/resolve-savings.ts";
+import type { ModelConfig } from "../suite/schema.ts";
 import { GroupAccumulator, type GroupSummary } from "./group.ts";
+import { SavingsCollector, type SavingsResult } from "./savings-collector.ts";
+
+/** Whether a run_start's `resolved` field is a suite description this version can read. */
+function isSuiteDescription(value: unknown): value is SuiteDescription {
+  const v = value as Partial<SuiteDescription> | null;
+  return typeof v === "object" && v !== null && Array.isArray(v.models) && Array.isArray(v.tasks);
+}
 
 /** Version of the summary format; bumped only on breaking changes. */
 export const SUMMARY_VERSION = 1 as const;
@@ -24,19 +36,32 @@ export interface Summary {
     suite: RunStartEvent["suite"];
     started_at: string;
     ended_at: string | null;
-    status: "completed" | "interrupted" | "failed" | "incomplete";
+    status: RunEndEvent["status"] | "incomplete";
     segments: number;
     opbench_version: string;
     node_version: string;
     git: RunStartEvent["git"];
     host: RunStartEvent["host"];
   };
-  /** Each model's backend as its runner reported it at start (last start wins), or its start error. */
-  models: { model: string; runner: string; backend: ModelStartEvent["backend"]; error: string | null }[];
+  /** The pricing dataset API costs came from. */
+  prices: RunStartEvent["prices"];
+  /**
+   * Each model's backend as its runner reported it at start (last start wins), or its start error;
+   * for local models the energy window (method, gross/net joules, idle power, busy time, notes).
+   */
+  models: {
+    model: string;
+    runner: string;
+    backend: ModelStartEvent["backend"];
+    error: string | null;
+    energy: Omit<ModelEnergyEvent, "v" | "type" | "model" | "calls"> | null;
+  }[];
   /** One entry per model × task, in the order first seen. */
   results: GroupSummary[];
   /** One entry per model, over all its tasks (no accuracy: it is per task). */
   by_model: GroupSummary[];
+  /** Candidate vs baseline per task: accuracy retained, cost/time/energy ratios, cascade what-if. */
+  savings: SavingsResult[];
   warmup_calls: number;
 }
 
@@ -55,11 +80,24 @@ export class SummaryBuilder {
     Pick<CallRecord, "case_index" | "error" | "model" | "task">
   >();
   private warmupCalls = 0;
+  private description: SuiteDescription | null = null;
+  private savings: SavingsCollector | null = null;
+  /** Local models' energy windows (the last per model wins: a resumed segment measures anew). */
+  private readonly energyWindows = new Map<string, ModelEnergyEvent[]>();
+
+  private isLocal(model: string): boolean {
+    const entry = this.description?.models.find((m) => m.id === model);
+    return entry ? isLocalRunner(entry.runner as ModelConfig["runner"]) : true;
+  }
 
   add(event: LogEvent): void {
     switch (event.type) {
       case "run_start":
-        this.firstStart ??= event;
+        if (!this.firstStart) {
+          this.firstStart = event;
+          this.description = isSuiteDescription(event.suite.resolved) ? event.suite.resolved : null;
+          if (this.description) this.savings = new SavingsCollector(this.description);
+        }
         this.segments++;
         this.status = "incomplete";
         this.endedAt = null;
@@ -75,7 +113,11 @@ export class SummaryBuilder {
           runner: event.runner,
           backend: event.backend,
           error: event.error ?? null,
+          energy: this.models.get(event.model)?.energy ?? null,
         });
+        break;
+      case "model_energy":
+        this.addEnergy(event);
         break;
       case "call":
         this.addCall(event);
@@ -89,6 +131,8 @@ export class SummaryBuilder {
       return;
     }
     const groups = [this.group(record.model, record.task), this.modelGroup(record.model)];
+    if (!this.isLocal(record.model)) for (const g of groups) g.money.addApiCall(record);
+    this.savings?.add(record);
     if (record.will_retry) {
       for (const g of groups) g.addRetry();
       return;
@@ -107,6 +151,35 @@ export class SummaryBuilder {
       });
     }
     for (const g of groups) g.addFinal(record);
+  }
+
+  private addEnergy(event: ModelEnergyEvent): void {
+    const { v: _v, type: _type, model: _model, calls, ...window } = event;
+    const entry = this.models.get(event.model);
+    if (entry) entry.energy = window;
+    const windows = this.energyWindows.get(event.model) ?? [];
+    windows.push(event);
+    this.energyWindows.set(event.model, windows);
+    for (const call of calls) {
+      const task = call.item.split("|")[1] ?? "";
+      if (task === "warmup") continue;
+      for (const g of [this.group(event.model, task), this.modelGroup(event.model)]) {
+        g.money.addEnergy(call.energy_j, call.net_energy_j, event.energy_source);
+      }
+    }
+    this.savings?.addEnergy(event);
+  }
+
+  /** A local group's share of its model's busy time (by energy), and the model's hardware block. */
+  private localShare(group: GroupAccumulator) {
+    if (!this.isLocal(group.model)) return undefined;
+    const windows = this.energyWindows.get(group.model) ?? [];
+    const busyMs = windows.reduce((sum, w) => sum + w.busy_ms, 0);
+    const modelJ = this.modelGroups.get(group.model)?.money.energyTotalJ ?? null;
+    const groupJ = group.money.energyTotalJ;
+    const share = group.task === null ? 1 : modelJ && groupJ !== null ? groupJ / modelJ : 0;
+    const hardware = this.description?.models.find((m) => m.id === group.model)?.config.hardware;
+    return { busySeconds: (busyMs / 1000) * share, hardware };
   }
 
   private group(model: string, task: string): GroupAccumulator {
@@ -146,9 +219,11 @@ export class SummaryBuilder {
         git: start.git,
         host: start.host,
       },
+      prices: start.prices ?? null,
       models: [...this.models.values()],
-      results: [...this.groups.values()].map((g) => g.summary()),
-      by_model: [...this.modelGroups.values()].map((g) => g.summary()),
+      results: [...this.groups.values()].map((g) => g.summary(this.localShare(g))),
+      by_model: [...this.modelGroups.values()].map((g) => g.summary(this.localShare(g))),
+      savings: this.savings?.result() ?? [],
       warmup_calls: this.warmupCalls,
     };
   }

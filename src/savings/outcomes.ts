@@ -42,7 +42,11 @@ export interface CaseOutcome {
  */
 export class CaseOutcomeBuilder {
   private readonly scorer: string;
-  private readonly finals = new Map<string, CallRecord>();
+  /** Final call of each item, kept compact (a Trial, not the record with its output text). */
+  private readonly finals = new Map<
+    string,
+    { caseId: string; cluster: string | null; repeat: number; trial: Trial }
+  >();
 
   /** @param scorer the scorer whose score is the accuracy (e.g. "exact") */
   constructor(scorer: string) {
@@ -51,27 +55,36 @@ export class CaseOutcomeBuilder {
 
   add(record: CallRecord): void {
     if (record.warmup || record.will_retry) return;
-    this.finals.set(record.item, record);
+    const scores = Object.fromEntries(record.scores.map((s) => [s.scorer, s.score]));
+    const trial: Trial = {
+      score: record.ok ? (scores[this.scorer] ?? null) : 0,
+      cost_usd: record.cost_usd,
+      energy_j: record.energy_j,
+      energy_source: record.energy_source,
+      e2e_ms: record.e2e_ms,
+      ttft_ms: record.ttft_ms,
+      failed: !record.ok,
+      finish_reason: record.finish_reason,
+      scores,
+    };
+    this.finals.set(record.item, {
+      caseId: record.case_id,
+      cluster: record.cluster,
+      repeat: record.repeat,
+      trial,
+    });
   }
 
-  outcomes(): CaseOutcome[] {
+  /**
+   * The outcomes per case. `adjust` may amend each item's trial (e.g. a local call's energy and
+   * cost, known only once the model's energy window has been shared out).
+   */
+  outcomes(adjust?: (item: string, trial: Trial) => Trial): CaseOutcome[] {
     const byCase = new Map<string, { cluster: string | null; trials: [number, Trial][] }>();
-    for (const record of this.finals.values()) {
-      const scores = Object.fromEntries(record.scores.map((s) => [s.scorer, s.score]));
-      const trial: Trial = {
-        score: record.ok ? (scores[this.scorer] ?? null) : 0,
-        cost_usd: record.cost_usd,
-        energy_j: record.energy_j,
-        energy_source: record.energy_source,
-        e2e_ms: record.e2e_ms,
-        ttft_ms: record.ttft_ms,
-        failed: !record.ok,
-        finish_reason: record.finish_reason,
-        scores,
-      };
-      const entry = byCase.get(record.case_id) ?? { cluster: record.cluster, trials: [] };
-      entry.trials.push([record.repeat, trial]);
-      byCase.set(record.case_id, entry);
+    for (const [item, { caseId, cluster, repeat, trial }] of this.finals) {
+      const entry = byCase.get(caseId) ?? { cluster, trials: [] };
+      entry.trials.push([repeat, adjust ? adjust(item, trial) : trial]);
+      byCase.set(caseId, entry);
     }
     return [...byCase].map(([caseId, { cluster, trials }]) => ({
       caseId,

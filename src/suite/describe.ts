@@ -1,6 +1,6 @@
 /** A JSON summary of a resolved suite for the run log: configuration and counts, no case contents. */
 import type { StructuredOutput } from "../core/runner.ts";
-import type { ResolvedParams, ResolvedSuite } from "./resolved.ts";
+import type { ResolvedParams, ResolvedSavings, ResolvedSuite } from "./resolved.ts";
 import type { ModelConfig, ScorerConfig } from "./schema.ts";
 
 /** Generation parameters with snake_case names and units, as in the run log. */
@@ -24,6 +24,7 @@ export interface SuiteDescription {
   warmup: number;
   parallel_models: boolean;
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
+  savings: ResolvedSavings[];
   models: {
     id: string;
     label: string;
@@ -53,6 +54,7 @@ export function describeSuite(suite: ResolvedSuite): SuiteDescription {
     repeats: suite.repeats,
     warmup: suite.warmup,
     parallel_models: suite.parallelModels,
+    savings: suite.savings,
     retry: {
       attempts: suite.retry.attempts,
       backoff_ms: suite.retry.backoffMs,

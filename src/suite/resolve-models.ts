@@ -50,7 +50,7 @@ export function absoluteModelPaths(model: ModelConfig, baseDir: string): ModelCo
       if (binary?.includes("/") && !isAbsolute(binary)) copy.spawn.binary = abs(binary);
     }
     for (const lora of copy.lora ?? []) if (lora.path !== undefined) lora.path = abs(lora.path);
-  } else {
+  } else if (copy.runner === "embedded") {
     if (copy.model !== undefined) copy.model = abs(copy.model);
     for (const lora of copy.lora ?? []) lora.path = abs(lora.path);
   }

@@ -12,6 +12,7 @@ import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { jsonSchemaProblem } from "./json-schema-check.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { resolveModels } from "./resolve-models.ts";
+import { resolveSavings } from "./resolve-savings.ts";
 import { buildScorers } from "./resolve-scorers.ts";
 import type { ResolvedParams, ResolvedSuite, ResolvedTask, RetryPolicy } from "./resolved.ts";
 import type { SuiteConfig, TaskConfig } from "./schema.ts";
@@ -41,7 +42,8 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
   }
   const issues: IssueDraft[] = [];
   const { models, issues: modelIssues } = resolveModels(config, context.baseDir);
-  issues.push(...modelIssues, ...duplicateTaskIds(config.tasks));
+  const savings = resolveSavings(config.savings, config.models);
+  issues.push(...modelIssues, ...duplicateTaskIds(config.tasks), ...savings.issues);
 
   const suiteParams = toResolvedParams(config.defaults);
   if (config.timeout !== undefined) suiteParams.timeoutMs = parseDuration(config.timeout);
@@ -68,6 +70,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     parallelModels: config.parallel_models ?? BUILTIN_DEFAULTS.parallelModels,
     retry: retryPolicy(config),
     modelParams,
+    savings: savings.savings,
   };
   if (config.description !== undefined) resolved.description = config.description;
   return resolved;

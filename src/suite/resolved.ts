@@ -52,6 +52,20 @@ export interface RetryPolicy {
   maxBackoffMs: number;
 }
 
+/** A candidate-vs-baseline comparison for the summary's savings section. */
+export interface ResolvedSavings {
+  candidate: string;
+  baseline: string;
+  /** Accuracy scorer (default: each task's first). */
+  scorer?: string;
+  /** Cascade rule: escalate when this scorer scored 0 (default: the task's validity scorers). */
+  validityScorer?: string;
+  onError: boolean;
+  onTruncated: boolean;
+  /** True when opbench chose the pair (no `savings:` in the suite). */
+  auto: boolean;
+}
+
 export interface ResolvedSuite {
   name: string;
   description?: string;
@@ -68,4 +82,5 @@ export interface ResolvedSuite {
   retry: RetryPolicy;
   /** Model-level generation params, by model id (merged over task params per call). */
   modelParams: Record<string, Partial<ResolvedParams>>;
+  savings: ResolvedSavings[];
 }

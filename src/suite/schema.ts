@@ -46,6 +46,24 @@ const Hardware = z
   })
   .describe("Hardware and electricity figures for local cost and energy");
 
+const Energy = z
+  .strictObject({
+    method: z
+      .enum(["auto", "modelled", "none"])
+      .optional()
+      .describe(
+        "auto (default): local models use the best meter the host offers (DCGM URL, NVML, nvidia-smi, RAPL, " +
+          "else modelled from hardware.power_w); API models use published estimates. modelled: power × busy time. none: off",
+      ),
+    dcgm_url: z.url().optional().describe("DCGM exporter /metrics URL (how a remote server's GPU is measured)"),
+    gpus: z.array(z.number().int().nonnegative()).optional().describe("GPU indices to measure (default all)"),
+    idle: Duration.optional().describe("Idle-power measurement before the model's calls (default 3s; 0: skip)"),
+    utilisation: z.number().gt(0).max(1).optional().describe("Utilisation for modelled energy (default 1)"),
+    wh_per_query: z.number().positive().optional().describe("API models: your own per-query estimate, Wh"),
+    wh_per_output_token: z.number().positive().optional().describe("API models: your own per-token estimate, Wh"),
+  })
+  .describe("How energy is measured or estimated for this model");
+
 /** Fields every model entry has, whatever its runner. */
 const ModelCommon = {
   id: z
@@ -61,6 +79,18 @@ const ModelCommon = {
     .describe("Extra fields merged into every request body as is"),
   price: Price.optional(),
   hardware: Hardware.optional(),
+  energy: Energy.optional(),
+  rpm: z.number().positive().optional().describe("Requests per minute this model may be sent (rate limit)"),
+  tpm: z.number().positive().optional().describe("Tokens per minute (input + max output) this model may be sent"),
+};
+
+/** Fields of every closed-API model entry. */
+const ApiCommon = {
+  ...ModelCommon,
+  model: z.string().min(1).describe("Model name as the API knows it, e.g. gpt-4.1-mini"),
+  base_url: z.url().optional().describe("API base URL (default: the provider's)"),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe("Environment variable holding the API key"),
+  headers: z.record(z.string(), z.string()).optional().describe("Extra HTTP headers (not secrets: use api_key_env)"),
 };
 
 /** A LoRA adapter applied per request: by its path as given to `spawn.lora`, or its server id. */
@@ -120,7 +150,49 @@ export const EmbeddedModel = z.strictObject({
 });
 export type EmbeddedModel = z.infer<typeof EmbeddedModel>;
 
-export const ModelConfig = z.discriminatedUnion("runner", [LlamaCppModel, EmbeddedModel]);
+export const OpenAIModel = z.strictObject({
+  ...ApiCommon,
+  runner: z.literal("openai"),
+  api: z.enum(["chat", "responses"]).optional().describe("Chat Completions (default) or the Responses API"),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+});
+export type OpenAIModel = z.infer<typeof OpenAIModel>;
+
+export const OpenAICompatibleModel = z.strictObject({
+  ...ApiCommon,
+  runner: z.literal("openai-compatible"),
+  base_url: z.url().describe("Base URL including the version path, e.g. https://openrouter.ai/api/v1"),
+  api: z.enum(["chat", "responses"]).optional(),
+  provider: z
+    .string()
+    .optional()
+    .describe("Pricing provider id in genai-prices (e.g. groq, together, fireworks, openrouter)"),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+});
+export type OpenAICompatibleModel = z.infer<typeof OpenAICompatibleModel>;
+
+export const AnthropicModel = z.strictObject({
+  ...ApiCommon,
+  runner: z.literal("anthropic"),
+  thinking_budget: z.number().int().min(1024).optional().describe("Extended thinking budget in tokens"),
+});
+export type AnthropicModel = z.infer<typeof AnthropicModel>;
+
+export const GeminiModel = z.strictObject({
+  ...ApiCommon,
+  runner: z.literal("gemini"),
+  thinking_budget: z.number().int().min(0).optional().describe("Thinking budget in tokens (0: off)"),
+});
+export type GeminiModel = z.infer<typeof GeminiModel>;
+
+export const ModelConfig = z.discriminatedUnion("runner", [
+  LlamaCppModel,
+  EmbeddedModel,
+  OpenAIModel,
+  OpenAICompatibleModel,
+  AnthropicModel,
+  GeminiModel,
+]);
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type RunnerKind = ModelConfig["runner"];
 
@@ -194,6 +266,21 @@ export const RetryConfig = z.strictObject({
   max_backoff: Duration.optional().describe("Longest backoff (default 30s)"),
 });
 
+export const SavingsConfig = z.strictObject({
+  candidate: z.string().describe("Model id of the candidate (usually the small local model)"),
+  baseline: z.string().describe("Model id of the baseline (usually the frontier API)"),
+  scorer: z.string().optional().describe("Scorer whose score is accuracy (default: each task's first)"),
+  escalate_on: z
+    .strictObject({
+      scorer_failed: z.string().optional().describe("Escalate when this (validity) scorer scores 0"),
+      error: z.boolean().optional().describe("Escalate when the candidate's call failed (default true)"),
+      truncated: z.boolean().optional().describe("Escalate when the output hit max_tokens (default true)"),
+    })
+    .optional()
+    .describe("Cascade what-if: the candidate first, the baseline when a rule fires"),
+});
+export type SavingsConfig = z.infer<typeof SavingsConfig>;
+
 export const SuiteConfig = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).optional().describe("Suite format version"),
@@ -208,5 +295,9 @@ export const SuiteConfig = z.strictObject({
   timeout: Duration.optional().describe("Per-call timeout (default 60s)"),
   retry: RetryConfig.optional(),
   parallel_models: z.boolean().optional().describe("Run models at the same time (default false)"),
+  savings: z
+    .array(SavingsConfig)
+    .optional()
+    .describe("Candidate vs baseline comparisons (default: every local model vs the first API model)"),
 });
 export type SuiteConfig = z.infer<typeof SuiteConfig>;

@@ -98,5 +98,6 @@ export function tinySuite(options: {
     parallelModels: false,
     retry: { attempts: options.attempts ?? 3, backoffMs: 5, maxBackoffMs: 20 },
     modelParams: {},
+    savings: [],
   };
 }

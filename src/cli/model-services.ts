@@ -1,0 +1,106 @@
+/**
+ * The composition root of a model: its runner from the registry, plus pricing and energy from the
+ * cost and energy modules, as the engine's ModelServices.
+ */
+import { runnerDefinition } from "../../runners/index.ts";
+import type { CallRecord } from "../core/records.ts";
+import { priceApiCall } from "../cost/api-price.ts";
+import type { TokenCounts } from "../cost/tokens.ts";
+import { publishedCallEnergy } from "../energy/published-estimates.ts";
+import type { ModelServices } from "../engine/services.ts";
+import { parseDuration } from "../suite/duration.ts";
+import type { ResolvedModel } from "../suite/resolved.ts";
+
+/** Idle-power measurement before a local model's calls, unless the suite says otherwise. */
+export const DEFAULT_IDLE_MS = 3000;
+
+const tokensOf = (record: CallRecord): TokenCounts => ({
+  input_tokens: record.input_tokens,
+  cached_input_tokens: record.cached_input_tokens,
+  cache_write_input_tokens: record.cache_write_input_tokens,
+  output_tokens: record.output_tokens,
+  reasoning_tokens: record.reasoning_tokens,
+});
+
+/** The API model name of an entry (what pricing and energy estimates are looked up by). */
+export function apiModelName(model: ResolvedModel): string | undefined {
+  return "model" in model.config && model.runner !== "embedded" ? model.config.model : undefined;
+}
+
+export function prepareModel(model: ResolvedModel): ModelServices {
+  const config = model.config;
+  const definition = runnerDefinition(config);
+  const services: ModelServices = {
+    runner: definition.create(config),
+    locality: definition.locality,
+    limits: { rpm: config.rpm, tpm: config.tpm },
+  };
+  const energy = config.energy;
+  if (definition.locality === "local") {
+    if (energy?.method !== "none") {
+      services.energy = {
+        monitor: {
+          dcgmUrl: energy?.dcgm_url,
+          gpus: energy?.gpus,
+          hardware: config.hardware,
+          utilisation: energy?.utilisation,
+          ...(energy?.method === "modelled" && { sources: [] }),
+        },
+        idleMs: energy?.idle !== undefined ? parseDuration(energy.idle) : DEFAULT_IDLE_MS,
+      };
+    }
+    return services;
+  }
+  const name = apiModelName(model) ?? model.id;
+  const provider = definition.pricingProvider?.(config);
+  services.priceCall = (record) => {
+    // The snapshot the API names is the most exact key; fall back to the configured name.
+    const snapshot = record.model_snapshot;
+    if (snapshot && snapshot !== name) {
+      const exact = priceApiCall(
+        tokensOf(record),
+        { provider, model: snapshot, at: record.started_at },
+        config.price,
+      );
+      if (exact.cost_usd !== null) return exact;
+    }
+    return priceApiCall(tokensOf(record), { provider, model: name, at: record.started_at }, config.price);
+  };
+  services.estimateCostUsd = (inputTokens, maxOutputTokens) =>
+    priceApiCall(
+      {
+        input_tokens: inputTokens,
+        cached_input_tokens: null,
+        cache_write_input_tokens: null,
+        output_tokens: maxOutputTokens,
+        reasoning_tokens: null,
+      },
+      { provider, model: name },
+      config.price,
+    ).cost_usd;
+  if (energy?.method !== "none") {
+    const own =
+      energy?.wh_per_query !== undefined || energy?.wh_per_output_token !== undefined
+        ? [{ pattern: "*", proxy: false, estimate: ownEstimate(model.id, energy) }]
+        : [];
+    services.callEnergy = (record) =>
+      publishedCallEnergy(record.model_snapshot ?? name, record.output_tokens, own);
+  }
+  return services;
+}
+
+/** A suite's own per-query or per-token figure as a published-estimate record. */
+function ownEstimate(modelId: string, energy: { wh_per_query?: number; wh_per_output_token?: number }) {
+  const perToken = energy.wh_per_output_token;
+  const wh = perToken ?? energy.wh_per_query!;
+  return {
+    id: `suite:${modelId}`,
+    basis: perToken !== undefined ? ("per_output_token" as const) : ("per_query" as const),
+    low_wh: wh,
+    central_wh: wh,
+    high_wh: wh,
+    source: { title: "the suite's energy block", publisher: "suite author", url: "", date: "" },
+    boundary: "as stated by the suite author",
+    band_basis: "none given",
+  };
+}

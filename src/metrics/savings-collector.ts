@@ -1,0 +1,140 @@
+/**
+ * The summary's savings section: for each candidate/baseline pair and each task, the paired
+ * comparison and the cascade what-if (src/savings), from the final records of both models. Local
+ * calls get their energy and cost once their model's energy window has been shared out.
+ */
+import type { CallRecord, ModelEnergyEvent } from "../core/records.ts";
+import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
+import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
+import { compareModels, type SavingsComparison } from "../savings/compare.ts";
+import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
+import type { SuiteDescription } from "../suite/describe.ts";
+import type { ResolvedSavings } from "../suite/resolved.ts";
+
+export interface SavingsResult {
+  candidate: string;
+  baseline: string;
+  task: string;
+  /** The scorer whose score is accuracy. */
+  scorer: string;
+  /** True when opbench picked the pair (the suite has no `savings:`). */
+  auto: boolean;
+  comparison: SavingsComparison;
+  cascade: CascadeResult;
+}
+
+/** Scorer types that check validity without a gold answer: what a cascade can escalate on. */
+const VALIDITY_TYPES = new Set(["one_of", "json_valid", "json_schema"]);
+
+interface LocalEnergy {
+  /** Energy per item (all its attempts), J. */
+  perItem: Map<string, number>;
+  totalJ: number;
+  busyMs: number;
+  source: CallRecord["energy_source"];
+}
+
+export class SavingsCollector {
+  private readonly pairs: readonly ResolvedSavings[];
+  private readonly tasks: SuiteDescription["tasks"];
+  private readonly hardware = new Map<string, HardwareConfig | undefined>();
+  private readonly builders = new Map<string, CaseOutcomeBuilder>();
+  private readonly energy = new Map<string, LocalEnergy>();
+  private readonly involved: Set<string>;
+
+  constructor(suite: SuiteDescription) {
+    this.pairs = suite.savings ?? [];
+    this.tasks = suite.tasks;
+    for (const m of suite.models) this.hardware.set(m.id, m.config.hardware);
+    this.involved = new Set(this.pairs.flatMap((p) => [p.candidate, p.baseline]));
+  }
+
+  private scorerFor(pair: ResolvedSavings, task: SuiteDescription["tasks"][number]): string | undefined {
+    const first = task.scorers[0];
+    return pair.scorer ?? (first ? (first.name ?? first.type) : undefined);
+  }
+
+  private builder(model: string, task: string, scorer: string): CaseOutcomeBuilder {
+    const key = `${model}\u0000${task}\u0000${scorer}`;
+    let builder = this.builders.get(key);
+    if (!builder) {
+      builder = new CaseOutcomeBuilder(scorer);
+      this.builders.set(key, builder);
+    }
+    return builder;
+  }
+
+  add(record: CallRecord): void {
+    if (!this.involved.has(record.model) || record.warmup || record.will_retry) return;
+    const task = this.tasks.find((t) => t.id === record.task);
+    if (!task) return;
+    for (const pair of this.pairs) {
+      if (pair.candidate !== record.model && pair.baseline !== record.model) continue;
+      const scorer = this.scorerFor(pair, task);
+      if (scorer) this.builder(record.model, record.task, scorer).add(record);
+    }
+  }
+
+  addEnergy(event: ModelEnergyEvent): void {
+    if (!this.involved.has(event.model)) return;
+    const perItem = new Map<string, number>();
+    let total = 0;
+    for (const call of event.calls) {
+      perItem.set(call.item, (perItem.get(call.item) ?? 0) + call.energy_j);
+      total += call.energy_j;
+    }
+    this.energy.set(event.model, {
+      perItem,
+      totalJ: total,
+      busyMs: event.busy_ms,
+      source: event.energy_source,
+    });
+  }
+
+  /** A local call's energy and cost: its share of the window's energy and busy time. */
+  private localTrial(model: string): ((item: string, trial: Trial) => Trial) | undefined {
+    const energy = this.energy.get(model);
+    if (!energy) return undefined;
+    const hardware = this.hardware.get(model);
+    return (item, trial) => {
+      const joules = energy.perItem.get(item);
+      if (joules === undefined) return trial;
+      const share = energy.totalJ > 0 ? joules / energy.totalJ : 0;
+      const cost = localCost({ energyJ: joules, busySeconds: (energy.busyMs / 1000) * share, hardware });
+      return { ...trial, energy_j: joules, energy_source: energy.source, cost_usd: cost.usd };
+    };
+  }
+
+  result(): SavingsResult[] {
+    const results: SavingsResult[] = [];
+    for (const pair of this.pairs) {
+      for (const task of this.tasks) {
+        const scorer = this.scorerFor(pair, task);
+        if (!scorer) continue;
+        const cand = this.builders.get(`${pair.candidate}\u0000${task.id}\u0000${scorer}`);
+        const base = this.builders.get(`${pair.baseline}\u0000${task.id}\u0000${scorer}`);
+        if (!cand || !base) continue;
+        const candidate = cand.outcomes(this.localTrial(pair.candidate));
+        const baseline = base.outcomes(this.localTrial(pair.baseline));
+        const validity = pair.validityScorer
+          ? [pair.validityScorer]
+          : task.scorers.filter((s) => VALIDITY_TYPES.has(s.type)).map((s) => s.name ?? s.type);
+        const rule: CascadeRule = {
+          validityScorers: validity,
+          onError: pair.onError,
+          onTruncated: pair.onTruncated,
+        };
+        results.push({
+          candidate: pair.candidate,
+          baseline: pair.baseline,
+          task: task.id,
+          scorer,
+          auto: pair.auto,
+          comparison: compareModels(candidate, baseline),
+          cascade: cascadeWhatIf(candidate, baseline, rule),
+        });
+      }
+    }
+    return results;
+  }
+}

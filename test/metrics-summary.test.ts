@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import type { CallRecord, LogEvent, ModelEnergyEvent, RunStartEvent } from "../src/core/records.ts";
+import { SummaryBuilder } from "../src/metrics/summary.ts";
+import type { SuiteDescription } from "../src/suite/describe.ts";
+
+const description: SuiteDescription = {
+  name: "s",
+  description: null,
+  source_path: "/s.yaml",
+  hash: "h",
+  repeats: 1,
+  warmup: 0,
+  parallel_models: false,
+  retry: { attempts: 3, backoff_ms: 500, max_backoff_ms: 30000 },
+  savings: [{ candidate: "local", baseline: "api", onError: true, onTruncated: true, auto: true }],
+  models: [
+    {
+      id: "local",
+      label: "local",
+      runner: "llamacpp",
+      concurrency: 1,
+      params: {},
+      config: {
+        id: "local",
+        runner: "llamacpp",
+        url: "http://x",
+        hardware: { usd_per_kwh: 0.2, usd_per_hour: 3.6 },
+      },
+    },
+    {
+      id: "api",
+      label: "api",
+      runner: "openai",
+      concurrency: 1,
+      params: {},
+      config: { id: "api", runner: "openai", model: "gpt-4o" },
+    },
+  ],
+  tasks: [
+    {
+      id: "t",
+      description: null,
+      cases: 4,
+      params: {},
+      scorers: [{ type: "exact" }, { type: "one_of", name: "valid", labels: ["a", "b"] }],
+      structured: null,
+    },
+  ],
+};
+
+const start: RunStartEvent = {
+  v: 1,
+  type: "run_start",
+  run_id: "r",
+  started_at: "2026-11-23T10:00:00.000Z",
+  resumed: false,
+  opbench_version: "0.1.0",
+  metrics_version: "1",
+  node_version: "v24",
+  suite: { name: "s", path: "/s.yaml", hash: "h", resolved: description, overrides: {} },
+  git: { commit: null, dirty: null },
+  host: { os: "linux", arch: "x64", cpu: "cpu", cores: 2, memory_gb: 24, gpus: [], hostname_hash: "x" },
+  prices: { package: "@pydantic/genai-prices", version: "0.1.8", data: "bundled", source: "s" },
+  argv: [],
+};
+
+function call(model: string, caseIndex: number, partial: Partial<CallRecord> = {}): CallRecord {
+  const correct = partial.scores?.[0]?.score ?? 1;
+  return {
+    v: 1,
+    type: "call",
+    item: `${model}|t|0|${caseIndex + 1}`,
+    attempt: 1,
+    model,
+    task: "t",
+    case_id: String(caseIndex + 1),
+    case_index: caseIndex,
+    cluster: null,
+    repeat: 0,
+    warmup: false,
+    started_at: `2026-11-23T10:00:0${caseIndex}.000Z`,
+    ok: true,
+    ttft_ms: 10,
+    ttft_reasoning_ms: null,
+    e2e_ms: 500,
+    chunk_gaps_ms: [],
+    tpot_ms: 5,
+    output_tps: 200,
+    queue_ms: null,
+    input_tokens: 100,
+    cached_input_tokens: null,
+    cache_write_input_tokens: null,
+    output_tokens: 10,
+    reasoning_tokens: null,
+    tokens_source: "server",
+    server: null,
+    output: "a",
+    reasoning: null,
+    finish_reason: "stop",
+    response_id: null,
+    model_snapshot: null,
+    expected: "a",
+    scores: [
+      { scorer: "exact", score: correct, reason: "" },
+      { scorer: "valid", score: 1, reason: "" },
+    ],
+    cost_usd: null,
+    energy_j: null,
+    energy_source: null,
+    error: null,
+    backoff_ms: null,
+    rate_wait_ms: null,
+    will_retry: false,
+    ...partial,
+  };
+}
+
+const energy: ModelEnergyEvent = {
+  v: 1,
+  type: "model_energy",
+  model: "local",
+  at: "2026-11-23T10:00:10.000Z",
+  method: "rapl",
+  energy_source: "measured-cpu",
+  description: "RAPL",
+  duration_ms: 4000,
+  busy_ms: 2000,
+  gross_j: 420,
+  net_j: 300,
+  idle_w: 30,
+  low_j: null,
+  high_j: null,
+  unattributed_j: 20,
+  notes: [],
+  calls: [0, 1, 2, 3].map((i) => ({
+    item: `local|t|0|${i + 1}`,
+    attempt: 1,
+    energy_j: 100,
+    net_energy_j: 75,
+  })),
+};
+
+function build(events: LogEvent[]) {
+  const builder = new SummaryBuilder();
+  for (const e of events) builder.add(e);
+  return builder.result();
+}
+
+describe("summary: cost, energy and savings from the log", () => {
+  const wrong = {
+    scores: [
+      { scorer: "exact", score: 0, reason: "" },
+      { scorer: "valid", score: 1, reason: "" },
+    ],
+  };
+  const events: LogEvent[] = [
+    start,
+    {
+      v: 1,
+      type: "model_start",
+      model: "local",
+      runner: "llamacpp",
+      at: start.started_at,
+      backend: { device: "cpu" },
+    },
+    call("local", 0),
+    call("local", 1),
+    call("local", 2, wrong),
+    call("local", 3),
+    energy,
+    ...[0, 1, 2, 3].map((i) =>
+      call("api", i, { cost_usd: 0.01, energy_j: 1000, energy_source: "published-estimate" }),
+    ),
+    { v: 1, type: "run_end", at: "2026-11-23T10:00:20.000Z", status: "completed" },
+  ];
+  const summary = build(events);
+  const local = summary.results.find((r) => r.model === "local")!;
+  const api = summary.results.find((r) => r.model === "api")!;
+
+  it("prices API calls from their records and says the source", () => {
+    expect(api.cost).toMatchObject({ source: "api", unknown_calls: 0 });
+    expect(api.cost.total_usd).toBeCloseTo(0.04, 12);
+    expect(api.cost.per_1k_calls_usd).toBeCloseTo(10, 9);
+    expect(api.cost.per_correct_usd).toBeCloseTo(0.01, 12); // 4 correct
+    expect(api.energy).toMatchObject({ source: "published-estimate", total_j: 4000 });
+    expect(api.energy.per_output_token_j).toBeCloseTo(100, 9); // 4000 J / 40 tokens
+  });
+
+  it("gives local calls their share of the energy window and prices it as an estimate", () => {
+    expect(local.energy).toMatchObject({ source: "measured-cpu", total_j: 400, net_total_j: 300 });
+    expect(local.energy.total_wh).toBeCloseTo(400 / 3600, 12);
+    expect(local.energy.per_correct_j).toBeCloseTo(400 / 3, 9);
+    // Hand-checked: 400 J = 1.111e-4 kWh × $0.2 = $2.222e-5; 2 s busy × $3.6/h = $0.002.
+    expect(local.cost.source).toBe("local-estimate");
+    expect(local.cost.local).toMatchObject({ mode: "full", estimate: true });
+    expect(local.cost.local!.electricity_usd).toBeCloseTo((400 / 3.6e6) * 0.2, 12);
+    expect(local.cost.local!.hardware_usd).toBeCloseTo(0.002, 12);
+    expect(local.cost.total_usd).toBeCloseTo(0.002 + (400 / 3.6e6) * 0.2, 12);
+    expect(summary.models.find((m) => m.model === "local")?.energy).toMatchObject({
+      method: "rapl",
+      idle_w: 30,
+      busy_ms: 2000,
+    });
+    expect(summary.prices?.version).toBe("0.1.8");
+  });
+
+  it("compares the local candidate with the API baseline: accuracy retained, cost and energy ratios", () => {
+    expect(summary.savings).toHaveLength(1);
+    const s = summary.savings[0]!;
+    expect(s).toMatchObject({ candidate: "local", baseline: "api", task: "t", scorer: "exact", auto: true });
+    expect(s.comparison.accuracy_retained).toBeCloseTo(0.75, 12);
+    const localPerCall = (0.002 + (400 / 3.6e6) * 0.2) / 4;
+    expect(s.comparison.cost_ratio).toBeCloseTo(0.01 / localPerCall, 6);
+    expect(s.comparison.energy_ratio).toBeCloseTo(1000 / 100, 9);
+    // Cascade on the task's validity scorer: every candidate answer was valid, nothing escalates.
+    expect(s.cascade.escalated_fraction).toBe(0);
+    expect(s.cascade.accuracy).toBeCloseTo(0.75, 12);
+  });
+
+  it("makes an API total unknown, not zero, when a call has no price", () => {
+    const unknown = build([start, call("api", 0, { cost_usd: null }), call("api", 1, { cost_usd: 0.01 })]);
+    const r = unknown.results[0]!;
+    expect(r.cost).toMatchObject({ total_usd: null, per_call_usd: null, unknown_calls: 1 });
+  });
+});
