@@ -107,12 +107,22 @@ export function attributeSeries(
     calls.map((c) => [c.id, c.endMs > c.startMs ? weightOf(c) / (c.endMs - c.startMs) : 0]),
   );
   let unattributed = 0;
+  // Sweep over the pieces keeping the set of calls in flight: O(pieces × concurrency), not
+  // O(pieces × calls), so a 10,000-call window is shared out in milliseconds.
+  const byStart = [...calls].sort((x, y) => x.startMs - y.startMs);
+  const inFlight = new Set<CallSpan>();
+  let nextStart = 0;
+  let before = cumulativeAt(series, times[0]!)!;
   for (let k = 0; k + 1 < times.length; k++) {
     const a = times[k]!;
     const b = times[k + 1]!;
-    const energy = cumulativeAt(series, b)! - cumulativeAt(series, a)!;
+    const after = cumulativeAt(series, b)!;
+    const energy = after - before;
+    before = after;
     const netEnergy = idleW === undefined ? 0 : Math.max(0, energy - (idleW * (b - a)) / 1000);
-    const active = calls.filter((c) => c.startMs < b && c.endMs > a);
+    while (nextStart < byStart.length && byStart[nextStart]!.startMs < b) inFlight.add(byStart[nextStart++]!);
+    for (const c of inFlight) if (c.endMs <= a) inFlight.delete(c);
+    const active = [...inFlight];
     if (active.length === 0) {
       unattributed += energy;
       continue;
