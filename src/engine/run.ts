@@ -9,6 +9,7 @@ import { type CallRecord, LOG_VERSION, METRICS_VERSION, type RunEndEvent } from 
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
+import { modelFileFacts } from "../host/model-file.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget } from "./budget.ts";
@@ -169,6 +170,9 @@ async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]
         log: say,
         signal: options.signal,
       });
+      if (backend && typeof backend.model_path === "string" && backend.model_file === undefined) {
+        backend.model_file = (await modelFileFacts(backend.model_path)) ?? null;
+      }
       if (services.energy) {
         run.energy = await EnergyWindow.open(services.energy, backend?.device);
         say(`energy: ${run.energy.description}`);
