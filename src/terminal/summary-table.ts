@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import pc from "picocolors";
 import type { GroupSummary, LatencySummary, ScorerAccuracy } from "../metrics/group.ts";
 import type { Summary } from "../metrics/summary.ts";
+import { savingsLine } from "./savings-lines.ts";
 
 /** "82.1% [71.0–89.6]" (interval omitted when the data can't support one). */
 export function formatAccuracy(acc: ScorerAccuracy): string {
@@ -51,6 +52,43 @@ function row(r: GroupSummary): string[] {
   ];
 }
 
+/** "$0.0123" with enough digits for tiny per-call costs; "unknown" for null. */
+export function formatUsd(usd: number | null): string {
+  if (usd === null) return "unknown";
+  if (usd === 0) return "$0";
+  return usd >= 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toPrecision(3)}`;
+}
+
+function costTable(summary: Summary): Table.Table {
+  const table = new Table({
+    head: [
+      "model",
+      "task",
+      "cost / 1k calls",
+      "cost / correct",
+      "cost source",
+      "energy / call",
+      "energy source",
+    ],
+    style: { head: ["cyan"], border: [] },
+  });
+  for (const r of summary.results) {
+    const source =
+      r.cost.source === "local-estimate" ? `local estimate (${r.cost.local?.mode})` : (r.cost.source ?? "–");
+    const wh = r.energy.per_call_j === null ? "unknown" : `${(r.energy.per_call_j / 3600).toPrecision(3)} Wh`;
+    table.push([
+      r.model,
+      r.task ?? "",
+      formatUsd(r.cost.per_1k_calls_usd),
+      formatUsd(r.cost.per_correct_usd),
+      source,
+      wh,
+      r.energy.source ?? "–",
+    ]);
+  }
+  return table;
+}
+
 /** Prints the table and notes (demo model, failed model starts, where the files are). */
 export function printSummary(summary: Summary, write: (line: string) => void): void {
   const table = new Table({
@@ -69,8 +107,14 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
   });
   for (const r of summary.results) table.push(row(r));
   write(table.toString());
+  write(costTable(summary).toString());
+  for (const s of summary.savings) write(pc.bold(savingsLine(s)));
   for (const m of summary.models) {
     if (m.error) write(pc.red(`${m.model}: did not start: ${m.error}`));
+    if (m.energy) {
+      const notes = m.energy.notes.length > 0 ? ` (${m.energy.notes.join("; ")})` : "";
+      write(pc.dim(`${m.model}: energy ${m.energy.method ?? "unknown"}: ${m.energy.description}${notes}`));
+    }
     if (m.backend?.demo_model) {
       write(
         pc.yellow(

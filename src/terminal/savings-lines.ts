@@ -1,0 +1,48 @@
+/**
+ * The headline: each comparison as one sentence of savings ("local keeps 97% of api's accuracy
+ * at 1/60 of the cost, 5× faster, with 30× less energy"), with the interval and what is unknown.
+ */
+import type { SavingsResult } from "../metrics/savings-collector.ts";
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** "1/60 of the cost" for ratios ≥ 1, "3.2× the cost" below. */
+function times(ratio: number | null, what: string, better: string, worse: string): string | null {
+  if (ratio === null || !Number.isFinite(ratio) || ratio <= 0) return null;
+  const r = ratio >= 1 ? ratio : 1 / ratio;
+  const n = r >= 10 ? r.toFixed(0) : r.toFixed(1);
+  return ratio >= 1 ? `${n}× ${better}${what}` : `${n}× ${worse}${what}`;
+}
+
+export function savingsLine(s: SavingsResult): string {
+  const c = s.comparison;
+  const parts: string[] = [];
+  if (c.accuracy_retained !== null) {
+    const interval =
+      c.accuracy_retained_lower !== null && c.accuracy_retained_upper !== null
+        ? ` [${pct(c.accuracy_retained_lower)}–${pct(c.accuracy_retained_upper)}]`
+        : "";
+    parts.push(`keeps ${pct(c.accuracy_retained)}${interval} of ${s.baseline}'s accuracy (${s.scorer})`);
+  } else {
+    parts.push(`accuracy retained unknown`);
+  }
+  const cost =
+    c.cost_ratio === null
+      ? "cost ratio unknown"
+      : c.cost_ratio >= 1
+        ? `at 1/${c.cost_ratio >= 10 ? c.cost_ratio.toFixed(0) : c.cost_ratio.toFixed(1)} of the cost`
+        : `at ${(1 / c.cost_ratio).toFixed(1)}× the cost`;
+  parts.push(cost);
+  parts.push(times(c.e2e_p50_ratio, " (p50 e2e)", "faster", "slower") ?? "speed ratio unknown");
+  const energy = times(c.energy_ratio, " energy", "less", "more");
+  parts.push(energy ? `with ${energy}` : "energy ratio unknown");
+  let line = `${s.candidate} vs ${s.baseline} on ${s.task}: ${parts.join(", ")}.`;
+  const k = s.cascade;
+  if (k.accuracy !== null && k.escalated_fraction > 0) {
+    line += ` Cascade (${k.rule}): ${pct(k.escalated_fraction)} escalated, accuracy ${pct(k.accuracy)}`;
+    if (k.cost_ratio !== null)
+      line += `, ${times(k.cost_ratio, " cheaper than the baseline alone", "", "")?.trim()}`;
+    line += ".";
+  }
+  return line;
+}

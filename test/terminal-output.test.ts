@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import type { SavingsResult } from "../src/metrics/savings-collector.ts";
+import { savingsLine } from "../src/terminal/savings-lines.ts";
+import { formatAccuracy, formatMs, formatUsd } from "../src/terminal/summary-table.ts";
+
+function result(comparison: Partial<SavingsResult["comparison"]>): SavingsResult {
+  return {
+    candidate: "qwen-4b",
+    baseline: "gpt-4.1",
+    task: "intent",
+    scorer: "exact",
+    auto: true,
+    comparison: {
+      accuracy_retained: null,
+      accuracy_retained_lower: null,
+      accuracy_retained_upper: null,
+      cost_ratio: null,
+      e2e_p50_ratio: null,
+      energy_ratio: null,
+      ...comparison,
+    } as SavingsResult["comparison"],
+    cascade: {
+      accuracy: null,
+      escalated_fraction: 0,
+      rule: "",
+      cost_ratio: null,
+    } as unknown as SavingsResult["cascade"],
+  };
+}
+
+describe("terminal output", () => {
+  it("states savings as the headline, with the interval, and names what is unknown", () => {
+    const line = savingsLine(
+      result({
+        accuracy_retained: 0.97,
+        accuracy_retained_lower: 0.93,
+        accuracy_retained_upper: 1.01,
+        cost_ratio: 60.4,
+        e2e_p50_ratio: 5.04,
+        energy_ratio: 31,
+      }),
+    );
+    expect(line).toBe(
+      "qwen-4b vs gpt-4.1 on intent: keeps 97.0% [93.0%–101.0%] of gpt-4.1's accuracy (exact), at 1/60 of the cost, 5.0× faster (p50 e2e), with 31× less energy.",
+    );
+    expect(savingsLine(result({ cost_ratio: 0.5, e2e_p50_ratio: 0.25 }))).toBe(
+      "qwen-4b vs gpt-4.1 on intent: accuracy retained unknown, at 2.0× the cost, 4.0× slower (p50 e2e), energy ratio unknown.",
+    );
+  });
+
+  it("formats accuracy, milliseconds and dollars readably", () => {
+    expect(formatAccuracy({ mean: 0.821, lower: 0.71, upper: 0.896 } as never)).toBe("82.1% [71.0–89.6]");
+    expect(formatAccuracy({ mean: 1, lower: null, upper: null } as never)).toBe("100.0%");
+    expect([formatMs(0.421), formatMs(12.34), formatMs(1234.5), formatMs(null)]).toEqual([
+      "0.42 ms",
+      "12.3 ms",
+      "1235 ms",
+      "–",
+    ]);
+    expect([formatUsd(null), formatUsd(0), formatUsd(0.0000222), formatUsd(12.5)]).toEqual([
+      "unknown",
+      "$0",
+      "$0.0000222",
+      "$12.5000",
+    ]);
+  });
+});
