@@ -60,14 +60,28 @@ export function postJson(url: string, body: unknown, options: PostOptions): Issu
   return { tSent, response };
 }
 
+/** How a runner reads a failed response; the defaults suit llama-server. */
+export interface OpenOptions {
+  /**
+   * The wait the failed response asks for, in milliseconds (from its headers or body), or
+   * undefined. Default: `Retry-After` only.
+   */
+  retryAfterMs?: (
+    headers: Dispatcher.ResponseData["headers"],
+    status: number,
+    body: string,
+  ) => number | undefined;
+}
+
 /**
  * Waits for the response headers. Non-2xx answers become a `CallError` classified by status,
- * with an excerpt of the body and `Retry-After` parsed; transport failures become `network`
- * (or the abort reason).
+ * with an excerpt of the body and the server's retry delay parsed; transport failures become
+ * `network` (or the abort reason).
  */
 export async function openResponse(
   issued: IssuedRequest,
   signal: AbortSignal,
+  options: OpenOptions = {},
 ): Promise<Dispatcher.ResponseData> {
   let response: Dispatcher.ResponseData;
   try {
@@ -78,13 +92,13 @@ export async function openResponse(
   if (response.statusCode >= 200 && response.statusCode < 300) return response;
   const text = await response.body.text().catch(() => "");
   const retryAfter = response.headers["retry-after"];
+  const retryAfterMs = options.retryAfterMs
+    ? options.retryAfterMs(response.headers, response.statusCode, text)
+    : parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
   throw new CallError(
     classifyStatus(response.statusCode),
     `HTTP ${response.statusCode}: ${errorExcerpt(text)}`,
-    {
-      status: response.statusCode,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-    },
+    { status: response.statusCode, retryAfterMs },
   );
 }
 

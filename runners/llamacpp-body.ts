@@ -5,6 +5,9 @@
 import { resolve } from "node:path";
 import type { GenerationRequest } from "../src/core/runner.ts";
 import type { LoraRef } from "../src/suite/schema.ts";
+import { openaiChatBody } from "./openai-chat.ts";
+
+export { chatMessages } from "./openai-chat.ts";
 
 /** One adapter of a per-request `lora` list: its index on the server and its scale. */
 export interface LoraScale {
@@ -22,35 +25,10 @@ export interface BodyOptions {
   extraBody?: Record<string, unknown>;
 }
 
-/** System and user turns for a chat template. */
-export function chatMessages(request: GenerationRequest): { role: "system" | "user"; content: string }[] {
-  const messages: { role: "system" | "user"; content: string }[] = [];
-  if (request.system !== undefined && request.system !== "") {
-    messages.push({ role: "system", content: request.system });
-  }
-  messages.push({ role: "user", content: request.prompt });
-  return messages;
-}
-
-/** Body of `POST /v1/chat/completions`. */
+/** Body of `POST /v1/chat/completions`: the shared Chat Completions body plus llama.cpp's fields. */
 export function chatBody(request: GenerationRequest, options: BodyOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    messages: chatMessages(request),
-    max_tokens: request.maxTokens,
-    stream: request.stream,
-  };
-  if (request.stream) body.stream_options = { include_usage: true };
-  addSampling(body, request);
-  const structured = request.structured;
-  if (structured?.type === "json_schema") {
-    // llama-server reads response_format.json_schema.schema (server-common.cpp, oaicompat_chat_params_parse).
-    body.response_format = {
-      type: "json_schema",
-      json_schema: { name: "output", schema: structured.schema, strict: true },
-    };
-  } else if (structured?.type === "grammar") {
-    body.grammar = structured.grammar;
-  }
+  const body = openaiChatBody(request, { maxTokensField: "max_tokens", topK: true });
+  if (request.structured?.type === "grammar") body.grammar = request.structured.grammar;
   return finish(body, options);
 }
 

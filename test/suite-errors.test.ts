@@ -87,7 +87,7 @@ describe("suite errors", () => {
     const file = suitePath("missing-keys.yaml");
     expect(issues.map(where)).toEqual([`${file}:3:5 models[0].runner`, `${file}:6:5 tasks[0].prompt`]);
     expect(issues[0]!.message).toBe(
-      'missing required key `runner` (expected one of "llamacpp" | "embedded")',
+      'missing required key `runner` (expected one of "llamacpp" | "embedded" | "openai" | "openai-compatible" | "anthropic" | "gemini")',
     );
     expect(issues[1]!.message).toBe("missing required key `prompt` (expected string)");
   });

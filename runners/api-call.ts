@@ -1,0 +1,81 @@
+/**
+ * One call to a hosted API, whatever its protocol: POST the body, `sent`, open the response
+ * (reading the provider's retry hints when it fails), then decode it as an event stream or a
+ * whole JSON body. Every error leaves here as a CallError with the keys masked.
+ */
+import { CallError } from "../src/core/errors.ts";
+import type { GenerationRequest, RunnerEvent } from "../src/core/runner.ts";
+import { redactError } from "./api-keys.ts";
+import { errorExcerpt, type OpenOptions, openResponse, postJson, readJsonBody } from "./http.ts";
+import { retryAfterHintMs } from "./rate-limit-headers.ts";
+import { readSse, type SseBatch } from "./sse.ts";
+
+/** A wire protocol's decoders. */
+export interface ApiProtocol {
+  /** Events of a streamed response; throws `stream_aborted` when the stream ends before its end marker. */
+  stream(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent>;
+  /** Events of a whole JSON response read at `tEnd` (`performance.now()` ms). */
+  whole(value: unknown, tEnd: number): Generator<RunnerEvent>;
+}
+
+/** What to send. */
+export interface ApiRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+const OPEN_OPTIONS: OpenOptions = {
+  retryAfterMs: (headers, status, body) => retryAfterHintMs(headers, status, body),
+};
+
+/**
+ * Runs one call. `secrets` (the API key) are masked in any error message, and the error's
+ * cause dropped when it mentions them.
+ */
+export async function* callApi(
+  call: ApiRequest,
+  request: GenerationRequest,
+  protocol: ApiProtocol,
+  secrets: readonly string[],
+): AsyncGenerator<RunnerEvent> {
+  try {
+    const issued = postJson(call.url, call.body, { signal: request.signal, headers: call.headers });
+    yield { type: "sent", t: issued.tSent };
+    const response = await openResponse(issued, request.signal, OPEN_OPTIONS);
+    if (request.stream) {
+      const type = String(response.headers["content-type"] ?? "");
+      if (type.includes("application/json")) {
+        // A server that ignored `stream`: its answer has no arrival times to measure TTFT by.
+        const text = await response.body.text();
+        throw new CallError(
+          "parse",
+          `asked for an event stream, the server sent JSON: ${errorExcerpt(text)}`,
+        );
+      }
+      yield* protocol.stream(readSse(response.body, request.signal));
+    } else {
+      const { value, tEnd } = await readJsonBody(response.body, request.signal);
+      yield* protocol.whole(value, tEnd);
+    }
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
+}
+
+/**
+ * The error for a request the API cannot carry out as asked (a GBNF grammar, stop sequences where
+ * the protocol has none): the call fails before anything is sent rather than quietly running
+ * something else. Classed `http_4xx` as the server would reject it: it is not retried.
+ */
+export function unsupported(what: string, api: string): CallError {
+  return new CallError("http_4xx", `${api} cannot apply ${what}; remove it for this model`);
+}
+
+/** The request body with the model entry's `extra_body` merged last, as is. */
+export function withExtraBody(
+  body: Record<string, unknown>,
+  extraBody: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  return extraBody ? Object.assign(body, extraBody) : body;
+}

@@ -1,0 +1,80 @@
+/**
+ * The `gemini` runner: Google AI's Gemini API, streamed (`streamGenerateContent?alt=sse`) or
+ * whole (`generateContent`). The key comes from GEMINI_API_KEY (or GOOGLE_API_KEY when only that
+ * one is set, as Google's SDKs accept both; or the variable `api_key_env` names) and travels in
+ * the `x-goog-api-key` header, never in the URL, which error messages quote. `base_url` includes
+ * the version path (default https://generativelanguage.googleapis.com/v1beta).
+ */
+import type {
+  BackendInfo,
+  GenerationRequest,
+  Runner,
+  RunnerDefinition,
+  RunnerEvent,
+} from "../src/core/runner.ts";
+import type { GeminiModel } from "../src/suite/schema.ts";
+import { type ApiProtocol, callApi, withExtraBody } from "./api-call.ts";
+import { displayUrl, keyEnvName, readApiKey, readKeyForCall } from "./api-keys.ts";
+import { geminiResponseEvents, geminiStreamEvents, generateContentBody } from "./gemini-content.ts";
+
+export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+/** Key variables in order of preference when `api_key_env` is not set. */
+export const GEMINI_KEY_ENVS = ["GEMINI_API_KEY", "GOOGLE_API_KEY"] as const;
+
+const GEMINI: ApiProtocol = { stream: geminiStreamEvents, whole: geminiResponseEvents };
+
+const keyEnvOf = (config: GeminiModel): string =>
+  keyEnvName(config.api_key_env, GEMINI_KEY_ENVS) ?? "GEMINI_API_KEY";
+
+/**
+ * The resource path of a model: `models/<name>` for a bare name (a leading `models/` is accepted),
+ * as given for other resources (e.g. `tunedModels/…`). Each segment is URL-encoded.
+ */
+export function modelPath(model: string): string {
+  const path = model.includes("/") ? model : `models/${model}`;
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Builds the runner for one `runner: gemini` model entry. */
+export function createGeminiRunner(config: GeminiModel): Runner {
+  const baseUrl = (config.base_url ?? GEMINI_BASE_URL).replace(/\/+$/, "");
+  const keyEnv = keyEnvOf(config);
+  const resource = `${baseUrl}/${modelPath(config.model)}`;
+  let key: string | undefined;
+
+  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+    key ??= readKeyForCall(keyEnv, config.id);
+    const body = generateContentBody(request, {
+      ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),
+    });
+    const call = {
+      url: request.stream ? `${resource}:streamGenerateContent?alt=sse` : `${resource}:generateContent`,
+      headers: { "x-goog-api-key": key, ...config.headers },
+      body: withExtraBody(body, config.extra_body),
+    };
+    yield* callApi(call, request, GEMINI, [key]);
+  }
+
+  return {
+    async startup(): Promise<BackendInfo> {
+      key = readApiKey(keyEnv, config.id);
+      return {
+        device: "remote",
+        provider: "google",
+        api: "generateContent",
+        base_url: displayUrl(baseUrl),
+        requested_model: config.model,
+        api_key_env: keyEnv,
+        ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
+      };
+    },
+    generate,
+  };
+}
+
+export const geminiRunner: RunnerDefinition<GeminiModel> = {
+  create: createGeminiRunner,
+  locality: "api",
+  secretEnv: (config) => [keyEnvOf(config)],
+  pricingProvider: () => "google",
+};

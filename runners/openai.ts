@@ -1,0 +1,105 @@
+/**
+ * The `openai` runner (OpenAI's own API) and the `openai-compatible` runner (any server that
+ * speaks the same protocol: OpenRouter, Together, Fireworks, Groq, vLLM, Ollama, LM Studio,
+ * llama-server), over Chat Completions (default) or the Responses API (`api: responses`).
+ *
+ * They differ only in defaults: `openai` reads its key from OPENAI_API_KEY, sends
+ * `max_completion_tokens` and no `top_k`; `openai-compatible` needs `base_url`, has no key unless
+ * `api_key_env` names one (local servers need none: no Authorization header is sent), and sends
+ * `max_tokens` and `top_k`, which compatible servers read.
+ */
+import type {
+  BackendInfo,
+  GenerationRequest,
+  Runner,
+  RunnerDefinition,
+  RunnerEvent,
+} from "../src/core/runner.ts";
+import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
+import { type ApiProtocol, callApi, unsupported, withExtraBody } from "./api-call.ts";
+import { displayUrl, keyEnvName, readApiKey, readKeyForCall } from "./api-keys.ts";
+import { chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
+import { responsesBody, responsesResponseEvents, responsesStreamEvents } from "./openai-responses.ts";
+
+/** OpenAI's API, version path included. */
+export const OPENAI_BASE_URL = "https://api.openai.com/v1";
+/** Where the `openai` runner reads its key unless `api_key_env` says otherwise. */
+export const OPENAI_KEY_ENV = "OPENAI_API_KEY";
+
+const CHAT: ApiProtocol = { stream: chatStreamEvents, whole: chatResponseEvents };
+const RESPONSES: ApiProtocol = { stream: responsesStreamEvents, whole: responsesResponseEvents };
+
+type OpenAIFamilyModel = OpenAIModel | OpenAICompatibleModel;
+
+/** The env var holding a model's key, or undefined (openai-compatible without `api_key_env`). */
+function keyEnvOf(config: OpenAIFamilyModel): string | undefined {
+  return keyEnvName(config.api_key_env, config.runner === "openai" ? [OPENAI_KEY_ENV] : []);
+}
+
+/** Builds the runner for one `runner: openai` or `runner: openai-compatible` model entry. */
+export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
+  const official = config.runner === "openai";
+  const baseUrl = (config.base_url ?? OPENAI_BASE_URL).replace(/\/+$/, "");
+  const api = config.api ?? "chat";
+  const keyEnv = keyEnvOf(config);
+  let key: string | undefined;
+
+  function headers(): Record<string, string> {
+    if (keyEnv !== undefined) key ??= readKeyForCall(keyEnv, config.id);
+    return { ...(key !== undefined && { authorization: `Bearer ${key}` }), ...config.headers };
+  }
+
+  function body(request: GenerationRequest): Record<string, unknown> {
+    const reasoningEffort = config.reasoning_effort;
+    if (api === "responses") {
+      return responsesBody(request, { model: config.model, ...(reasoningEffort && { reasoningEffort }) });
+    }
+    if (request.structured?.type === "grammar") {
+      throw unsupported("a GBNF grammar", "the Chat Completions API");
+    }
+    return openaiChatBody(request, {
+      model: config.model,
+      maxTokensField: official ? "max_completion_tokens" : "max_tokens",
+      topK: !official,
+      ...(reasoningEffort && { reasoningEffort }),
+    });
+  }
+
+  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+    const call = {
+      url: `${baseUrl}${api === "responses" ? "/responses" : "/chat/completions"}`,
+      headers: headers(),
+      body: withExtraBody(body(request), config.extra_body),
+    };
+    yield* callApi(call, request, api === "responses" ? RESPONSES : CHAT, key !== undefined ? [key] : []);
+  }
+
+  return {
+    async startup(): Promise<BackendInfo> {
+      if (keyEnv !== undefined) key = readApiKey(keyEnv, config.id);
+      return {
+        device: "remote",
+        provider: official ? "openai" : (config.provider ?? "openai-compatible"),
+        api,
+        base_url: displayUrl(baseUrl),
+        requested_model: config.model,
+        ...(keyEnv !== undefined && { api_key_env: keyEnv }),
+      };
+    },
+    generate,
+  };
+}
+
+export const openaiRunner: RunnerDefinition<OpenAIModel> = {
+  create: createOpenAIRunner,
+  locality: "api",
+  secretEnv: (config) => [keyEnvOf(config) ?? OPENAI_KEY_ENV],
+  pricingProvider: () => "openai",
+};
+
+export const openaiCompatibleRunner: RunnerDefinition<OpenAICompatibleModel> = {
+  create: createOpenAIRunner,
+  locality: "api",
+  secretEnv: (config) => (config.api_key_env !== undefined ? [config.api_key_env] : []),
+  pricingProvider: (config) => config.provider,
+};
