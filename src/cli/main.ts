@@ -3,6 +3,7 @@
  * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
+import { loadCommand, loadCommandOptions } from "./load-command.ts";
 import { planCommand } from "./plan-command.ts";
 import { runCommand } from "./run-command.ts";
 import { schemaCommand } from "./schema-command.ts";
@@ -61,6 +62,14 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "load <suite>",
+      "Drive one model at rising concurrency or request rates: throughput, latency percentiles, goodput vs SLOs",
+      loadCommandOptions,
+      async (args) => {
+        exit.code = await loadCommand(args);
+      },
+    )
+    .command(
       "validate <suite>",
       "Check a suite (schema, files, templates, scorers) without calling any model",
       (y) => y.positional("suite", { type: "string", demandOption: true }),
@@ -113,7 +122,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
         exit.code = await schemaCommand(args.out);
       },
     )
-    .demandCommand(1, "Name a command: run, validate, summary, plan or schema (see --help)")
+    .demandCommand(1, "Name a command: run, load, validate, summary, plan or schema (see --help)")
     .strict()
     .help()
     .alias("h", "help")

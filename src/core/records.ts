@@ -3,6 +3,8 @@
  * Everything else (summary, reports, gates, re-scoring) is a pure function of it. Field names
  * follow metrics.md (snake_case with units); `null` means "not measured", never 0.
  */
+
+import type { LoadEvent } from "../load/events.ts";
 import type { ErrorClass } from "./errors.ts";
 import type { BackendInfo } from "./runner.ts";
 
@@ -158,4 +160,11 @@ export interface RunEndEvent {
   message?: string;
 }
 
-export type LogEvent = RunStartEvent | ModelStartEvent | CallRecord | ModelEnergyEvent | RunEndEvent;
+export type LogEvent =
+  | RunStartEvent
+  | ModelStartEvent
+  | CallRecord
+  | ModelEnergyEvent
+  | RunEndEvent
+  /** Load mode (`opbench load`): steps and their calls (src/load/events.ts). */
+  | LoadEvent;

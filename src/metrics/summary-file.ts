@@ -2,6 +2,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRunLog } from "../engine/run-log.ts";
+import { writeLoadSummary } from "../load/summary.ts";
 import { type Summary, SummaryBuilder } from "./summary.ts";
 
 export const SUMMARY_FILE = "summary.json";
@@ -19,5 +20,6 @@ export async function writeSummary(runDir: string): Promise<Summary> {
   const path = join(runDir, SUMMARY_FILE);
   writeFileSync(`${path}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
+  if (summary.load) writeLoadSummary(runDir, summary.load);
   return summary;
 }

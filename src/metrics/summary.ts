@@ -13,6 +13,7 @@ import {
   type RunEndEvent,
   type RunStartEvent,
 } from "../core/records.ts";
+import { type LoadSummary, LoadSummaryBuilder } from "../load/summary.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
 import type { ModelConfig } from "../suite/schema.ts";
@@ -62,6 +63,8 @@ export interface Summary {
   by_model: GroupSummary[];
   /** Candidate vs baseline per task: accuracy retained, cost/time/energy ratios, cascade what-if. */
   savings: SavingsResult[];
+  /** Load mode's sweep (`opbench load`), also written as load.json; null for ordinary runs. */
+  load: LoadSummary | null;
   warmup_calls: number;
 }
 
@@ -90,7 +93,10 @@ export class SummaryBuilder {
     return entry ? isLocalRunner(entry.runner as ModelConfig["runner"]) : true;
   }
 
+  private readonly load = new LoadSummaryBuilder();
+
   add(event: LogEvent): void {
+    this.load.add(event);
     switch (event.type) {
       case "run_start":
         if (!this.firstStart) {
@@ -224,6 +230,7 @@ export class SummaryBuilder {
       results: [...this.groups.values()].map((g) => g.summary(this.localShare(g))),
       by_model: [...this.modelGroups.values()].map((g) => g.summary(this.localShare(g))),
       savings: this.savings?.result() ?? [],
+      load: this.load.result(),
       warmup_calls: this.warmupCalls,
     };
   }

@@ -4,11 +4,10 @@
  * scorers import their config types from here (the core owns the format, plug-ins read it).
  */
 import { z } from "zod";
+import { LoadConfig } from "../load/schema.ts";
+import { Duration } from "./duration-schema.ts";
 
-/** A duration: a number of seconds, or a string such as `500ms`, `30s`, `2m`. */
-export const Duration = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/)])
-  .describe("A duration: seconds as a number, or a string with a unit: 500ms, 30s, 2m, 1h");
+export { Duration };
 
 /** A JSON Schema object (kept opaque: ajv checks it when the suite is resolved). */
 export const JsonSchemaObject = z.record(z.string(), z.unknown()).describe("A JSON Schema object");
@@ -55,12 +54,21 @@ const Energy = z
         "auto (default): local models use the best meter the host offers (DCGM URL, NVML, nvidia-smi, RAPL, " +
           "else modelled from hardware.power_w); API models use published estimates. modelled: power × busy time. none: off",
       ),
-    dcgm_url: z.url().optional().describe("DCGM exporter /metrics URL (how a remote server's GPU is measured)"),
+    dcgm_url: z
+      .url()
+      .optional()
+      .describe("DCGM exporter /metrics URL (how a remote server's GPU is measured)"),
     gpus: z.array(z.number().int().nonnegative()).optional().describe("GPU indices to measure (default all)"),
-    idle: Duration.optional().describe("Idle-power measurement before the model's calls (default 3s; 0: skip)"),
+    idle: Duration.optional().describe(
+      "Idle-power measurement before the model's calls (default 3s; 0: skip)",
+    ),
     utilisation: z.number().gt(0).max(1).optional().describe("Utilisation for modelled energy (default 1)"),
     wh_per_query: z.number().positive().optional().describe("API models: your own per-query estimate, Wh"),
-    wh_per_output_token: z.number().positive().optional().describe("API models: your own per-token estimate, Wh"),
+    wh_per_output_token: z
+      .number()
+      .positive()
+      .optional()
+      .describe("API models: your own per-token estimate, Wh"),
   })
   .describe("How energy is measured or estimated for this model");
 
@@ -81,7 +89,11 @@ const ModelCommon = {
   hardware: Hardware.optional(),
   energy: Energy.optional(),
   rpm: z.number().positive().optional().describe("Requests per minute this model may be sent (rate limit)"),
-  tpm: z.number().positive().optional().describe("Tokens per minute (input + max output) this model may be sent"),
+  tpm: z
+    .number()
+    .positive()
+    .optional()
+    .describe("Tokens per minute (input + max output) this model may be sent"),
 };
 
 /** Fields of every closed-API model entry. */
@@ -89,8 +101,15 @@ const ApiCommon = {
   ...ModelCommon,
   model: z.string().min(1).describe("Model name as the API knows it, e.g. gpt-4.1-mini"),
   base_url: z.url().optional().describe("API base URL (default: the provider's)"),
-  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe("Environment variable holding the API key"),
-  headers: z.record(z.string(), z.string()).optional().describe("Extra HTTP headers (not secrets: use api_key_env)"),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional()
+    .describe("Environment variable holding the API key"),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Extra HTTP headers (not secrets: use api_key_env)"),
 };
 
 /** A LoRA adapter applied per request: by its path as given to `spawn.lora`, or its server id. */
@@ -295,6 +314,7 @@ export const SuiteConfig = z.strictObject({
   timeout: Duration.optional().describe("Per-call timeout (default 60s)"),
   retry: RetryConfig.optional(),
   parallel_models: z.boolean().optional().describe("Run models at the same time (default false)"),
+  load: LoadConfig.optional().describe("Defaults of `opbench load` (serving-capacity sweeps)"),
   savings: z
     .array(SavingsConfig)
     .optional()

@@ -1,0 +1,213 @@
+/**
+ * `opbench load <suite>`: a concurrency or request-rate sweep against one model of the suite,
+ * its prompts cycled from the suite's cases. Settings: the suite's `load:` section, overridden
+ * by flags. Writes events.jsonl and load.json to a run directory and prints a table.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Argv } from "yargs";
+import { createRunner, secretEnvOf } from "../../runners/index.ts";
+import type { Runner } from "../core/runner.ts";
+import { interruptReason } from "../engine/run.ts";
+import { EVENTS_FILE } from "../engine/run-log.ts";
+import {
+  LoadConfigError,
+  type LoadFlags,
+  type ResolvedLoad,
+  readLoadSection,
+  resolveLoad,
+} from "../load/config.ts";
+import { LOAD_SUMMARY_FILE } from "../load/summary.ts";
+import { type LoadObserver, runLoad } from "../load/sweep.ts";
+import { levelLabel, printLoadSummary } from "../load/table.ts";
+import { loadSuite } from "../suite/load.ts";
+import { describeSuite } from "../suite/resolve.ts";
+import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
+import { modelFromFlag } from "./overrides.ts";
+import { defaultRunDir } from "./run-command.ts";
+import { reportSuiteError } from "./suite-errors.ts";
+
+export interface LoadArgs extends LoadFlags {
+  suite?: string | undefined;
+  out?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** The options of `opbench load` (register with `.command("load <suite>", …, loadCommandOptions, …)`). */
+export function loadCommandOptions<T>(y: Argv<T>) {
+  return y
+    .positional("suite", {
+      type: "string",
+      demandOption: true,
+      describe: "Suite YAML file (prompts: its cases)",
+    })
+    .option("model", {
+      type: "string",
+      describe:
+        "Model id in the suite (default: load.model, else the first); or a .gguf path / llama-server URL",
+    })
+    .option("mode", {
+      choices: ["concurrency", "rate"] as const,
+      describe: "Closed loop (default) or open-loop Poisson rate",
+    })
+    .option("concurrency", {
+      type: "string",
+      describe: "Concurrency levels, e.g. 1,2,4,8 (default: double from 1 until throughput stops rising)",
+    })
+    .option("rates", {
+      type: "string",
+      describe: "Request rates in requests/s, e.g. 1,2,5 (implies --mode rate)",
+    })
+    .option("duration", { type: "string", describe: "Measuring time per step, e.g. 20s (default 20s)" })
+    .option("requests", {
+      type: "number",
+      describe: "Measured requests per step (with --duration: whichever ends first)",
+    })
+    .option("warmup", {
+      type: "number",
+      describe: "Unmeasured requests at the start of each step (default 0)",
+    })
+    .option("slo", {
+      type: "string",
+      describe: "Objectives in ms for goodput, e.g. ttft_ms=500,tpot_ms=50,e2e_ms=5000",
+    })
+    .option("attainment", {
+      type: "number",
+      describe: "Fraction of calls that must meet the SLO (default 0.9)",
+    })
+    .option("max-concurrency", { type: "number", describe: "Top of the automatic doubling (default 64)" })
+    .option("min-gain", {
+      type: "number",
+      describe: "Stop doubling below this throughput gain (default 0.05)",
+    })
+    .option("max-in-flight", { type: "number", describe: "Rate mode: cap on calls in flight (default 256)" })
+    .option("max-tokens", {
+      type: "number",
+      describe: "Output token limit of every call (default: the task's)",
+    })
+    .option("seed", { type: "number", describe: "Seed of the Poisson arrival times (default 1)" })
+    .option("server-metrics", {
+      type: "boolean",
+      describe: "Scrape llama-server /metrics around steps (default true)",
+    })
+    .option("out", { type: "string", describe: "Run directory (default: runs/<time>-<suite name>-load)" })
+    .option("json", {
+      type: "boolean",
+      default: false,
+      describe: "Print load.json on stdout instead of the table",
+    });
+}
+
+/** The model to load: a suite model by id, else a .gguf path or llama-server URL, else the first. */
+export function chooseModel(suite: ResolvedSuite, id: string | undefined): ResolvedModel {
+  if (id === undefined) return suite.models[0]!;
+  const found = suite.models.find((m) => m.id === id);
+  if (found) return found;
+  if (/^https?:\/\//.test(id) || id.endsWith(".gguf")) return modelFromFlag(id, 1);
+  const ids = suite.models.map((m) => m.id).join(", ");
+  throw new LoadConfigError(
+    `--model ${id}: no such model in the suite (${ids}); or give a .gguf path or a llama-server URL`,
+  );
+}
+
+/** Settings that cannot produce the numbers asked for: say so before any call. */
+function checkMeasurable(load: ResolvedLoad, suite: ResolvedSuite, model: ResolvedModel): void {
+  if (load.slo.ttft_ms === undefined && load.slo.tpot_ms === undefined) return;
+  const whole = suite.tasks.filter((task) => !{ ...task.params, ...suite.modelParams[model.id] }.stream);
+  if (whole.length > 0) {
+    throw new LoadConfigError(
+      `TTFT and TPOT objectives need streamed calls, but task ${whole[0]!.id} has stream: false`,
+    );
+  }
+}
+
+function progress(write: (line: string) => void): LoadObserver {
+  return {
+    log: (message) => write(message),
+    stepStarted: (step, level) =>
+      write(
+        `step ${step}: ${"concurrency" in level ? `concurrency ${level.concurrency}` : `${level.rate} req/s`}…`,
+      ),
+    stepDone: (s) =>
+      write(
+        `step ${s.step} (${levelLabel(s)}): ${s.requests.succeeded}/${s.requests.offered} ok in ${s.duration_s?.toFixed(1) ?? "–"} s, ` +
+          `${s.requests_per_s?.toFixed(2) ?? "–"} req/s, ${s.output_tokens_per_s?.toFixed(1) ?? "–"} out tok/s, ` +
+          `goodput ${s.goodput.fraction === null ? "–" : `${(s.goodput.fraction * 100).toFixed(1)}%`}`,
+      ),
+  };
+}
+
+/**
+ * Runs `opbench load`; returns the exit code (0 done, 1 the model did not start, 2 bad input,
+ * 130 interrupted). `runnerFor` replaces the runner registry (tests).
+ */
+export async function loadCommand(
+  args: LoadArgs,
+  runnerFor: (model: ResolvedModel) => Runner = (model) => createRunner(model.config),
+): Promise<number> {
+  if (!args.suite) {
+    process.stderr.write("opbench load: name a suite file\n");
+    return 2;
+  }
+  const suitePath = resolve(args.suite);
+  const loaded = await reportSuiteError(() => loadSuite(suitePath));
+  if (!loaded.ok) return 2;
+  const suite = loaded.value;
+  let load: ResolvedLoad;
+  let model: ResolvedModel;
+  try {
+    load = resolveLoad(readLoadSection(readFileSync(suitePath, "utf8")), args);
+    model = chooseModel(suite, load.model);
+    checkMeasurable(load, suite, model);
+  } catch (error) {
+    if (!(error instanceof LoadConfigError)) throw error;
+    process.stderr.write(`opbench load: ${error.message}\n`);
+    return 2;
+  }
+  const missing = secretEnvOf(model.config).filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    process.stderr.write(`opbench load: ${model.id} needs the environment variable ${missing.join(", ")}\n`);
+    return 2;
+  }
+  const secrets = secretEnvOf(model.config).map((name) => process.env[name]!);
+  const runDir = resolve(args.out ?? defaultRunDir(`${suite.name}-load`));
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // everything recorded is already on disk
+    write("Interrupted: stopping the sweep; records so far are on disk. Ctrl-C again to quit at once.");
+    interrupt.abort(interruptReason());
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  write(`opbench load: ${model.id} (${load.mode} sweep), suite ${suite.name} → ${runDir}`);
+  try {
+    const result = await runLoad({
+      suite,
+      model,
+      load,
+      runDir,
+      createRunner: runnerFor,
+      signal: interrupt.signal,
+      observer: progress(write),
+      argv: process.argv.slice(2),
+      describedSuite: describeSuite(suite),
+      secrets,
+    });
+    if (result.error !== undefined) {
+      write(`opbench load: ${model.id} did not start: ${result.error}`);
+      return 1;
+    }
+    if (result.summary) {
+      if (args.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+      else printLoadSummary(result.summary, (line) => process.stdout.write(`${line}\n`));
+    }
+    write(`Records: ${join(runDir, EVENTS_FILE)}\nResults: ${join(runDir, LOAD_SUMMARY_FILE)}`);
+    return result.status === "interrupted" ? 130 : 0;
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+}

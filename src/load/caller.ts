@@ -1,0 +1,135 @@
+/**
+ * Makes one load call: the engine's `runAttempt` (same request, metrics and record as `opbench
+ * run`), with the runner's `sent` and `end` timestamps tapped so dispatch delay is measured on
+ * the transport's clock. No retries: under load a failure is a result.
+ */
+import type { Runner, RunnerEvent } from "../core/runner.ts";
+import { callParams, runAttempt } from "../engine/attempt.ts";
+import type { WorkItem } from "../engine/plan.ts";
+import type { Case, ResolvedModel, ResolvedParams, ResolvedSuite, ResolvedTask } from "../suite/resolved.ts";
+import type { LoadCallEvent } from "./events.ts";
+
+/** One prompt of the cycle: a case of one of the suite's tasks. */
+interface Prompt {
+  task: ResolvedTask;
+  case: Case;
+  caseIndex: number;
+}
+
+/** Rounds to microseconds, as call records do. */
+const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** Every case of every task, in suite order: the prompts load calls cycle through. */
+export function promptCycle(suite: ResolvedSuite): Prompt[] {
+  return suite.tasks.flatMap((task) => task.cases.map((c, caseIndex) => ({ task, case: c, caseIndex })));
+}
+
+/** Passes a runner's events through, noting when the request was sent and the last byte read. */
+async function* tap(
+  events: AsyncIterable<RunnerEvent>,
+  times: { sent?: number; end?: number },
+): AsyncGenerator<RunnerEvent> {
+  for await (const event of events) {
+    if (event.type === "sent") times.sent = event.t;
+    else if (event.type === "end") times.end = event.t;
+    yield event;
+  }
+}
+
+export interface LoadCallerOptions {
+  suite: ResolvedSuite;
+  model: ResolvedModel;
+  runner: Runner;
+  /** Output token limit overriding the task's; undefined keeps it. */
+  maxTokens: number | undefined;
+  /** Aborts calls in flight (Ctrl-C). */
+  signal: AbortSignal;
+}
+
+/** What one dispatch needs: where it sits in the step, and its clock. */
+export interface Dispatch {
+  step: number;
+  seq: number;
+  warmup: boolean;
+  /** performance.now() of the step's start, ms. */
+  t0: number;
+  /** performance.now() when the call was meant to leave, ms. */
+  intended: number;
+  /** Calls in flight once this one is, itself included. */
+  inFlight: number;
+}
+
+export class LoadCaller {
+  private readonly prompts: Prompt[];
+  private readonly options: LoadCallerOptions;
+
+  constructor(options: LoadCallerOptions) {
+    this.options = options;
+    this.prompts = promptCycle(options.suite);
+    if (this.prompts.length === 0) throw new Error("the suite has no cases to send");
+  }
+
+  /** The work item of prompt number `seq` (cycled) in `step`. */
+  private item(step: number, seq: number, warmup: boolean): WorkItem {
+    const { model } = this.options;
+    const prompt = this.prompts[seq % this.prompts.length]!;
+    return {
+      key: `${model.id}|load|${step}|${seq}`,
+      model,
+      task: prompt.task,
+      case: prompt.case,
+      caseIndex: prompt.caseIndex,
+      repeat: 0,
+      warmup,
+    };
+  }
+
+  /** Generation parameters of a load call: task < model < the load's max_tokens. */
+  private params(item: WorkItem): ResolvedParams {
+    const { suite, model, maxTokens } = this.options;
+    const params = callParams(item, suite.modelParams[model.id]);
+    return maxTokens === undefined ? params : { ...params, maxTokens };
+  }
+
+  /** The parameters of each task's calls (for checks before the first call). */
+  taskParams(): { task: string; params: ResolvedParams }[] {
+    const seen = new Set<string>();
+    const out: { task: string; params: ResolvedParams }[] = [];
+    this.prompts.forEach((prompt, seq) => {
+      if (seen.has(prompt.task.id)) return;
+      seen.add(prompt.task.id);
+      out.push({ task: prompt.task.id, params: this.params(this.item(0, seq, false)) });
+    });
+    return out;
+  }
+
+  /**
+   * Sends prompt number `seq` (cycled) and waits for the end. Returns the log event, or
+   * undefined when the call was cancelled by the abort signal (not a result of the load).
+   */
+  async call(dispatch: Dispatch): Promise<LoadCallEvent | undefined> {
+    const { runner, signal } = this.options;
+    const item = this.item(dispatch.step, dispatch.seq, dispatch.warmup);
+    const times: { sent?: number; end?: number } = {};
+    const tapped: Runner = {
+      generate: (request) => tap(runner.generate(request), times),
+      ...(runner.countTokens && { countTokens: (text: string) => runner.countTokens!(text) }),
+    };
+    const { record, error } = await runAttempt(tapped, item, this.params(item), 1, null, signal);
+    const failedAt = performance.now();
+    if (error && (error.errorClass === "aborted" || signal.aborted)) return undefined;
+    const { t0, intended } = dispatch;
+    return {
+      v: record.v,
+      type: "load_call",
+      step: dispatch.step,
+      seq: dispatch.seq,
+      intended_ms: us(intended - t0),
+      sent_ms: times.sent === undefined ? null : us(times.sent - t0),
+      done_ms: us((times.end ?? failedAt) - t0),
+      dispatch_delay_ms: times.sent === undefined ? null : us(times.sent - intended),
+      in_flight: dispatch.inFlight,
+      call: record,
+    };
+  }
+}
