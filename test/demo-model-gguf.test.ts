@@ -7,7 +7,7 @@ import { readGgufInfo } from "../src/demo-model/gguf-info.ts";
 import { float16BitsToNumber, readGgufHeader, readGgufTensorValues } from "../src/demo-model/gguf-reader.ts";
 import { float32ToFloat16Bits, writeGguf } from "../src/demo-model/gguf-writer.ts";
 
-const TINY_MODEL = "../shared/models/llama-2-tiny-random.gguf";
+import { TINY_MODEL } from "./helpers/shared-models.ts";
 
 let dir: string;
 beforeAll(async () => {

@@ -12,7 +12,8 @@ import { writeDemoModel } from "../src/demo-model/demo-model.ts";
 import { readGgufHeader } from "../src/demo-model/gguf-reader.ts";
 import { writeLoraAdapter } from "../src/demo-model/lora.ts";
 
-const TINY_MODEL = "../shared/models/llama-2-tiny-random.gguf";
+import { TINY_MODEL } from "./helpers/shared-models.ts";
+
 const LABELS = ["positive", "negative", "neutral"];
 
 interface Server {

@@ -3,13 +3,11 @@
  * free port with the tiny test model, waits for /health, and stops it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 
-/** The tiny random-weight test model (see /work/shared/models/README.md). */
-export const TINY_MODEL = fileURLToPath(
-  new URL("../../../shared/models/llama-2-tiny-random.gguf", import.meta.url),
-);
+export { TINY_MODEL } from "./shared-models.ts";
+
+import { TINY_MODEL } from "./shared-models.ts";
 
 export interface TestServer {
   url: string;

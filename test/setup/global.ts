@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 export default function setup(): void {
   if (process.env.OPBENCH_TEST_LLAMA_SERVER) return;
   const script = fileURLToPath(new URL("../../scripts/build-llama-server.sh", import.meta.url));
-  const path = execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  const path = execFileSync("bash", [script], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
   process.env.OPBENCH_TEST_LLAMA_SERVER = path;
 }
