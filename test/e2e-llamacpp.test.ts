@@ -110,6 +110,42 @@ describe("opbench run against a real llama-server", () => {
     expect(streamed.latency.ttft_ms!.p50).toBeLessThanOrEqual(streamed.latency.e2e_ms!.p50);
   });
 
+  it("--max-cost stops starting calls before API spending would pass the limit (llama-server as the OpenAI API)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-e2e-"));
+    writeFileSync(join(dir, "data.jsonl"), rows(20));
+    // A price block makes the cost known: $1,000 per million tokens, i.e. $0.001 per token.
+    const suite = writeSuite(
+      dir,
+      [
+        "name: e2e-budget",
+        "defaults: {temperature: 0, max_tokens: 16}",
+        "models:",
+        `  - {id: api, runner: openai, model: tiny, base_url: "${server.url}/v1", price: {input_per_mtok: 1000, output_per_mtok: 1000}}`,
+        "tasks:",
+        "  - {id: t, prompt: 'Say: {{q}}', dataset: data.jsonl, grammar: 'root ::= [a-z]{16}'}",
+      ].join("\n"),
+    );
+    const out = join(dir, "run");
+    const child = spawn(process.execPath, [BIN, "run", suite, "--out", out, "--max-cost", "0.15"], {
+      env: { ...process.env, CI: "1", OPENAI_API_KEY: "sk-local-test" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain("Stopped at --max-cost $0.15");
+    const records = callsOf(out);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(20);
+    const spent = records.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0);
+    expect(spent).toBeLessThanOrEqual(0.15);
+    for (const r of records)
+      expect(r.cost_usd).toBeCloseTo(((r.input_tokens ?? 0) + (r.output_tokens ?? 0)) * 0.001, 9);
+    expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "budget_reached" });
+  });
+
   it("records the calls after a server dies as errors, finishes, and --resume completes with no duplicates", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-e2e-"));
     const doomed = await startLlamaServer({ slots: 2 });

@@ -56,6 +56,15 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             type: "boolean",
             default: false,
             describe: "Print the summary as JSON on stdout",
+          })
+          .option("dry-run", {
+            type: "boolean",
+            default: false,
+            describe: "Print the plan (calls, estimated tokens and API cost per model) and make no call",
+          })
+          .option("max-cost", {
+            type: "number",
+            describe: "Stop starting calls before API spending (spent + in flight) would pass this many USD",
           }),
       async (args) => {
         exit.code = await runCommand(args);
