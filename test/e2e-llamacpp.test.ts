@@ -146,6 +146,56 @@ describe("opbench run against a real llama-server", () => {
     expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "budget_reached" });
   });
 
+  it("Ctrl-C stops cleanly with everything so far on disk, and --resume finishes the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-e2e-"));
+    writeFileSync(join(dir, "data.jsonl"), rows(80));
+    const suite = writeSuite(
+      dir,
+      [
+        "name: e2e-sigint",
+        "defaults: {temperature: 0, max_tokens: 48}",
+        "models:",
+        `  - {id: tiny, runner: llamacpp, url: "${server.url}", concurrency: 2}`,
+        "tasks:",
+        "  - {id: t, prompt: 'Count: {{q}}', dataset: data.jsonl, grammar: 'root ::= [a-z ]{40,48}'}",
+      ].join("\n"),
+    );
+    const out = join(dir, "run");
+    const child = spawn(process.execPath, [BIN, "run", suite, "--out", out], {
+      env: { ...process.env, CI: "1" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 20));
+      let n = 0;
+      try {
+        n = callsOf(out).length;
+      } catch {
+        // no log yet
+      }
+      if (n >= 5) break;
+    }
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    expect(stderr).toContain(`npx opbench run --resume ${out}`);
+    const first = callsOf(out);
+    expect(first.length).toBeLessThan(80);
+    expect(first.every((r) => r.ok)).toBe(true); // calls cut short by Ctrl-C are not recorded as failures
+    expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "interrupted" });
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
+    expect(summary.run.status).toBe("interrupted");
+
+    const resumed = await opbench(["run", "--resume", out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const items = callsOf(out).map((r) => r.item);
+    expect(items).toHaveLength(80);
+    expect(new Set(items).size).toBe(80);
+  });
+
   it("records the calls after a server dies as errors, finishes, and --resume completes with no duplicates", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-e2e-"));
     const doomed = await startLlamaServer({ slots: 2 });
