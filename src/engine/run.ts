@@ -5,10 +5,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { CallError } from "../core/errors.ts";
-import { type CallRecord, LOG_VERSION, METRICS_VERSION, type RunEndEvent } from "../core/records.ts";
+import { type CallRecord, LOG_VERSION, type RunEndEvent } from "../core/records.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
-import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
 import { modelFileFacts } from "../host/model-file.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { callParams, runAttempt } from "./attempt.ts";
@@ -20,6 +19,7 @@ import { RateLimiter, roughTokens } from "./rate-limiter.ts";
 import type { ResumeState } from "./resume.ts";
 import { backoffMs, shouldRetry, sleep } from "./retry.ts";
 import { RunLog } from "./run-log.ts";
+import { runStartEvent } from "./run-start.ts";
 import type { ModelServices } from "./services.ts";
 
 /** Lifecycle hooks for progress display; all optional. */
@@ -62,28 +62,17 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const { suite, runDir, signal, resume, observer } = options;
   mkdirSync(runDir, { recursive: true });
   const log = new RunLog(runDir, options.secrets);
-  const [host, git] = await Promise.all([hostInfo(), gitState(suite.baseDir)]);
-  log.append({
-    v: LOG_VERSION,
-    type: "run_start",
-    run_id: resume?.firstStart.run_id ?? runDir.split(/[\\/]/).pop()!,
-    started_at: new Date().toISOString(),
-    resumed: resume !== undefined,
-    opbench_version: OPBENCH_VERSION,
-    metrics_version: METRICS_VERSION,
-    node_version: process.version,
-    suite: {
-      name: suite.name,
-      path: suite.sourcePath,
-      hash: suite.hash,
-      resolved: options.describedSuite ?? null,
-      overrides: options.overrides ?? {},
-    },
-    git,
-    host,
-    prices: pricesDataVersion(),
-    argv: options.argv ?? [],
-  });
+  log.append(
+    await runStartEvent({
+      suite,
+      runDir,
+      resumedRunId: resume?.firstStart.run_id,
+      describedSuite: options.describedSuite,
+      overrides: options.overrides,
+      prices: pricesDataVersion(),
+      argv: options.argv,
+    }),
+  );
 
   const plans = suite.models.map((model) => {
     const items = planModel(suite, model).filter((item) => !resume?.done.has(item.key));

@@ -4,8 +4,8 @@
  * goodput, errors and the server's own counters.
  */
 import type { ErrorClass } from "../core/errors.ts";
-import type { LatencySummary } from "../metrics/group.ts";
-import { quantileInterval, SampleAccumulator, summarize } from "../stats/index.ts";
+import { type LatencySummary, latencySummary } from "../metrics/group.ts";
+import { SampleAccumulator } from "../stats/index.ts";
 import type { LoadCallEvent, LoadStepEndEvent, LoadStepStartEvent } from "./events.ts";
 import { type Goodput, goodputOf, meetsSlo } from "./goodput.ts";
 import type { SloConfig } from "./schema.ts";
@@ -57,16 +57,7 @@ export interface LoadStepSummary {
 
 const MAX_ERROR_EXAMPLES = 3;
 
-/** Percentiles with distribution-free 95% intervals, as run summaries report them. */
-export function latencySummary(samples: SampleAccumulator): LatencySummary | null {
-  const sorted = samples.sorted();
-  if (!sorted) return null;
-  const ci = (q: number): [number, number] | null => {
-    const interval = quantileInterval(sorted, q);
-    return interval ? [interval.lower, interval.upper] : null;
-  };
-  return { ...summarize(sorted), ci95: { p50: ci(0.5), p90: ci(0.9), p95: ci(0.95), p99: ci(0.99) } };
-}
+export { latencySummary };
 
 const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 

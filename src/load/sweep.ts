@@ -4,10 +4,10 @@
  * computed from that log alone (the same builder folds the events as they are written).
  */
 import { mkdirSync } from "node:fs";
-import { LOG_VERSION, type LogEvent, METRICS_VERSION } from "../core/records.ts";
+import { LOG_VERSION, type LogEvent } from "../core/records.ts";
 import type { BackendInfo, Runner } from "../core/runner.ts";
 import { RunLog } from "../engine/run-log.ts";
-import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
+import { runStartEvent } from "../engine/run-start.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { stepSeed } from "./arrivals.ts";
 import { LoadCaller } from "./caller.ts";
@@ -80,28 +80,16 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     else log.append(event);
     builder.add(event);
   };
-  const [host, git] = await Promise.all([hostInfo(), gitState(suite.baseDir)]);
-  emit({
-    v: LOG_VERSION,
-    type: "run_start",
-    run_id: runDir.split(/[\\/]/).pop()!,
-    started_at: new Date().toISOString(),
-    resumed: false,
-    opbench_version: OPBENCH_VERSION,
-    metrics_version: METRICS_VERSION,
-    node_version: process.version,
-    suite: {
-      name: suite.name,
-      path: suite.sourcePath,
-      hash: suite.hash,
-      resolved: options.describedSuite ?? null,
+  emit(
+    await runStartEvent({
+      suite,
+      runDir,
+      describedSuite: options.describedSuite,
       overrides: { load: describeLoad(load) },
-    },
-    git,
-    host,
-    prices: null,
-    argv: options.argv ?? [],
-  });
+      prices: null,
+      argv: options.argv,
+    }),
+  );
   const runner = options.createRunner(model);
   let status: LoadRunResult["status"] = "failed";
   let startError: string | undefined;

@@ -194,7 +194,11 @@ export class GroupAccumulator {
       errors_by_class: this.errorsByClass,
       error_examples: [...this.errorExamples],
       accuracy: [...this.scorers].flatMap(([name, cases]) => this.accuracy(name, cases)),
-      latency: { ttft_ms: latency(this.ttft), e2e_ms: latency(this.e2e), tpot_ms: latency(this.tpot) },
+      latency: {
+        ttft_ms: latencySummary(this.ttft),
+        e2e_ms: latencySummary(this.e2e),
+        tpot_ms: latencySummary(this.tpot),
+      },
       tokens: {
         input_total: this.inputTotal,
         output_total: this.outputTotal,
@@ -240,7 +244,8 @@ export class GroupAccumulator {
   }
 }
 
-function latency(samples: SampleAccumulator): LatencySummary | null {
+/** Percentiles with distribution-free 95% intervals, as run summaries report them; null when empty. */
+export function latencySummary(samples: SampleAccumulator): LatencySummary | null {
   const sorted = samples.sorted();
   if (!sorted) return null;
   const ci = (q: number): [number, number] | null => {

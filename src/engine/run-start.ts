@@ -1,0 +1,42 @@
+/** The reproducibility record that opens every run segment (`run_start`), for runs and load runs. */
+import { LOG_VERSION, METRICS_VERSION, type RunStartEvent } from "../core/records.ts";
+import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
+import type { ResolvedSuite } from "../suite/resolved.ts";
+
+export interface RunStartOptions {
+  suite: ResolvedSuite;
+  runDir: string;
+  /** Set when this segment continues an earlier run: keeps its id. */
+  resumedRunId?: string | undefined;
+  describedSuite?: unknown;
+  overrides?: Record<string, unknown> | undefined;
+  prices: RunStartEvent["prices"];
+  argv?: string[] | undefined;
+}
+
+/** Builds `run_start`: suite identity and hash, versions, host, git state, pricing data. */
+export async function runStartEvent(options: RunStartOptions): Promise<RunStartEvent> {
+  const { suite } = options;
+  const [host, git] = await Promise.all([hostInfo(), gitState(suite.baseDir)]);
+  return {
+    v: LOG_VERSION,
+    type: "run_start",
+    run_id: options.resumedRunId ?? options.runDir.split(/[\\/]/).pop()!,
+    started_at: new Date().toISOString(),
+    resumed: options.resumedRunId !== undefined,
+    opbench_version: OPBENCH_VERSION,
+    metrics_version: METRICS_VERSION,
+    node_version: process.version,
+    suite: {
+      name: suite.name,
+      path: suite.sourcePath,
+      hash: suite.hash,
+      resolved: options.describedSuite ?? null,
+      overrides: options.overrides ?? {},
+    },
+    git,
+    host,
+    prices: options.prices,
+    argv: options.argv ?? [],
+  };
+}
