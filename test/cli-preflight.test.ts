@@ -1,31 +1,10 @@
-/**
- * What `opbench run` checks before the first call: API keys, and `--dry-run`'s plan. A local
- * server counts requests, so "no call was made" is observed, not assumed.
- */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const BIN = join(import.meta.dirname, "..", "bin", "opbench.js");
-
-function opbench(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, CI: "1" } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once("close", (code) => resolve({ code, stdout, stderr })),
-  );
-}
+import { runCli } from "./helpers/cli.ts";
 
 describe("opbench run pre-flight", () => {
   let server: Server;
@@ -67,7 +46,7 @@ describe("opbench run pre-flight", () => {
     delete env.OPENAI_API_KEY;
     delete env.MY_CLAUDE_KEY;
     const before = requests;
-    const result = await opbench(["run", path, "--out", out], env);
+    const result = await runCli(["run", path, "--out", out], env, true);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no call was made");
     expect(result.stderr).toContain("OPENAI_API_KEY (model gpt)");
@@ -79,7 +58,7 @@ describe("opbench run pre-flight", () => {
   it("--dry-run prints calls, token estimates and the cost bound per model, and calls nothing", async () => {
     const path = suite();
     const before = requests;
-    const result = await opbench(["run", path, "--dry-run"], {
+    const result = await runCli(["run", path, "--dry-run"], {
       ...process.env,
       OPENAI_API_KEY: "sk-test-dry-run",
     });

@@ -8,36 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CallRecord, LogEvent } from "../src/core/records.ts";
 import type { Summary } from "../src/metrics/summary.ts";
+import { BIN, readCalls, readEvents, runCli } from "./helpers/cli.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
-
-const BIN = join(import.meta.dirname, "..", "bin", "opbench.js");
-
-function readEvents(runDir: string): LogEvent[] {
-  return readFileSync(join(runDir, "events.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as LogEvent);
-}
-const callsOf = (runDir: string) => readEvents(runDir).filter((e): e is CallRecord => e.type === "call");
-
-/**
- * Runs the CLI without blocking this process: the test's llama-server writes its log into a pipe
- * read here, and a blocked event loop would let that pipe fill and stall the server.
- */
-function opbench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: "1" } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 function writeSuite(dir: string, yaml: string): string {
   const path = join(dir, "suite.yaml");
@@ -80,9 +53,9 @@ describe("opbench run against a real llama-server", () => {
       ].join("\n"),
     );
     const out = join(dir, "run");
-    const result = await opbench(["run", suite, "--out", out]);
+    const result = await runCli(["run", suite, "--out", out]);
     expect(result.code, result.stderr).toBe(0);
-    const records = callsOf(out);
+    const records = readCalls(out);
     expect(records).toHaveLength(32);
     for (const r of records) {
       expect(r.ok, JSON.stringify(r.error)).toBe(true);
@@ -136,7 +109,7 @@ describe("opbench run against a real llama-server", () => {
     const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     expect(code, stderr).toBe(0);
     expect(stderr).toContain("Stopped at --max-cost $0.15");
-    const records = callsOf(out);
+    const records = readCalls(out);
     expect(records.length).toBeGreaterThan(0);
     expect(records.length).toBeLessThan(20);
     const spent = records.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0);
@@ -173,7 +146,7 @@ describe("opbench run against a real llama-server", () => {
       await new Promise((r) => setTimeout(r, 20));
       let n = 0;
       try {
-        n = callsOf(out).length;
+        n = readCalls(out).length;
       } catch {
         // no log yet
       }
@@ -182,16 +155,16 @@ describe("opbench run against a real llama-server", () => {
     child.kill("SIGINT");
     expect(await closed).toBe(130);
     expect(stderr).toContain(`npx opbench run --resume ${out}`);
-    const first = callsOf(out);
+    const first = readCalls(out);
     expect(first.length).toBeLessThan(80);
     expect(first.every((r) => r.ok)).toBe(true); // calls cut short by Ctrl-C are not recorded as failures
     expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "interrupted" });
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
     expect(summary.run.status).toBe("interrupted");
 
-    const resumed = await opbench(["run", "--resume", out]);
+    const resumed = await runCli(["run", "--resume", out]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const items = callsOf(out).map((r) => r.item);
+    const items = readCalls(out).map((r) => r.item);
     expect(items).toHaveLength(80);
     expect(new Set(items).size).toBe(80);
   });
@@ -223,7 +196,7 @@ describe("opbench run against a real llama-server", () => {
       await new Promise((r) => setTimeout(r, 20));
       let n = 0;
       try {
-        n = callsOf(out).length;
+        n = readCalls(out).length;
       } catch {
         // the log does not exist yet
       }
@@ -232,7 +205,7 @@ describe("opbench run against a real llama-server", () => {
     await doomed.stop("SIGKILL");
     expect(await exited).toBe(0); // the run finishes: failures are recorded, not fatal
 
-    const first = callsOf(out);
+    const first = readCalls(out);
     const okFirst = first.filter((r) => r.ok);
     const failed = first.filter((r) => !r.ok && !r.will_retry);
     expect(okFirst.length).toBeGreaterThanOrEqual(10);
@@ -244,12 +217,12 @@ describe("opbench run against a real llama-server", () => {
 
     const revived = await startLlamaServer({ slots: 2, port: doomed.port });
     try {
-      const resumed = await opbench(["run", "--resume", out]);
+      const resumed = await runCli(["run", "--resume", out]);
       expect(resumed.code, resumed.stderr).toBe(0);
     } finally {
       await revived.stop();
     }
-    const all = callsOf(out);
+    const all = readCalls(out);
     const okItems = all.filter((r) => r.ok).map((r) => r.item);
     expect(okItems).toHaveLength(120);
     expect(new Set(okItems).size).toBe(120); // no item recorded as done twice

@@ -1,16 +1,9 @@
-/**
- * Keys never leave the environment: `opbench run` (spawned) with recognisable fake keys for every
- * API runner, against a real llama-server that checks its key and against a proxy that echoes the
- * request's headers back (in error bodies, and once in the streamed answer itself). Every file of
- * the run directory, stdout and stderr are searched for each key: absent. Each key is first
- * shown to have been sent, so the search is not vacuous.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallRecord, LogEvent } from "../src/core/records.ts";
+import { runCli } from "./helpers/cli.ts";
 import {
   type FaultServer,
   type ReceivedRequest,
@@ -20,7 +13,6 @@ import {
 } from "./helpers/fault-server.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "opbench.js");
 const KEYS = {
   OPENAI_API_KEY: "sk-opbench-SECRET-openai-a1b2c3d4e5",
   ANTHROPIC_API_KEY: "sk-ant-opbench-SECRET-f6a7b8c9d0",
@@ -46,21 +38,6 @@ function route(request: ReceivedRequest): Reply {
       sseEvent({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) +
       "data: [DONE]\n\n",
   };
-}
-
-function opbench(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: "1", ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once("close", (code) => resolve({ code, stdout, stderr })),
-  );
 }
 
 /** Every file under `dir`, recursively, with its text. */
@@ -108,7 +85,7 @@ describe("API keys in a run", () => {
       ].join("\n"),
     );
     const out = join(dir, "run");
-    const result = await opbench(["run", join(dir, "suite.yaml"), "--out", out], KEYS);
+    const result = await runCli(["run", join(dir, "suite.yaml"), "--out", out], KEYS);
     expect(result.code, result.stderr).toBe(0);
 
     // The keys were really sent: the real server accepted its key, the proxy received every one.

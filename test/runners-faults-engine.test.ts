@@ -1,15 +1,9 @@
-/**
- * A whole `opbench run` (CLI, engine, API runners) against a server that fails on purpose, one
- * fault per dataset row: the run goes on to the end, each fault is recorded with its class, the
- * retryable ones are retried after the wait the server asked for (recorded as backoff, apart
- * from latency), and the others are not.
- */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallRecord, LogEvent } from "../src/core/records.ts";
+import { runCli } from "./helpers/cli.ts";
 import {
   type FaultServer,
   type ReceivedRequest,
@@ -18,7 +12,6 @@ import {
   startFaultServer,
 } from "./helpers/fault-server.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "opbench.js");
 const KEY = "sk-ant-opbench-engine-fault-5e5e";
 const KINDS = ["ok", "limited", "limited-always", "crash", "drop", "malformed", "slow", "echo"] as const;
 
@@ -81,21 +74,6 @@ afterAll(async () => {
   await api.close();
 });
 
-function opbench(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: "1", ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once("close", (code) => resolve({ code, stdout, stderr })),
-  );
-}
-
 describe("a run over a faulty API server", () => {
   it("records every fault with its class, retries the retryable ones, and finishes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-faults-"));
@@ -118,7 +96,7 @@ describe("a run over a faulty API server", () => {
       ].join("\n"),
     );
     const out = join(dir, "run");
-    const result = await opbench(["run", join(dir, "suite.yaml"), "--out", out], { ANTHROPIC_API_KEY: KEY });
+    const result = await runCli(["run", join(dir, "suite.yaml"), "--out", out], { ANTHROPIC_API_KEY: KEY });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(out, "summary.json"))).toBe(true);
 

@@ -1,0 +1,46 @@
+/**
+ * Runs the real `opbench` CLI in a child process, asynchronously: a test that also runs a server
+ * whose output it reads must not block its own event loop (the server's pipe would fill and
+ * stall it). `env` entries are added to the test's environment; CI=1 keeps the output plain.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CallRecord, LogEvent } from "../../src/core/records.ts";
+
+export const BIN = join(import.meta.dirname, "..", "..", "bin", "opbench.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `opbench <args>`; `env` replaces the environment when `replaceEnv` is set. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, replaceEnv = false): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...(replaceEnv ? {} : process.env), ...env, CI: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The events of a run directory's log. */
+export function readEvents(runDir: string): LogEvent[] {
+  return readFileSync(join(runDir, "events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as LogEvent);
+}
+
+/** The call records of a run directory's log. */
+export function readCalls(runDir: string): CallRecord[] {
+  return readEvents(runDir).filter((e): e is CallRecord => e.type === "call");
+}
