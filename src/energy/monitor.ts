@@ -250,7 +250,8 @@ export class EnergyMonitor {
         low_j: modelled.low_j,
         high_j: modelled.high_j,
         series: [],
-        notes: [...this.notes, ...modelled.assumptions],
+        // Without a power figure nothing was modelled: its assumptions would only be noise.
+        notes: modelled.joules === null ? [...this.notes] : [...this.notes, ...modelled.assumptions],
       };
     }
     const end = await this.read();
