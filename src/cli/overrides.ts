@@ -1,5 +1,5 @@
 /** Command-line overrides of a resolved suite (`--model`, `--concurrency`, `--limit` …). */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import type { ModelConfig } from "../suite/schema.ts";
 
@@ -25,10 +25,14 @@ export function givenOverrides(args: SuiteOverrides): SuiteOverrides {
  * in-process (relative to the working directory, not the suite).
  */
 export function modelFromFlag(value: string, concurrency: number): ResolvedModel {
-  const config: ModelConfig = /^https?:\/\//.test(value)
-    ? { id: "llamacpp", runner: "llamacpp", url: value }
-    : { id: "embedded", runner: "embedded", model: resolve(value) };
-  return { id: config.id, label: value, runner: config.runner, config, concurrency };
+  const url = /^https?:\/\//.test(value);
+  // A readable id for the table and records: the file's name, or the server's host:port.
+  const name = url ? new URL(value).host : basename(value).replace(/\.gguf$/i, "");
+  const id = name.replace(/[^A-Za-z0-9._:@/-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
+  const config: ModelConfig = url
+    ? { id, runner: "llamacpp", url: value }
+    : { id, runner: "embedded", model: resolve(value) };
+  return { id, label: value, runner: config.runner, config, concurrency };
 }
 
 function positive(name: string, value: number | undefined, allowZero = false): number | undefined {
