@@ -1,0 +1,35 @@
+/**
+ * Preloaded into a measured Node process (`node --import <this file> …`): at exit it writes the
+ * process's peak RSS and CPU time to the file named by $OPBENCH_BENCH_USAGE_FILE (one JSON
+ * line), so the benchmark reads the peak, not a sample of it. Inert without that variable.
+ *
+ * Peak RSS is VmHWM from /proc/self/status where there is one (Linux): getrusage's ru_maxrss
+ * survives exec, so a child spawned by a large parent would report the parent's size.
+ */
+import { appendFileSync, readFileSync } from "node:fs";
+
+const file = process.env.OPBENCH_BENCH_USAGE_FILE;
+if (file) {
+  // Children this process spawns would inherit the hook through NODE_OPTIONS; only this one reports.
+  delete process.env.OPBENCH_BENCH_USAGE_FILE;
+  process.on("exit", () => {
+    const usage = process.resourceUsage();
+    const line = {
+      pid: process.pid,
+      maxRssKb: highWaterKb() ?? usage.maxRSS,
+      userCpuMs: usage.userCPUTime / 1000,
+      systemCpuMs: usage.systemCPUTime / 1000,
+    };
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+  });
+}
+
+/** VmHWM (peak resident set of this process image) in kB, or undefined off Linux. */
+function highWaterKb() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
