@@ -19,6 +19,12 @@ export const httpAgent = new Agent({
   bodyTimeout: 0,
 });
 
+/**
+ * A pool that never keeps a connection (every request on it says `Connection: close`), so each
+ * request on it opens a new one: for re-sending after a stale kept-alive connection.
+ */
+const freshAgent = new Agent({ pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+
 /** A POST that has been issued: `tSent` is `performance.now()` (ms) just before it was. */
 export interface IssuedRequest {
   tSent: number;
@@ -33,6 +39,8 @@ export interface PostOptions {
    * next one: for servers that drop kept-alive connections unannounced (see the llama.cpp runner).
    */
   closeConnection?: boolean;
+  /** Send on a new connection (closed afterwards), never on a pooled one. */
+  freshConnection?: boolean;
 }
 
 /** Longest error-body excerpt kept in a `CallError` message, in characters. */
@@ -52,8 +60,8 @@ export function postJson(url: string, body: unknown, options: PostOptions): Issu
     headers,
     body: payload,
     signal: options.signal,
-    dispatcher: httpAgent,
-    ...(options.closeConnection && { reset: true }),
+    dispatcher: options.freshConnection ? freshAgent : httpAgent,
+    ...((options.closeConnection || options.freshConnection) && { reset: true }),
   });
   // Failures are rethrown by openResponse(); until then keep them from being "unhandled".
   response.catch(() => {});
@@ -100,6 +108,44 @@ export async function openResponse(
     `HTTP ${response.statusCode}: ${errorExcerpt(text)}`,
     { status: response.statusCode, retryAfterMs },
   );
+}
+
+/** Error codes of a request written to a pooled connection the server had just closed. */
+const STALE_SOCKET_CODES = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
+/**
+ * Whether a POST failed because its kept-alive connection was already closed by the server:
+ * no response byte came back. llama-server, for one, closes after every streamed response
+ * without announcing it, so the next request can race the close. Such a request never reached
+ * the server's handler, so sending it again is safe.
+ */
+export function isStaleConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && STALE_SOCKET_CODES.has(code);
+}
+
+/**
+ * POSTs JSON and opens the response on a kept-alive connection; when the pooled connection
+ * turns out to be closed already (see {@link isStaleConnectionError}), sends once more on a new
+ * one. `tSent` is the send time of the request that was answered.
+ */
+export async function sendJson(
+  url: string,
+  body: unknown,
+  options: PostOptions,
+  open: OpenOptions = {},
+): Promise<{ tSent: number; response: Dispatcher.ResponseData }> {
+  const payload = typeof body === "string" ? body : JSON.stringify(body);
+  let issued = postJson(url, payload, options);
+  try {
+    await issued.response;
+  } catch (error) {
+    if (!isStaleConnectionError(error) || options.signal.aborted)
+      throw transportError(error, options.signal, "network");
+    // Another pooled connection may be just as stale: the re-send goes on a new one.
+    issued = postJson(url, payload, { ...options, freshConnection: true });
+  }
+  return { tSent: issued.tSent, response: await openResponse(issued, options.signal, open) };
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
   RunnerEvent,
 } from "../src/core/runner.ts";
 import type { LlamaCppModel } from "../src/suite/schema.ts";
-import { openResponse, type PostOptions, postJson, readJsonBody } from "./http.ts";
+import { type PostOptions, readJsonBody, sendJson } from "./http.ts";
 import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
 import {
   chatResponseEvents,
@@ -27,13 +27,12 @@ import { acquireServer, DEFAULT_STARTUP_TIMEOUT_MS, type ManagedServer } from ".
 import { readSse } from "./sse.ts";
 
 /**
- * Every request to llama-server goes on a fresh connection (`Connection: close`), so each
- * call's timing includes a TCP connect. Measured with this llama.cpp build (cpp-httplib):
- * the server closes the connection after every streamed response without saying so, and a
- * request reusing it fails ("other side closed"); idle kept-alive connections also pin its
- * HTTP threads (slots + 4 by default), and connections beyond them stall for ~3 s.
+ * Requests go on kept-alive connections (a benchmark should not time a TCP connect per call when
+ * the server keeps connections). This llama.cpp build (cpp-httplib) closes the connection after
+ * every streamed response without announcing it, so a request can race that close: `sendJson`
+ * then sends it again on a new connection, timed from the second send.
  */
-const transport = (signal: AbortSignal): PostOptions => ({ signal, closeConnection: true });
+const transport = (signal: AbortSignal): PostOptions => ({ signal });
 
 /** Time allowed for a /tokenize call made by countTokens, in milliseconds. */
 const TOKENIZE_TIMEOUT_MS = 30_000;
@@ -64,13 +63,12 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     const body = chat
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);
-    const issued = postJson(
+    const { tSent, response } = await sendJson(
       `${base}${chat ? "/v1/chat/completions" : "/completion"}`,
       body,
       transport(request.signal),
     );
-    yield { type: "sent", t: issued.tSent };
-    const response = await openResponse(issued, request.signal);
+    yield { type: "sent", t: tSent };
     if (request.stream) {
       const batches = readSse(response.body, request.signal);
       yield* chat ? chatStreamEvents(batches) : completionStreamEvents(batches);
@@ -116,8 +114,11 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
 
     async countTokens(text: string): Promise<number> {
       const signal = AbortSignal.timeout(TOKENIZE_TIMEOUT_MS);
-      const issued = postJson(`${url()}/tokenize`, { content: text, add_special: false }, transport(signal));
-      const response = await openResponse(issued, signal);
+      const { response } = await sendJson(
+        `${url()}/tokenize`,
+        { content: text, add_special: false },
+        transport(signal),
+      );
       const { value } = await readJsonBody(response.body, signal);
       const tokens = (value as { tokens?: unknown } | null)?.tokens;
       if (!Array.isArray(tokens)) throw new CallError("parse", "/tokenize answered without `tokens`");
@@ -134,12 +135,11 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
 
   /** The chat-templated prompt for /completion, from POST /apply-template. */
   async function applyTemplate(base: string, request: GenerationRequest): Promise<string> {
-    const issued = postJson(
+    const { response } = await sendJson(
       `${base}/apply-template`,
       { messages: chatMessages(request) },
       transport(request.signal),
     );
-    const response = await openResponse(issued, request.signal);
     const { value } = await readJsonBody(response.body, request.signal);
     const prompt = (value as { prompt?: unknown } | null)?.prompt;
     if (typeof prompt !== "string") throw new CallError("parse", "/apply-template answered without `prompt`");
