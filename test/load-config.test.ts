@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import yargs from "yargs";
-import { type LoadArgs, loadCommandOptions } from "../src/cli/load-command.ts";
+import type { LoadArgs } from "../src/cli/load-command.ts";
+import { loadCommandOptions } from "../src/cli/load-options.ts";
 import {
   describeLoad,
   LOAD_DEFAULTS,

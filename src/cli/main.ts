@@ -3,14 +3,22 @@
  * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
-import { loadCommand, loadCommandOptions } from "./load-command.ts";
-import { planCommand } from "./plan-command.ts";
-import { runCommand } from "./run-command.ts";
-import { schemaCommand } from "./schema-command.ts";
-import { summaryCommand } from "./summary-command.ts";
-import { validateCommand } from "./validate-command.ts";
+import { loadCommandOptions } from "./load-options.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+/**
+ * Commands load their modules when they run, not when the CLI starts: `--help` or `summary`
+ * should not pay for runners, node-llama-cpp and pricing data (time and memory).
+ */
+const commands = {
+  run: () => import("./run-command.ts"),
+  load: () => import("./load-command.ts"),
+  validate: () => import("./validate-command.ts"),
+  summary: () => import("./summary-command.ts"),
+  plan: () => import("./plan-command.ts"),
+  schema: () => import("./schema-command.ts"),
+};
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
 export function buildCli(argv: string[], exit: { code: number }): Argv {
@@ -67,7 +75,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             describe: "Stop starting calls before API spending (spent + in flight) would pass this many USD",
           }),
       async (args) => {
-        exit.code = await runCommand(args);
+        exit.code = await (await commands.run()).runCommand(args);
       },
     )
     .command(
@@ -75,7 +83,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       "Drive one model at rising concurrency or request rates: throughput, latency percentiles, goodput vs SLOs",
       loadCommandOptions,
       async (args) => {
-        exit.code = await loadCommand(args);
+        exit.code = await (await commands.load()).loadCommand(args);
       },
     )
     .command(
@@ -83,7 +91,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       "Check a suite (schema, files, templates, scorers) without calling any model",
       (y) => y.positional("suite", { type: "string", demandOption: true }),
       async (args) => {
-        exit.code = await validateCommand(args.suite);
+        exit.code = await (await commands.validate()).validateCommand(args.suite);
       },
     )
     .command(
@@ -94,7 +102,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           .positional("run-dir", { type: "string", demandOption: true })
           .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }),
       async (args) => {
-        exit.code = await summaryCommand(args.runDir, args.json);
+        exit.code = await (await commands.summary()).summaryCommand(args.runDir, args.json);
       },
     )
     .command(
@@ -120,7 +128,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           })
           .option("json", { type: "boolean", default: false }),
       async (args) => {
-        exit.code = await planCommand(args);
+        exit.code = await (await commands.plan()).planCommand(args);
       },
     )
     .command(
@@ -128,7 +136,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       "Print the suite format as JSON Schema (for editor completion)",
       (y) => y.option("out", { type: "string", describe: "Write to this file instead of stdout" }),
       async (args) => {
-        exit.code = await schemaCommand(args.out);
+        exit.code = await (await commands.schema()).schemaCommand(args.out);
       },
     )
     .demandCommand(1, "Name a command: run, load, validate, summary, plan or schema (see --help)")
