@@ -1,5 +1,5 @@
 /** Critical values shared by the interval functions. */
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
+import { normalQuantile } from "./distributions.ts";
 
 /**
  * Checks a two-sided confidence level and returns α = 1 − confidence.
@@ -18,5 +18,5 @@ export function alphaOf(confidence: number): number {
  * @param confidence in (0, 1)
  */
 export function zCritical(confidence: number): number {
-  return normalQuantile(1 - alphaOf(confidence) / 2, 0, 1);
+  return normalQuantile(1 - alphaOf(confidence) / 2);
 }

@@ -3,7 +3,7 @@
  * B − A with its interval, and McNemar's exact test for 0/1 scores. Pairing removes the
  * between-case variance, so it detects smaller differences than comparing two accuracies.
  */
-import binomialCdf from "@stdlib/stats-base-dists-binomial-cdf";
+import { binomialCdf } from "./distributions.ts";
 import type { CaseScore } from "./accuracy.ts";
 import { zCritical } from "./critical.ts";
 import type { NonEmpty } from "./samples.ts";
@@ -115,7 +115,9 @@ export function mcnemarExactFromCounts(b: number, c: number): McNemarResult {
       throw new RangeError(`${name} must be an integer ≥ 0, got ${count}`);
   }
   const discordant = b + c;
-  const pValue = discordant === 0 ? 1 : Math.min(1, 2 * binomialCdf(Math.min(b, c), discordant, 0.5));
+  const low = Math.min(b, c);
+  // At or above the median of the symmetric binomial, 2·P(X ≤ low) ≥ 1: the p-value is exactly 1.
+  const pValue = 2 * low + 1 >= discordant ? 1 : Math.min(1, 2 * binomialCdf(low, discordant, 0.5));
   return { b, c, pValue };
 }
 

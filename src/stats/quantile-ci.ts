@@ -11,7 +11,7 @@
  * qⁿ ≤ 0.025: n ≥ 72 for p95 and n ≥ 368 for p99. Ties make the interval slightly wider, never
  * narrower.
  */
-import binomialCdf from "@stdlib/stats-base-dists-binomial-cdf";
+import { binomialCdf } from "./distributions.ts";
 import { alphaOf } from "./critical.ts";
 import type { SortedSamples } from "./samples.ts";
 

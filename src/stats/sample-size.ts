@@ -3,7 +3,7 @@
  * Both formulas are normal approximations for a two-sided test at level α with the given power;
  * z_a = Φ⁻¹(1 − α/2), z_b = Φ⁻¹(power). Results are rounded up to whole cases.
  */
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
+import { normalQuantile } from "./distributions.ts";
 
 /** Test settings shared by both helpers. */
 export interface TestDesign {
@@ -16,7 +16,7 @@ export interface TestDesign {
 function criticalValues({ alpha = 0.05, power = 0.8 }: TestDesign): { za: number; zb: number } {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   if (!(power > 0 && power < 1)) throw new RangeError(`power must be in (0, 1), got ${power}`);
-  return { za: normalQuantile(1 - alpha / 2, 0, 1), zb: normalQuantile(power, 0, 1) };
+  return { za: normalQuantile(1 - alpha / 2), zb: normalQuantile(power) };
 }
 
 /** Rounds up, ignoring floating-point residue just above an integer. */
