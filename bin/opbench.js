@@ -9,6 +9,8 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(2);
 }
+// Cache compiled (and type-stripped) modules between runs: startup time and memory both halve.
+(await import("node:module")).enableCompileCache?.();
 const installed = import.meta.url.includes("/node_modules/");
 const entry = installed ? "../dist/src/cli/main.js" : "../src/cli/main.ts";
 const { main } = await import(new URL(entry, import.meta.url).href);

@@ -1,12 +1,12 @@
 /** `opbench run`: suite → engine → run directory → summary on the terminal. */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { secretEnvOf } from "../../runners/index.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { interruptReason, runSuite } from "../engine/run.ts";
 import { EVENTS_FILE } from "../engine/run-log.ts";
+import { PACKAGE_ROOT } from "../host/package-root.ts";
 import { SUMMARY_FILE, writeSummary } from "../metrics/summary-file.ts";
 import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
@@ -19,7 +19,7 @@ import { applyOverrides, givenOverrides, type SuiteOverrides } from "./overrides
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
-export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
+export const QUICKSTART_SUITE = join(PACKAGE_ROOT, "suites", "quickstart.yaml");
 
 export interface RunArgs extends SuiteOverrides {
   suite?: string | undefined;

@@ -28,12 +28,18 @@ export async function runAttempt(
   backoff: number | null,
   runSignal: AbortSignal,
 ): Promise<AttemptOutcome> {
-  const timeout = new AbortController();
+  // One controller per call, aborted by its timeout or by the run's signal. Not AbortSignal.any:
+  // its composite signals stay reachable from the long-lived run signal and pile up (with the
+  // requests listening to them) over a long run.
+  const call = new AbortController();
+  const onRunAbort = () => call.abort(runSignal.reason);
+  if (runSignal.aborted) onRunAbort();
+  else runSignal.addEventListener("abort", onRunAbort, { once: true });
   const timer = setTimeout(
-    () => timeout.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
+    () => call.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
     params.timeoutMs,
   );
-  const signal = AbortSignal.any([runSignal, timeout.signal]);
+  const signal = call.signal;
   const request: GenerationRequest = {
     prompt: item.case.prompt,
     maxTokens: params.maxTokens,
@@ -60,6 +66,7 @@ export async function runAttempt(
     error = reason instanceof CallError ? reason : toCallError(thrown);
   } finally {
     clearTimeout(timer);
+    runSignal.removeEventListener("abort", onRunAbort);
   }
   const record = await buildRecord(runner, item, request, timeline, error, attempt, backoff, startedAt);
   return { record, error };
