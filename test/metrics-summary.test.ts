@@ -217,6 +217,19 @@ describe("summary: cost, energy and savings from the log", () => {
     expect(s.cascade.accuracy).toBeCloseTo(0.75, 12);
   });
 
+  it("rolls each model up over its tasks: calls, latency, cost, energy", () => {
+    const byModel = summary.by_model.find((m) => m.model === "local")!;
+    expect(byModel).toMatchObject({ task: null, calls: 4, succeeded: 4, accuracy: [] });
+    expect(byModel.latency.e2e_ms).toMatchObject({ n: 4, p50: 500 });
+    expect(byModel.energy.total_j).toBe(400);
+    const twoTasks = build([
+      start,
+      call("api", 0, { e2e_ms: 100 }),
+      call("api", 1, { e2e_ms: 300, task: "u", item: "api|u|0|2" }),
+    ]);
+    expect(twoTasks.by_model[0]!.latency.e2e_ms).toMatchObject({ n: 2, min: 100, max: 300, p50: 200 });
+  });
+
   it("makes an API total unknown, not zero, when a call has no price", () => {
     const unknown = build([start, call("api", 0, { cost_usd: null }), call("api", 1, { cost_usd: 0.01 })]);
     const r = unknown.results[0]!;

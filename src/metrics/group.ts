@@ -6,10 +6,16 @@ import type { ErrorClass } from "../core/errors.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
 import { SampleAccumulator } from "../stats/accumulator.ts";
-import { type AccuracyEstimate, type CaseScore, estimateAccuracy } from "../stats/accuracy.ts";
+import {
+  type AccuracyEstimate,
+  type CaseScore,
+  estimateAccuracy,
+  estimateScoresAccuracy,
+} from "../stats/accuracy.ts";
 import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
 import { quantileInterval } from "../stats/quantile-ci.ts";
 import { isNonEmpty } from "../stats/samples.ts";
+import { GrowableColumn, ScorerColumns } from "./case-columns.ts";
 import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
@@ -60,25 +66,18 @@ export interface GroupSummary {
   energy: EnergySummary;
 }
 
-/** Per-case score sums and counts of one scorer, indexed by case_index. */
-interface ScorerCases {
-  sums: number[];
-  counts: number[];
-  unscored: number;
-}
-
 const MAX_ERROR_EXAMPLES = 5;
 
 export class GroupAccumulator {
   /** Cost and energy of the group's attempts. */
   readonly money = new CostEnergyAccumulator();
-  private readonly ttft = new SampleAccumulator();
-  private readonly e2e = new SampleAccumulator();
-  private readonly tpot = new SampleAccumulator();
-  private readonly scorers = new Map<string, ScorerCases>();
-  private readonly clusters: (string | undefined)[] = [];
+  /** Latency samples; a model's roll-up keeps none (it merges its tasks' at the end). */
+  readonly samples: { ttft: SampleAccumulator; e2e: SampleAccumulator; tpot: SampleAccumulator } | null;
+  private readonly scorers = new Map<string, ScorerColumns>();
+  /** Cluster key per case index; allocated only once a record carries one. */
+  private clusters: Map<number, string> | null = null;
   /** Failed (after every retry) calls per case: score 0 for every scorer. */
-  private readonly failedPerCase: number[] = [];
+  private readonly failedPerCase = new GrowableColumn();
   private succeeded = 0;
   private failed = 0;
   private retries = 0;
@@ -98,6 +97,10 @@ export class GroupAccumulator {
   constructor(model: string, task: string | null) {
     this.model = model;
     this.task = task;
+    this.samples =
+      task === null
+        ? null
+        : { ttft: new SampleAccumulator(), e2e: new SampleAccumulator(), tpot: new SampleAccumulator() };
   }
 
   /** A record that will be retried: counted, not measured. */
@@ -112,7 +115,10 @@ export class GroupAccumulator {
 
   /** A final record: the item's outcome. */
   addFinal(record: CallRecord): void {
-    this.clusters[record.case_index] ??= record.cluster ?? undefined;
+    if (record.cluster !== null && this.task !== null) {
+      this.clusters ??= new Map();
+      if (!this.clusters.has(record.case_index)) this.clusters.set(record.case_index, record.cluster);
+    }
     const started = Date.parse(record.started_at);
     if (this.windows.length === 0) this.newSegment();
     const window = this.windows[this.windows.length - 1]!;
@@ -125,13 +131,15 @@ export class GroupAccumulator {
       if (this.errorExamples.size < MAX_ERROR_EXAMPLES && record.error) {
         this.errorExamples.add(`${cls}: ${record.error.message.slice(0, 300)}`);
       }
-      this.failedPerCase[record.case_index] = (this.failedPerCase[record.case_index] ?? 0) + 1;
+      this.failedPerCase.add(record.case_index, 1);
       return;
     }
     this.succeeded++;
-    if (record.ttft_ms !== null) this.ttft.push(record.ttft_ms);
-    if (record.e2e_ms !== null) this.e2e.push(record.e2e_ms);
-    if (record.tpot_ms !== null) this.tpot.push(record.tpot_ms);
+    if (this.samples) {
+      if (record.ttft_ms !== null) this.samples.ttft.push(record.ttft_ms);
+      if (record.e2e_ms !== null) this.samples.e2e.push(record.e2e_ms);
+      if (record.tpot_ms !== null) this.samples.tpot.push(record.tpot_ms);
+    }
     if (record.output_tokens !== null || record.input_tokens !== null) {
       this.tokenCalls++;
       this.inputTotal += record.input_tokens ?? 0;
@@ -143,10 +151,7 @@ export class GroupAccumulator {
     for (const { scorer, score } of record.scores) {
       const cases = this.scorer(scorer);
       if (score === null) cases.unscored++;
-      else {
-        cases.sums[record.case_index] = (cases.sums[record.case_index] ?? 0) + score;
-        cases.counts[record.case_index] = (cases.counts[record.case_index] ?? 0) + 1;
-      }
+      else cases.add(record.case_index, score);
     }
   }
 
@@ -160,13 +165,13 @@ export class GroupAccumulator {
     const left = (this.errorsByClass[cls] ?? 1) - 1;
     if (left > 0) this.errorsByClass[cls] = left;
     else delete this.errorsByClass[cls];
-    this.failedPerCase[record.case_index]! -= 1;
+    this.failedPerCase.add(record.case_index, -1);
   }
 
-  private scorer(name: string): ScorerCases {
+  private scorer(name: string): ScorerColumns {
     let cases = this.scorers.get(name);
     if (!cases) {
-      cases = { sums: [], counts: [], unscored: 0 };
+      cases = new ScorerColumns();
       this.scorers.set(name, cases);
     }
     return cases;
@@ -175,12 +180,18 @@ export class GroupAccumulator {
   /** Sum of the first scorer's scores, failed calls counting 0; null without a scorer. */
   private correct(): number | null {
     const first = this.scorers.values().next();
-    if (first.done) return null;
-    return first.value.sums.reduce((sum, value) => sum + (value ?? 0), 0);
+    return first.done ? null : first.value.total();
   }
 
-  /** @param local for a local model: this group's busy seconds and the model's hardware block */
-  summary(local?: { busySeconds: number; hardware: HardwareConfig | undefined }): GroupSummary {
+  /**
+   * @param local for a local model: this group's busy seconds and the model's hardware block
+   * @param tasks for a model's roll-up: its task groups, whose latency samples it merges
+   */
+  summary(
+    local?: { busySeconds: number; hardware: HardwareConfig | undefined },
+    tasks: readonly GroupAccumulator[] = [],
+  ): GroupSummary {
+    const samples = this.samples ?? mergeSamples(tasks);
     const correct = this.correct();
     const wallMs = this.windows.reduce((sum, w) => (w.end > w.start ? sum + (w.end - w.start) : sum), 0);
     const wallS = wallMs > 0 ? wallMs / 1000 : null;
@@ -195,9 +206,9 @@ export class GroupAccumulator {
       error_examples: [...this.errorExamples],
       accuracy: [...this.scorers].flatMap(([name, cases]) => this.accuracy(name, cases)),
       latency: {
-        ttft_ms: latencySummary(this.ttft),
-        e2e_ms: latencySummary(this.e2e),
-        tpot_ms: latencySummary(this.tpot),
+        ttft_ms: latencySummary(samples.ttft),
+        e2e_ms: latencySummary(samples.e2e),
+        tpot_ms: latencySummary(samples.tpot),
       },
       tokens: {
         input_total: this.inputTotal,
@@ -217,36 +228,55 @@ export class GroupAccumulator {
     };
   }
 
-  private accuracy(scorer: string, cases: ScorerCases): ScorerAccuracy[] {
-    const perCase: CaseScore[] = [];
-    const n = Math.max(cases.counts.length, this.failedPerCase.length);
-    for (let index = 0; index < n; index++) {
-      const count = (cases.counts[index] ?? 0) + (this.failedPerCase[index] ?? 0);
+  private accuracy(scorer: string, cases: ScorerColumns): ScorerAccuracy[] {
+    // A case's score: its scored calls' mean, failed calls counting 0.
+    const size = Math.max(cases.counts.length, this.failedPerCase.length);
+    const scores = new Float64Array(size);
+    const indexes: number[] | null = this.clusters ? [] : null;
+    let n = 0;
+    for (let index = 0; index < size; index++) {
+      const count = cases.counts.get(index) + this.failedPerCase.get(index);
       if (count === 0) continue;
-      const cluster = this.clusters[index];
-      const score = (cases.sums[index] ?? 0) / count;
-      perCase.push({
-        caseId: String(index),
-        score,
-        repeats: count,
-        ...(cluster !== undefined && { cluster }),
-      });
+      scores[n++] = cases.sums.get(index) / count;
+      indexes?.push(index);
     }
-    if (!isNonEmpty(perCase)) return [];
-    return [
-      {
-        scorer,
-        ...estimateAccuracy(perCase),
-        failed_calls_scored_zero: this.failed,
-        unscored_calls: cases.unscored,
-      },
-    ];
+    if (n === 0) return [];
+    const extra = { failed_calls_scored_zero: this.failed, unscored_calls: cases.unscored };
+    if (!this.clusters || !indexes)
+      return [{ scorer, ...estimateScoresAccuracy(scores.subarray(0, n)), ...extra }];
+    const perCase: CaseScore[] = indexes.map((index, i) => {
+      const cluster = this.clusters!.get(index);
+      return {
+        caseId: String(index),
+        score: scores[i]!,
+        repeats: 1,
+        ...(cluster !== undefined && { cluster }),
+      };
+    });
+    return isNonEmpty(perCase) ? [{ scorer, ...estimateAccuracy(perCase), ...extra }] : [];
   }
+}
+
+/** A model's latency samples: its single task's, or all its tasks' merged. */
+function mergeSamples(tasks: readonly GroupAccumulator[]) {
+  const merge = (pick: (s: NonNullable<GroupAccumulator["samples"]>) => SampleAccumulator) => {
+    const parts = tasks.flatMap((t) => (t.samples ? [pick(t.samples)] : []));
+    if (parts.length === 1) return parts[0]!;
+    const merged = new SampleAccumulator(
+      Math.max(
+        1,
+        parts.reduce((n, p) => n + p.count, 0),
+      ),
+    );
+    for (const part of parts) merged.pushAll(part);
+    return merged;
+  };
+  return { ttft: merge((s) => s.ttft), e2e: merge((s) => s.e2e), tpot: merge((s) => s.tpot) };
 }
 
 /** Percentiles with distribution-free 95% intervals, as run summaries report them; null when empty. */
 export function latencySummary(samples: SampleAccumulator): LatencySummary | null {
-  const sorted = samples.sorted();
+  const sorted = samples.sortedInPlace();
   if (!sorted) return null;
   const ci = (q: number): [number, number] | null => {
     const interval = quantileInterval(sorted, q);

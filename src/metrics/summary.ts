@@ -228,7 +228,12 @@ export class SummaryBuilder {
       prices: start.prices ?? null,
       models: [...this.models.values()],
       results: [...this.groups.values()].map((g) => g.summary(this.localShare(g))),
-      by_model: [...this.modelGroups.values()].map((g) => g.summary(this.localShare(g))),
+      by_model: [...this.modelGroups.values()].map((g) =>
+        g.summary(
+          this.localShare(g),
+          [...this.groups.values()].filter((t) => t.model === g.model),
+        ),
+      ),
       savings: this.savings?.result() ?? [],
       load: this.load.result(),
       warmup_calls: this.warmupCalls,

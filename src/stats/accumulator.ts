@@ -44,6 +44,22 @@ export class SampleAccumulator {
     return this.#values.byteLength;
   }
 
+  /** Appends every sample of another accumulator (merging groups). */
+  pushAll(other: SampleAccumulator): void {
+    for (const value of other.#values.subarray(0, other.#count)) this.push(value);
+  }
+
+  /**
+   * The samples sorted in place, as a view: no copy, for a final summary of a large sample. The
+   * view is valid until the next push; pushing afterwards is fine (order does not matter here).
+   */
+  sortedInPlace(): SortedSamples | null {
+    if (this.#count === 0) return null;
+    const view = this.#values.subarray(0, this.#count);
+    view.sort();
+    return view as SortedSamples;
+  }
+
   /**
    * A sorted copy of the samples so far (later pushes don't change it); null when there are
    * none, so callers must handle the empty case.

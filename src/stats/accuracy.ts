@@ -96,35 +96,66 @@ export interface AccuracyEstimate {
  * @param confidence two-sided level in (0, 1) (default 0.95)
  */
 export function estimateAccuracy(cases: NonEmpty<CaseScore>, confidence = 0.95): AccuracyEstimate {
-  const z = zCritical(confidence);
-  const scores = mapNonEmpty(cases, (c) => c.score);
   for (const c of cases) {
     if (!(c.score >= 0 && c.score <= 1)) {
       throw new RangeError(`case ${c.caseId}: score must be in [0, 1], got ${c.score}`);
     }
   }
+  const scores = mapNonEmpty(cases, (c) => c.score);
+  if (!cases.some((c) => c.cluster !== undefined)) return estimateScoresAccuracy(scores, confidence);
+  const z = zCritical(confidence);
   const n = cases.length;
-  const successes = scores.reduce((sum, s) => sum + s, 0);
-  const mean = successes / n;
+  const mean = scores.reduce((sum, s) => sum + s, 0) / n;
   const binary = scores.every((s) => s === 0 || s === 1);
-  const base = { n, mean, binary, confidence };
-  const clamped = (se: number | null) =>
-    se === null
-      ? { lower: null, upper: null }
-      : { lower: Math.max(0, mean - z * se), upper: Math.min(1, mean + z * se) };
+  const robust = clusteredStandardError(scores, clusterKeys(cases));
+  const se = robust?.se ?? null;
+  return {
+    n,
+    mean,
+    binary,
+    confidence,
+    se,
+    ...clampedInterval(mean, se, z),
+    method: "clustered",
+    clusters: robust?.clusters ?? null,
+  };
+}
 
-  if (cases.some((c) => c.cluster !== undefined)) {
-    const robust = clusteredStandardError(scores, clusterKeys(cases));
-    const se = robust?.se ?? null;
-    return { ...base, se, ...clamped(se), method: "clustered", clusters: robust?.clusters ?? null };
+function clampedInterval(
+  mean: number,
+  se: number | null,
+  z: number,
+): { lower: number | null; upper: number | null } {
+  return se === null
+    ? { lower: null, upper: null }
+    : { lower: Math.max(0, mean - z * se), upper: Math.min(1, mean + z * se) };
+}
+
+/**
+ * {@link estimateAccuracy} for cases without cluster keys, from the case scores alone (a typed
+ * array will do: a million cases need no million objects). Methods "wilson", "wald", "mean-se".
+ * @param scores one score in [0, 1] per case (repeats averaged), at least one
+ */
+export function estimateScoresAccuracy(scores: ArrayLike<number>, confidence = 0.95): AccuracyEstimate {
+  const n = scores.length;
+  if (n === 0) throw new RangeError("accuracy needs at least one case");
+  let successes = 0;
+  let binary = true;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    if (!(s >= 0 && s <= 1)) throw new RangeError(`case score ${i} must be in [0, 1], got ${s}`);
+    successes += s;
+    if (s !== 0 && s !== 1) binary = false;
   }
+  const mean = successes / n;
+  const base = { n, mean, binary, confidence, clusters: null };
   if (binary) {
     const se = Math.sqrt((mean * (1 - mean)) / n);
     const k = Math.round(successes);
     const method = prefersWilson(k, n) ? "wilson" : "wald";
     const interval = method === "wilson" ? wilsonInterval(k, n, confidence) : waldInterval(k, n, confidence);
-    return { ...base, se, ...interval, method, clusters: null };
+    return { ...base, se, ...interval, method };
   }
   const se = meanStandardError(scores);
-  return { ...base, se, ...clamped(se), method: "mean-se", clusters: null };
+  return { ...base, se, ...clampedInterval(mean, se, zCritical(confidence)), method: "mean-se" };
 }

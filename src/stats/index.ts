@@ -2,7 +2,7 @@
 
 export { SampleAccumulator } from "./accumulator.ts";
 export type { AccuracyEstimate, AccuracyMethod, CaseScore, ScoreObservation } from "./accuracy.ts";
-export { averageRepeats, estimateAccuracy } from "./accuracy.ts";
+export { averageRepeats, estimateAccuracy, estimateScoresAccuracy } from "./accuracy.ts";
 export { alphaOf, zCritical } from "./critical.ts";
 export type { McNemarResult, PairedDifference, PairedScore } from "./paired.ts";
 export { mcnemarExact, mcnemarExactFromCounts, pairCaseScores, pairedDifference } from "./paired.ts";

@@ -3,9 +3,10 @@
  * B − A with its interval, and McNemar's exact test for 0/1 scores. Pairing removes the
  * between-case variance, so it detects smaller differences than comparing two accuracies.
  */
-import { binomialCdf } from "./distributions.ts";
+
 import type { CaseScore } from "./accuracy.ts";
 import { zCritical } from "./critical.ts";
+import { binomialCdf } from "./distributions.ts";
 import type { NonEmpty } from "./samples.ts";
 import { mapNonEmpty } from "./samples.ts";
 import { clusteredStandardError, clusterKeys, meanStandardError } from "./standard-error.ts";

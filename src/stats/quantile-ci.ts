@@ -11,8 +11,9 @@
  * qⁿ ≤ 0.025: n ≥ 72 for p95 and n ≥ 368 for p99. Ties make the interval slightly wider, never
  * narrower.
  */
-import { binomialCdf } from "./distributions.ts";
+
 import { alphaOf } from "./critical.ts";
+import { binomialCdf } from "./distributions.ts";
 import type { SortedSamples } from "./samples.ts";
 
 /** A confidence interval for a quantile: sample values at two order statistics. */

@@ -1,9 +1,9 @@
 /** Standard errors of a sample mean: i.i.d. and cluster-robust. */
 import type { NonEmpty } from "./samples.ts";
 
-function average(values: readonly number[]): number {
+function average(values: ArrayLike<number>): number {
   let sum = 0;
-  for (const value of values) sum += value;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
   return sum / values.length;
 }
 
@@ -11,12 +11,14 @@ function average(values: readonly number[]): number {
  * Standard error of the mean for i.i.d. values: s/√n with the sample standard deviation s
  * (denominator n − 1). In the values' unit; null for n = 1 (no spread to estimate).
  */
-export function meanStandardError(values: NonEmpty<number>): number | null {
+export function meanStandardError(
+  values: NonEmpty<number> | Float64Array | ArrayLike<number>,
+): number | null {
   const n = values.length;
   if (n < 2) return null;
   const centre = average(values);
   let squares = 0;
-  for (const value of values) squares += (value - centre) ** 2;
+  for (let i = 0; i < n; i++) squares += (values[i]! - centre) ** 2;
   return Math.sqrt(squares / (n - 1) / n);
 }
 
