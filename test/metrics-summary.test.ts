@@ -230,6 +230,50 @@ describe("summary: cost, energy and savings from the log", () => {
     expect(twoTasks.by_model[0]!.latency.e2e_ms).toMatchObject({ n: 2, min: 100, max: 300, p50: 200 });
   });
 
+  it("one-call-per-case accuracy (running moments) equals the per-case computation, with failures, a retraction and clusters", () => {
+    const calls: LogEvent[] = [];
+    for (let i = 0; i < 40; i++) {
+      const score = (i * 7) % 3 === 0 ? 0 : 1;
+      const cluster = i % 4 === 0 ? null : `g${i % 5}`;
+      const failed = i % 9 === 0;
+      calls.push(
+        call("api", i, {
+          item: `api|t|0|${i + 1}`,
+          cluster,
+          ok: !failed,
+          error: failed ? { class: "http_5xx", message: "x", status: 500 } : null,
+          scores: failed
+            ? []
+            : [
+                { scorer: "exact", score, reason: "" },
+                { scorer: "valid", score: 1, reason: "" },
+              ],
+        }),
+      );
+    }
+    // Item 10 failed, then a resumed segment made it good: the failure is taken back.
+    calls.push({ ...start, resumed: true }, call("api", 9, { item: "api|t|0|10", cluster: "g4" }));
+    const withRepeats = (repeats: number): RunStartEvent => ({
+      ...start,
+      suite: { ...start.suite, resolved: { ...description, repeats } },
+    });
+    const perCall = build([withRepeats(1), ...calls]).results[0]!;
+    const perCase = build([withRepeats(2), ...calls]).results[0]!;
+    expect(perCall.failed).toBe(4);
+    expect(perCall.accuracy.map((a) => a.method)).toEqual(["clustered", "clustered"]);
+    for (const [a, b] of perCall.accuracy.map((a, i) => [a, perCase.accuracy[i]!] as const)) {
+      expect(a).toMatchObject({
+        scorer: b.scorer,
+        n: b.n,
+        clusters: b.clusters,
+        failed_calls_scored_zero: 4,
+      });
+      expect(a.mean).toBeCloseTo(b.mean, 12);
+      expect(a.se!).toBeCloseTo(b.se!, 12);
+    }
+    expect(perCall.correct).toBe(perCase.correct);
+  });
+
   it("makes an API total unknown, not zero, when a call has no price", () => {
     const unknown = build([start, call("api", 0, { cost_usd: null }), call("api", 1, { cost_usd: 0.01 })]);
     const r = unknown.results[0]!;

@@ -197,3 +197,53 @@ describe("standard errors", () => {
     expect(() => clusteredStandardError([1, 2], ["a"])).toThrow(/2 values but 1 cluster keys/);
   });
 });
+
+describe("estimateFromMoments (one pass, memory independent of the case count)", () => {
+  it("gives the same estimate as the per-case computation, clustered or not", async () => {
+    const { estimateAccuracy, estimateFromMoments } = await import("../src/stats/accuracy.ts");
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (const withClusters of [false, true]) {
+      for (const binary of [true, false]) {
+        const cases = Array.from({ length: 57 }, (_, i) => {
+          const score = binary ? (random() < 0.7 ? 1 : 0) : Math.round(random() * 4) / 4;
+          const cluster = withClusters && i % 5 !== 0 ? `c${i % 7}` : undefined;
+          return { caseId: String(i), score, repeats: 1, ...(cluster !== undefined && { cluster }) };
+        });
+        const clusters = new Map<string, { n: number; sum: number }>();
+        const single = { n: 0, sum: 0, sumSquares: 0 };
+        for (const c of cases) {
+          if (c.cluster === undefined) {
+            single.n++;
+            single.sum += c.score;
+            single.sumSquares += c.score ** 2;
+          } else {
+            const e = clusters.get(c.cluster) ?? { n: 0, sum: 0 };
+            e.n++;
+            e.sum += c.score;
+            clusters.set(c.cluster, e);
+          }
+        }
+        const moments = {
+          n: cases.length,
+          sum: cases.reduce((a, c) => a + c.score, 0),
+          sumSquares: cases.reduce((a, c) => a + c.score ** 2, 0),
+          nonBinary: cases.filter((c) => c.score !== 0 && c.score !== 1).length,
+          clusters: withClusters ? clusters : new Map(),
+          single,
+        };
+        const fromCases = estimateAccuracy(cases as never);
+        const fromMoments = estimateFromMoments(moments);
+        expect(fromMoments.method).toBe(fromCases.method);
+        expect(fromMoments.clusters).toBe(fromCases.clusters);
+        expect(fromMoments.mean).toBeCloseTo(fromCases.mean, 12);
+        expect(fromMoments.se!).toBeCloseTo(fromCases.se!, 12);
+        expect(fromMoments.lower!).toBeCloseTo(fromCases.lower!, 12);
+        expect(fromMoments.upper!).toBeCloseTo(fromCases.upper!, 12);
+      }
+    }
+  });
+});

@@ -1,17 +1,35 @@
 /**
- * Per-case columns of a group, indexed by `case_index`, in typed arrays that grow by doubling: a
- * million cases cost 12 bytes each per scorer, not a million objects.
+ * Accuracy of a group over cases, accumulated in one pass. Two stores behind one interface:
+ * per-case columns in typed arrays (several calls per case: repeats are averaged per case), and
+ * running moments when every case has one call (memory independent of the number of cases).
  */
+import type { AccuracyEstimate, CaseScore } from "../stats/accuracy.ts";
+import { estimateAccuracy, estimateScoresAccuracy } from "../stats/accuracy.ts";
+import { isNonEmpty } from "../stats/samples.ts";
+import { CallScores, FailedCalls } from "./call-scores.ts";
+
+/** Scores of one scorer: add them, count what it could not score. */
+export interface ScorerStore {
+  add(caseIndex: number, score: number, cluster: string | null): void;
+  unscored: number;
+  /** Sum of every score added. */
+  total(): number;
+}
+
+export interface AccuracyStore {
+  scorer(name: string): ScorerStore;
+  /** A call that failed after every retry (sign 1), or such a failure taken back (−1). */
+  failure(caseIndex: number, cluster: string | null, sign: 1 | -1): void;
+  /** One estimate per scorer that has a case, in first-seen order. */
+  estimates(): { scorer: string; estimate: AccuracyEstimate; unscored: number }[];
+  /** Sum of the first scorer's scores over calls (failed calls 0): "correct answers"; null: no scorer. */
+  firstTotal(): number | null;
+}
 
 /** A Float64Array that grows to fit any index written. */
 export class GrowableColumn {
-  private data: Float64Array;
+  private data = new Float64Array(64);
 
-  constructor(initial = 64) {
-    this.data = new Float64Array(initial);
-  }
-
-  /** One past the highest index the column can hold without growing. */
   get length(): number {
     return this.data.length;
   }
@@ -32,8 +50,7 @@ export class GrowableColumn {
   }
 }
 
-/** Score sums and counts of one scorer per case, and the calls it could not score. */
-export class ScorerColumns {
+class ScorerColumns implements ScorerStore {
   readonly sums = new GrowableColumn();
   readonly counts = new GrowableColumn();
   unscored = 0;
@@ -43,10 +60,128 @@ export class ScorerColumns {
     this.counts.add(caseIndex, 1);
   }
 
-  /** Sum of every score recorded. */
   total(): number {
     let sum = 0;
     for (let i = 0; i < this.sums.length; i++) sum += this.sums.get(i);
     return sum;
+  }
+}
+
+/** Per-case columns: a case's score is the mean of its scored calls, failed calls counting 0. */
+export class PerCaseAccuracy implements AccuracyStore {
+  private readonly scorers = new Map<string, ScorerColumns>();
+  private readonly failed = new GrowableColumn();
+  /** Cluster key per case index; allocated only once a record carries one. */
+  private clusters: Map<number, string> | null = null;
+
+  private noteCluster(caseIndex: number, cluster: string | null): void {
+    if (cluster === null) return;
+    this.clusters ??= new Map();
+    if (!this.clusters.has(caseIndex)) this.clusters.set(caseIndex, cluster);
+  }
+
+  scorer(name: string): ScorerStore {
+    let columns = this.scorers.get(name);
+    if (!columns) {
+      columns = new ScorerColumns();
+      this.scorers.set(name, columns);
+    }
+    return {
+      add: (caseIndex, score, cluster) => {
+        this.noteCluster(caseIndex, cluster);
+        columns.add(caseIndex, score);
+      },
+      get unscored() {
+        return columns.unscored;
+      },
+      set unscored(value: number) {
+        columns.unscored = value;
+      },
+      total: () => columns.total(),
+    };
+  }
+
+  firstTotal(): number | null {
+    const first = this.scorers.values().next();
+    return first.done ? null : first.value.total();
+  }
+
+  failure(caseIndex: number, cluster: string | null, sign: 1 | -1): void {
+    this.noteCluster(caseIndex, cluster);
+    this.failed.add(caseIndex, sign);
+  }
+
+  estimates() {
+    return [...this.scorers].flatMap(([scorer, columns]) => {
+      const estimate = this.estimate(columns);
+      return estimate ? [{ scorer, estimate, unscored: columns.unscored }] : [];
+    });
+  }
+
+  private estimate(columns: ScorerColumns): AccuracyEstimate | null {
+    const size = Math.max(columns.counts.length, this.failed.length);
+    const scores = new Float64Array(size);
+    const indexes: number[] = [];
+    let n = 0;
+    for (let index = 0; index < size; index++) {
+      const count = columns.counts.get(index) + this.failed.get(index);
+      if (count === 0) continue;
+      scores[n++] = columns.sums.get(index) / count;
+      if (this.clusters) indexes.push(index);
+    }
+    if (n === 0) return null;
+    if (!this.clusters) return estimateScoresAccuracy(scores.subarray(0, n));
+    const clusters = this.clusters;
+    const perCase: CaseScore[] = indexes.map((index, i) => {
+      const cluster = clusters.get(index);
+      return {
+        caseId: String(index),
+        score: scores[i]!,
+        repeats: 1,
+        ...(cluster !== undefined && { cluster }),
+      };
+    });
+    return isNonEmpty(perCase) ? estimateAccuracy(perCase) : null;
+  }
+}
+
+/** One call per case: running moments only (see call-scores.ts). */
+export class PerCallAccuracy implements AccuracyStore {
+  private readonly scorers = new Map<string, CallScores>();
+  private readonly failed = new FailedCalls();
+
+  scorer(name: string): ScorerStore {
+    let scores = this.scorers.get(name);
+    if (!scores) {
+      scores = new CallScores();
+      this.scorers.set(name, scores);
+    }
+    const store = scores;
+    return {
+      add: (_caseIndex, score, cluster) => store.add(score, cluster),
+      get unscored() {
+        return store.unscored;
+      },
+      set unscored(value: number) {
+        store.unscored = value;
+      },
+      total: () => store.total(),
+    };
+  }
+
+  failure(_caseIndex: number, cluster: string | null, sign: 1 | -1): void {
+    this.failed.add(cluster, sign);
+  }
+
+  firstTotal(): number | null {
+    const first = this.scorers.values().next();
+    return first.done ? null : first.value.total();
+  }
+
+  estimates() {
+    return [...this.scorers].flatMap(([scorer, scores]) => {
+      const estimate = scores.estimate(this.failed);
+      return estimate ? [{ scorer, estimate, unscored: scores.unscored }] : [];
+    });
   }
 }

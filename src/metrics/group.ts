@@ -15,7 +15,7 @@ import {
 import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
 import { quantileInterval } from "../stats/quantile-ci.ts";
 import { isNonEmpty } from "../stats/samples.ts";
-import { GrowableColumn, ScorerColumns } from "./case-columns.ts";
+import { type AccuracyStore, PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
 import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
@@ -73,11 +73,8 @@ export class GroupAccumulator {
   readonly money = new CostEnergyAccumulator();
   /** Latency samples; a model's roll-up keeps none (it merges its tasks' at the end). */
   readonly samples: { ttft: SampleAccumulator; e2e: SampleAccumulator; tpot: SampleAccumulator } | null;
-  private readonly scorers = new Map<string, ScorerColumns>();
-  /** Cluster key per case index; allocated only once a record carries one. */
-  private clusters: Map<number, string> | null = null;
-  /** Failed (after every retry) calls per case: score 0 for every scorer. */
-  private readonly failedPerCase = new GrowableColumn();
+  /** Per-task accuracy; null for a model's roll-up (case indexes differ between tasks). */
+  private readonly accuracyStore: AccuracyStore | null;
   private succeeded = 0;
   private failed = 0;
   private retries = 0;
@@ -94,9 +91,15 @@ export class GroupAccumulator {
   /** Task id; null for a model's roll-up over all its tasks (no accuracy there). */
   readonly task: string | null;
 
-  constructor(model: string, task: string | null) {
+  /**
+   * @param oneCallPerCase every case gets one call (repeats: 1): accuracy from running moments,
+   *   with memory independent of the number of cases; else per-case columns.
+   */
+  constructor(model: string, task: string | null, oneCallPerCase = false) {
     this.model = model;
     this.task = task;
+    this.accuracyStore =
+      task === null ? null : oneCallPerCase ? new PerCallAccuracy() : new PerCaseAccuracy();
     this.samples =
       task === null
         ? null
@@ -115,10 +118,6 @@ export class GroupAccumulator {
 
   /** A final record: the item's outcome. */
   addFinal(record: CallRecord): void {
-    if (record.cluster !== null && this.task !== null) {
-      this.clusters ??= new Map();
-      if (!this.clusters.has(record.case_index)) this.clusters.set(record.case_index, record.cluster);
-    }
     const started = Date.parse(record.started_at);
     if (this.windows.length === 0) this.newSegment();
     const window = this.windows[this.windows.length - 1]!;
@@ -131,7 +130,7 @@ export class GroupAccumulator {
       if (this.errorExamples.size < MAX_ERROR_EXAMPLES && record.error) {
         this.errorExamples.add(`${cls}: ${record.error.message.slice(0, 300)}`);
       }
-      this.failedPerCase.add(record.case_index, 1);
+      this.accuracyStore?.failure(record.case_index, record.cluster, 1);
       return;
     }
     this.succeeded++;
@@ -147,11 +146,11 @@ export class GroupAccumulator {
       if (record.tokens_source === "estimated") this.estimated++;
       else this.serverCounted++;
     }
-    if (this.task === null) return; // accuracy is per task: case indexes differ between tasks
+    if (!this.accuracyStore) return;
     for (const { scorer, score } of record.scores) {
-      const cases = this.scorer(scorer);
-      if (score === null) cases.unscored++;
-      else cases.add(record.case_index, score);
+      const store = this.accuracyStore.scorer(scorer);
+      if (score === null) store.unscored++;
+      else store.add(record.case_index, score, record.cluster);
     }
   }
 
@@ -159,28 +158,18 @@ export class GroupAccumulator {
    * Undoes `addFinal` of a failed record whose item succeeded later (a resumed run retried it).
    * Everything a failure contributes is a count, so it can be taken back exactly.
    */
-  retractFailure(record: Pick<CallRecord, "case_index" | "error">): void {
+  retractFailure(record: Pick<CallRecord, "case_index" | "error" | "cluster">): void {
     this.failed--;
     const cls = record.error?.class ?? "network";
     const left = (this.errorsByClass[cls] ?? 1) - 1;
     if (left > 0) this.errorsByClass[cls] = left;
     else delete this.errorsByClass[cls];
-    this.failedPerCase.add(record.case_index, -1);
-  }
-
-  private scorer(name: string): ScorerColumns {
-    let cases = this.scorers.get(name);
-    if (!cases) {
-      cases = new ScorerColumns();
-      this.scorers.set(name, cases);
-    }
-    return cases;
+    this.accuracyStore?.failure(record.case_index, record.cluster, -1);
   }
 
   /** Sum of the first scorer's scores, failed calls counting 0; null without a scorer. */
   private correct(): number | null {
-    const first = this.scorers.values().next();
-    return first.done ? null : first.value.total();
+    return this.accuracyStore?.firstTotal() ?? null;
   }
 
   /**
@@ -204,7 +193,12 @@ export class GroupAccumulator {
       retries: this.retries,
       errors_by_class: this.errorsByClass,
       error_examples: [...this.errorExamples],
-      accuracy: [...this.scorers].flatMap(([name, cases]) => this.accuracy(name, cases)),
+      accuracy: (this.accuracyStore?.estimates() ?? []).map(({ scorer, estimate, unscored }) => ({
+        scorer,
+        ...estimate,
+        failed_calls_scored_zero: this.failed,
+        unscored_calls: unscored,
+      })),
       latency: {
         ttft_ms: latencySummary(samples.ttft),
         e2e_ms: latencySummary(samples.e2e),
@@ -226,34 +220,6 @@ export class GroupAccumulator {
       correct,
       ...this.money.summary(this.succeeded + this.failed, correct, this.outputTotal, local),
     };
-  }
-
-  private accuracy(scorer: string, cases: ScorerColumns): ScorerAccuracy[] {
-    // A case's score: its scored calls' mean, failed calls counting 0.
-    const size = Math.max(cases.counts.length, this.failedPerCase.length);
-    const scores = new Float64Array(size);
-    const indexes: number[] | null = this.clusters ? [] : null;
-    let n = 0;
-    for (let index = 0; index < size; index++) {
-      const count = cases.counts.get(index) + this.failedPerCase.get(index);
-      if (count === 0) continue;
-      scores[n++] = cases.sums.get(index) / count;
-      indexes?.push(index);
-    }
-    if (n === 0) return [];
-    const extra = { failed_calls_scored_zero: this.failed, unscored_calls: cases.unscored };
-    if (!this.clusters || !indexes)
-      return [{ scorer, ...estimateScoresAccuracy(scores.subarray(0, n)), ...extra }];
-    const perCase: CaseScore[] = indexes.map((index, i) => {
-      const cluster = this.clusters!.get(index);
-      return {
-        caseId: String(index),
-        score: scores[i]!,
-        repeats: 1,
-        ...(cluster !== undefined && { cluster }),
-      };
-    });
-    return isNonEmpty(perCase) ? [{ scorer, ...estimateAccuracy(perCase), ...extra }] : [];
   }
 }
 

@@ -80,7 +80,7 @@ export class SummaryBuilder {
   /** Items whose final record so far is a failure: a later success retracts it. */
   private readonly failedItems = new Map<
     string,
-    Pick<CallRecord, "case_index" | "error" | "model" | "task">
+    Pick<CallRecord, "case_index" | "cluster" | "error" | "model" | "task">
   >();
   private warmupCalls = 0;
   private description: SuiteDescription | null = null;
@@ -151,6 +151,7 @@ export class SummaryBuilder {
     if (!record.ok) {
       this.failedItems.set(record.item, {
         case_index: record.case_index,
+        cluster: record.cluster,
         error: record.error,
         model: record.model,
         task: record.task,
@@ -192,7 +193,8 @@ export class SummaryBuilder {
     const key = `${model}\u0000${task}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = new GroupAccumulator(model, task);
+      // One call per case (repeats: 1): accuracy from running moments, memory flat in the case count.
+      group = new GroupAccumulator(model, task, this.description?.repeats === 1);
       this.groups.set(key, group);
     }
     return group;

@@ -132,30 +132,82 @@ function clampedInterval(
 }
 
 /**
+ * What an accuracy estimate needs, accumulated in one pass: case count, score sum and sum of
+ * squares, how many scores are neither 0 nor 1, and — for clustered errors — each named
+ * cluster's case count and score sum, and the moments of the cases without a cluster.
+ */
+export interface ScoreMoments {
+  n: number;
+  sum: number;
+  sumSquares: number;
+  nonBinary: number;
+  clusters: ReadonlyMap<string, { n: number; sum: number }>;
+  single: { n: number; sum: number; sumSquares: number };
+}
+
+/**
+ * {@link estimateAccuracy} from moments (see {@link ScoreMoments}): the same methods and
+ * formulas, with memory independent of the number of cases. Clustered when any case has a key
+ * (cases without one are clusters of their own): Σ_g S_g² with S_g = Σ_{i∈g} (yᵢ − ȳ) = sum_g − n_g·ȳ.
+ */
+export function estimateFromMoments(m: ScoreMoments, confidence = 0.95): AccuracyEstimate {
+  const { n } = m;
+  if (n <= 0) throw new RangeError("accuracy needs at least one case");
+  const mean = m.sum / n;
+  const binary = m.nonBinary === 0;
+  const base = { n, mean, binary, confidence };
+  if (m.clusters.size > 0) {
+    const groups = m.clusters.size + m.single.n;
+    let squares = 0;
+    for (const { n: size, sum } of m.clusters.values()) squares += (sum - size * mean) ** 2;
+    // Singletons: Σ (yᵢ − ȳ)² = Σy² − 2ȳΣy + kȳ².
+    squares += m.single.sumSquares - 2 * mean * m.single.sum + m.single.n * mean * mean;
+    const se = groups < 2 ? null : Math.sqrt(((groups / (groups - 1)) * Math.max(0, squares)) / (n * n));
+    return {
+      ...base,
+      se,
+      ...clampedInterval(mean, se, zCritical(confidence)),
+      method: "clustered",
+      clusters: groups < 2 ? null : groups,
+    };
+  }
+  if (binary) {
+    const se = Math.sqrt((mean * (1 - mean)) / n);
+    const k = Math.round(m.sum);
+    const method = prefersWilson(k, n) ? "wilson" : "wald";
+    const interval = method === "wilson" ? wilsonInterval(k, n, confidence) : waldInterval(k, n, confidence);
+    return { ...base, se, ...interval, method, clusters: null };
+  }
+  const se = n < 2 ? null : Math.sqrt(Math.max(0, m.sumSquares - (m.sum * m.sum) / n) / (n - 1) / n);
+  return {
+    ...base,
+    se,
+    ...clampedInterval(mean, se, zCritical(confidence)),
+    method: "mean-se",
+    clusters: null,
+  };
+}
+
+/**
  * {@link estimateAccuracy} for cases without cluster keys, from the case scores alone (a typed
- * array will do: a million cases need no million objects). Methods "wilson", "wald", "mean-se".
+ * array will do: a million cases need no million objects).
  * @param scores one score in [0, 1] per case (repeats averaged), at least one
  */
 export function estimateScoresAccuracy(scores: ArrayLike<number>, confidence = 0.95): AccuracyEstimate {
-  const n = scores.length;
-  if (n === 0) throw new RangeError("accuracy needs at least one case");
-  let successes = 0;
-  let binary = true;
-  for (let i = 0; i < n; i++) {
+  const moments = {
+    n: scores.length,
+    sum: 0,
+    sumSquares: 0,
+    nonBinary: 0,
+    clusters: new Map(),
+    single: { n: 0, sum: 0, sumSquares: 0 },
+  };
+  for (let i = 0; i < scores.length; i++) {
     const s = scores[i]!;
     if (!(s >= 0 && s <= 1)) throw new RangeError(`case score ${i} must be in [0, 1], got ${s}`);
-    successes += s;
-    if (s !== 0 && s !== 1) binary = false;
+    moments.sum += s;
+    moments.sumSquares += s * s;
+    if (s !== 0 && s !== 1) moments.nonBinary++;
   }
-  const mean = successes / n;
-  const base = { n, mean, binary, confidence, clusters: null };
-  if (binary) {
-    const se = Math.sqrt((mean * (1 - mean)) / n);
-    const k = Math.round(successes);
-    const method = prefersWilson(k, n) ? "wilson" : "wald";
-    const interval = method === "wilson" ? wilsonInterval(k, n, confidence) : waldInterval(k, n, confidence);
-    return { ...base, se, ...interval, method };
-  }
-  const se = meanStandardError(scores);
-  return { ...base, se, ...clampedInterval(mean, se, zCritical(confidence)), method: "mean-se" };
+  return estimateFromMoments(moments, confidence);
 }
