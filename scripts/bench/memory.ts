@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { assertExitedOk, runNodeMeasured } from "./lib/child.ts";
 import type { BenchContext } from "./lib/context.ts";
 import { writeSyntheticLog } from "./lib/synthetic-log.ts";
-import { REPO_ROOT, runOpbenchSummary } from "./lib/tools.ts";
+import { OPBENCH_NODE_FLAGS, REPO_ROOT, runOpbenchSummary } from "./lib/tools.ts";
 
 export interface SummaryMemory {
   records: number;
@@ -28,7 +28,12 @@ export interface MemoryResult {
 
 export async function benchMemory(ctx: BenchContext): Promise<MemoryResult> {
   const empty = await runNodeMeasured("-e", [""], {}, []);
-  const help = await runNodeMeasured(join(REPO_ROOT, "bin", "opbench.js"), ["--help"], { maxStdout: 10_000 });
+  const help = await runNodeMeasured(
+    join(REPO_ROOT, "bin", "opbench.js"),
+    ["--help"],
+    { maxStdout: 10_000 },
+    OPBENCH_NODE_FLAGS,
+  );
   assertExitedOk(help, "opbench --help");
   const sizes = ctx.smoke ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
   const summaries: SummaryMemory[] = [];

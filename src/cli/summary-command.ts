@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EVENTS_FILE } from "../engine/run-log.ts";
 import { writeSummary } from "../metrics/summary-file.ts";
-import { printSummary } from "../terminal/summary-table.ts";
 
 export async function summaryCommand(runDir: string, json: boolean): Promise<number> {
   const dir = resolve(runDir);
@@ -13,6 +12,9 @@ export async function summaryCommand(runDir: string, json: boolean): Promise<num
   }
   const summary = await writeSummary(dir);
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else printSummary(summary, (line) => process.stdout.write(`${line}\n`));
+  else {
+    const { printSummary } = await import("../terminal/summary-table.ts");
+    printSummary(summary, (line) => process.stdout.write(`${line}\n`));
+  }
   return 0;
 }

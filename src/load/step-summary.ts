@@ -9,7 +9,7 @@ import { SampleAccumulator } from "../stats/index.ts";
 import type { LoadCallEvent, LoadStepEndEvent, LoadStepStartEvent } from "./events.ts";
 import { type Goodput, goodputOf, meetsSlo } from "./goodput.ts";
 import type { SloConfig } from "./schema.ts";
-import { type ServerMetricsDelta, serverMetricsDelta } from "./server-metrics.ts";
+import { type ServerMetricsDelta, serverMetricsDelta } from "./server-metrics-delta.ts";
 
 export interface LoadStepSummary {
   step: number;

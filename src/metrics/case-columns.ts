@@ -70,6 +70,7 @@ class ScorerColumns implements ScorerStore {
 /** Per-case columns: a case's score is the mean of its scored calls, failed calls counting 0. */
 export class PerCaseAccuracy implements AccuracyStore {
   private readonly scorers = new Map<string, ScorerColumns>();
+  private readonly stores = new Map<string, ScorerStore>();
   private readonly failed = new GrowableColumn();
   /** Cluster key per case index; allocated only once a record carries one. */
   private clusters: Map<number, string> | null = null;
@@ -81,12 +82,11 @@ export class PerCaseAccuracy implements AccuracyStore {
   }
 
   scorer(name: string): ScorerStore {
-    let columns = this.scorers.get(name);
-    if (!columns) {
-      columns = new ScorerColumns();
-      this.scorers.set(name, columns);
-    }
-    return {
+    const known = this.stores.get(name);
+    if (known) return known;
+    const columns = new ScorerColumns();
+    this.scorers.set(name, columns);
+    const store: ScorerStore = {
       add: (caseIndex, score, cluster) => {
         this.noteCluster(caseIndex, cluster);
         columns.add(caseIndex, score);
@@ -99,6 +99,8 @@ export class PerCaseAccuracy implements AccuracyStore {
       },
       total: () => columns.total(),
     };
+    this.stores.set(name, store);
+    return store;
   }
 
   firstTotal(): number | null {
@@ -148,25 +150,26 @@ export class PerCaseAccuracy implements AccuracyStore {
 /** One call per case: running moments only (see call-scores.ts). */
 export class PerCallAccuracy implements AccuracyStore {
   private readonly scorers = new Map<string, CallScores>();
+  private readonly stores = new Map<string, ScorerStore>();
   private readonly failed = new FailedCalls();
 
   scorer(name: string): ScorerStore {
-    let scores = this.scorers.get(name);
-    if (!scores) {
-      scores = new CallScores();
-      this.scorers.set(name, scores);
-    }
-    const store = scores;
-    return {
-      add: (_caseIndex, score, cluster) => store.add(score, cluster),
+    const known = this.stores.get(name);
+    if (known) return known;
+    const scores = new CallScores();
+    this.scorers.set(name, scores);
+    const store: ScorerStore = {
+      add: (_caseIndex, score, cluster) => scores.add(score, cluster),
       get unscored() {
-        return store.unscored;
+        return scores.unscored;
       },
       set unscored(value: number) {
-        store.unscored = value;
+        scores.unscored = value;
       },
-      total: () => store.total(),
+      total: () => scores.total(),
     };
+    this.stores.set(name, store);
+    return store;
   }
 
   failure(_caseIndex: number, cluster: string | null, sign: 1 | -1): void {

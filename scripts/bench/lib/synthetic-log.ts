@@ -12,6 +12,7 @@ import {
   METRICS_VERSION,
   type RunStartEvent,
 } from "../../../src/core/records.ts";
+import type { SuiteDescription } from "../../../src/suite/describe.ts";
 
 export interface SyntheticLogSpec {
   records: number;
@@ -31,7 +32,7 @@ export function writeSyntheticLog(dir: string, spec: SyntheticLogSpec): number {
     bytes += writeSync(fd, text);
   };
   try {
-    write([runStart(), modelStart()]);
+    write([runStart(spec), modelStart()]);
     let batch: LogEvent[] = [];
     for (let i = 0; i < spec.records; i++) {
       batch.push(...callRecords(i, spec.cases));
@@ -53,7 +54,42 @@ export function writeSyntheticLog(dir: string, spec: SyntheticLogSpec): number {
   return bytes;
 }
 
-function runStart(): RunStartEvent {
+/** The suite as `opbench run` describes it in run_start: one model, one task, repeats from the spec. */
+function suiteDescription(spec: SyntheticLogSpec): SuiteDescription {
+  return {
+    name: "synthetic",
+    description: null,
+    source_path: "synthetic.yaml",
+    hash: "0".repeat(64),
+    repeats: Math.ceil(spec.records / spec.cases),
+    warmup: 0,
+    parallel_models: false,
+    retry: { attempts: 3, backoff_ms: 500, max_backoff_ms: 30_000 },
+    savings: [],
+    models: [
+      {
+        id: "scripted",
+        label: "scripted",
+        runner: "llamacpp",
+        concurrency: 32,
+        params: {},
+        config: { id: "scripted", runner: "llamacpp", url: "http://127.0.0.1:1" },
+      },
+    ],
+    tasks: [
+      {
+        id: "classify",
+        description: null,
+        cases: spec.cases,
+        params: { max_tokens: 16 },
+        scorers: [{ type: "exact" }, { type: "one_of", name: "valid_label", labels_file: "labels.json" }],
+        structured: null,
+      },
+    ],
+  };
+}
+
+function runStart(spec: SyntheticLogSpec): RunStartEvent {
   return {
     v: LOG_VERSION,
     type: "run_start",
@@ -63,7 +99,13 @@ function runStart(): RunStartEvent {
     opbench_version: "0.0.0-synthetic",
     metrics_version: METRICS_VERSION,
     node_version: process.version,
-    suite: { name: "synthetic", path: "synthetic.yaml", hash: "0".repeat(64), resolved: null, overrides: {} },
+    suite: {
+      name: "synthetic",
+      path: "synthetic.yaml",
+      hash: "0".repeat(64),
+      resolved: suiteDescription(spec),
+      overrides: {},
+    },
     git: { commit: null, dirty: null },
     host: {
       os: "linux",

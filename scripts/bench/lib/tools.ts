@@ -9,6 +9,13 @@ import { assertExitedOk, type MeasuredRun, runNodeMeasured } from "./child.ts";
 /** The repository root: opbench as a user runs it from a checkout. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const OPBENCH_BIN = join(REPO_ROOT, "bin", "opbench.js");
+
+/** The Node flags of the bin's shebang (`#!/usr/bin/env -S node <flags>`): how `npx opbench` starts it. */
+export const OPBENCH_NODE_FLAGS: readonly string[] = (() => {
+  const shebang = readFileSync(OPBENCH_BIN, "utf8").split("\n", 1)[0]!;
+  const match = /^#!\S*env\s+(?:-S\s+)?node\b(.*)$/.exec(shebang);
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
+})();
 const BARE_LOOP = fileURLToPath(new URL("../bare-loop.ts", import.meta.url));
 
 export interface OpbenchRunSpec extends SuiteSpec {
@@ -28,18 +35,24 @@ export async function runOpbenchCli(spec: OpbenchRunSpec): Promise<OpbenchRun> {
   mkdirSync(spec.workDir, { recursive: true });
   const suite = writeBenchSuite(spec.workDir, spec);
   const runDir = join(spec.workDir, "run");
-  const run = await runNodeMeasured(OPBENCH_BIN, ["run", suite, "--out", runDir, "--no-progress"], {
-    cwd: spec.workDir,
-    env: { CI: "1" },
-    maxStdout: 100_000,
-  });
+  const run = await runNodeMeasured(
+    OPBENCH_BIN,
+    ["run", suite, "--out", runDir, "--no-progress"],
+    { cwd: spec.workDir, env: { CI: "1" }, maxStdout: 100_000 },
+    OPBENCH_NODE_FLAGS,
+  );
   assertExitedOk(run, "opbench run");
   return { process: run, log: await readOpbenchLog(runDir), runDir };
 }
 
 /** `opbench summary <runDir> --json`, measured. */
 export async function runOpbenchSummary(runDir: string): Promise<MeasuredRun> {
-  const run = await runNodeMeasured(OPBENCH_BIN, ["summary", runDir, "--json"], { maxStdout: 1000 });
+  const run = await runNodeMeasured(
+    OPBENCH_BIN,
+    ["summary", runDir, "--json"],
+    { maxStdout: 1000 },
+    OPBENCH_NODE_FLAGS,
+  );
   assertExitedOk(run, "opbench summary");
   return run;
 }
