@@ -8,7 +8,6 @@ import { createHash } from "node:crypto";
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
-import getPort from "get-port";
 import stableStringify from "safe-stable-stringify";
 import type { RunnerContext } from "../src/core/runner.ts";
 import { parseDuration } from "../src/suite/duration.ts";
@@ -162,6 +161,7 @@ function launch(
   const ready = (async () => {
     mkdirSync(ctx.runDir, { recursive: true });
     const log = join(ctx.runDir, `llama-server-${sanitizeId(modelId)}.log`);
+    const { default: getPort } = await import("get-port"); // only managed servers need a port
     const port = await getPort({ host: "127.0.0.1" });
     const args = [...baseArgs, "--port", String(port)];
     const devicesPromise = listDevices(binary);

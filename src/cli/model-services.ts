@@ -4,7 +4,7 @@
  */
 import { runnerDefinition } from "../../runners/index.ts";
 import type { CallRecord } from "../core/records.ts";
-import { priceApiCall } from "../cost/api-price.ts";
+import type { priceApiCall } from "../cost/api-price.ts";
 import type { TokenCounts } from "../cost/tokens.ts";
 import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import type { ModelServices } from "../engine/services.ts";
@@ -27,7 +27,22 @@ export function apiModelName(model: ResolvedModel): string | undefined {
   return "model" in model.config && model.runner !== "embedded" ? model.config.model : undefined;
 }
 
-export function prepareModel(model: ResolvedModel): ModelServices {
+type PriceApiCall = typeof priceApiCall;
+
+/**
+ * The engine's `prepareModel` for a suite. The pricing dataset (~20 MB in memory) is loaded only
+ * when some model is priced per token.
+ */
+export async function modelPreparer(
+  models: readonly ResolvedModel[],
+): Promise<(model: ResolvedModel) => ModelServices> {
+  const priced = models.some((m) => runnerDefinition(m.config).locality === "api");
+  const pricing = priced ? (await import("../cost/api-price.ts")).priceApiCall : undefined;
+  return (model) => prepareModel(model, pricing);
+}
+
+/** A model's runner and services; `price` is required for API models (see {@link modelPreparer}). */
+export function prepareModel(model: ResolvedModel, price?: PriceApiCall): ModelServices {
   const config = model.config;
   const definition = runnerDefinition(config);
   const services: ModelServices = {
@@ -51,6 +66,8 @@ export function prepareModel(model: ResolvedModel): ModelServices {
     }
     return services;
   }
+  if (!price) throw new Error(`model ${model.id}: API models need the pricing module (use modelPreparer)`);
+  const priceApiCall = price;
   const name = apiModelName(model) ?? model.id;
   const provider = definition.pricingProvider?.(config);
   services.priceCall = (record) => {

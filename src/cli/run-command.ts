@@ -14,7 +14,7 @@ import type { ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
 import { printSummary } from "../terminal/summary-table.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
-import { prepareModel } from "./model-services.ts";
+import { modelPreparer } from "./model-services.ts";
 import { applyOverrides, givenOverrides, type SuiteOverrides } from "./overrides.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
@@ -84,7 +84,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   const secrets = checkSecrets(suite);
   if (args.dryRun) {
-    process.stdout.write(`${formatPlan(planSuite(suite, prepareModel))}\n`);
+    process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models)))}\n`);
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }
@@ -110,7 +110,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 
   const runDir = args.resume ? resolve(args.resume) : resolve(args.out ?? defaultRunDir(suite.name));
-  const progress = new TerminalProgress(args.progress === undefined ? {} : { live: args.progress });
+  const progress = await TerminalProgress.create(args.progress === undefined ? {} : { live: args.progress });
   const interrupt = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -126,7 +126,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel,
+      prepareModel: await modelPreparer(suite.models),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),

@@ -2,7 +2,7 @@
  * Run progress on the terminal: a live bar per model on a TTY, plain periodic lines elsewhere
  * (CI logs stay readable). Implements the engine's RunObserver; writes to stderr only.
  */
-import cliProgress from "cli-progress";
+import type cliProgressModule from "cli-progress";
 import pc from "picocolors";
 import type { CallRecord } from "../core/records.ts";
 import type { RunObserver } from "../engine/run.ts";
@@ -27,9 +27,18 @@ export class TerminalProgress implements RunObserver {
   private readonly live: boolean;
   private readonly intervalMs: number;
   private readonly write: (line: string) => void;
-  private bars: cliProgress.MultiBar | undefined;
-  private readonly bar = new Map<string, cliProgress.SingleBar>();
+  private bars: cliProgressModule.MultiBar | undefined;
+  private readonly bar = new Map<string, cliProgressModule.SingleBar>();
+  /** The bar library, loaded only for live output (plain lines need none of it). */
+  private barsLib: typeof cliProgressModule | undefined;
   private readonly lastLine = new Map<string, number>();
+
+  /** A progress display; loads the bar library when the output is live. */
+  static async create(options: ProgressOptions = {}): Promise<TerminalProgress> {
+    const progress = new TerminalProgress(options);
+    if (progress.live) progress.barsLib = (await import("cli-progress")).default;
+    return progress;
+  }
 
   constructor(options: ProgressOptions = {}) {
     this.live = options.live ?? (Boolean(process.stderr.isTTY) && !process.env.CI);
@@ -39,8 +48,9 @@ export class TerminalProgress implements RunObserver {
 
   planned(remaining: Map<string, number>): void {
     for (const [model, total] of remaining) this.counts.set(model, { total, done: 0, errors: 0, retries: 0 });
-    if (this.live) {
-      this.bars = new cliProgress.MultiBar(
+    const lib = this.barsLib;
+    if (this.live && lib) {
+      this.bars = new lib.MultiBar(
         {
           format:
             " {model} |{bar}| {value}/{total} calls · {errors} errors · {retries} retries · eta {eta_formatted}",
@@ -48,7 +58,7 @@ export class TerminalProgress implements RunObserver {
           clearOnComplete: false,
           stream: process.stderr,
         },
-        cliProgress.Presets.shades_classic,
+        lib.Presets.shades_classic,
       );
     }
   }
