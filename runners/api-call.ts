@@ -6,7 +6,7 @@
 import { CallError } from "../src/core/errors.ts";
 import type { GenerationRequest, RunnerEvent } from "../src/core/runner.ts";
 import { redactError } from "./api-keys.ts";
-import { errorExcerpt, type OpenOptions, openResponse, postJson, readJsonBody } from "./http.ts";
+import { errorExcerpt, type OpenOptions, readJsonBody, sendJson } from "./http.ts";
 import { retryAfterHintMs } from "./rate-limit-headers.ts";
 import { readSse, type SseBatch } from "./sse.ts";
 
@@ -40,9 +40,14 @@ export async function* callApi(
   secrets: readonly string[],
 ): AsyncGenerator<RunnerEvent> {
   try {
-    const issued = postJson(call.url, call.body, { signal: request.signal, headers: call.headers });
-    yield { type: "sent", t: issued.tSent };
-    const response = await openResponse(issued, request.signal, OPEN_OPTIONS);
+    // Re-sent once on a new connection when a kept-alive one turns out closed (see sendJson).
+    const { tSent, response } = await sendJson(
+      call.url,
+      call.body,
+      { signal: request.signal, headers: call.headers },
+      OPEN_OPTIONS,
+    );
+    yield { type: "sent", t: tSent };
     if (request.stream) {
       const type = String(response.headers["content-type"] ?? "");
       if (type.includes("application/json")) {

@@ -114,14 +114,20 @@ export async function openResponse(
 const STALE_SOCKET_CODES = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
 
 /**
- * Whether a POST failed because its kept-alive connection was already closed by the server:
- * no response byte came back. llama-server, for one, closes after every streamed response
- * without announcing it, so the next request can race the close. Such a request never reached
- * the server's handler, so sending it again is safe.
+ * Whether a POST failed because its kept-alive connection was already closed by the server: the
+ * socket had carried an earlier response (bytes read before this request) and closed without
+ * answering this one. llama-server, for one, closes after every streamed response without
+ * announcing it, so the next request can race the close; such a request never reached the
+ * server's handler, so sending it again is safe. A reset on a fresh connection is a real failure.
  */
 export function isStaleConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && STALE_SOCKET_CODES.has(code);
+  const { code, socket } = (error ?? {}) as { code?: unknown; socket?: { bytesRead?: unknown } };
+  return (
+    typeof code === "string" &&
+    STALE_SOCKET_CODES.has(code) &&
+    typeof socket?.bytesRead === "number" &&
+    socket.bytesRead > 0
+  );
 }
 
 /**

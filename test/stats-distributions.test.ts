@@ -39,6 +39,8 @@ describe("distribution functions", () => {
   });
 
   it.each(NORMAL)("normal quantile Φ⁻¹(%d) matches scipy to 1e-9 relative", (q, expected) => {
-    expect(Math.abs(normalQuantile(q) - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    expect(Math.abs(normalQuantile(q) - expected)).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, Math.abs(expected)),
+    );
   });
 });
