@@ -38,6 +38,8 @@ export interface FaultServer {
   requests: ReceivedRequest[];
   /** Queues replies for the next requests, in order; with the queue empty, the route answers. */
   reply(...replies: Reply[]): void;
+  /** Drops replies still queued (a test whose call needed fewer than it queued). */
+  clearReplies(): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ export async function startFaultServer(
     requests,
     reply: (...replies) => {
       queue.push(...replies);
+    },
+    clearReplies: () => {
+      queue.length = 0;
     },
     close: () =>
       new Promise((resolve) => {
