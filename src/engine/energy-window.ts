@@ -10,7 +10,13 @@ import { EnergyMonitor, type WindowMark } from "../energy/monitor.ts";
 import type { ModelServices } from "./services.ts";
 
 export class EnergyWindow {
-  private readonly spans: (CallSpan & { item: string; attempt: number })[] = [];
+  /**
+   * The window's call attempts, kept compact (a long run has millions): the item key (a string
+   * the work item already holds), the attempt, and start/end/tokens in one growing typed array.
+   */
+  private readonly items: string[] = [];
+  private readonly attempts: number[] = [];
+  private numbers = new Float64Array(3 * 1024);
   private readonly monitor: EnergyMonitor;
   private mark: WindowMark | undefined;
 
@@ -40,13 +46,31 @@ export class EnergyWindow {
   add(record: CallRecord): void {
     if (record.e2e_ms === null) return;
     const startMs = Date.parse(record.started_at);
-    this.spans.push({
-      id: `${record.item}#${record.attempt}`,
-      item: record.item,
-      attempt: record.attempt,
-      startMs,
-      endMs: startMs + record.e2e_ms,
-      tokens: callTokens(record),
+    const at = this.items.length * 3;
+    if (at + 3 > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.numbers[at] = startMs;
+    this.numbers[at + 1] = startMs + record.e2e_ms;
+    this.numbers[at + 2] = callTokens(record) ?? Number.NaN;
+    this.items.push(record.item);
+    this.attempts.push(record.attempt);
+  }
+
+  /** The attempts as spans for attribution (built once, at the end). */
+  private spans(): (CallSpan & { item: string; attempt: number })[] {
+    return this.items.map((item, i) => {
+      const tokens = this.numbers[i * 3 + 2]!;
+      return {
+        id: String(i),
+        item,
+        attempt: this.attempts[i]!,
+        startMs: this.numbers[i * 3]!,
+        endMs: this.numbers[i * 3 + 1]!,
+        tokens: Number.isNaN(tokens) ? null : tokens,
+      };
     });
   }
 
@@ -54,12 +78,13 @@ export class EnergyWindow {
   async end(model: string): Promise<ModelEnergyEvent | undefined> {
     try {
       if (!this.mark) return undefined;
-      const window = await this.monitor.end(this.mark, this.spans);
+      const spans = this.spans();
+      const window = await this.monitor.end(this.mark, spans);
       const attribution =
         window.series.length >= 2
-          ? attributeSeries(window.series, this.spans, window.idle_w ?? undefined)
+          ? attributeSeries(window.series, spans, window.idle_w ?? undefined)
           : {
-              calls: window.gross_j === null ? [] : attributeWindow(window.gross_j, this.spans),
+              calls: window.gross_j === null ? [] : attributeWindow(window.gross_j, spans),
               unattributed_j: null,
             };
       const byId = new Map(attribution.calls.map((c) => [c.id, c]));
@@ -72,7 +97,7 @@ export class EnergyWindow {
         energy_source: window.energy_source,
         description: window.description,
         duration_ms: window.duration_ms,
-        busy_ms: busyMs(this.spans),
+        busy_ms: busyMs(spans),
         gross_j: window.gross_j,
         net_j: window.net_j,
         idle_w: window.idle_w,
@@ -80,7 +105,7 @@ export class EnergyWindow {
         high_j: window.high_j,
         unattributed_j: attribution.unattributed_j,
         notes: window.notes,
-        calls: this.spans.flatMap((span) => {
+        calls: spans.flatMap((span) => {
           const share = byId.get(span.id);
           return share
             ? [

@@ -1,0 +1,84 @@
+/**
+ * A local model's energy window end to end through the engine and the summary: idle measured,
+ * a window around the measured calls, shared among them, priced as local cost. The energy
+ * source is a stand-in meter with a known power (no meter is readable on CI machines).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ModelEnergyEvent } from "../src/core/records.ts";
+import type { EnergySource } from "../src/energy/types.ts";
+import { nowMs } from "../src/energy/types.ts";
+import { runSuite } from "../src/engine/run.ts";
+import { summarizeRun } from "../src/metrics/summary-file.ts";
+import { describeSuite } from "../src/suite/describe.ts";
+import { readEvents } from "./helpers/cli.ts";
+import { ScriptedRunner, tinySuite } from "./helpers/scripted-runner.ts";
+
+/** A meter drawing `watts` constantly: cumulative joules = watts × seconds since start. */
+function constantPower(watts: number): EnergySource {
+  const started = nowMs();
+  return {
+    method: "rapl",
+    description: `test meter at ${watts} W`,
+    start: async () => {},
+    read: async () => {
+      const t = nowMs();
+      return { t, joules: (watts * (t - started)) / 1000 };
+    },
+    stop: async () => {},
+  };
+}
+
+describe("engine energy window", () => {
+  it("measures idle, meters the measured calls, shares the energy, and prices it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-energy-"));
+    const cases = Array.from({ length: 12 }, (_, i) => ({
+      id: String(i + 1),
+      prompt: `p${i}`,
+      expected: "X",
+    }));
+    const runner = new ScriptedRunner(() => ({
+      kind: "ok",
+      text: "X".repeat(8),
+      chunks: 8,
+      outputTokens: 8,
+    }));
+    const suite = tinySuite({ cases, warmup: 2, concurrency: 3 });
+    const hardware = { usd_per_kwh: 0.36 };
+    suite.models[0]!.config = { ...suite.models[0]!.config, hardware };
+    await runSuite({
+      suite,
+      runDir: dir,
+      describedSuite: describeSuite(suite),
+      prepareModel: () => ({
+        runner,
+        locality: "local",
+        energy: { monitor: { sources: [constantPower(50)], pollMs: 5, hardware }, idleMs: 30 },
+      }),
+      signal: new AbortController().signal,
+    });
+    const events = readEvents(dir);
+    const energy = events.find((e): e is ModelEnergyEvent => e.type === "model_energy")!;
+    expect(energy).toMatchObject({ model: "m", method: "rapl", energy_source: "measured-cpu" });
+    expect(energy.idle_w!).toBeGreaterThan(45); // the meter's constant 50 W, measured over 30 ms
+    expect(energy.idle_w!).toBeLessThan(55);
+    // Only the 12 measured calls are in the window; warm-up calls came before it.
+    expect(energy.calls).toHaveLength(12);
+    expect(new Set(energy.calls.map((c) => c.item)).size).toBe(12);
+    const shared = energy.calls.reduce((sum, c) => sum + c.energy_j, 0);
+    expect(shared + energy.unattributed_j!).toBeCloseTo(energy.gross_j!, 6);
+    expect(energy.busy_ms).toBeGreaterThan(0);
+    expect(energy.busy_ms).toBeLessThanOrEqual(energy.duration_ms);
+
+    const summary = await summarizeRun(dir);
+    const r = summary.results[0]!;
+    expect(r.energy.source).toBe("measured-cpu");
+    expect(r.energy.total_j).toBeCloseTo(shared, 9);
+    expect(r.energy.per_call_j).toBeCloseTo(shared / 12, 9);
+    expect(r.cost.source).toBe("local-estimate");
+    expect(r.cost.local?.mode).toBe("marginal");
+    expect(r.cost.total_usd).toBeCloseTo((shared / 3.6e6) * 0.36, 15); // electricity only, PUE 1
+  });
+});
