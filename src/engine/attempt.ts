@@ -9,6 +9,8 @@ import type { WorkItem } from "./plan.ts";
 export interface AttemptOutcome {
   record: CallRecord;
   error: CallError | undefined;
+  /** When the request was sent, epoch ms at sub-ms resolution (null if it never was). */
+  sentAtMs: number | null;
 }
 
 /** Task params with the model's params merged over them. */
@@ -69,7 +71,8 @@ export async function runAttempt(
     runSignal.removeEventListener("abort", onRunAbort);
   }
   const record = await buildRecord(runner, item, request, timeline, error, attempt, backoff, startedAt);
-  return { record, error };
+  const sentAtMs = timeline.tSend === undefined ? null : performance.timeOrigin + timeline.tSend;
+  return { record, error, sentAtMs };
 }
 
 async function buildRecord(

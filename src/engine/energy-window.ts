@@ -43,9 +43,10 @@ export class EnergyWindow {
   }
 
   /** Notes a finished attempt of the window (warm-up calls happen before `begin`). */
-  add(record: CallRecord): void {
-    if (record.e2e_ms === null) return;
-    const startMs = Date.parse(record.started_at);
+  add(record: CallRecord, sentAtMs: number | null): void {
+    if (record.e2e_ms === null || sentAtMs === null) return;
+    // The send time on the meters' clock (epoch ms from performance.now), not started_at's ms.
+    const startMs = sentAtMs;
     const at = this.items.length * 3;
     if (at + 3 > this.numbers.length) {
       const grown = new Float64Array(this.numbers.length * 2);

@@ -238,7 +238,7 @@ async function runItem(
       ctx.stop.abort(new CallError("aborted", "spending limit reached"));
       return;
     }
-    const { record, error } = await runAttempt(
+    const { record, error, sentAtMs } = await runAttempt(
       services.runner,
       item,
       params,
@@ -254,7 +254,7 @@ async function runItem(
     const retry = error !== undefined && shouldRetry(error, attempt, policy);
     record.will_retry = retry;
     log.append(record);
-    if (!item.warmup) run.energy?.add(record);
+    if (!item.warmup) run.energy?.add(record, sentAtMs);
     observer?.callRecorded?.(record);
     if (!retry) return;
     backoff = backoffMs(error, attempt, policy);
