@@ -3,17 +3,11 @@
  * ANTHROPIC_API_KEY (or the variable `api_key_env` names) and goes in `x-api-key`; `base_url` is
  * the API root without the version path (default https://api.anthropic.com).
  */
-import type {
-  BackendInfo,
-  GenerationRequest,
-  Runner,
-  RunnerDefinition,
-  RunnerEvent,
-} from "../src/core/runner.ts";
+import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
 import type { AnthropicModel } from "../src/suite/schema.ts";
 import { messagesBody, messagesResponseEvents, messagesStreamEvents } from "./anthropic-messages.ts";
-import { type ApiProtocol, callApi, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName, readApiKey, readKeyForCall } from "./api-keys.ts";
+import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
+import { displayUrl, keyEnvName } from "./api-keys.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 export const ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
@@ -28,39 +22,30 @@ const keyEnvOf = (config: AnthropicModel): string =>
 /** Builds the runner for one `runner: anthropic` model entry. */
 export function createAnthropicRunner(config: AnthropicModel): Runner {
   const baseUrl = (config.base_url ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "");
-  const keyEnv = keyEnvOf(config);
-  let key: string | undefined;
-
-  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
-    key ??= readKeyForCall(keyEnv, config.id);
-    const body = messagesBody(request, {
-      model: config.model,
-      ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),
-    });
-    const call = {
-      url: `${baseUrl}/v1/messages`,
-      headers: { "x-api-key": key, "anthropic-version": ANTHROPIC_VERSION, ...config.headers },
-      body: withExtraBody(body, config.extra_body),
-    };
-    yield* callApi(call, request, MESSAGES, [key]);
-  }
-
-  return {
-    async startup(): Promise<BackendInfo> {
-      key = readApiKey(keyEnv, config.id);
-      return {
-        device: "remote",
-        provider: "anthropic",
-        api: "messages",
-        base_url: displayUrl(baseUrl),
-        requested_model: config.model,
-        api_key_env: keyEnv,
-        anthropic_version: ANTHROPIC_VERSION,
-        ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
-      };
+  return createApiRunner({
+    id: config.id,
+    keyEnv: keyEnvOf(config),
+    backend: {
+      provider: "anthropic",
+      api: "messages",
+      base_url: displayUrl(baseUrl),
+      requested_model: config.model,
+      anthropic_version: ANTHROPIC_VERSION,
+      ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
     },
-    generate,
-  };
+    protocol: () => MESSAGES,
+    call: (request, key) => ({
+      url: `${baseUrl}/v1/messages`,
+      headers: { "x-api-key": key ?? "", "anthropic-version": ANTHROPIC_VERSION, ...config.headers },
+      body: withExtraBody(
+        messagesBody(request, {
+          model: config.model,
+          ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),
+        }),
+        config.extra_body,
+      ),
+    }),
+  });
 }
 
 export const anthropicRunner: RunnerDefinition<AnthropicModel> = {

@@ -4,8 +4,8 @@
  * whole JSON body. Every error leaves here as a CallError with the keys masked.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { GenerationRequest, RunnerEvent } from "../src/core/runner.ts";
-import { redactError } from "./api-keys.ts";
+import type { BackendInfo, GenerationRequest, Runner, RunnerEvent } from "../src/core/runner.ts";
+import { readApiKey, readKeyForCall, redactError } from "./api-keys.ts";
 import { errorExcerpt, type OpenOptions, readJsonBody, sendJson } from "./http.ts";
 import { retryAfterHintMs } from "./rate-limit-headers.ts";
 import { readSse, type SseBatch } from "./sse.ts";
@@ -83,4 +83,44 @@ export function withExtraBody(
   extraBody: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   return extraBody ? Object.assign(body, extraBody) : body;
+}
+
+/** What differs between API runners; {@link createApiRunner} does the rest. */
+export interface ApiRunnerSpec {
+  /** Model id in the suite (for messages). */
+  id: string;
+  /** Environment variable holding the key; undefined: the API takes none (local servers). */
+  keyEnv: string | undefined;
+  /** The backend as recorded at start (device "remote" is added); never the key itself. */
+  backend: Omit<BackendInfo, "device">;
+  protocol: (request: GenerationRequest) => ApiProtocol;
+  /** The request to send, given the key (undefined when `keyEnv` is). Throws for what the API can't do. */
+  call: (request: GenerationRequest, key: string | undefined) => ApiRequest;
+}
+
+/**
+ * A runner for a hosted API: reads the key at start (a missing one fails the start, naming the
+ * variable), records the backend, and runs each call through {@link callApi} with the key masked.
+ */
+export function createApiRunner(spec: ApiRunnerSpec): Runner {
+  let key: string | undefined;
+  return {
+    async startup(): Promise<BackendInfo> {
+      if (spec.keyEnv !== undefined) key = readApiKey(spec.keyEnv, spec.id);
+      return {
+        device: "remote",
+        ...spec.backend,
+        ...(spec.keyEnv !== undefined && { api_key_env: spec.keyEnv }),
+      };
+    },
+    async *generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+      if (spec.keyEnv !== undefined) key ??= readKeyForCall(spec.keyEnv, spec.id);
+      yield* callApi(
+        spec.call(request, key),
+        request,
+        spec.protocol(request),
+        key !== undefined ? [key] : [],
+      );
+    },
+  };
 }

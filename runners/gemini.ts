@@ -5,16 +5,10 @@
  * the `x-goog-api-key` header, never in the URL, which error messages quote. `base_url` includes
  * the version path (default https://generativelanguage.googleapis.com/v1beta).
  */
-import type {
-  BackendInfo,
-  GenerationRequest,
-  Runner,
-  RunnerDefinition,
-  RunnerEvent,
-} from "../src/core/runner.ts";
+import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
 import type { GeminiModel } from "../src/suite/schema.ts";
-import { type ApiProtocol, callApi, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName, readApiKey, readKeyForCall } from "./api-keys.ts";
+import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
+import { displayUrl, keyEnvName } from "./api-keys.ts";
 import { geminiResponseEvents, geminiStreamEvents, generateContentBody } from "./gemini-content.ts";
 
 export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
@@ -38,38 +32,29 @@ export function modelPath(model: string): string {
 /** Builds the runner for one `runner: gemini` model entry. */
 export function createGeminiRunner(config: GeminiModel): Runner {
   const baseUrl = (config.base_url ?? GEMINI_BASE_URL).replace(/\/+$/, "");
-  const keyEnv = keyEnvOf(config);
   const resource = `${baseUrl}/${modelPath(config.model)}`;
-  let key: string | undefined;
-
-  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
-    key ??= readKeyForCall(keyEnv, config.id);
-    const body = generateContentBody(request, {
-      ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),
-    });
-    const call = {
-      url: request.stream ? `${resource}:streamGenerateContent?alt=sse` : `${resource}:generateContent`,
-      headers: { "x-goog-api-key": key, ...config.headers },
-      body: withExtraBody(body, config.extra_body),
-    };
-    yield* callApi(call, request, GEMINI, [key]);
-  }
-
-  return {
-    async startup(): Promise<BackendInfo> {
-      key = readApiKey(keyEnv, config.id);
-      return {
-        device: "remote",
-        provider: "google",
-        api: "generateContent",
-        base_url: displayUrl(baseUrl),
-        requested_model: config.model,
-        api_key_env: keyEnv,
-        ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
-      };
+  return createApiRunner({
+    id: config.id,
+    keyEnv: keyEnvOf(config),
+    backend: {
+      provider: "google",
+      api: "generateContent",
+      base_url: displayUrl(baseUrl),
+      requested_model: config.model,
+      ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
     },
-    generate,
-  };
+    protocol: () => GEMINI,
+    call: (request, key) => ({
+      url: request.stream ? `${resource}:streamGenerateContent?alt=sse` : `${resource}:generateContent`,
+      headers: { "x-goog-api-key": key ?? "", ...config.headers },
+      body: withExtraBody(
+        generateContentBody(request, {
+          ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),
+        }),
+        config.extra_body,
+      ),
+    }),
+  });
 }
 
 export const geminiRunner: RunnerDefinition<GeminiModel> = {

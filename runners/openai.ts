@@ -8,16 +8,10 @@
  * `api_key_env` names one (local servers need none: no Authorization header is sent), and sends
  * `max_tokens` and `top_k`, which compatible servers read.
  */
-import type {
-  BackendInfo,
-  GenerationRequest,
-  Runner,
-  RunnerDefinition,
-  RunnerEvent,
-} from "../src/core/runner.ts";
+import type { GenerationRequest, Runner, RunnerDefinition } from "../src/core/runner.ts";
 import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
-import { type ApiProtocol, callApi, unsupported, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName, readApiKey, readKeyForCall } from "./api-keys.ts";
+import { type ApiProtocol, createApiRunner, unsupported, withExtraBody } from "./api-call.ts";
+import { displayUrl, keyEnvName } from "./api-keys.ts";
 import { chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
 import { responsesBody, responsesResponseEvents, responsesStreamEvents } from "./openai-responses.ts";
 
@@ -41,16 +35,9 @@ export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
   const official = config.runner === "openai";
   const baseUrl = (config.base_url ?? OPENAI_BASE_URL).replace(/\/+$/, "");
   const api = config.api ?? "chat";
-  const keyEnv = keyEnvOf(config);
-  let key: string | undefined;
-
-  function headers(): Record<string, string> {
-    if (keyEnv !== undefined) key ??= readKeyForCall(keyEnv, config.id);
-    return { ...(key !== undefined && { authorization: `Bearer ${key}` }), ...config.headers };
-  }
+  const reasoningEffort = config.reasoning_effort;
 
   function body(request: GenerationRequest): Record<string, unknown> {
-    const reasoningEffort = config.reasoning_effort;
     if (api === "responses") {
       return responsesBody(request, { model: config.model, ...(reasoningEffort && { reasoningEffort }) });
     }
@@ -65,29 +52,22 @@ export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
     });
   }
 
-  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
-    const call = {
-      url: `${baseUrl}${api === "responses" ? "/responses" : "/chat/completions"}`,
-      headers: headers(),
-      body: withExtraBody(body(request), config.extra_body),
-    };
-    yield* callApi(call, request, api === "responses" ? RESPONSES : CHAT, key !== undefined ? [key] : []);
-  }
-
-  return {
-    async startup(): Promise<BackendInfo> {
-      if (keyEnv !== undefined) key = readApiKey(keyEnv, config.id);
-      return {
-        device: "remote",
-        provider: official ? "openai" : (config.provider ?? "openai-compatible"),
-        api,
-        base_url: displayUrl(baseUrl),
-        requested_model: config.model,
-        ...(keyEnv !== undefined && { api_key_env: keyEnv }),
-      };
+  return createApiRunner({
+    id: config.id,
+    keyEnv: keyEnvOf(config),
+    backend: {
+      provider: official ? "openai" : (config.provider ?? "openai-compatible"),
+      api,
+      base_url: displayUrl(baseUrl),
+      requested_model: config.model,
     },
-    generate,
-  };
+    protocol: () => (api === "responses" ? RESPONSES : CHAT),
+    call: (request, key) => ({
+      url: `${baseUrl}${api === "responses" ? "/responses" : "/chat/completions"}`,
+      headers: { ...(key !== undefined && { authorization: `Bearer ${key}` }), ...config.headers },
+      body: withExtraBody(body(request), config.extra_body),
+    }),
+  });
 }
 
 export const openaiRunner: RunnerDefinition<OpenAIModel> = {
