@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Summary } from "../src/metrics/summary.ts";
-import { BIN, readCalls, readEvents, runCli } from "./helpers/cli.ts";
+import { BIN, readCalls, readEvents, runCli, waitForCalls } from "./helpers/cli.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 
 function writeSuite(dir: string, yaml: string): string {
@@ -142,16 +142,7 @@ describe("opbench run against a real llama-server", () => {
       stderr += c.toString();
     });
     const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 20));
-      let n = 0;
-      try {
-        n = readCalls(out).length;
-      } catch {
-        // no log yet
-      }
-      if (n >= 5) break;
-    }
+    await waitForCalls(out, 5);
     child.kill("SIGINT");
     expect(await closed).toBe(130);
     expect(stderr).toContain(`npx opbench run --resume ${out}`);
@@ -192,16 +183,7 @@ describe("opbench run against a real llama-server", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     // Kill the server once some calls are on disk.
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 20));
-      let n = 0;
-      try {
-        n = readCalls(out).length;
-      } catch {
-        // the log does not exist yet
-      }
-      if (n >= 10) break;
-    }
+    await waitForCalls(out, 10);
     await doomed.stop("SIGKILL");
     expect(await exited).toBe(0); // the run finishes: failures are recorded, not fatal
 

@@ -44,3 +44,15 @@ export function readEvents(runDir: string): LogEvent[] {
 export function readCalls(runDir: string): CallRecord[] {
   return readEvents(runDir).filter((e): e is CallRecord => e.type === "call");
 }
+
+/** Resolves once a running CLI's log holds at least `count` call records (polls every 20 ms). */
+export async function waitForCalls(runDir: string, count: number): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      if (readCalls(runDir).length >= count) return;
+    } catch {
+      // the log does not exist yet
+    }
+  }
+}
