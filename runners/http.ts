@@ -34,11 +34,6 @@ export interface IssuedRequest {
 export interface PostOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
-  /**
-   * Close the connection after this request (`Connection: close`) instead of keeping it for the
-   * next one: for servers that drop kept-alive connections unannounced (see the llama.cpp runner).
-   */
-  closeConnection?: boolean;
   /** Send on a new connection (closed afterwards), never on a pooled one. */
   freshConnection?: boolean;
 }
@@ -61,7 +56,7 @@ export function postJson(url: string, body: unknown, options: PostOptions): Issu
     body: payload,
     signal: options.signal,
     dispatcher: options.freshConnection ? freshAgent : httpAgent,
-    ...((options.closeConnection || options.freshConnection) && { reset: true }),
+    ...(options.freshConnection && { reset: true }),
   });
   // Failures are rethrown by openResponse(); until then keep them from being "unhandled".
   response.catch(() => {});

@@ -4,6 +4,7 @@
  * needs only sums, sums of squares and per-cluster sums — not a column per case.
  */
 import { type AccuracyEstimate, estimateFromMoments, type ScoreMoments } from "../stats/accuracy.ts";
+import type { ScorerStore } from "./case-columns.ts";
 
 class Moments implements ScoreMoments {
   n = 0;
@@ -35,12 +36,12 @@ class Moments implements ScoreMoments {
   }
 }
 
-/** One scorer's running totals over calls it scored. */
-export class CallScores {
+/** One scorer's running totals over calls it scored (the case index is not needed). */
+export class CallScores implements ScorerStore {
   private readonly scored = new Moments();
   unscored = 0;
 
-  add(score: number, cluster: string | null): void {
+  add(_caseIndex: number, score: number, cluster: string | null): void {
     this.scored.add(score, cluster);
   }
 

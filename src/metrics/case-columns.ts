@@ -54,8 +54,14 @@ class ScorerColumns implements ScorerStore {
   readonly sums = new GrowableColumn();
   readonly counts = new GrowableColumn();
   unscored = 0;
+  private readonly noteCluster: (caseIndex: number, cluster: string | null) => void;
 
-  add(caseIndex: number, score: number): void {
+  constructor(noteCluster: (caseIndex: number, cluster: string | null) => void) {
+    this.noteCluster = noteCluster;
+  }
+
+  add(caseIndex: number, score: number, cluster: string | null): void {
+    this.noteCluster(caseIndex, cluster);
     this.sums.add(caseIndex, score);
     this.counts.add(caseIndex, 1);
   }
@@ -70,7 +76,6 @@ class ScorerColumns implements ScorerStore {
 /** Per-case columns: a case's score is the mean of its scored calls, failed calls counting 0. */
 export class PerCaseAccuracy implements AccuracyStore {
   private readonly scorers = new Map<string, ScorerColumns>();
-  private readonly stores = new Map<string, ScorerStore>();
   private readonly failed = new GrowableColumn();
   /** Cluster key per case index; allocated only once a record carries one. */
   private clusters: Map<number, string> | null = null;
@@ -82,25 +87,12 @@ export class PerCaseAccuracy implements AccuracyStore {
   }
 
   scorer(name: string): ScorerStore {
-    const known = this.stores.get(name);
-    if (known) return known;
-    const columns = new ScorerColumns();
-    this.scorers.set(name, columns);
-    const store: ScorerStore = {
-      add: (caseIndex, score, cluster) => {
-        this.noteCluster(caseIndex, cluster);
-        columns.add(caseIndex, score);
-      },
-      get unscored() {
-        return columns.unscored;
-      },
-      set unscored(value: number) {
-        columns.unscored = value;
-      },
-      total: () => columns.total(),
-    };
-    this.stores.set(name, store);
-    return store;
+    let columns = this.scorers.get(name);
+    if (!columns) {
+      columns = new ScorerColumns((caseIndex, cluster) => this.noteCluster(caseIndex, cluster));
+      this.scorers.set(name, columns);
+    }
+    return columns;
   }
 
   firstTotal(): number | null {
@@ -150,26 +142,15 @@ export class PerCaseAccuracy implements AccuracyStore {
 /** One call per case: running moments only (see call-scores.ts). */
 export class PerCallAccuracy implements AccuracyStore {
   private readonly scorers = new Map<string, CallScores>();
-  private readonly stores = new Map<string, ScorerStore>();
   private readonly failed = new FailedCalls();
 
   scorer(name: string): ScorerStore {
-    const known = this.stores.get(name);
-    if (known) return known;
-    const scores = new CallScores();
-    this.scorers.set(name, scores);
-    const store: ScorerStore = {
-      add: (_caseIndex, score, cluster) => scores.add(score, cluster),
-      get unscored() {
-        return scores.unscored;
-      },
-      set unscored(value: number) {
-        scores.unscored = value;
-      },
-      total: () => scores.total(),
-    };
-    this.stores.set(name, store);
-    return store;
+    let scores = this.scorers.get(name);
+    if (!scores) {
+      scores = new CallScores();
+      this.scorers.set(name, scores);
+    }
+    return scores;
   }
 
   failure(_caseIndex: number, cluster: string | null, sign: 1 | -1): void {

@@ -6,15 +6,9 @@ import type { ErrorClass } from "../core/errors.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
 import { SampleAccumulator } from "../stats/accumulator.ts";
-import {
-  type AccuracyEstimate,
-  type CaseScore,
-  estimateAccuracy,
-  estimateScoresAccuracy,
-} from "../stats/accuracy.ts";
+import type { AccuracyEstimate } from "../stats/accuracy.ts";
 import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
 import { quantileInterval } from "../stats/quantile-ci.ts";
-import { isNonEmpty } from "../stats/samples.ts";
 import { type AccuracyStore, PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
 import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 

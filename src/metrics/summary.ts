@@ -1,9 +1,3 @@
-/**
- * `summary.json`: a pure function of a run's event log, computed in one streaming pass.
- * Warm-up calls are left out; retried attempts count as retries; an item's final record is its
- * outcome, and a failure later made good by `--resume` is taken back.
- */
-import type { ErrorClass } from "../core/errors.ts";
 import {
   type CallRecord,
   type LogEvent,
@@ -241,15 +235,4 @@ export class SummaryBuilder {
       warmup_calls: this.warmupCalls,
     };
   }
-}
-
-/** Total failed calls by class across a summary's model × task results. */
-export function errorTotals(summary: Summary): Partial<Record<ErrorClass, number>> {
-  const totals: Partial<Record<ErrorClass, number>> = {};
-  for (const r of summary.results) {
-    for (const [cls, n] of Object.entries(r.errors_by_class) as [ErrorClass, number][]) {
-      totals[cls] = (totals[cls] ?? 0) + n;
-    }
-  }
-  return totals;
 }

@@ -17,7 +17,7 @@ import { zCritical } from "./critical.ts";
 import { prefersWilson, waldInterval, wilsonInterval } from "./proportion.ts";
 import type { NonEmpty } from "./samples.ts";
 import { mapNonEmpty } from "./samples.ts";
-import { clusteredStandardError, clusterKeys, meanStandardError } from "./standard-error.ts";
+import { clusteredStandardError, clusterKeys } from "./standard-error.ts";
 
 /** One scored call: a case's score in one repeat. */
 export interface ScoreObservation {

@@ -11,9 +11,7 @@ function average(values: ArrayLike<number>): number {
  * Standard error of the mean for i.i.d. values: s/√n with the sample standard deviation s
  * (denominator n − 1). In the values' unit; null for n = 1 (no spread to estimate).
  */
-export function meanStandardError(
-  values: NonEmpty<number> | Float64Array | ArrayLike<number>,
-): number | null {
+export function meanStandardError(values: NonEmpty<number>): number | null {
   const n = values.length;
   if (n < 2) return null;
   const centre = average(values);
