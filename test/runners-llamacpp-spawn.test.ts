@@ -174,21 +174,21 @@ describe("llama.cpp runner failures", () => {
     expect(info).toMatchObject({ total_slots: 1, n_ctx: 512, build_info: "b1-x", has_chat_template: false });
   });
 
-  it("keeps connections alive, and re-sends once when the server closed a kept connection unannounced", async () => {
-    // Like llama-server after a stream: the connection looks reusable but the server drops it.
-    // Here a second request on the same socket is never answered; the socket is destroyed.
+  /**
+   * A fake llama-server that answers the probes and streams "hi"; `dropChat` decides, from how many
+   * requests its socket has carried, whether a chat request is dropped (socket destroyed).
+   * Returns an attached runner and the server's connection count.
+   */
+  async function keepAliveFake(dropChat: (requestsOnSocket: number) => boolean) {
     const requestsOnSocket = new Map<unknown, number>();
-    let connections = 0;
-    let dropped = 0;
+    const counts = { connections: 0, dropped: 0 };
     const fake = createServer((req, res) => {
       const seen = (requestsOnSocket.get(req.socket) ?? 0) + 1;
       requestsOnSocket.set(req.socket, seen);
-      if (req.url === "/v1/chat/completions" && seen > 1) {
-        dropped++;
+      if (req.url === "/v1/chat/completions" && dropChat(seen)) {
+        counts.dropped++;
         req.socket.destroy();
-        return;
-      }
-      if (req.url === "/v1/chat/completions") {
+      } else if (req.url === "/v1/chat/completions") {
         res.writeHead(200, { "content-type": "text/event-stream" });
         res.end('data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n');
       } else {
@@ -198,40 +198,30 @@ describe("llama.cpp runner failures", () => {
         );
       }
     });
-    fake.on("connection", () => connections++);
+    fake.on("connection", () => counts.connections++);
     await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
     cleanup.push(() => new Promise((resolve) => fake.close(resolve)));
     const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
     const runner = createLlamaCppRunner({ id: "fake", runner: "llamacpp", url } as LlamaCppModel);
     await runner.startup?.(runnerContext(1));
-    const before = connections;
+    return { runner, counts };
+  }
+
+  it("keeps connections alive, and re-sends once when the server closed a kept connection unannounced", async () => {
+    // Like llama-server after a stream: the connection looks reusable but the server drops it.
+    // Here a second request on the same socket is never answered; the socket is destroyed.
+    const { runner, counts } = await keepAliveFake((seen) => seen > 1);
+    const before = counts.connections;
     for (let i = 0; i < 5; i++) expectWellFormed(await collect(runner, request()));
-    expect(dropped).toBeGreaterThan(0); // the race really happened, and every call still succeeded
-    expect(connections - before).toBeLessThanOrEqual(5 + dropped);
+    expect(counts.dropped).toBeGreaterThan(0); // the race really happened, and every call still succeeded
+    expect(counts.connections - before).toBeLessThanOrEqual(5 + counts.dropped);
   });
 
   it("reuses one kept-alive connection for sequential calls when the server keeps it", async () => {
-    let connections = 0;
-    const fake = createServer((req, res) => {
-      if (req.url === "/v1/chat/completions") {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        res.end('data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n');
-      } else {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          req.url === "/props" ? '{"total_slots":1}' : req.url === "/health" ? '{"status":"ok"}' : "[]",
-        );
-      }
-    });
-    fake.on("connection", () => connections++);
-    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
-    cleanup.push(() => new Promise((resolve) => fake.close(resolve)));
-    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
-    const runner = createLlamaCppRunner({ id: "fake", runner: "llamacpp", url } as LlamaCppModel);
-    await runner.startup?.(runnerContext(1));
-    const before = connections;
+    const { runner, counts } = await keepAliveFake(() => false);
+    const before = counts.connections;
     for (let i = 0; i < 10; i++) expectWellFormed(await collect(runner, request()));
-    expect(connections - before).toBeLessThanOrEqual(2); // not one per call
+    expect(counts.connections - before).toBeLessThanOrEqual(2); // not one per call
   });
 
   it("gives up on a server that stays loading, naming its last answer", async () => {
