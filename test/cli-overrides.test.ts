@@ -8,7 +8,7 @@ describe("command-line overrides", () => {
   it("--limit, --repeats, --warmup and --concurrency change a copy of the suite", () => {
     const suite = tinySuite({ cases, models: ["m1", "m2"] });
     const changed = applyOverrides(suite, { limit: 2, repeats: 3, warmup: 1, concurrency: 4 });
-    expect(changed.tasks[0]!.cases.map((c) => c.id)).toEqual(["1", "2"]);
+    expect([...changed.tasks[0]!.cases].map((c) => c.id)).toEqual(["1", "2"]);
     expect(changed).toMatchObject({ repeats: 3, warmup: 1 });
     expect(changed.models.map((m) => m.concurrency)).toEqual([4, 4]);
     expect(suite.tasks[0]!.cases).toHaveLength(3); // the original is untouched

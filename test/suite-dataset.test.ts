@@ -30,13 +30,13 @@ describe("loadDataset", () => {
 
   it("passes inline rows through", async () => {
     const rows = [{ a: 1 }, { a: { nested: true } }];
-    expect(loaded(await loadDataset(rows, dir, AT))).toEqual({ rows });
+    expect(loaded(await loadDataset(rows, dir, AT))).toEqual({ rows, rowCount: 2 });
   });
 
   it("reads CSV with a header, quoted commas and newlines, a BOM, as strings, with row lines", async () => {
     const name = write("a.csv", '\uFEFFq,n\n"a, b",1\n\n"multi\nline",2\nlast,true\n');
     const dataset = loaded(await loadDataset(name, dir, AT));
-    expect(dataset.rows).toEqual([
+    expect([...dataset.rows]).toEqual([
       { q: "a, b", n: "1" },
       { q: "multi\nline", n: "2" },
       { q: "last", n: "true" },
@@ -51,7 +51,7 @@ describe("loadDataset", () => {
     write("l.jsonl", '{"q":1}\n{"q":2}\n{"q":3}\n');
     write("l.json", '[{"q":1},{"q":2},{"q":3}]');
     for (const path of ["l.csv", "l.jsonl", "l.json"]) {
-      expect(loaded(await loadDataset({ path, limit: 2 }, dir, AT)).rows).toHaveLength(2);
+      expect(loaded(await loadDataset({ path, limit: 2 }, dir, AT)).rowCount).toBe(2);
     }
   });
 
@@ -61,16 +61,19 @@ describe("loadDataset", () => {
       '{"q": "x", "n": 1, "o": {"k": [true]}}\r\n\r\n  {"q": "y", "n": null}\r\n',
     );
     const dataset = loaded(await loadDataset(name, dir, AT));
-    expect(dataset.rows).toEqual([
+    expect([...dataset.rows]).toEqual([
       { q: "x", n: 1, o: { k: [true] } },
       { q: "y", n: null },
     ]);
     expect(dataset.rowLines).toEqual([1, 3]);
+    expect(dataset.rowCount).toBe(2);
+    // The rows are parsed again on each pass, not held: a second pass reads the same rows.
+    expect([...dataset.rows].map((row) => row.q)).toEqual(["x", "y"]);
   });
 
   it("lets `format` override the extension, and asks for it when the extension says nothing", async () => {
     const name = write("rows.txt", '{"q": 1}\n');
-    expect(loaded(await loadDataset({ path: name, format: "jsonl" }, dir, AT)).rows).toEqual([{ q: 1 }]);
+    expect([...loaded(await loadDataset({ path: name, format: "jsonl" }, dir, AT)).rows]).toEqual([{ q: 1 }]);
     const [issue] = issues(await loadDataset(name, dir, AT));
     expect(issue).toMatchObject({ path: AT, at: "value" });
     expect(issue!.message).toContain("cannot tell the format");

@@ -83,7 +83,7 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders CSV cases with case_id, cluster, system and the row's expected column", () => {
     const capitals = suite.tasks[0]!;
-    expect(capitals.cases).toEqual([
+    expect([...capitals.cases]).toEqual([
       {
         id: "cap-France",
         system: "Answer with one word.",
@@ -109,7 +109,7 @@ describe("loadSuite on a valid suite", () => {
   });
 
   it("renders JSONL cases up to the limit, with dotted paths and numeric expected values as text", () => {
-    expect(suite.tasks[1]!.cases).toEqual([
+    expect([...suite.tasks[1]!.cases]).toEqual([
       { id: "1", prompt: "Compute 2+2 (hint: small)", expected: "4" },
       { id: "2", prompt: "Compute 3*3 (hint: square)", expected: "9" },
     ]);
@@ -117,7 +117,7 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders inline rows, objects as JSON, and sets the JSON Schema output constraint", () => {
     const task = suite.tasks[2]!;
-    expect(task.cases).toEqual([
+    expect([...task.cases]).toEqual([
       { id: "1", prompt: 'Give JSON for pen: {"color":"blue","n":2}' },
       { id: "2", prompt: "Give JSON for cup: [1,2]" },
     ]);
@@ -129,7 +129,7 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders JSON-array cases with an expected template and a grammar constraint", () => {
     const task = suite.tasks[3]!;
-    expect(task.cases).toEqual([
+    expect([...task.cases]).toEqual([
       { id: "1", prompt: "Say yes", expected: "yes" },
       { id: "2", prompt: "Say no", expected: "no" },
     ]);

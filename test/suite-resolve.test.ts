@@ -12,7 +12,12 @@ const attach = { id: "m", runner: "llamacpp", url: "http://127.0.0.1:8080" };
 
 function resolveFrom(input: Record<string, unknown>, datasets?: LoadedDataset[], text = "name: x\n") {
   const config = SuiteConfig.parse({ name: "s", models: [attach], ...input });
-  const loaded = datasets ?? config.tasks.map((t) => ({ rows: t.dataset as Record<string, unknown>[] }));
+  const loaded =
+    datasets ??
+    config.tasks.map((t) => {
+      const rows = t.dataset as Record<string, unknown>[];
+      return { rows, rowCount: rows.length };
+    });
   return resolveSuite(config, { sourcePath: `${BASE}/suite.yaml`, baseDir: BASE, text, datasets: loaded });
 }
 
@@ -95,7 +100,12 @@ describe("resolveSuite", () => {
       tasks: [{ id: "t", prompt: "p", dataset: [{}] }],
     });
     const before = structuredClone(config);
-    resolveSuite(config, { sourcePath: "x", baseDir: BASE, text: "", datasets: [{ rows: [{}] }] });
+    resolveSuite(config, {
+      sourcePath: "x",
+      baseDir: BASE,
+      text: "",
+      datasets: [{ rows: [{}], rowCount: 1 }],
+    });
     expect(config).toEqual(before);
   });
 
@@ -132,12 +142,12 @@ describe("resolveSuite", () => {
         { id: "tpl", prompt: "{{q}}", expected: "A{{q}}", dataset: [{ q: 1, expected: "ignored" }] },
       ],
     });
-    expect(suite.tasks[0]!.cases).toEqual([
+    expect([...suite.tasks[0]!.cases]).toEqual([
       { id: "1", prompt: "1", expected: '{"a":[1]}' },
       { id: "2", prompt: "2" },
       { id: "3", prompt: "3", expected: "true" },
     ]);
-    expect(suite.tasks[1]!.cases).toEqual([{ id: "1", prompt: "1", expected: "A1" }]);
+    expect([...suite.tasks[1]!.cases]).toEqual([{ id: "1", prompt: "1", expected: "A1" }]);
   });
 
   it("hashes the text alone when every dataset is inline", () => {

@@ -131,7 +131,7 @@ export async function benchHotPaths(ctx: BenchContext): Promise<HotPath[]> {
 
   // One whole attempt through the engine against an in-memory runner: timeline, record, scores.
   const suite = await loadSuiteText(SUITE, INLINE_SOURCE);
-  const item = planModel(suite, suite.models[0]!)[0]!;
+  const item = planModel(suite, suite.models[0]!).next().value!;
   const events = scriptedEvents();
   const runner: Runner = {
     async *generate() {

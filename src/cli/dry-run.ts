@@ -31,8 +31,11 @@ export function planSuite(
     let input = 0;
     let output = 0;
     let cost: number | null = services.locality === "api" ? 0 : null;
-    const items = planModel(suite, model);
-    for (const item of items) {
+    let calls = 0;
+    let warmup = 0;
+    for (const item of planModel(suite, model)) {
+      if (item.warmup) warmup++;
+      else calls++;
       const params = callParams(item, suite.modelParams[model.id]);
       const tokens = roughTokens((item.case.system ?? "") + item.case.prompt);
       input += tokens;
@@ -42,11 +45,10 @@ export function planSuite(
         cost = estimate === null ? null : cost + estimate;
       }
     }
-    const warmup = items.filter((i) => i.warmup).length;
     return {
       model: model.id,
       locality: services.locality,
-      calls: items.length - warmup,
+      calls,
       warmup_calls: warmup,
       input_tokens_estimate: input,
       output_tokens_max: output,

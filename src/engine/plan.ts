@@ -18,43 +18,75 @@ export function itemKey(model: string, task: string, repeat: number, caseId: str
 }
 
 /**
- * Work items of one model, in execution order. Repeats are the outer loop so that the second
- * pass over a case does not immediately follow the first (prompt caches see realistic traffic).
- * Warm-up items cycle through the first cases of the first task and carry `warmup: true`.
+ * Work items of one model, in execution order: warm-up, then measured. Generated as the pool
+ * takes them (a case is decoded only then), so a large suite is never held as one item per call.
+ * Items whose key is in `done` (an earlier segment finished them) are skipped.
  */
-export function planModel(suite: ResolvedSuite, model: ResolvedModel): WorkItem[] {
-  const items: WorkItem[] = [];
+export function* planModel(
+  suite: ResolvedSuite,
+  model: ResolvedModel,
+  done?: ReadonlySet<string>,
+): Generator<WorkItem> {
+  yield* warmupItems(suite, model, done);
+  yield* measuredItems(suite, model, done);
+}
+
+/** Warm-up items: they cycle through the first cases of the first task and carry `warmup: true`. */
+export function* warmupItems(
+  suite: ResolvedSuite,
+  model: ResolvedModel,
+  done?: ReadonlySet<string>,
+): Generator<WorkItem> {
   const firstTask = suite.tasks[0];
-  if (firstTask && firstTask.cases.length > 0) {
-    for (let n = 0; n < suite.warmup; n++) {
-      const caseIndex = n % firstTask.cases.length;
-      items.push({
-        key: `${model.id}|warmup|${n}`,
-        model,
-        task: firstTask,
-        case: firstTask.cases[caseIndex]!,
-        caseIndex,
-        repeat: 0,
-        warmup: true,
-      });
-    }
+  if (!firstTask || firstTask.cases.length === 0) return;
+  for (let n = 0; n < suite.warmup; n++) {
+    const key = `${model.id}|warmup|${n}`;
+    if (done?.has(key)) continue;
+    const caseIndex = n % firstTask.cases.length;
+    yield {
+      key,
+      model,
+      task: firstTask,
+      case: firstTask.cases.at(caseIndex)!,
+      caseIndex,
+      repeat: 0,
+      warmup: true,
+    };
   }
+}
+
+/**
+ * Measured items. Repeats are the outer loop so that the second pass over a case does not
+ * immediately follow the first (prompt caches see realistic traffic).
+ */
+export function* measuredItems(
+  suite: ResolvedSuite,
+  model: ResolvedModel,
+  done?: ReadonlySet<string>,
+): Generator<WorkItem> {
   for (let repeat = 0; repeat < suite.repeats; repeat++) {
     for (const task of suite.tasks) {
-      task.cases.forEach((c, caseIndex) => {
-        items.push({
-          key: itemKey(model.id, task.id, repeat, c.id),
-          model,
-          task,
-          case: c,
-          caseIndex,
-          repeat,
-          warmup: false,
-        });
-      });
+      let caseIndex = 0;
+      for (const c of task.cases) {
+        const key = itemKey(model.id, task.id, repeat, c.id);
+        if (!done?.has(key)) yield { key, model, task, case: c, caseIndex, repeat, warmup: false };
+        caseIndex++;
+      }
     }
   }
-  return items;
+}
+
+/** Measured items of a model still to run (all of them without `done`). */
+export function measuredItemCount(
+  suite: ResolvedSuite,
+  model: ResolvedModel,
+  done?: ReadonlySet<string>,
+): number {
+  const total = suite.tasks.reduce((sum, task) => sum + task.cases.length, 0) * suite.repeats;
+  if (!done || done.size === 0) return total;
+  let left = 0;
+  for (const _ of measuredItems(suite, model, done)) left++;
+  return left;
 }
 
 /** Number of measured calls the suite plans (warm-up excluded). */

@@ -13,7 +13,7 @@ import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget } from "./budget.ts";
 import { EnergyWindow } from "./energy-window.ts";
-import { planModel, type WorkItem } from "./plan.ts";
+import { measuredItemCount, measuredItems, type WorkItem, warmupItems } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import { RateLimiter, roughTokens } from "./rate-limiter.ts";
 import type { ResumeState } from "./resume.ts";
@@ -74,11 +74,10 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     }),
   );
 
-  const plans = suite.models.map((model) => {
-    const items = planModel(suite, model).filter((item) => !resume?.done.has(item.key));
-    const measured = items.filter((item) => !item.warmup).length;
-    return { model, items: measured === 0 ? [] : items, measured };
-  });
+  const plans = suite.models.map((model) => ({
+    model,
+    measured: measuredItemCount(suite, model, resume?.done),
+  }));
   observer?.planned?.(new Map(plans.map((p) => [p.model.id, p.measured])));
 
   // Stops new calls: on Ctrl-C, or when the spending limit is reached.
@@ -88,13 +87,14 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const ctx: RunContext = { suite, options, log, observer, stop };
   let failed = false;
   try {
-    const active = plans.filter((p) => p.items.length > 0);
+    // A model with no measured call left needs no warm-up either.
+    const active = plans.filter((p) => p.measured > 0);
     if (suite.parallelModels) {
-      await Promise.all(active.map((p) => runModel(ctx, p.model, p.items)));
+      await Promise.all(active.map((p) => runModel(ctx, p.model)));
     } else {
       for (const p of active) {
         if (stop.signal.aborted) break;
-        await runModel(ctx, p.model, p.items);
+        await runModel(ctx, p.model);
       }
     }
   } catch (error) {
@@ -138,7 +138,7 @@ interface ModelRun {
   warned: Set<string>;
 }
 
-async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]): Promise<void> {
+async function runModel(ctx: RunContext, model: ResolvedModel): Promise<void> {
   const { options, log, observer } = ctx;
   const services = options.prepareModel(model);
   const { runner } = services;
@@ -176,19 +176,10 @@ async function runModel(ctx: RunContext, model: ResolvedModel, items: WorkItem[]
     observer?.modelStarted?.(model, backend);
     const params = ctx.suite.modelParams[model.id];
     const work = (item: WorkItem) => runItem(ctx, run, item, params);
-    await runPool(
-      items.filter((i) => i.warmup),
-      model.concurrency,
-      work,
-      ctx.stop.signal,
-    );
+    const done = options.resume?.done;
+    await runPool(warmupItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
     await run.energy?.begin();
-    await runPool(
-      items.filter((i) => !i.warmup),
-      model.concurrency,
-      work,
-      ctx.stop.signal,
-    );
+    await runPool(measuredItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
     const energy = await run.energy?.end(model.id);
     run.energy = undefined;
     if (energy) log.append(energy);

@@ -19,9 +19,14 @@ interface Prompt {
 /** Rounds to microseconds, as call records do. */
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** Every case of every task, in suite order: the prompts load calls cycle through. */
-export function promptCycle(suite: ResolvedSuite): Prompt[] {
-  return suite.tasks.flatMap((task) => task.cases.map((c, caseIndex) => ({ task, case: c, caseIndex })));
+/** Prompt number `seq` of the cycle through every case of every task, in suite order. */
+function promptAt(suite: ResolvedSuite, total: number, seq: number): Prompt {
+  let caseIndex = seq % total;
+  for (const task of suite.tasks) {
+    if (caseIndex < task.cases.length) return { task, case: task.cases.at(caseIndex)!, caseIndex };
+    caseIndex -= task.cases.length;
+  }
+  throw new Error(`prompt ${seq} is outside the suite's ${total} cases`);
 }
 
 /** Passes a runner's events through, noting when the request was sent and the last byte read. */
@@ -60,19 +65,20 @@ export interface Dispatch {
 }
 
 export class LoadCaller {
-  private readonly prompts: Prompt[];
+  /** Cases in the prompt cycle (every case of every task). */
+  private readonly promptCount: number;
   private readonly options: LoadCallerOptions;
 
   constructor(options: LoadCallerOptions) {
     this.options = options;
-    this.prompts = promptCycle(options.suite);
-    if (this.prompts.length === 0) throw new Error("the suite has no cases to send");
+    this.promptCount = options.suite.tasks.reduce((sum, task) => sum + task.cases.length, 0);
+    if (this.promptCount === 0) throw new Error("the suite has no cases to send");
   }
 
   /** The work item of prompt number `seq` (cycled) in `step`. */
   private item(step: number, seq: number, warmup: boolean): WorkItem {
     const { model } = this.options;
-    const prompt = this.prompts[seq % this.prompts.length]!;
+    const prompt = promptAt(this.options.suite, this.promptCount, seq);
     return {
       key: `${model.id}|load|${step}|${seq}`,
       model,
@@ -95,11 +101,14 @@ export class LoadCaller {
   taskParams(): { task: string; params: ResolvedParams }[] {
     const seen = new Set<string>();
     const out: { task: string; params: ResolvedParams }[] = [];
-    this.prompts.forEach((prompt, seq) => {
-      if (seen.has(prompt.task.id)) return;
-      seen.add(prompt.task.id);
-      out.push({ task: prompt.task.id, params: this.params(this.item(0, seq, false)) });
-    });
+    let seq = 0;
+    for (const task of this.options.suite.tasks) {
+      if (task.cases.length > 0 && !seen.has(task.id)) {
+        seen.add(task.id);
+        out.push({ task: task.id, params: this.params(this.item(0, seq, false)) });
+      }
+      seq += task.cases.length;
+    }
     return out;
   }
 

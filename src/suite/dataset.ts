@@ -15,7 +15,12 @@ import { locatorForText, type PathSegment } from "./yaml-positions.ts";
 export type DatasetRow = Record<string, unknown>;
 
 export interface LoadedDataset {
-  rows: DatasetRow[];
+  /**
+   * The rows in order; iterable more than once. A JSONL file's rows are parsed again on each pass
+   * rather than held as objects (see `parseJsonl`).
+   */
+  rows: Iterable<DatasetRow>;
+  rowCount: number;
   /** Absolute path of the data file; absent for inline rows. */
   file?: string;
   /** The data file's bytes, for the suite hash. */
@@ -49,7 +54,7 @@ export async function loadDataset(
   baseDir: string,
   path: readonly PathSegment[],
 ): Promise<DatasetResult> {
-  if (Array.isArray(config)) return { ok: true, dataset: { rows: config } };
+  if (Array.isArray(config)) return { ok: true, dataset: { rows: config, rowCount: config.length } };
   const spec = typeof config === "string" ? { path: config } : config;
   const pathKey = typeof config === "string" ? [...path] : [...path, "path"];
   const file = resolve(baseDir, spec.path);
@@ -75,45 +80,66 @@ export async function loadDataset(
   const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
   const parsed = PARSERS[format](text, file, path, spec.limit ?? Number.POSITIVE_INFINITY);
   if (parsed.issues.length > 0) return { ok: false, issues: capIssues(parsed.issues, path, file) };
-  const dataset: LoadedDataset = { rows: parsed.rows, file, bytes };
+  const dataset: LoadedDataset = { rows: parsed.rows, rowCount: parsed.rowCount, file, bytes };
   if (parsed.rowLines) dataset.rowLines = parsed.rowLines;
   return { ok: true, dataset };
 }
 
 interface Parsed {
-  rows: DatasetRow[];
+  rows: Iterable<DatasetRow>;
+  rowCount: number;
   rowLines?: number[];
   issues: IssueDraft[];
 }
 
 type Parser = (text: string, file: string, path: readonly PathSegment[], limit: number) => Parsed;
 
-/** One JSON object per line; blank lines are skipped; `limit` rows are read. */
+/**
+ * One JSON object per line; blank lines are skipped; `limit` rows are read. Every line is parsed
+ * here to report problems, but the rows are not kept: `rows` parses the text again on each pass,
+ * so a large file never exists as one object per row (only its text, until the suite is resolved).
+ */
 export const parseJsonl: Parser = (text, file, path, limit) => {
-  const rows: DatasetRow[] = [];
   const rowLines: number[] = [];
   const issues: IssueDraft[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length && rows.length + issues.length < limit; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const at = { path, at: "value" as const, file, line: i + 1, expected: "a JSON object per line" };
+  for (const { line, lineNumber } of jsonlLines(text)) {
+    if (rowLines.length + issues.length >= limit) break;
+    const at = { path, at: "value" as const, file, line: lineNumber, expected: "a JSON object per line" };
     try {
       const value: unknown = JSON.parse(line);
-      if (isRow(value)) {
-        rows.push(value);
-        rowLines.push(i + 1);
-      } else {
-        issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
-      }
+      if (isRow(value)) rowLines.push(lineNumber);
+      else issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
     } catch (error) {
       const { message, column } = jsonErrorPosition(error as Error);
-      const indent = lines[i]!.length - lines[i]!.trimStart().length;
+      const indent = line.length - line.trimStart().length;
       issues.push({ ...at, column: column + indent, message: `invalid JSON: ${message}` });
     }
   }
-  return { rows, rowLines, issues };
+  const rowCount = rowLines.length;
+  const rows: Iterable<DatasetRow> = {
+    *[Symbol.iterator]() {
+      let n = 0;
+      for (const { line } of jsonlLines(text)) {
+        if (n++ >= rowCount) return;
+        yield JSON.parse(line) as DatasetRow;
+      }
+    },
+  };
+  return { rows, rowCount, rowLines, issues };
 };
+
+/** The non-blank lines of a JSONL text with their 1-based numbers, without splitting it all at once. */
+function* jsonlLines(text: string): Generator<{ line: string; lineNumber: number }> {
+  let lineNumber = 0;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
+    lineNumber++;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() !== "") yield { line, lineNumber };
+  }
+}
 
 /** A JSON array of objects. */
 export const parseJsonArray: Parser = (text, file, path, limit) => {
@@ -123,24 +149,25 @@ export const parseJsonArray: Parser = (text, file, path, limit) => {
     value = JSON.parse(text);
   } catch (error) {
     const { message, line, column } = jsonErrorPosition(error as Error);
-    return { rows: [], issues: [{ ...at, line, column, message: `invalid JSON: ${message}` }] };
+    return { rows: [], rowCount: 0, issues: [{ ...at, line, column, message: `invalid JSON: ${message}` }] };
   }
   if (!Array.isArray(value)) {
     return {
       rows: [],
+      rowCount: 0,
       issues: [{ ...at, line: 1, column: 1, message: `expected an array, got ${kindOf(value)}` }],
     };
   }
   const rows = value.slice(0, limit);
   const badIndexes = rows.flatMap((row, index) => (isRow(row) ? [] : [index]));
-  if (badIndexes.length === 0) return { rows, issues: [] };
+  if (badIndexes.length === 0) return { rows, rowCount: rows.length, issues: [] };
   const locate = locatorForText(text);
   const issues = badIndexes.map((index) => ({
     ...at,
     ...locate([index], "value"),
     message: `row ${index + 1}: expected a JSON object, got ${kindOf(rows[index])}`,
   }));
-  return { rows: [], issues };
+  return { rows: [], rowCount: 0, issues };
 };
 
 /** CSV with a header row; values stay strings. Rows that do not parse are all reported. */
@@ -169,7 +196,7 @@ export const parseCsv: Parser = (text, file, path, limit) => {
   }
   const rows = records.map((r) => r.record);
   // csv-parse counts lines up to the end of a record: the start line for one-line records.
-  return { rows, rowLines: records.map((r) => r.info.lines), issues };
+  return { rows, rowCount: rows.length, rowLines: records.map((r) => r.info.lines), issues };
 };
 
 const PARSERS: Record<DatasetFormat, Parser> = { jsonl: parseJsonl, json: parseJsonArray, csv: parseCsv };

@@ -56,7 +56,7 @@ export async function loadSuiteText(text: string, path: string): Promise<Resolve
   const datasets = results.map((result): LoadedDataset => {
     if (result.ok) return result.dataset;
     datasetDrafts.push(...result.issues);
-    return { rows: [], unavailable: true };
+    return { rows: [], rowCount: 0, unavailable: true };
   });
   const datasetIssues =
     datasetDrafts.length > 0 ? positionIssues(datasetDrafts, sourcePath, locatorFor(text).locate) : [];

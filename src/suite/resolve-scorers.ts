@@ -3,9 +3,9 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Scorer, ScorerContext } from "../core/scorer.ts";
 import { createScorer } from "../scoring/index.ts";
+import { type CaseList, someExpected } from "./case-table.ts";
 import type { IssueDraft } from "./errors.ts";
 import { jsonSchemaProblem } from "./json-schema-check.ts";
-import type { Case } from "./resolved.ts";
 import type { ScorerConfig, TaskConfig } from "./schema.ts";
 import type { PathSegment } from "./yaml-positions.ts";
 
@@ -16,7 +16,7 @@ import type { PathSegment } from "./yaml-positions.ts";
 export function buildScorers(
   task: TaskConfig,
   taskIndex: number,
-  cases: readonly Case[],
+  cases: CaseList,
   baseDir: string,
 ): { scorers: Scorer[]; configs: ScorerConfig[]; issues: IssueDraft[] } {
   const configs = scorerConfigs(task, cases);
@@ -55,13 +55,13 @@ export function buildScorers(
 }
 
 /** Scorer configs as written (shorthand strings become `{type}`), or the defaults. */
-export function scorerConfigs(task: TaskConfig, cases: readonly Case[]): ScorerConfig[] {
+export function scorerConfigs(task: TaskConfig, cases: CaseList): ScorerConfig[] {
   if (task.scorers) {
     return task.scorers.map((entry) =>
       typeof entry === "string" ? ({ type: entry } as ScorerConfig) : entry,
     );
   }
-  if (cases.some((c) => c.expected !== undefined)) return [{ type: "exact" }];
+  if (someExpected(cases)) return [{ type: "exact" }];
   if (task.json_schema) return [{ type: "json_valid" }];
   return [];
 }
