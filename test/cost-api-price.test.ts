@@ -51,7 +51,8 @@ describe("priceApiCall: OpenAI", () => {
   });
 
   it("uses the price in force on the call's date", () => {
-    // o3: 10 / 40 before 2025-06-10, then 2 / 8. 1,000 in + 100 out:
+    // o3: 10 / 40 before 2025-06-10, then 2 / 8. 1,000 in + 100 out. The second call reuses the
+    // model match the first made (matched once per model), yet still takes the price of its date:
     // before: 10,000 + 4,000 = $0.014; after: 2,000 + 800 = $0.0028
     const usage = counts({ input_tokens: 1_000, output_tokens: 100 });
     expect(

@@ -74,6 +74,28 @@ export interface ApiCallPrice {
   warning?: string;
 }
 
+/**
+ * Which genai-prices model a (provider, model name) matched, as a one-model provider; null when
+ * none did. Matching searches every provider's patterns (~10 µs); a run prices the same model
+ * thousands of times, so it is done once. Prices are still taken at each call's date.
+ */
+const matched = new Map<string, Provider | null>();
+
+function datasetPrice(
+  usage: Parameters<typeof calcPrice>[0],
+  model: string,
+  providerId: string | undefined,
+  timestamp: Date,
+): ReturnType<typeof calcPrice> {
+  const key = `${providerId ?? ""}\u0000${model}`;
+  const known = matched.get(key);
+  if (known === null) return null;
+  if (known) return calcPrice(usage, model, { provider: known, timestamp });
+  const result = calcPrice(usage, model, { ...(providerId ? { providerId } : {}), timestamp });
+  matched.set(key, result ? { ...result.provider, models: [result.model] } : null);
+  return result;
+}
+
 const PROVIDER_ALIASES: Readonly<Record<string, string>> = { gemini: "google" };
 
 /** Suite price field → genai-prices price key. */
@@ -172,7 +194,7 @@ export function priceApiCall(usage: TokenCounts, ref: ApiModelRef, override?: Pr
   const overrides = overrideEntries(override);
   let dataset: ReturnType<typeof calcPrice>;
   try {
-    dataset = calcPrice(counts.usage, ref.model, { ...(providerId ? { providerId } : {}), timestamp });
+    dataset = datasetPrice(counts.usage, ref.model, providerId, timestamp);
   } catch (error) {
     return unknown(`cost unknown for ${label}: genai-prices rejected the usage: ${(error as Error).message}`);
   }
