@@ -41,7 +41,7 @@ export async function* callApi(
 ): AsyncGenerator<RunnerEvent> {
   try {
     // Re-sent once on a new connection when a kept-alive one turns out closed (see sendJson).
-    const { tSent, response } = await sendJson(
+    const { tSent, response, arrivals } = await sendJson(
       call.url,
       call.body,
       { signal: request.signal, headers: call.headers },
@@ -58,9 +58,9 @@ export async function* callApi(
           `asked for an event stream, the server sent JSON: ${errorExcerpt(text)}`,
         );
       }
-      yield* protocol.stream(readSse(response.body, request.signal));
+      yield* protocol.stream(readSse(response.body, request.signal, arrivals));
     } else {
-      const { value, tEnd } = await readJsonBody(response.body, request.signal);
+      const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
       yield* protocol.whole(value, tEnd);
     }
   } catch (error) {

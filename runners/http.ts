@@ -4,6 +4,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
+import { Arrivals, arrivalClock } from "./arrivals.ts";
 
 /**
  * One pool for every runner: unlimited connections per origin (the engine caps concurrency),
@@ -25,10 +26,18 @@ export const httpAgent = new Agent({
  */
 const freshAgent = new Agent({ pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
 
-/** A POST that has been issued: `tSent` is `performance.now()` (ms) just before it was. */
+/** The pools as timed POSTs use them: response bytes timestamped in the transport (arrivals.ts). */
+const clockedAgent = httpAgent.compose(arrivalClock);
+const clockedFreshAgent = freshAgent.compose(arrivalClock);
+
+/**
+ * A POST that has been issued: `tSent` is `performance.now()` (ms) just before it was;
+ * `arrivals` gets the arrival time of every chunk of its response body.
+ */
 export interface IssuedRequest {
   tSent: number;
   response: Promise<Dispatcher.ResponseData>;
+  arrivals: Arrivals;
 }
 
 export interface PostOptions {
@@ -49,18 +58,20 @@ const ERROR_BODY_CHARS = 1_000;
 export function postJson(url: string, body: unknown, options: PostOptions): IssuedRequest {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
   const headers = { "content-type": "application/json", accept: "*/*", ...options.headers };
+  const arrivals = new Arrivals();
   const tSent = performance.now();
   const response = request(url, {
     method: "POST",
     headers,
     body: payload,
     signal: options.signal,
-    dispatcher: options.freshConnection ? freshAgent : httpAgent,
+    dispatcher: options.freshConnection ? clockedFreshAgent : clockedAgent,
     ...(options.freshConnection && { reset: true }),
-  });
+    arrivals,
+  } as Parameters<typeof request>[1] & { opaque?: null });
   // Failures are rethrown by openResponse(); until then keep them from being "unhandled".
   response.catch(() => {});
-  return { tSent, response };
+  return { tSent, response, arrivals };
 }
 
 /** How a runner reads a failed response; the defaults suit llama-server. */
@@ -128,14 +139,14 @@ export function isStaleConnectionError(error: unknown): boolean {
 /**
  * POSTs JSON and opens the response on a kept-alive connection; when the pooled connection
  * turns out to be closed already (see {@link isStaleConnectionError}), sends once more on a new
- * one. `tSent` is the send time of the request that was answered.
+ * one. `tSent` is when the request that was answered began to be written to its connection.
  */
 export async function sendJson(
   url: string,
   body: unknown,
   options: PostOptions,
   open: OpenOptions = {},
-): Promise<{ tSent: number; response: Dispatcher.ResponseData }> {
+): Promise<{ tSent: number; response: Dispatcher.ResponseData; arrivals: Arrivals }> {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
   let issued = postJson(url, payload, options);
   try {
@@ -146,22 +157,28 @@ export async function sendJson(
     // Another pooled connection may be just as stale: the re-send goes on a new one.
     issued = postJson(url, payload, { ...options, freshConnection: true });
   }
-  return { tSent: issued.tSent, response: await openResponse(issued, options.signal, open) };
+  const response = await openResponse(issued, options.signal, open);
+  // The transport's send time when it has one (see Arrivals.sentAt).
+  return { tSent: issued.arrivals.sentAt ?? issued.tSent, response, arrivals: issued.arrivals };
 }
 
 /**
- * Reads a whole JSON body. `tEnd` is `performance.now()` (ms) when its last chunk arrived.
- * Malformed JSON is a `parse` error; a body cut short is `stream_aborted`.
+ * Reads a whole JSON body. `tEnd` is `performance.now()` (ms) when its last chunk arrived: the
+ * transport's time from `arrivals` when the body came through a clocked request, else when it was
+ * read. Malformed JSON is a `parse` error; a body cut short is `stream_aborted`.
  */
 export async function readJsonBody(
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
+  arrivals?: Arrivals,
 ): Promise<{ value: unknown; tEnd: number }> {
   const chunks: Uint8Array[] = [];
   let tEnd = performance.now();
+  let consumed = 0;
   try {
     for await (const chunk of body) {
-      tEnd = performance.now();
+      consumed += chunk.byteLength;
+      tEnd = arrivals ? arrivals.timeOf(consumed) : performance.now();
       chunks.push(chunk);
     }
   } catch (error) {

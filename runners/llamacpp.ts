@@ -63,17 +63,17 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     const body = chat
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);
-    const { tSent, response } = await sendJson(
+    const { tSent, response, arrivals } = await sendJson(
       `${base}${chat ? "/v1/chat/completions" : "/completion"}`,
       body,
       transport(request.signal),
     );
     yield { type: "sent", t: tSent };
     if (request.stream) {
-      const batches = readSse(response.body, request.signal);
+      const batches = readSse(response.body, request.signal, arrivals);
       yield* chat ? chatStreamEvents(batches) : completionStreamEvents(batches);
     } else {
-      const { value, tEnd } = await readJsonBody(response.body, request.signal);
+      const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
       yield* chat ? chatResponseEvents(value, tEnd) : completionResponseEvents(value, tEnd);
     }
   }

@@ -5,6 +5,7 @@
  */
 import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
+import type { Arrivals } from "./arrivals.ts";
 import { transportError } from "./http.ts";
 
 /**
@@ -12,7 +13,7 @@ import { transportError } from "./http.ts";
  * chunk (hot path: no allocation per chunk): consume them before asking for the next batch.
  */
 export interface SseBatch {
-  /** `performance.now()` (ms) when the chunk was read. */
+  /** `performance.now()` (ms) when the chunk arrived (see `readSse`). */
   t: number;
   messages: EventSourceMessage[];
 }
@@ -21,13 +22,16 @@ const STREAM_DECODE = { stream: true } as const;
 
 /**
  * Parses SSE from `body`, yielding one batch per body chunk that completed at least one event.
- * A transport failure while reading is `stream_aborted` (or the abort reason of `signal`); the
+ * Its time is the transport's arrival time of the chunk when `arrivals` is given (a clocked
+ * request, see arrivals.ts), else when the chunk was read here. A transport failure while reading is `stream_aborted` (or the abort reason of `signal`); the
  * end marker of the protocol is the caller's business.
  */
 export async function* readSse(
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
+  arrivals?: Arrivals,
 ): AsyncGenerator<SseBatch, void, undefined> {
+  let consumed = 0;
   const batch: SseBatch = { t: 0, messages: [] };
   let parseFailure: ParseError | undefined;
   const parser = createParser({
@@ -55,7 +59,8 @@ export async function* readSse(
         finished = true;
         break;
       }
-      batch.t = performance.now();
+      consumed += next.value.byteLength;
+      batch.t = arrivals ? arrivals.timeOf(consumed) : performance.now();
       parser.feed(decoder.decode(next.value, STREAM_DECODE));
       if (parseFailure) throw new CallError("parse", `unreadable event stream: ${parseFailure.message}`);
       if (batch.messages.length === 0) continue;
