@@ -145,6 +145,6 @@ class DeferringHandler implements Dispatcher.DispatchHandler {
 
 /** The interceptor: requests whose options carry `arrivals` get their bytes timestamped and deferred. */
 export const arrivalClock: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
-  const arrivals = (options as ClockedOptions).arrivals;
+  const arrivals = process.env.NO_ARRIVALS ? undefined : (options as ClockedOptions).arrivals;
   return dispatch(options, arrivals ? new DeferringHandler(handler, arrivals) : handler);
 };

@@ -158,10 +158,14 @@ describe("loadSuite on a valid suite", () => {
     expect(oneOf!.score({ output: "no", expected: "yes" }).score).toBe(1);
   });
 
-  it("hashes the suite text and each dataset file in task order", () => {
-    const hash = createHash("sha256");
-    for (const file of ["suite.yaml", "data/capitals.csv", "data/math.jsonl", "data/words.json"]) {
-      hash.update(readFileSync(at(file)));
+  it("hashes the suite text and each dataset file's hash in task order", () => {
+    const hash = createHash("sha256").update(readFileSync(at("suite.yaml")));
+    for (const file of ["data/capitals.csv", "data/math.jsonl", "data/words.json"]) {
+      hash.update(
+        createHash("sha256")
+          .update(readFileSync(at(file)))
+          .digest("hex"),
+      );
     }
     expect(suite.hash).toBe(hash.digest("hex"));
   });

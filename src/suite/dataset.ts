@@ -3,11 +3,13 @@
  * the suite file. Problems come back as issue drafts: a missing file at the `dataset` value in
  * the suite, an unparseable row at its line in the data file.
  */
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { CsvError } from "csv-parse";
 import { parse as parseCsvText } from "csv-parse/sync";
 import type { IssueDraft } from "./errors.ts";
+import { fileLines } from "./file-lines.ts";
 import type { DatasetConfig } from "./schema.ts";
 import { locatorForText, type PathSegment } from "./yaml-positions.ts";
 
@@ -23,8 +25,8 @@ export interface LoadedDataset {
   rowCount: number;
   /** Absolute path of the data file; absent for inline rows. */
   file?: string;
-  /** The data file's bytes, for the suite hash. */
-  bytes?: Uint8Array;
+  /** sha256 (hex) of the data file's bytes, for the suite hash. */
+  sha256?: string;
   /** 1-based line in the data file of each row, where known (JSONL, CSV). */
   rowLines?: number[];
   /** The rows could not be loaded (that is reported already): resolve the task without cases. */
@@ -66,23 +68,73 @@ export async function loadDataset(
       issues: [{ path: pathKey, at: "value", message, expected: "a .jsonl, .json or .csv file" }],
     };
   }
-  let bytes: Uint8Array;
+  const limit = spec.limit ?? Number.POSITIVE_INFINITY;
+  let parsed: Parsed & { sha256: string };
   try {
-    bytes = await readFile(file);
+    parsed =
+      format === "jsonl" ? scanJsonlFile(file, path, limit) : parseWholeFile(format, file, path, limit);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
     const message =
       code === "ENOENT"
         ? `dataset file not found: ${file}`
         : `cannot read dataset file ${file}: ${(error as Error).message}`;
     return { ok: false, issues: [{ path: pathKey, at: "value", message, expected: "an existing file" }] };
   }
-  const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
-  const parsed = PARSERS[format](text, file, path, spec.limit ?? Number.POSITIVE_INFINITY);
   if (parsed.issues.length > 0) return { ok: false, issues: capIssues(parsed.issues, path, file) };
-  const dataset: LoadedDataset = { rows: parsed.rows, rowCount: parsed.rowCount, file, bytes };
+  const dataset: LoadedDataset = {
+    rows: parsed.rows,
+    rowCount: parsed.rowCount,
+    file,
+    sha256: parsed.sha256,
+  };
   if (parsed.rowLines) dataset.rowLines = parsed.rowLines;
   return { ok: true, dataset };
+}
+
+/** A JSON array or CSV file: read whole (their parsers need the whole text). */
+function parseWholeFile(
+  format: "json" | "csv",
+  file: string,
+  path: readonly PathSegment[],
+  limit: number,
+): Parsed & { sha256: string } {
+  const bytes = readFileSync(file);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
+  return { ...PARSERS[format](text, file, path, limit), sha256 };
+}
+
+/**
+ * A JSONL file, read in chunks (see file-lines.ts): one pass hashes the whole file and checks
+ * every row up to `limit`; the rows are parsed again, from the file, each time they are iterated.
+ * A file changed in between is an error rather than other rows.
+ */
+function scanJsonlFile(
+  file: string,
+  path: readonly PathSegment[],
+  limit: number,
+): Parsed & { sha256: string } {
+  const hash = createHash("sha256");
+  const before = statSync(file);
+  let firstPass = true;
+  const lines = () => {
+    const onBytes = firstPass ? (chunk: Uint8Array) => hash.update(chunk) : undefined;
+    firstPass = false;
+    return fileLines(file, onBytes);
+  };
+  const parsed = parseJsonl(lines, file, path, limit);
+  const rows: Iterable<DatasetRow> = {
+    *[Symbol.iterator]() {
+      const now = statSync(file);
+      if (now.size !== before.size || now.mtimeMs !== before.mtimeMs) {
+        throw new Error(`dataset file ${file} changed while the suite was being loaded`);
+      }
+      yield* parsed.rows;
+    },
+  };
+  return { ...parsed, rows, sha256: hash.digest("hex") };
 }
 
 interface Parsed {
@@ -95,15 +147,23 @@ interface Parsed {
 type Parser = (text: string, file: string, path: readonly PathSegment[], limit: number) => Parsed;
 
 /**
- * One JSON object per line; blank lines are skipped; `limit` rows are read. Every line is parsed
- * here to report problems, but the rows are not kept: `rows` parses the text again on each pass,
- * so a large file never exists as one object per row (only its text, until the suite is resolved).
+ * JSONL: one JSON object per line; blank lines are skipped; `limit` rows are read. `lines` gives
+ * the lines afresh on each call. The first pass parses every line to report problems but keeps no
+ * row (and reads to the end, so a hashing source sees the whole file); `rows` parses them again
+ * on each pass, so a large file never exists as one object per row.
  */
-export const parseJsonl: Parser = (text, file, path, limit) => {
+export function parseJsonl(
+  lines: () => Iterable<string>,
+  file: string,
+  path: readonly PathSegment[],
+  limit: number,
+): Parsed {
   const rowLines: number[] = [];
   const issues: IssueDraft[] = [];
-  for (const { line, lineNumber } of jsonlLines(text)) {
-    if (rowLines.length + issues.length >= limit) break;
+  let lineNumber = 0;
+  for (const line of lines()) {
+    lineNumber++;
+    if (rowLines.length + issues.length >= limit || line.trim() === "") continue;
     const at = { path, at: "value" as const, file, line: lineNumber, expected: "a JSON object per line" };
     try {
       const value: unknown = JSON.parse(line);
@@ -119,26 +179,15 @@ export const parseJsonl: Parser = (text, file, path, limit) => {
   const rows: Iterable<DatasetRow> = {
     *[Symbol.iterator]() {
       let n = 0;
-      for (const { line } of jsonlLines(text)) {
-        if (n++ >= rowCount) return;
+      for (const line of lines()) {
+        if (n >= rowCount) return;
+        if (line.trim() === "") continue;
+        n++;
         yield JSON.parse(line) as DatasetRow;
       }
     },
   };
   return { rows, rowCount, rowLines, issues };
-};
-
-/** The non-blank lines of a JSONL text with their 1-based numbers, without splitting it all at once. */
-function* jsonlLines(text: string): Generator<{ line: string; lineNumber: number }> {
-  let lineNumber = 0;
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf("\n", start);
-    const end = newline < 0 ? text.length : newline;
-    lineNumber++;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (line.trim() !== "") yield { line, lineNumber };
-  }
 }
 
 /** A JSON array of objects. */
@@ -199,7 +248,7 @@ export const parseCsv: Parser = (text, file, path, limit) => {
   return { rows, rowCount: rows.length, rowLines: records.map((r) => r.info.lines), issues };
 };
 
-const PARSERS: Record<DatasetFormat, Parser> = { jsonl: parseJsonl, json: parseJsonArray, csv: parseCsv };
+const PARSERS: Record<"json" | "csv", Parser> = { json: parseJsonArray, csv: parseCsv };
 
 function checkHeader(header: string[], fail: (message: string) => void): string[] {
   const seen = new Set<string>();

@@ -134,9 +134,9 @@ function retryPolicy(config: SuiteConfig): RetryPolicy {
   };
 }
 
-/** sha256 (hex) of the suite text, then the bytes of each dataset file in task order. */
+/** sha256 (hex) of the suite text, then the sha256 (hex) of each dataset file, in task order. */
 export function suiteHash(text: string, datasets: readonly LoadedDataset[]): string {
   const hash = createHash("sha256").update(text);
-  for (const dataset of datasets) if (dataset.bytes) hash.update(dataset.bytes);
+  for (const dataset of datasets) if (dataset.sha256) hash.update(dataset.sha256);
   return hash.digest("hex");
 }
