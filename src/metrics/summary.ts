@@ -79,8 +79,8 @@ export class SummaryBuilder {
   private warmupCalls = 0;
   private description: SuiteDescription | null = null;
   private savings: SavingsCollector | null = null;
-  /** Local models' energy windows (the last per model wins: a resumed segment measures anew). */
-  private readonly energyWindows = new Map<string, ModelEnergyEvent[]>();
+  /** Busy time of each local model's energy windows, ms (one window per segment). */
+  private readonly busyMs = new Map<string, number>();
 
   private isLocal(model: string): boolean {
     const entry = this.description?.models.find((m) => m.id === model);
@@ -158,9 +158,8 @@ export class SummaryBuilder {
     const { v: _v, type: _type, model: _model, calls, ...window } = event;
     const entry = this.models.get(event.model);
     if (entry) entry.energy = window;
-    const windows = this.energyWindows.get(event.model) ?? [];
-    windows.push(event);
-    this.energyWindows.set(event.model, windows);
+    // Only the busy time is kept: a window's per-call shares (one per call) are folded below.
+    this.busyMs.set(event.model, (this.busyMs.get(event.model) ?? 0) + event.busy_ms);
     for (const call of calls) {
       const task = call.item.split("|")[1] ?? "";
       if (task === "warmup") continue;
@@ -174,8 +173,7 @@ export class SummaryBuilder {
   /** A local group's share of its model's busy time (by energy), and the model's hardware block. */
   private localShare(group: GroupAccumulator) {
     if (!this.isLocal(group.model)) return undefined;
-    const windows = this.energyWindows.get(group.model) ?? [];
-    const busyMs = windows.reduce((sum, w) => sum + w.busy_ms, 0);
+    const busyMs = this.busyMs.get(group.model) ?? 0;
     const modelJ = this.modelGroups.get(group.model)?.money.energyTotalJ ?? null;
     const groupJ = group.money.energyTotalJ;
     const share = group.task === null ? 1 : modelJ && groupJ !== null ? groupJ / modelJ : 0;
