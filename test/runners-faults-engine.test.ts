@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallRecord, LogEvent } from "../src/core/records.ts";
+import { summarizeRun } from "../src/metrics/summary-file.ts";
 import { runCli } from "./helpers/cli.ts";
 import {
   type FaultServer,
@@ -99,6 +100,9 @@ describe("a run over a faulty API server", () => {
     const result = await runCli(["run", join(dir, "suite.yaml"), "--out", out], { ANTHROPIC_API_KEY: KEY });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(out, "summary.json"))).toBe(true);
+    // The summary folded during the run (retries, failures, masked key) equals one read from the log.
+    const folded = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as unknown;
+    expect(folded).toEqual(JSON.parse(JSON.stringify(await summarizeRun(out))));
 
     const records = readFileSync(join(out, "events.jsonl"), "utf8")
       .trim()

@@ -2,11 +2,13 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { secretEnvOf } from "../../runners/index.ts";
+import type { LogEvent } from "../core/records.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { interruptReason, runSuite } from "../engine/run.ts";
 import { EVENTS_FILE } from "../engine/run-log.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
+import { SummaryBuilder } from "../metrics/summary.ts";
 import { SUMMARY_FILE, writeSummary } from "../metrics/summary-file.ts";
 import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
@@ -122,6 +124,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   progress.log(`opbench: suite ${suite.name} → ${runDir}`);
+  // A fresh run's summary is folded as events are logged; a resumed one reads earlier segments too.
+  const folded = resume ? undefined : new SummaryBuilder();
   try {
     const result = await runSuite({
       suite,
@@ -135,9 +139,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       secrets: secrets.values,
       ...(args.maxCost !== undefined && { budget: new CostBudget(args.maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
+      ...(folded && { onEvent: (event: LogEvent) => folded.add(event) }),
     });
     progress.stop();
-    const summary = await writeSummary(runDir);
+    const summary = await writeSummary(runDir, folded);
     if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printSummary(summary, (line) => process.stdout.write(`${line}\n`));
     process.stderr.write(`Records: ${join(runDir, EVENTS_FILE)}\nSummary: ${join(runDir, SUMMARY_FILE)}\n`);

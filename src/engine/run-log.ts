@@ -21,9 +21,14 @@ export const EVENTS_FILE = "events.jsonl";
 export class RunLog {
   private fd: number | undefined;
   private readonly secrets: string[];
+  private readonly tap: ((event: LogEvent) => void) | undefined;
 
-  /** Opens (creating or appending to) `<runDir>/events.jsonl`. `secrets` are masked in every line. */
-  constructor(runDir: string, secrets: readonly string[] = []) {
+  /**
+   * Opens (creating or appending to) `<runDir>/events.jsonl`. `secrets` are masked in every line.
+   * `tap` sees every event as written (a masked line is parsed back, so it never sees a secret).
+   */
+  constructor(runDir: string, secrets: readonly string[] = [], tap?: (event: LogEvent) => void) {
+    this.tap = tap;
     const path = join(runDir, EVENTS_FILE);
     if (existsSync(path)) {
       const fd = openSync(path, "r+");
@@ -36,9 +41,11 @@ export class RunLog {
 
   append(event: LogEvent): void {
     if (this.fd === undefined) throw new Error("run log is closed");
-    let line = JSON.stringify(event);
+    const raw = JSON.stringify(event);
+    let line = raw;
     for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");
     writeSync(this.fd, `${line}\n`);
+    this.tap?.(line === raw ? event : (JSON.parse(line) as LogEvent));
   }
 
   close(): void {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { CallError } from "../core/errors.ts";
-import { type CallRecord, LOG_VERSION, type RunEndEvent } from "../core/records.ts";
+import { type CallRecord, LOG_VERSION, type LogEvent, type RunEndEvent } from "../core/records.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import { modelFileFacts } from "../host/model-file.ts";
@@ -51,6 +51,11 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   /** `--max-cost`: API spending limit. */
   budget?: CostBudget;
+  /**
+   * Sees every event as it is logged (secrets masked), in log order: lets the caller fold the
+   * summary during the run instead of reading the log back afterwards.
+   */
+  onEvent?: (event: LogEvent) => void;
 }
 
 export interface RunResult {
@@ -61,7 +66,7 @@ export interface RunResult {
 export async function runSuite(options: RunOptions): Promise<RunResult> {
   const { suite, runDir, signal, resume, observer } = options;
   mkdirSync(runDir, { recursive: true });
-  const log = new RunLog(runDir, options.secrets);
+  const log = new RunLog(runDir, options.secrets, options.onEvent);
   log.append(
     await runStartEvent({
       suite,

@@ -14,9 +14,12 @@ export async function summarizeRun(runDir: string): Promise<Summary> {
   return builder.result();
 }
 
-/** Summarises the run and writes `<runDir>/summary.json`; returns the summary. */
-export async function writeSummary(runDir: string): Promise<Summary> {
-  const summary = await summarizeRun(runDir);
+/**
+ * Writes `<runDir>/summary.json` and returns it: from `folded` when the caller fed a builder every
+ * event of the log as it was written (a run that started fresh), else by reading the log.
+ */
+export async function writeSummary(runDir: string, folded?: SummaryBuilder): Promise<Summary> {
+  const summary = folded ? folded.result() : await summarizeRun(runDir);
   const path = join(runDir, SUMMARY_FILE);
   writeFileSync(`${path}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
