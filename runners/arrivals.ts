@@ -62,9 +62,9 @@ let scheduled = false;
 
 function flushAll(): void {
   scheduled = false;
-  // A handler's flush can make new chunks arrive for others only through I/O: not in this loop.
-  for (const handler of waiting) handler.flush();
+  const handlers = [...waiting];
   waiting.clear();
+  for (const handler of handlers) handler.flush();
 }
 
 /** Wraps the body's handler: notes each chunk's arrival, passes chunks, end and error on later, in order. */
@@ -136,9 +136,16 @@ class DeferringHandler implements Dispatcher.DispatchHandler {
   flush(): void {
     const controller = this.controller!;
     for (const step of this.steps.splice(0)) {
-      if (step.kind === "data") this.inner.onResponseData?.(controller, step.chunk);
-      else if (step.kind === "end") this.inner.onResponseEnd?.(controller, step.trailers);
-      else this.inner.onResponseError?.(controller, step.error);
+      try {
+        if (step.kind === "data") this.inner.onResponseData?.(controller, step.chunk);
+        else if (step.kind === "end") this.inner.onResponseEnd?.(controller, step.trailers);
+        else this.inner.onResponseError?.(controller, step.error);
+      } catch (error) {
+        // undici would have failed the request had the handler thrown in its own callback.
+        this.steps.length = 0;
+        controller.abort(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
     }
   }
 }

@@ -7,30 +7,16 @@
  * its meta-schema fails at load. Invalid JSON scores 0, like a schema violation.
  */
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
-import { Ajv } from "ajv";
-import { Ajv2019 } from "ajv/dist/2019.js";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
 import type { ScorerFactory } from "../core/scorer.ts";
+import { ajvFor } from "./ajv.ts";
 import { scorerName } from "./common.ts";
 import { fenceNote, parseJsonOutput } from "./json-text.ts";
-
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
-const addFormats = addFormatsModule.default;
 
 /** How many validation errors a reason lists before "+N more". */
 const ERRORS_SHOWN = 3;
 
 function compile(schema: AnySchemaObject): ValidateFunction {
-  const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
-  const options = { allErrors: true, strict: false } as const;
-  const ajv = dialect.includes("2020-12")
-    ? new Ajv2020(options)
-    : dialect.includes("2019-09")
-      ? new Ajv2019(options)
-      : new Ajv(options);
-  addFormats(ajv);
-  return ajv.compile(schema);
+  return ajvFor(schema, { allErrors: true, strict: false }).compile(schema);
 }
 
 /** Formats ajv errors as `/path message`, the first few, then "+N more". */

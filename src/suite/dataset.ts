@@ -5,9 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
-import { CsvError } from "csv-parse";
-import { parse as parseCsvText } from "csv-parse/sync";
+import type { CsvError as CsvErrorClass } from "csv-parse";
+import type { parse as parseCsvSync } from "csv-parse/sync";
 import type { IssueDraft } from "./errors.ts";
 import { fileLines } from "./file-lines.ts";
 import type { DatasetConfig } from "./schema.ts";
@@ -219,11 +220,17 @@ export const parseJsonArray: Parser = (text, file, path, limit) => {
   return { rows: [], rowCount: 0, issues };
 };
 
+/** csv-parse, loaded for the first CSV dataset (CommonJS: a synchronous `require` serves). */
+function csvParse(): { parse: typeof parseCsvSync; CsvError: typeof CsvErrorClass } {
+  return createRequire(import.meta.url)("csv-parse/sync") as ReturnType<typeof csvParse>;
+}
+
 /** CSV with a header row; values stay strings. Rows that do not parse are all reported. */
 export const parseCsv: Parser = (text, file, path, limit) => {
+  const { parse: parseCsvText, CsvError } = csvParse();
   const issues: IssueDraft[] = [];
   const at = { path, at: "value" as const, file, expected: "CSV with a header row" };
-  const report = (error: CsvError | Error | undefined) => {
+  const report = (error: CsvErrorClass | Error | undefined) => {
     if (!error) return undefined;
     const line = error instanceof CsvError && typeof error.lines === "number" ? error.lines : 1;
     issues.push({ ...at, line, column: 1, message: `invalid CSV: ${error.message}` });

@@ -1,8 +1,6 @@
 /** Compiles a JSON Schema with ajv to tell, at load time, whether it is valid. */
-import { Ajv, type Options } from "ajv";
-import { Ajv2019 } from "ajv/dist/2019.js";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import type { Options } from "ajv";
+import { ajvFor } from "../scoring/ajv.ts";
 
 const OPTIONS: Options = { allErrors: true, logger: false };
 
@@ -11,13 +9,7 @@ const OPTIONS: Options = { allErrors: true, logger: false };
  * `$schema` (2020-12, 2019-09, else draft-07); unknown keywords and formats are errors.
  */
 export function jsonSchemaProblem(schema: Record<string, unknown>): string | undefined {
-  const declared = typeof schema.$schema === "string" ? schema.$schema : "";
-  const ajv = declared.includes("2020-12")
-    ? new Ajv2020(OPTIONS)
-    : declared.includes("2019-09")
-      ? new Ajv2019(OPTIONS)
-      : new Ajv(OPTIONS);
-  addFormats.default(ajv);
+  const ajv = ajvFor(schema, OPTIONS);
   try {
     ajv.compile(schema);
     return undefined;
