@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=50
 // The flags keep a long run's memory flat (and are no slower; see BENCHMARKS.md): a small young
 // generation promotes less of the per-call garbage still in flight at each scavenge, and the old
 // generation is collected at 1.5× its live size instead of letting promoted garbage grow it to ~4×.
