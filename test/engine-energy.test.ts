@@ -7,7 +7,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ModelEnergyEvent } from "../src/core/records.ts";
+import {
+  ENERGY_CALLS_PER_EVENT,
+  type ModelEnergyCallsEvent,
+  type ModelEnergyEvent,
+} from "../src/core/records.ts";
 import type { EnergySource } from "../src/energy/types.ts";
 import { nowMs } from "../src/energy/types.ts";
 import { runSuite } from "../src/engine/run.ts";
@@ -80,5 +84,39 @@ describe("engine energy window", () => {
     expect(r.cost.source).toBe("local-estimate");
     expect(r.cost.local?.mode).toBe("marginal");
     expect(r.cost.total_usd).toBeCloseTo((shared / 3.6e6) * 0.36, 15); // electricity only, PUE 1
+  });
+
+  it("lists a large window's shares in events of at most ENERGY_CALLS_PER_EVENT, and sums them all", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-energy-"));
+    const count = ENERGY_CALLS_PER_EVENT + 700;
+    const cases = Array.from({ length: count }, (_, i) => ({
+      id: String(i + 1),
+      prompt: `p${i}`,
+      expected: "X",
+    }));
+    const runner = new ScriptedRunner(() => ({ kind: "ok", text: "X", chunks: 1, outputTokens: 1 }));
+    const suite = tinySuite({ cases, warmup: 0, concurrency: 64 });
+    await runSuite({
+      suite,
+      runDir: dir,
+      describedSuite: describeSuite(suite),
+      prepareModel: () => ({
+        runner,
+        locality: "local",
+        energy: { monitor: { sources: [constantPower(50)], pollMs: 5 }, idleMs: 0 },
+      }),
+      signal: new AbortController().signal,
+    });
+    const events = readEvents(dir);
+    const energy = events.find((e): e is ModelEnergyEvent => e.type === "model_energy")!;
+    const chunks = events.filter((e): e is ModelEnergyCallsEvent => e.type === "model_energy_calls");
+    expect(energy.calls).toEqual([]);
+    expect(chunks.map((c) => c.calls.length)).toEqual([ENERGY_CALLS_PER_EVENT, 700]);
+    const calls = chunks.flatMap((c) => c.calls);
+    expect(new Set(calls.map((c) => c.item)).size).toBe(count);
+    const shared = calls.reduce((sum, c) => sum + c.energy_j, 0);
+    expect(shared + energy.unattributed_j!).toBeCloseTo(energy.gross_j!, 6);
+    const summary = await summarizeRun(dir);
+    expect(summary.results[0]!.energy.total_j).toBeCloseTo(shared, 9);
   });
 });

@@ -148,8 +148,30 @@ export interface ModelEnergyEvent {
   /** Energy between calls (no call in flight), J. */
   unattributed_j: number | null;
   notes: string[];
-  /** Per attempt: `item`, `attempt`, gross and net joules. */
-  calls: { item: string; attempt: number; energy_j: number; net_energy_j: number | null }[];
+  /**
+   * Per attempt: `item`, `attempt`, gross and net joules. A window of more than
+   * {@link ENERGY_CALLS_PER_EVENT} attempts lists them in the `model_energy_calls` events that
+   * follow instead (this list is then empty), so no log line grows with the number of calls.
+   */
+  calls: ModelEnergyCall[];
+}
+
+export interface ModelEnergyCall {
+  item: string;
+  attempt: number;
+  energy_j: number;
+  net_energy_j: number | null;
+}
+
+/** Most attempts listed by one energy event. */
+export const ENERGY_CALLS_PER_EVENT = 5000;
+
+/** More of the preceding `model_energy` window's per-attempt shares (a large window). */
+export interface ModelEnergyCallsEvent {
+  v: typeof LOG_VERSION;
+  type: "model_energy_calls";
+  model: string;
+  calls: ModelEnergyCall[];
 }
 
 export interface RunEndEvent {
@@ -165,6 +187,7 @@ export type LogEvent =
   | ModelStartEvent
   | CallRecord
   | ModelEnergyEvent
+  | ModelEnergyCallsEvent
   | RunEndEvent
   /** Load mode (`opbench load`): steps and their calls (src/load/events.ts). */
   | LoadEvent;

@@ -49,8 +49,31 @@ export function callTokens(counts: {
   return Math.max(0, counts.input_tokens - (counts.cached_input_tokens ?? 0)) + counts.output_tokens;
 }
 
-function weightOf(call: CallSpan): number {
-  return call.tokens !== null && Number.isFinite(call.tokens) && call.tokens > 0 ? call.tokens : 0;
+/**
+ * Calls as parallel columns — start and end (epoch ms, the readings' clock) and weight (NaN or 0 =
+ * unknown) — so a window of a million calls is three arrays, not a million objects.
+ */
+export interface SpanColumns {
+  starts: Float64Array;
+  ends: Float64Array;
+  tokens: Float64Array;
+}
+
+function weightAt(tokens: Float64Array, i: number): number {
+  const t = tokens[i]!;
+  return Number.isFinite(t) && t > 0 ? t : 0;
+}
+
+/** Column form of a list of spans (for the object API). */
+function columnsOf(calls: readonly CallSpan[]): SpanColumns {
+  const n = calls.length;
+  const columns = { starts: new Float64Array(n), ends: new Float64Array(n), tokens: new Float64Array(n) };
+  calls.forEach((call, i) => {
+    columns.starts[i] = call.startMs;
+    columns.ends[i] = call.endMs;
+    columns.tokens[i] = call.tokens ?? Number.NaN;
+  });
+  return columns;
 }
 
 /**
@@ -58,12 +81,24 @@ function weightOf(call: CallSpan): number {
  * @param totalJ energy of the window, J
  */
 export function attributeWindow(totalJ: number, calls: readonly CallSpan[]): CallEnergy[] {
-  if (calls.length === 0) return [];
-  let weights = calls.map(weightOf);
-  if (weights.every((w) => w === 0)) weights = calls.map((c) => Math.max(0, c.endMs - c.startMs));
-  if (weights.every((w) => w === 0)) weights = calls.map(() => 1);
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return calls.map((call, i) => ({ id: call.id, joules: (totalJ * weights[i]!) / sum, net_joules: null }));
+  const joules = attributeWindowColumns(totalJ, columnsOf(calls));
+  return calls.map((call, i) => ({ id: call.id, joules: joules[i]!, net_joules: null }));
+}
+
+/** {@link attributeWindow} over columns: each call's joules, in call order. */
+export function attributeWindowColumns(totalJ: number, spans: SpanColumns): Float64Array {
+  const n = spans.starts.length;
+  const weights = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += weights[i] = weightAt(spans.tokens, i);
+  if (sum === 0)
+    for (let i = 0; i < n; i++) sum += weights[i] = Math.max(0, spans.ends[i]! - spans.starts[i]!);
+  if (sum === 0) {
+    weights.fill(1);
+    sum = n;
+  }
+  for (let i = 0; i < n; i++) weights[i] = (totalJ * weights[i]!) / sum;
+  return weights;
 }
 
 export interface SeriesAttribution {
@@ -85,32 +120,58 @@ export function attributeSeries(
   calls: readonly CallSpan[],
   idleW?: number,
 ): SeriesAttribution {
-  const gross = new Map(calls.map((c) => [c.id, 0]));
-  const net = new Map(calls.map((c) => [c.id, 0]));
-  if (series.length < 2) {
-    return {
-      calls: calls.map((c) => ({ id: c.id, joules: 0, net_joules: idleW === undefined ? null : 0 })),
-      total_j: 0,
-      unattributed_j: 0,
-    };
-  }
+  const result = attributeSeriesColumns(series, columnsOf(calls), idleW);
+  return {
+    calls: calls.map((c, i) => ({
+      id: c.id,
+      joules: result.gross[i]!,
+      net_joules: result.net === null ? null : result.net[i]!,
+    })),
+    total_j: result.total_j,
+    unattributed_j: result.unattributed_j,
+  };
+}
+
+/** {@link attributeSeries} over columns: gross (and net, with `idleW`) joules in call order. */
+export function attributeSeriesColumns(
+  series: readonly EnergyReading[],
+  spans: SpanColumns,
+  idleW?: number,
+): { gross: Float64Array; net: Float64Array | null; total_j: number; unattributed_j: number } {
+  const n = spans.starts.length;
+  const gross = new Float64Array(n);
+  const net = idleW === undefined ? null : new Float64Array(n);
+  if (series.length < 2) return { gross, net, total_j: 0, unattributed_j: 0 };
   const first = series[0]!.t;
   const last = series[series.length - 1]!.t;
-  const cuts = new Set<number>(series.map((r) => r.t));
-  for (const c of calls) {
-    if (c.startMs > first && c.startMs < last) cuts.add(c.startMs);
-    if (c.endMs > first && c.endMs < last) cuts.add(c.endMs);
+  const cuts = new Float64Array(series.length + 2 * n);
+  let cutCount = 0;
+  for (const reading of series) cuts[cutCount++] = reading.t;
+  for (let i = 0; i < n; i++) {
+    const start = spans.starts[i]!;
+    const end = spans.ends[i]!;
+    if (start > first && start < last) cuts[cutCount++] = start;
+    if (end > first && end < last) cuts[cutCount++] = end;
   }
-  const times = [...cuts].sort((a, b) => a - b);
+  const sorted = cuts.subarray(0, cutCount).sort();
+  let timeCount = 0;
+  for (let k = 0; k < sorted.length; k++) {
+    if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[timeCount++] = sorted[k]!;
+  }
+  const times = sorted.subarray(0, timeCount);
   // Token rate per ms; calls without tokens share by time only if nobody in the piece has tokens.
-  const rate = new Map(
-    calls.map((c) => [c.id, c.endMs > c.startMs ? weightOf(c) / (c.endMs - c.startMs) : 0]),
-  );
+  const rate = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const duration = spans.ends[i]! - spans.starts[i]!;
+    rate[i] = duration > 0 ? weightAt(spans.tokens, i) / duration : 0;
+  }
   let unattributed = 0;
   // Sweep over the pieces keeping the set of calls in flight: O(pieces × concurrency), not
-  // O(pieces × calls), so a 10,000-call window is shared out in milliseconds.
-  const byStart = [...calls].sort((x, y) => x.startMs - y.startMs);
-  const inFlight = new Set<CallSpan>();
+  // O(pieces × calls), so a large window is shared out in milliseconds.
+  const byStart = new Uint32Array(n);
+  for (let i = 0; i < n; i++) byStart[i] = i;
+  byStart.sort((x, y) => spans.starts[x]! - spans.starts[y]! || x - y);
+  const inFlight = new Set<number>();
   let nextStart = 0;
   let before = cumulativeAt(series, times[0]!)!;
   for (let k = 0; k + 1 < times.length; k++) {
@@ -120,27 +181,24 @@ export function attributeSeries(
     const energy = after - before;
     before = after;
     const netEnergy = idleW === undefined ? 0 : Math.max(0, energy - (idleW * (b - a)) / 1000);
-    while (nextStart < byStart.length && byStart[nextStart]!.startMs < b) inFlight.add(byStart[nextStart++]!);
-    for (const c of inFlight) if (c.endMs <= a) inFlight.delete(c);
-    const active = [...inFlight];
-    if (active.length === 0) {
+    while (nextStart < n && spans.starts[byStart[nextStart]!]! < b) inFlight.add(byStart[nextStart++]!);
+    for (const i of inFlight) if (spans.ends[i]! <= a) inFlight.delete(i);
+    if (inFlight.size === 0) {
       unattributed += energy;
       continue;
     }
-    let weights = active.map((c) => rate.get(c.id)!);
+    const active = [...inFlight];
+    let weights = active.map((i) => rate[i]!);
     if (weights.every((w) => w === 0)) weights = active.map(() => 1);
     const sum = weights.reduce((x, y) => x + y, 0);
-    active.forEach((c, i) => {
-      gross.set(c.id, gross.get(c.id)! + (energy * weights[i]!) / sum);
-      net.set(c.id, net.get(c.id)! + (netEnergy * weights[i]!) / sum);
+    active.forEach((i, j) => {
+      gross[i] = gross[i]! + (energy * weights[j]!) / sum;
+      if (net) net[i] = net[i]! + (netEnergy * weights[j]!) / sum;
     });
   }
   return {
-    calls: calls.map((c) => ({
-      id: c.id,
-      joules: gross.get(c.id)!,
-      net_joules: idleW === undefined ? null : net.get(c.id)!,
-    })),
+    gross,
+    net,
     total_j: series[series.length - 1]!.joules - series[0]!.joules,
     unattributed_j: unattributed,
   };

@@ -192,3 +192,24 @@ export function busyMs(intervals: readonly Interval[]): number {
   if (runEnd > runStart) total += runEnd - runStart;
   return total;
 }
+
+/** {@link busyMs} of intervals given as columns (no object per interval). */
+export function busyMsColumns(starts: Float64Array, ends: Float64Array): number {
+  const order: number[] = [];
+  for (let i = 0; i < starts.length; i++) if (ends[i]! > starts[i]!) order.push(i);
+  order.sort((x, y) => starts[x]! - starts[y]!);
+  let total = 0;
+  let runStart = Number.NEGATIVE_INFINITY;
+  let runEnd = Number.NEGATIVE_INFINITY;
+  for (const i of order) {
+    const startMs = starts[i]!;
+    const endMs = ends[i]!;
+    if (startMs > runEnd) {
+      if (runEnd > runStart) total += runEnd - runStart;
+      runStart = startMs;
+      runEnd = endMs;
+    } else runEnd = Math.max(runEnd, endMs);
+  }
+  if (runEnd > runStart) total += runEnd - runStart;
+  return total;
+}

@@ -225,13 +225,13 @@ export class EnergyMonitor {
 
   /**
    * Ends a window. For modelled energy, `busy` gives the calls' intervals (their union is the
-   * busy time); without it the whole window counts as busy.
+   * busy time) or that busy time itself, ms; without it the whole window counts as busy.
    */
-  async end(mark: WindowMark, busy?: readonly Interval[]): Promise<WindowEnergy> {
+  async end(mark: WindowMark, busy?: readonly Interval[] | number): Promise<WindowEnergy> {
     const notes: string[] = [];
     if (this.source === null) {
       const endMs = nowMs();
-      const busyTime = busy ? busyMs(busy) : endMs - mark.start.t;
+      const busyTime = typeof busy === "number" ? busy : busy ? busyMs(busy) : endMs - mark.start.t;
       const modelled = modelledEnergy({
         powerW: this.modelledPowerW,
         busyMs: busyTime,

@@ -1,21 +1,62 @@
 /**
  * Meters a local model's measured calls: idle power first, one energy window around the calls,
  * then the window's energy shared among the call attempts (by token rate over time) and written
- * to the log as one `model_energy` event.
+ * to the log as a `model_energy` event (its per-attempt shares in `model_energy_calls` events of
+ * at most ENERGY_CALLS_PER_EVENT when the window is large).
  */
-import { type CallRecord, LOG_VERSION, type ModelEnergyEvent } from "../core/records.ts";
-import { attributeSeries, attributeWindow, type CallSpan, callTokens } from "../energy/attribution.ts";
-import { busyMs } from "../energy/integrate.ts";
+import {
+  type CallRecord,
+  ENERGY_CALLS_PER_EVENT,
+  LOG_VERSION,
+  type ModelEnergyCall,
+  type ModelEnergyCallsEvent,
+  type ModelEnergyEvent,
+} from "../core/records.ts";
+import {
+  attributeSeriesColumns,
+  attributeWindowColumns,
+  callTokens,
+  type SpanColumns,
+} from "../energy/attribution.ts";
+import { busyMsColumns } from "../energy/integrate.ts";
 import { EnergyMonitor, type WindowMark } from "../energy/monitor.ts";
 import type { ModelServices } from "./services.ts";
 
+/** Strings packed in one growing buffer (UTF-8) with their end offsets: no object per string. */
+class PackedStrings {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  private ends = new Float64Array(1024);
+  length = 0;
+
+  push(value: string): void {
+    if (this.length === this.ends.length) {
+      const ends = new Float64Array(this.ends.length * 2);
+      ends.set(this.ends);
+      this.ends = ends;
+    }
+    const most = value.length * 3;
+    if (this.used + most > this.bytes.length) {
+      const bytes = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + most));
+      this.bytes.copy(bytes, 0, 0, this.used);
+      this.bytes = bytes;
+    }
+    this.used += this.bytes.write(value, this.used, "utf8");
+    this.ends[this.length++] = this.used;
+  }
+
+  at(index: number): string {
+    return this.bytes.toString("utf8", index === 0 ? 0 : this.ends[index - 1]!, this.ends[index]!);
+  }
+}
+
 export class EnergyWindow {
   /**
-   * The window's call attempts, kept compact (a long run has millions): the item key (a string
-   * the work item already holds), the attempt, and start/end/tokens in one growing typed array.
+   * The window's call attempts, kept compact (a long run has millions): item keys packed, the
+   * attempt numbers and start/end/tokens in growing typed arrays.
    */
-  private readonly items: string[] = [];
-  private readonly attempts: number[] = [];
+  private readonly items = new PackedStrings();
+  private attempts = new Uint32Array(1024);
   private numbers = new Float64Array(3 * 1024);
   private readonly monitor: EnergyMonitor;
   private mark: WindowMark | undefined;
@@ -47,49 +88,70 @@ export class EnergyWindow {
     if (record.e2e_ms === null || sentAtMs === null) return;
     // The send time on the meters' clock (epoch ms from performance.now), not started_at's ms.
     const startMs = sentAtMs;
-    const at = this.items.length * 3;
-    if (at + 3 > this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
+    const n = this.items.length;
+    if (n === this.attempts.length) {
+      const attempts = new Uint32Array(n * 2);
+      attempts.set(this.attempts);
+      this.attempts = attempts;
+      const numbers = new Float64Array(n * 2 * 3);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
     }
-    this.numbers[at] = startMs;
-    this.numbers[at + 1] = startMs + record.e2e_ms;
-    this.numbers[at + 2] = callTokens(record) ?? Number.NaN;
+    this.numbers[n * 3] = startMs;
+    this.numbers[n * 3 + 1] = startMs + record.e2e_ms;
+    this.numbers[n * 3 + 2] = callTokens(record) ?? Number.NaN;
+    this.attempts[n] = record.attempt;
     this.items.push(record.item);
-    this.attempts.push(record.attempt);
   }
 
-  /** The attempts as spans for attribution (built once, at the end). */
-  private spans(): (CallSpan & { item: string; attempt: number })[] {
-    return this.items.map((item, i) => {
-      const tokens = this.numbers[i * 3 + 2]!;
-      return {
-        id: String(i),
-        item,
-        attempt: this.attempts[i]!,
-        startMs: this.numbers[i * 3]!,
-        endMs: this.numbers[i * 3 + 1]!,
-        tokens: Number.isNaN(tokens) ? null : tokens,
-      };
-    });
+  /** The attempts as columns for attribution. */
+  private columns(): SpanColumns {
+    const n = this.items.length;
+    const columns = { starts: new Float64Array(n), ends: new Float64Array(n), tokens: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      columns.starts[i] = this.numbers[i * 3]!;
+      columns.ends[i] = this.numbers[i * 3 + 1]!;
+      columns.tokens[i] = this.numbers[i * 3 + 2]!;
+    }
+    return columns;
   }
 
-  /** Ends the window and returns its event; closes the source. */
-  async end(model: string): Promise<ModelEnergyEvent | undefined> {
+  /**
+   * Ends the window, closes the source and passes its events to `append`: the `model_energy`
+   * event, then for a large window its per-attempt shares in `model_energy_calls` events, each
+   * built only when it is appended.
+   */
+  async end(model: string, append: (event: ModelEnergyEvent | ModelEnergyCallsEvent) => void): Promise<void> {
     try {
-      if (!this.mark) return undefined;
-      const spans = this.spans();
-      const window = await this.monitor.end(this.mark, spans);
-      const attribution =
-        window.series.length >= 2
-          ? attributeSeries(window.series, spans, window.idle_w ?? undefined)
-          : {
-              calls: window.gross_j === null ? [] : attributeWindow(window.gross_j, spans),
-              unattributed_j: null,
-            };
-      const byId = new Map(attribution.calls.map((c) => [c.id, c]));
-      return {
+      if (!this.mark) return;
+      const spans = this.columns();
+      const busyMs = busyMsColumns(spans.starts, spans.ends);
+      const window = await this.monitor.end(this.mark, busyMs);
+      let gross: Float64Array | null = null;
+      let net: Float64Array | null = null;
+      let unattributed: number | null = null;
+      if (window.series.length >= 2) {
+        const shared = attributeSeriesColumns(window.series, spans, window.idle_w ?? undefined);
+        ({ gross, net } = shared);
+        unattributed = shared.unattributed_j;
+      } else if (window.gross_j !== null) {
+        gross = attributeWindowColumns(window.gross_j, spans);
+      }
+      const count = gross === null ? 0 : this.items.length;
+      const calls = (from: number, to: number): ModelEnergyCall[] => {
+        const out: ModelEnergyCall[] = [];
+        for (let i = from; i < to; i++) {
+          out.push({
+            item: this.items.at(i),
+            attempt: this.attempts[i]!,
+            energy_j: gross![i]!,
+            net_energy_j: net === null ? null : net[i]!,
+          });
+        }
+        return out;
+      };
+      const chunked = count > ENERGY_CALLS_PER_EVENT;
+      append({
         v: LOG_VERSION,
         type: "model_energy",
         model,
@@ -98,29 +160,23 @@ export class EnergyWindow {
         energy_source: window.energy_source,
         description: window.description,
         duration_ms: window.duration_ms,
-        busy_ms: busyMs(spans),
+        busy_ms: busyMs,
         gross_j: window.gross_j,
         net_j: window.net_j,
         idle_w: window.idle_w,
         low_j: window.low_j,
         high_j: window.high_j,
-        unattributed_j: attribution.unattributed_j,
+        unattributed_j: unattributed,
         notes: window.notes,
-        calls: spans.flatMap((span) => {
-          const share = byId.get(span.id);
-          return share
-            ? [
-                {
-                  item: span.item,
-                  attempt: span.attempt,
-                  energy_j: share.joules,
-                  net_energy_j: share.net_joules,
-                },
-              ]
-            : [];
-        }),
-      };
+        calls: chunked ? [] : calls(0, count),
+      });
+      if (!chunked) return;
+      for (let from = 0; from < count; from += ENERGY_CALLS_PER_EVENT) {
+        const to = Math.min(count, from + ENERGY_CALLS_PER_EVENT);
+        append({ v: LOG_VERSION, type: "model_energy_calls", model, calls: calls(from, to) });
+      }
     } finally {
+      this.mark = undefined;
       await this.monitor.close();
     }
   }

@@ -185,11 +185,11 @@ async function runModel(ctx: RunContext, model: ResolvedModel): Promise<void> {
     await runPool(warmupItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
     await run.energy?.begin();
     await runPool(measuredItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
-    const energy = await run.energy?.end(model.id);
+    const energy = run.energy;
     run.energy = undefined;
-    if (energy) log.append(energy);
+    await energy?.end(model.id, (event) => log.append(event));
   } finally {
-    await run.energy?.end(model.id).catch(() => undefined);
+    await run.energy?.end(model.id, () => undefined).catch(() => undefined);
     await runner.shutdown?.();
   }
 }

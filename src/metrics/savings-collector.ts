@@ -3,7 +3,7 @@
  * comparison and the cascade what-if (src/savings), from the final records of both models. Local
  * calls get their energy and cost once their model's energy window has been shared out.
  */
-import type { CallRecord, ModelEnergyEvent } from "../core/records.ts";
+import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type SavingsComparison } from "../savings/compare.ts";
@@ -77,18 +77,23 @@ export class SavingsCollector {
 
   addEnergy(event: ModelEnergyEvent): void {
     if (!this.involved.has(event.model)) return;
-    const perItem = new Map<string, number>();
-    let total = 0;
-    for (const call of event.calls) {
-      perItem.set(call.item, (perItem.get(call.item) ?? 0) + call.energy_j);
-      total += call.energy_j;
-    }
     this.energy.set(event.model, {
-      perItem,
-      totalJ: total,
+      perItem: new Map(),
+      totalJ: 0,
       busyMs: event.busy_ms,
       source: event.energy_source,
     });
+    this.addEnergyCalls(event.model, event.calls);
+  }
+
+  /** Per-call shares of the model's latest window (in its event, or in the events after it). */
+  addEnergyCalls(model: string, calls: readonly ModelEnergyCall[]): void {
+    const energy = this.energy.get(model);
+    if (!energy) return;
+    for (const call of calls) {
+      energy.perItem.set(call.item, (energy.perItem.get(call.item) ?? 0) + call.energy_j);
+      energy.totalJ += call.energy_j;
+    }
   }
 
   /** A local call's energy and cost: its share of the window's energy and busy time. */

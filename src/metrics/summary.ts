@@ -2,6 +2,7 @@ import {
   type CallRecord,
   type LogEvent,
   METRICS_VERSION,
+  type ModelEnergyCall,
   type ModelEnergyEvent,
   type ModelStartEvent,
   type RunEndEvent,
@@ -81,6 +82,8 @@ export class SummaryBuilder {
   private savings: SavingsCollector | null = null;
   /** Busy time of each local model's energy windows, ms (one window per segment). */
   private readonly busyMs = new Map<string, number>();
+  /** Energy source of each model's latest window. */
+  private readonly energySource = new Map<string, CallRecord["energy_source"]>();
 
   private isLocal(model: string): boolean {
     const entry = this.description?.models.find((m) => m.id === model);
@@ -118,6 +121,10 @@ export class SummaryBuilder {
         break;
       case "model_energy":
         this.addEnergy(event);
+        break;
+      case "model_energy_calls":
+        this.addEnergyCalls(event.model, event.calls);
+        this.savings?.addEnergyCalls(event.model, event.calls);
         break;
       case "call":
         this.addCall(event);
@@ -160,14 +167,21 @@ export class SummaryBuilder {
     if (entry) entry.energy = window;
     // Only the busy time is kept: a window's per-call shares (one per call) are folded below.
     this.busyMs.set(event.model, (this.busyMs.get(event.model) ?? 0) + event.busy_ms);
+    this.energySource.set(event.model, event.energy_source);
+    this.addEnergyCalls(event.model, calls);
+    this.savings?.addEnergy(event);
+  }
+
+  /** Per-call shares of a model's latest window (in its event, or in the events after it). */
+  private addEnergyCalls(model: string, calls: readonly ModelEnergyCall[]): void {
+    const source = this.energySource.get(model) ?? null;
     for (const call of calls) {
       const task = call.item.split("|")[1] ?? "";
       if (task === "warmup") continue;
-      for (const g of [this.group(event.model, task), this.modelGroup(event.model)]) {
-        g.money.addEnergy(call.energy_j, call.net_energy_j, event.energy_source);
+      for (const g of [this.group(model, task), this.modelGroup(model)]) {
+        g.money.addEnergy(call.energy_j, call.net_energy_j, source);
       }
     }
-    this.savings?.addEnergy(event);
   }
 
   /** A local group's share of its model's busy time (by energy), and the model's hardware block. */
