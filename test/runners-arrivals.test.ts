@@ -61,8 +61,10 @@ describe("the clocked transport", () => {
     const [a, b] = await Promise.all([post(), post()]);
     // Both first chunks are written while this loop is blocked, so both sockets are readable
     // when it polls again; then the first consumer works for 80 ms before the second runs.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    busyWait(200);
+    // (600 ms: the server, 150 ms after each request, gets its writes out in time even on a
+    // machine busy with other tests.)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    busyWait(600);
     const firstBatch = async (stream: typeof a, work: number) => {
       for await (const batch of readSse(
         stream.response.body,
