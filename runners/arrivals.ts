@@ -1,7 +1,8 @@
 /**
- * Arrival times of response bytes, taken in the transport. A chunk is timestamped when undici
- * parses it off the socket, and handed to the response body only in the event loop's check phase
- * (`setImmediate`), after every socket that was readable in the same poll has been timestamped.
+ * The clocked transport: requests timed when undici writes them, response bytes when undici parses
+ * them off the socket. The bytes are handed to the body's reader only in the event loop's check
+ * phase (`setImmediate`), after every socket that was readable in the same poll has been read.
+ * The body is fed straight from undici's handler (no Node stream in between).
  *
  * Why: Node runs the microtasks of one socket's read before it reads the next socket. Had the body
  * been handed over at once, the consumer — parsing, scoring, writing the record — would run for
@@ -10,6 +11,7 @@
  * timestamped after everyone else's processing: tens of milliseconds late. Deferred, the time of
  * each chunk is when the bytes were read, whatever the consumer does with the others.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 
 /** When one request went out, and the byte offsets and arrival times of its response's chunks. */
@@ -46,112 +48,229 @@ export class Arrivals {
   }
 }
 
-/** Request options carrying the clock of the response (a key undici itself ignores). */
-export interface ClockedOptions {
-  arrivals?: Arrivals;
+/** A response as the clocked transport gives it: status, headers, and a body read once. */
+export interface ClockedResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
 }
 
-type Step =
-  | { kind: "data"; chunk: Buffer }
-  | { kind: "end"; trailers: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>[1] }
-  | { kind: "error"; error: Error };
+/** Body bytes held before the transport pauses reading from the socket. */
+const BODY_HIGH_WATER = 1 << 20;
 
-/** Handlers with chunks waiting for the check phase. */
-const waiting = new Set<DeferringHandler>();
+/** Bodies with chunks, an end or an error waiting to be handed to their reader. */
+const waiting = new Set<ResponseBody>();
 let scheduled = false;
 
-function flushAll(): void {
+function releaseAll(): void {
   scheduled = false;
-  const handlers = [...waiting];
+  const bodies = [...waiting];
   waiting.clear();
-  for (const handler of handlers) handler.flush();
+  for (const body of bodies) body.release();
 }
 
-/** Wraps the body's handler: notes each chunk's arrival, passes chunks, end and error on later, in order. */
-class DeferringHandler implements Dispatcher.DispatchHandler {
-  private readonly inner: Dispatcher.DispatchHandler;
-  private readonly arrivals: Arrivals;
-  private controller: Dispatcher.DispatchController | undefined;
-  private readonly steps: Step[] = [];
+/**
+ * A response body fed by the transport. What arrives is held back until the event loop's check
+ * phase (`setImmediate`), after every socket readable in the same poll has been read and
+ * timestamped; only then does the reader get it. Async-iterable once; `text()` reads it whole.
+ */
+export class ResponseBody implements AsyncIterable<Uint8Array> {
+  private readonly incoming: Buffer[] = [];
+  private readonly available: Buffer[] = [];
+  private availableBytes = 0;
+  private incomingEnd = false;
+  private incomingError: Error | undefined;
+  private ended = false;
+  private error: Error | undefined;
+  private wake: (() => void) | undefined;
+  private paused = false;
+  private finished = false;
+  /** Set by the handler: pauses, resumes and aborts the transfer. */
+  controller: Dispatcher.DispatchController | undefined;
 
-  constructor(inner: Dispatcher.DispatchHandler, arrivals: Arrivals) {
-    this.inner = inner;
-    this.arrivals = arrivals;
+  /** From the transport: a chunk, the end, or a failure (held until the check phase). */
+  push(chunk: Buffer): void {
+    this.incoming.push(chunk);
+    this.schedule();
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    // undici calls this just before it writes the request (headers and body) to the socket.
-    this.arrivals.sentAt = performance.now();
-    this.controller = controller;
-    this.inner.onRequestStart?.(controller, context);
+  end(): void {
+    this.incomingEnd = true;
+    this.schedule();
   }
 
-  onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestUpgrade"]>>): void {
-    this.inner.onRequestUpgrade?.(...args);
+  fail(error: Error): void {
+    this.incomingError ??= error;
+    this.schedule();
   }
 
-  onRequestSent(): void {
-    this.inner.onRequestSent?.();
-  }
-
-  onResponseStarted(): void {
-    this.inner.onResponseStarted?.();
-  }
-
-  onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseStart"]>>): void {
-    this.controller = args[0];
-    this.inner.onResponseStart?.(...args);
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.arrivals.note(chunk.length);
-    this.controller = controller;
-    this.push({ kind: "data", chunk });
-  }
-
-  onResponseEnd(
-    controller: Dispatcher.DispatchController,
-    trailers: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>[1],
-  ): void {
-    this.controller = controller;
-    this.push({ kind: "end", trailers });
-  }
-
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    this.controller = controller;
-    // Nothing waiting: fail at once (a refused connection need not wait a loop turn).
-    if (this.steps.length === 0) this.inner.onResponseError?.(controller, error);
-    else this.push({ kind: "error", error });
-  }
-
-  private push(step: Step): void {
-    this.steps.push(step);
+  private schedule(): void {
     waiting.add(this);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(flushAll);
+      setImmediate(releaseAll);
     }
   }
 
-  flush(): void {
-    const controller = this.controller!;
-    for (const step of this.steps.splice(0)) {
-      try {
-        if (step.kind === "data") this.inner.onResponseData?.(controller, step.chunk);
-        else if (step.kind === "end") this.inner.onResponseEnd?.(controller, step.trailers);
-        else this.inner.onResponseError?.(controller, step.error);
-      } catch (error) {
-        // undici would have failed the request had the handler thrown in its own callback.
-        this.steps.length = 0;
-        controller.abort(error instanceof Error ? error : new Error(String(error)));
-        return;
-      }
+  /** Hands what arrived to the reader (the check phase). */
+  release(): void {
+    for (const chunk of this.incoming) {
+      this.available.push(chunk);
+      this.availableBytes += chunk.length;
     }
+    this.incoming.length = 0;
+    if (this.incomingEnd) this.ended = true;
+    if (this.incomingError) this.error = this.incomingError;
+    if (this.availableBytes > BODY_HIGH_WATER && !this.paused && !this.ended) {
+      this.paused = true;
+      this.controller?.pause();
+    }
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      for (;;) {
+        const chunk = this.available.shift();
+        if (chunk !== undefined) {
+          this.availableBytes -= chunk.length;
+          if (this.paused && this.availableBytes < BODY_HIGH_WATER / 2) {
+            this.paused = false;
+            this.controller?.resume();
+          }
+          yield chunk;
+          continue;
+        }
+        if (this.error) throw this.error;
+        if (this.ended) {
+          this.finished = true;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+      }
+    } finally {
+      // The reader stopped early: stop the transfer (the connection is not reused).
+      if (!this.finished && !this.error)
+        this.controller?.abort(new Error("response body not read to its end"));
+    }
+  }
+
+  /** The whole body as UTF-8 text. */
+  async text(): Promise<string> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this) chunks.push(chunk);
+    return Buffer.concat(chunks).toString("utf8");
   }
 }
 
-/** The interceptor: requests whose options carry `arrivals` get their bytes timestamped and deferred. */
-export const arrivalClock: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
-  const arrivals = process.env.NO_ARRIVALS ? undefined : (options as ClockedOptions).arrivals;
-  return dispatch(options, arrivals ? new DeferringHandler(handler, arrivals) : handler);
-};
+/** Undici's handler for one clocked request: times the write and every chunk, feeds the body. */
+class ClockedHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private body: ResponseBody | undefined;
+  private settled = false;
+  private readonly arrivals: Arrivals;
+  private readonly signal: AbortSignal;
+  private readonly resolve: (response: ClockedResponse) => void;
+  private readonly reject: (error: unknown) => void;
+  private readonly onAbort = () => {
+    const reason = this.signal.reason instanceof Error ? this.signal.reason : new Error("aborted");
+    if (this.controller) this.controller.abort(reason);
+    else this.failBeforeResponse(reason); // still queued: give up now, abort when undici starts it
+  };
+
+  constructor(
+    arrivals: Arrivals,
+    signal: AbortSignal,
+    resolve: (response: ClockedResponse) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.arrivals = arrivals;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
+    signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // undici calls this just before it writes the request (headers and body) to the socket.
+    this.arrivals.sentAt = performance.now();
+    this.controller = controller;
+    if (this.signal.aborted)
+      controller.abort(this.signal.reason instanceof Error ? this.signal.reason : new Error("aborted"));
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200 || this.settled) return; // 1xx: the final response follows
+    this.settled = true;
+    this.body = new ResponseBody();
+    this.body.controller = controller;
+    this.resolve({ statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.arrivals.note(chunk.length);
+    this.body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.done();
+    this.body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    this.done();
+    if (this.body) this.body.fail(error);
+    else this.failBeforeResponse(error);
+  }
+
+  private failBeforeResponse(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done();
+    this.reject(error);
+  }
+
+  private done(): void {
+    this.signal.removeEventListener("abort", this.onAbort);
+  }
+}
+
+/**
+ * POSTs `body` through `agent` with the transport clock: resolves with the response once its
+ * headers arrive (a failure before that rejects, with undici's error), and notes in `arrivals`
+ * when the request was written and when each body chunk arrived.
+ */
+export function clockedPost(
+  agent: Dispatcher,
+  url: string,
+  options: { headers: Record<string, string>; body: string; signal: AbortSignal; reset?: boolean },
+  arrivals: Arrivals,
+): Promise<ClockedResponse> {
+  const target = new URL(url);
+  return new Promise<ClockedResponse>((resolve, reject) => {
+    if (options.signal.aborted) {
+      reject(options.signal.reason);
+      return;
+    }
+    const handler = new ClockedHandler(arrivals, options.signal, resolve, reject);
+    agent.dispatch(
+      {
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: "POST",
+        headers: options.headers,
+        body: options.body,
+        ...(options.reset && { reset: true }),
+      },
+      handler,
+    );
+  });
+}

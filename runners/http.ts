@@ -4,7 +4,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
-import { Arrivals, arrivalClock } from "./arrivals.ts";
+import { Arrivals, type ClockedResponse, clockedPost } from "./arrivals.ts";
 
 /**
  * One pool for every runner: unlimited connections per origin (the engine caps concurrency),
@@ -26,17 +26,13 @@ export const httpAgent = new Agent({
  */
 const freshAgent = new Agent({ pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
 
-/** The pools as timed POSTs use them: response bytes timestamped in the transport (arrivals.ts). */
-const clockedAgent = httpAgent.compose(arrivalClock);
-const clockedFreshAgent = freshAgent.compose(arrivalClock);
-
 /**
  * A POST that has been issued: `tSent` is `performance.now()` (ms) just before it was;
  * `arrivals` gets the arrival time of every chunk of its response body.
  */
 export interface IssuedRequest {
   tSent: number;
-  response: Promise<Dispatcher.ResponseData>;
+  response: Promise<ClockedResponse>;
   arrivals: Arrivals;
 }
 
@@ -60,15 +56,12 @@ export function postJson(url: string, body: unknown, options: PostOptions): Issu
   const headers = { "content-type": "application/json", accept: "*/*", ...options.headers };
   const arrivals = new Arrivals();
   const tSent = performance.now();
-  const response = request(url, {
-    method: "POST",
-    headers,
-    body: payload,
-    signal: options.signal,
-    dispatcher: options.freshConnection ? clockedFreshAgent : clockedAgent,
-    ...(options.freshConnection && { reset: true }),
+  const response = clockedPost(
+    options.freshConnection ? freshAgent : httpAgent,
+    url,
+    { headers, body: payload, signal: options.signal, reset: options.freshConnection === true },
     arrivals,
-  } as Parameters<typeof request>[1] & { opaque?: null });
+  );
   // Failures are rethrown by openResponse(); until then keep them from being "unhandled".
   response.catch(() => {});
   return { tSent, response, arrivals };
@@ -80,11 +73,7 @@ export interface OpenOptions {
    * The wait the failed response asks for, in milliseconds (from its headers or body), or
    * undefined. Default: `Retry-After` only.
    */
-  retryAfterMs?: (
-    headers: Dispatcher.ResponseData["headers"],
-    status: number,
-    body: string,
-  ) => number | undefined;
+  retryAfterMs?: (headers: ClockedResponse["headers"], status: number, body: string) => number | undefined;
 }
 
 /**
@@ -96,8 +85,8 @@ export async function openResponse(
   issued: IssuedRequest,
   signal: AbortSignal,
   options: OpenOptions = {},
-): Promise<Dispatcher.ResponseData> {
-  let response: Dispatcher.ResponseData;
+): Promise<ClockedResponse> {
+  let response: ClockedResponse;
   try {
     response = await issued.response;
   } catch (error) {
@@ -146,7 +135,7 @@ export async function sendJson(
   body: unknown,
   options: PostOptions,
   open: OpenOptions = {},
-): Promise<{ tSent: number; response: Dispatcher.ResponseData; arrivals: Arrivals }> {
+): Promise<{ tSent: number; response: ClockedResponse; arrivals: Arrivals }> {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
   let issued = postJson(url, payload, options);
   try {

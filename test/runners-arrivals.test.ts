@@ -95,4 +95,36 @@ describe("the clocked transport", () => {
     await response.body.text();
     expect(tSent).toBeGreaterThanOrEqual(handedOver + 50);
   });
+
+  it("stops the transfer when the reader stops early, and times out a stalled request on abort", async () => {
+    await server.truth(true);
+    await server.setScript({ ttftMs: 5, chunkGapMs: 50, chunks: 20 });
+    try {
+      const { response, arrivals } = await post();
+      for await (const batch of readSse(response.body, new AbortController().signal, arrivals)) {
+        expect(batch.messages.length).toBeGreaterThan(0);
+        break; // the first event is enough
+      }
+      // The server sees its client go away long before its 20 chunks (~1 s) are written.
+      const deadline = performance.now() + 2000;
+      let truth = await server.truth();
+      while (!truth.some((t) => t.aborted) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        truth = await server.truth();
+      }
+      expect(truth.filter((t) => t.aborted)).toHaveLength(1);
+
+      const controller = new AbortController();
+      const pending = sendJson(
+        `${server.url}/v1/chat/completions`,
+        { messages: [{ role: "user", content: "case=y hi" }], stream: true, max_tokens: 4 },
+        { signal: controller.signal },
+      );
+      const reading = pending.then(({ response }) => response.body.text());
+      setTimeout(() => controller.abort(new Error("timed out")), 100);
+      await expect(reading).rejects.toThrow(/timed out/);
+    } finally {
+      await server.setScript({ ttftMs: 150, chunkGapMs: 1, chunks: 1 });
+    }
+  });
 });
