@@ -2,7 +2,7 @@
  * The HTTP transport every HTTP runner shares: one keep-alive connection pool, JSON POSTs timed
  * at the moment they are issued, and the mapping of transport failures to `CallError` classes.
  */
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, request } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
 import { Arrivals, type ClockedResponse, clockedPost } from "./arrivals.ts";
 
