@@ -178,19 +178,10 @@ export interface Interval {
  * concurrency, 4 calls overlapping fully for 1 s are 1 s of busy hardware, not 4.
  */
 export function busyMs(intervals: readonly Interval[]): number {
-  const sorted = intervals.filter((i) => i.endMs > i.startMs).sort((a, b) => a.startMs - b.startMs);
-  let total = 0;
-  let runStart = Number.NEGATIVE_INFINITY;
-  let runEnd = Number.NEGATIVE_INFINITY;
-  for (const { startMs, endMs } of sorted) {
-    if (startMs > runEnd) {
-      if (runEnd > runStart) total += runEnd - runStart;
-      runStart = startMs;
-      runEnd = endMs;
-    } else runEnd = Math.max(runEnd, endMs);
-  }
-  if (runEnd > runStart) total += runEnd - runStart;
-  return total;
+  return busyMsColumns(
+    Float64Array.from(intervals, (i) => i.startMs),
+    Float64Array.from(intervals, (i) => i.endMs),
+  );
 }
 
 /** {@link busyMs} of intervals given as columns (no object per interval). */

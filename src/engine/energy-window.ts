@@ -4,6 +4,8 @@
  * to the log as a `model_energy` event (its per-attempt shares in `model_energy_calls` events of
  * at most ENERGY_CALLS_PER_EVENT when the window is large).
  */
+
+import { PackedStrings } from "../core/packed-strings.ts";
 import {
   type CallRecord,
   ENERGY_CALLS_PER_EVENT,
@@ -21,34 +23,6 @@ import {
 import { busyMsColumns } from "../energy/integrate.ts";
 import { EnergyMonitor, type WindowMark } from "../energy/monitor.ts";
 import type { ModelServices } from "./services.ts";
-
-/** Strings packed in one growing buffer (UTF-8) with their end offsets: no object per string. */
-class PackedStrings {
-  private bytes = Buffer.allocUnsafe(64 * 1024);
-  private used = 0;
-  private ends = new Float64Array(1024);
-  length = 0;
-
-  push(value: string): void {
-    if (this.length === this.ends.length) {
-      const ends = new Float64Array(this.ends.length * 2);
-      ends.set(this.ends);
-      this.ends = ends;
-    }
-    const most = value.length * 3;
-    if (this.used + most > this.bytes.length) {
-      const bytes = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + most));
-      this.bytes.copy(bytes, 0, 0, this.used);
-      this.bytes = bytes;
-    }
-    this.used += this.bytes.write(value, this.used, "utf8");
-    this.ends[this.length++] = this.used;
-  }
-
-  at(index: number): string {
-    return this.bytes.toString("utf8", index === 0 ? 0 : this.ends[index - 1]!, this.ends[index]!);
-  }
-}
 
 export class EnergyWindow {
   /**

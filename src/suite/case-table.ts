@@ -5,6 +5,7 @@
  * heap objects that V8 would let grow to several times that between collections. `at(i)` decodes
  * one case when the engine dispatches it.
  */
+import { PackedStrings } from "../core/packed-strings.ts";
 import type { Case } from "./resolved.ts";
 
 /** What the engine needs of a task's cases. A plain `Case[]` is one too. */
@@ -21,15 +22,13 @@ const FIELD_COUNT = 5;
 const HAS_SYSTEM = 1;
 const HAS_EXPECTED = 2;
 const HAS_CLUSTER = 4;
-/** Offsets are 32-bit: a task's cases hold at most 4 GiB of text. */
-const MAX_BYTES = 2 ** 32 - 1;
 
 /** Shared storage of a table and its slices; appended to only while it is built. */
 class Storage {
-  bytes = Buffer.allocUnsafe(64 * 1024);
-  used = 0;
-  /** End offset (in `bytes`) of each field of each case; a field starts where the previous ended. */
-  ends = new Uint32Array(1024 * FIELD_COUNT);
+  /** Every case's five fields in order (an absent field is ""; `flags` tells it from an empty one). */
+  readonly fields = new PackedStrings(
+    "the task's rendered cases pass 4 GiB of text: split the dataset across tasks or use `limit`",
+  );
   flags = new Uint8Array(1024);
   count = 0;
 
@@ -38,16 +37,8 @@ class Storage {
       const flags = new Uint8Array(this.flags.length * 2);
       flags.set(this.flags);
       this.flags = flags;
-      const ends = new Uint32Array(this.ends.length * 2);
-      ends.set(this.ends);
-      this.ends = ends;
     }
-    const base = this.count * FIELD_COUNT;
-    this.write(c.id, base);
-    this.write(c.prompt, base + 1);
-    this.write(c.system, base + 2);
-    this.write(c.expected, base + 3);
-    this.write(c.cluster, base + 4);
+    for (const value of [c.id, c.prompt, c.system, c.expected, c.cluster]) this.fields.push(value ?? "");
     this.flags[this.count] =
       (c.system !== undefined ? HAS_SYSTEM : 0) |
       (c.expected !== undefined ? HAS_EXPECTED : 0) |
@@ -55,32 +46,8 @@ class Storage {
     this.count++;
   }
 
-  private write(value: string | undefined, slot: number): void {
-    if (value) {
-      const room = this.bytes.length - this.used;
-      const most = value.length * 3;
-      if (most > room) this.grow(most);
-      this.used += this.bytes.write(value, this.used, "utf8");
-    }
-    this.ends[slot] = this.used;
-  }
-
-  private grow(atLeast: number): void {
-    if (this.used + atLeast > MAX_BYTES) {
-      throw new Error(
-        `the task's rendered cases pass ${MAX_BYTES / 2 ** 30} GiB of text: split the dataset across tasks or use \`limit\``,
-      );
-    }
-    const size = Math.min(MAX_BYTES, Math.max(Math.ceil(this.bytes.length * 1.5), this.used + atLeast));
-    const bytes = Buffer.allocUnsafe(size);
-    this.bytes.copy(bytes, 0, 0, this.used);
-    this.bytes = bytes;
-  }
-
   field(index: number, field: number): string {
-    const slot = index * FIELD_COUNT + field;
-    const start = slot === 0 ? 0 : this.ends[slot - 1]!;
-    return this.bytes.toString("utf8", start, this.ends[slot]!);
+    return this.fields.at(index * FIELD_COUNT + field);
   }
 
   decode(index: number): Case {
@@ -140,11 +107,8 @@ export class CaseTable implements CaseList {
 
   /** Bytes held by the cases' text (for the benchmarks' accounting). */
   get textBytes(): number {
-    const { storage } = this;
-    if (this.length === 0) return 0;
-    const first = this.start * FIELD_COUNT;
-    const begin = first === 0 ? 0 : storage.ends[first - 1]!;
-    return storage.ends[(this.start + this.length) * FIELD_COUNT - 1]! - begin;
+    const from = this.start * FIELD_COUNT;
+    return this.storage.fields.byteLength(from, from + this.length * FIELD_COUNT);
   }
 }
 
