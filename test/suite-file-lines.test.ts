@@ -28,7 +28,7 @@ describe("fileLines", () => {
     const content = `${head}€ tail\nsecond line\n${"y".repeat(CHUNK + 10)}\nend`;
     const path = write("big.txt", content);
     const hash = createHash("sha256");
-    const lines = [...fileLines(path, (chunk) => hash.update(chunk))];
+    const lines = [...fileLines(path, { onBytes: (chunk) => hash.update(chunk) })];
     expect(lines).toEqual(content.split("\n"));
     expect(hash.digest("hex")).toBe(createHash("sha256").update(readFileSync(path)).digest("hex"));
   });
@@ -46,7 +46,7 @@ describe("JSONL datasets read in chunks", () => {
     if (!all.ok) throw new Error("load failed");
     expect(all.dataset.rowCount).toBe(30_000);
     expect([...all.dataset.rows]).toEqual(rows);
-    expect(all.dataset.rowLines?.[29_999]).toBe(30_000);
+    expect(all.dataset.lineOfRow?.(29_999)).toBe(30_000);
     const limited = await loadDataset({ path: "many.jsonl", limit: 10 }, dir, ["tasks", 0, "dataset"]);
     if (!limited.ok) throw new Error("load failed");
     expect([...limited.dataset.rows]).toEqual(rows.slice(0, 10));
@@ -59,6 +59,23 @@ describe("JSONL datasets read in chunks", () => {
     if (!loaded.ok) throw new Error("load failed");
     writeFileSync(path, '{"a": 1}\n{"a": 3}\n{"a": 4}\n');
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
-    expect(() => [...loaded.dataset.rows]).toThrow(/changed while the suite was being loaded/);
+    expect(() => [...loaded.dataset.rows]).toThrow(/changed after the suite was loaded/);
+  });
+
+  it("stops a pass that is under way when the file changes under it", async () => {
+    // Larger than one of a later pass's 64 KiB chunks, so the change lands between two reads.
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ i, text: "w".repeat(40) }));
+    const path = write("grows.jsonl", `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const loaded = await loadDataset("grows.jsonl", dir, ["tasks", 0, "dataset"]);
+    if (!loaded.ok) throw new Error("load failed");
+    const pass = loaded.dataset.rows[Symbol.iterator]();
+    expect(pass.next().value).toEqual(rows[0]);
+    writeFileSync(path, `${JSON.stringify({ i: -1 })}\n`, { flag: "a" });
+    utimesSync(path, new Date(), new Date(Date.now() + 5000));
+    let read = 1;
+    expect(() => {
+      while (!pass.next().done) read++;
+    }).toThrow(/changed after the suite was loaded/);
+    expect(read).toBeLessThan(rows.length);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Strings packed as UTF-8 in one growing buffer outside the JavaScript heap, with 32-bit end
  * offsets: a string costs its bytes plus 4, and the garbage collector never traces it. For lists
- * that grow with a run (a suite's cases, an energy window's call keys). Append-only.
+ * that grow with a run (an energy window's call keys). Append-only.
  */
 
 /** Offsets are 32-bit: at most 4 GiB of text. */

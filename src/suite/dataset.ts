@@ -28,8 +28,8 @@ export interface LoadedDataset {
   file?: string;
   /** sha256 (hex) of the data file's bytes, for the suite hash. */
   sha256?: string;
-  /** 1-based line in the data file of each row, where known (JSONL, CSV). */
-  rowLines?: number[];
+  /** 1-based line in the data file of a row (by 0-based index), where known (JSONL, CSV); for messages. */
+  lineOfRow?: (rowIndex: number) => number | undefined;
   /** The rows could not be loaded (that is reported already): resolve the task without cases. */
   unavailable?: boolean;
 }
@@ -90,7 +90,7 @@ export async function loadDataset(
     file,
     sha256: parsed.sha256,
   };
-  if (parsed.rowLines) dataset.rowLines = parsed.rowLines;
+  if (parsed.lineOfRow) dataset.lineOfRow = parsed.lineOfRow;
   return { ok: true, dataset };
 }
 
@@ -109,8 +109,10 @@ function parseWholeFile(
 
 /**
  * A JSONL file, read in chunks (see file-lines.ts): one pass hashes the whole file and checks
- * every row up to `limit`; the rows are parsed again, from the file, each time they are iterated.
- * A file changed in between is an error rather than other rows.
+ * every row up to `limit`; the rows are parsed again, from the file, each time they are iterated
+ * (the run renders its cases from them as it goes). Those later passes read smaller chunks, so a
+ * read never holds up the calls being timed, and check at every chunk that the file is as it was
+ * loaded: a file changed in between is an error rather than other rows.
  */
 function scanJsonlFile(
   file: string,
@@ -118,30 +120,32 @@ function scanJsonlFile(
   limit: number,
 ): Parsed & { sha256: string } {
   const hash = createHash("sha256");
-  const before = statSync(file);
+  const loaded = statSync(file);
   let firstPass = true;
   const lines = () => {
-    const onBytes = firstPass ? (chunk: Uint8Array) => hash.update(chunk) : undefined;
-    firstPass = false;
-    return fileLines(file, onBytes);
+    if (firstPass) {
+      firstPass = false;
+      return fileLines(file, { onBytes: (chunk) => hash.update(chunk) });
+    }
+    return fileLines(file, {
+      chunkBytes: LATER_PASS_CHUNK_BYTES,
+      check: (stats) => {
+        if (stats.size !== loaded.size || stats.mtimeMs !== loaded.mtimeMs) {
+          throw new Error(`dataset file ${file} changed after the suite was loaded`);
+        }
+      },
+    });
   };
-  const parsed = parseJsonl(lines, file, path, limit);
-  const rows: Iterable<DatasetRow> = {
-    *[Symbol.iterator]() {
-      const now = statSync(file);
-      if (now.size !== before.size || now.mtimeMs !== before.mtimeMs) {
-        throw new Error(`dataset file ${file} changed while the suite was being loaded`);
-      }
-      yield* parsed.rows;
-    },
-  };
-  return { ...parsed, rows, sha256: hash.digest("hex") };
+  return { ...parseJsonl(lines, file, path, limit), sha256: hash.digest("hex") };
 }
+
+/** Chunk size of the passes that render cases during a run: reading one takes microseconds. */
+const LATER_PASS_CHUNK_BYTES = 64 * 1024;
 
 interface Parsed {
   rows: Iterable<DatasetRow>;
   rowCount: number;
-  rowLines?: number[];
+  lineOfRow?: (rowIndex: number) => number | undefined;
   issues: IssueDraft[];
 }
 
@@ -159,16 +163,16 @@ export function parseJsonl(
   path: readonly PathSegment[],
   limit: number,
 ): Parsed {
-  const rowLines: number[] = [];
+  let rowCount = 0;
   const issues: IssueDraft[] = [];
   let lineNumber = 0;
   for (const line of lines()) {
     lineNumber++;
-    if (rowLines.length + issues.length >= limit || line.trim() === "") continue;
+    if (rowCount + issues.length >= limit || line.trim() === "") continue;
     const at = { path, at: "value" as const, file, line: lineNumber, expected: "a JSON object per line" };
     try {
       const value: unknown = JSON.parse(line);
-      if (isRow(value)) rowLines.push(lineNumber);
+      if (isRow(value)) rowCount++;
       else issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
     } catch (error) {
       const { message, column } = jsonErrorPosition(error as Error);
@@ -176,7 +180,6 @@ export function parseJsonl(
       issues.push({ ...at, column: column + indent, message: `invalid JSON: ${message}` });
     }
   }
-  const rowCount = rowLines.length;
   const rows: Iterable<DatasetRow> = {
     *[Symbol.iterator]() {
       let n = 0;
@@ -188,7 +191,18 @@ export function parseJsonl(
       }
     },
   };
-  return { rows, rowCount, rowLines, issues };
+  // Only messages need a row's line: find it by reading the lines again rather than keep a number per row.
+  const lineOfRow = (rowIndex: number): number | undefined => {
+    let n = 0;
+    let lineNumber = 0;
+    for (const line of lines()) {
+      lineNumber++;
+      if (line.trim() === "") continue;
+      if (n++ === rowIndex) return lineNumber;
+    }
+    return undefined;
+  };
+  return { rows, rowCount, lineOfRow, issues };
 }
 
 /** A JSON array of objects. */
@@ -252,7 +266,8 @@ export const parseCsv: Parser = (text, file, path, limit) => {
   }
   const rows = records.map((r) => r.record);
   // csv-parse counts lines up to the end of a record: the start line for one-line records.
-  return { rows, rowCount: rows.length, rowLines: records.map((r) => r.info.lines), issues };
+  const rowLines = records.map((r) => r.info.lines);
+  return { rows, rowCount: rows.length, lineOfRow: (rowIndex) => rowLines[rowIndex], issues };
 };
 
 const PARSERS: Record<"json" | "csv", Parser> = { json: parseJsonArray, csv: parseCsv };

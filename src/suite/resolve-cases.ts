@@ -1,6 +1,6 @@
-/** A task's dataset rows rendered into cases, after checking every template variable exists. */
+/** A task's dataset rows as cases, after checking every row renders and every case id is unique. */
 import { basename } from "node:path";
-import { CaseTable } from "./case-table.ts";
+import { RenderedCases } from "./case-list.ts";
 import type { DatasetRow, LoadedDataset } from "./dataset.ts";
 import type { IssueDraft } from "./errors.ts";
 import type { Case } from "./resolved.ts";
@@ -14,17 +14,18 @@ type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 const MAX_DUPLICATE_ISSUES = 10;
 
 /**
- * Renders every row of `dataset` into a case of `task` (the task at `taskIndex` in the suite), in
- * one pass that packs them into a {@link CaseTable} as they come, so the rows never exist all at
- * once. Issues: an empty dataset, template variables some row lacks, duplicate case ids.
+ * Checks that every row of `dataset` renders into a case of `task` (the task at `taskIndex` in the
+ * suite) and returns the cases as a {@link RenderedCases}: rendered again from the rows each time
+ * they are used, so the cases never exist all at once. Issues: an empty dataset, template
+ * variables some row lacks, duplicate case ids.
  */
 export function renderCases(
   task: TaskConfig,
   taskIndex: number,
   dataset: LoadedDataset,
-): { cases: CaseTable; issues: IssueDraft[] } {
+): { cases: RenderedCases; issues: IssueDraft[] } {
   const taskPath = ["tasks", taskIndex] as const;
-  const none = CaseTable.from([]);
+  const none = new RenderedCases({ rows: [], render: () => ({ id: "", prompt: "" }) }, 0);
   if (dataset.unavailable) return { cases: none, issues: [] };
   if (dataset.rowCount === 0) {
     const where = dataset.file ? `: ${dataset.file}` : "";
@@ -44,43 +45,27 @@ export function renderCases(
     templates[field] = template;
     for (const variable of template.variables) checks.push({ field, variable, firstMissing: -1, missing: 0 });
   }
-  const ids = new Map<string, number>();
-  const duplicates: IssueDraft[] = [];
+  const render = (row: DatasetRow, rowIndex: number) => renderCase(templates, row, rowIndex);
+  const ids = new IdHashes();
   let rowsLacking = 0;
-  function* rendered(): Generator<Case> {
-    let index = 0;
-    for (const row of dataset.rows) {
-      let complete = true;
-      for (const check of checks) {
-        if (lookupVariable(row, check.variable) !== undefined) continue;
-        if (check.firstMissing < 0) check.firstMissing = index;
-        check.missing++;
-        complete = false;
-      }
-      if (!complete) rowsLacking++;
-      if (complete && rowsLacking === 0) {
-        const c = renderCase(templates, row, index);
-        noteId(c.id, index);
-        yield c;
-      }
-      index++;
+  let anyExpected = false;
+  let index = 0;
+  for (const row of dataset.rows) {
+    let complete = true;
+    for (const check of checks) {
+      if (lookupVariable(row, check.variable) !== undefined) continue;
+      if (check.firstMissing < 0) check.firstMissing = index;
+      check.missing++;
+      complete = false;
     }
+    if (!complete) rowsLacking++;
+    if (complete && rowsLacking === 0) {
+      const c = render(row, index);
+      ids.add(c.id);
+      if (c.expected !== undefined) anyExpected = true;
+    }
+    index++;
   }
-  const noteId = (id: string, index: number) => {
-    const first = ids.get(id);
-    if (first === undefined) ids.set(id, index);
-    else if (duplicates.length < MAX_DUPLICATE_ISSUES && first >= 0) {
-      ids.set(id, -1 - first); // reported once
-      const message = `duplicate case id "${id}" (rows ${first + 1} and ${index + 1})`;
-      duplicates.push({
-        path: [...taskPath, "case_id"],
-        at: "value",
-        message,
-        expected: "a case id unique within the task",
-      });
-    }
-  };
-  const cases = CaseTable.from(rendered());
   if (rowsLacking > 0) {
     const issues = checks
       .filter((check) => check.missing > 0)
@@ -94,7 +79,77 @@ export function renderCases(
       );
     return { cases: none, issues };
   }
-  return { cases, issues: duplicates };
+  const cases = new RenderedCases({ rows: dataset.rows, render }, dataset.rowCount, { anyExpected });
+  const repeated = ids.repeated();
+  return { cases, issues: repeated.size > 0 ? duplicateIdIssues(cases, repeated, taskPath) : [] };
+}
+
+/**
+ * 53-bit hashes of the case ids, in a typed array: checking a million ids for duplicates costs
+ * 8 MB instead of a Map of a million strings. Equal hashes are only suspects; the ids behind them
+ * are compared in a second pass.
+ */
+class IdHashes {
+  private hashes = new Float64Array(1024);
+  private count = 0;
+
+  add(id: string): void {
+    if (this.count === this.hashes.length) {
+      const grown = new Float64Array(this.hashes.length * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[this.count++] = idHash(id);
+  }
+
+  /** Hashes seen more than once. */
+  repeated(): Set<number> {
+    const sorted = this.hashes.slice(0, this.count).sort();
+    const repeated = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+    return repeated;
+  }
+}
+
+/** Two 32-bit FNV-style hashes of the UTF-16 code units, folded into one exact double. */
+export function idHash(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    const unit = id.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  return (a >>> 0) + (b & 0x1fffff) * 2 ** 32;
+}
+
+/** The duplicate ids among cases whose id hash is in `suspects` (a second pass over the cases). */
+function duplicateIdIssues(
+  cases: RenderedCases,
+  suspects: ReadonlySet<number>,
+  taskPath: readonly ["tasks", number],
+): IssueDraft[] {
+  const firstRow = new Map<string, number>();
+  const issues: IssueDraft[] = [];
+  let index = 0;
+  for (const c of cases) {
+    if (suspects.has(idHash(c.id))) {
+      const first = firstRow.get(c.id);
+      if (first === undefined) firstRow.set(c.id, index);
+      else if (issues.length < MAX_DUPLICATE_ISSUES && first >= 0) {
+        firstRow.set(c.id, -1 - first); // reported once
+        issues.push({
+          path: [...taskPath, "case_id"],
+          at: "value",
+          message: `duplicate case id "${c.id}" (rows ${first + 1} and ${index + 1})`,
+          expected: "a case id unique within the task",
+        });
+      }
+    }
+    index++;
+  }
+  return issues;
 }
 
 function renderCase(
@@ -135,7 +190,7 @@ function missingVariableMessage(
   if (check.missing === dataset.rowCount) {
     return `${head}: not a column of the dataset (first row lacking it: ${check.firstMissing + 1}); columns: ${columnList(columns)}`;
   }
-  const line = dataset.file && dataset.rowLines?.[check.firstMissing];
+  const line = dataset.file && dataset.lineOfRow?.(check.firstMissing);
   const where = line ? ` (${basename(dataset.file!)}:${line})` : "";
   return `${head}: row ${check.firstMissing + 1}${where} lacks it; its columns: ${columnList(new Set(Object.keys(missingRow ?? {})))}`;
 }

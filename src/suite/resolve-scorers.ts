@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Scorer, ScorerContext } from "../core/scorer.ts";
 import { createScorer } from "../scoring/index.ts";
-import { type CaseList, someExpected } from "./case-table.ts";
+import { type CaseList, someExpected } from "./case-list.ts";
 import type { IssueDraft } from "./errors.ts";
 import { jsonSchemaProblem } from "./json-schema-check.ts";
 import type { ScorerConfig, TaskConfig } from "./schema.ts";

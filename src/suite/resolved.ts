@@ -1,7 +1,7 @@
 /** The suite after validation and `resolveSuite()`: what the engine consumes. */
 import type { StructuredOutput } from "../core/runner.ts";
 import type { Scorer } from "../core/scorer.ts";
-import type { CaseList } from "./case-table.ts";
+import type { CaseList } from "./case-list.ts";
 import type { ModelConfig, RunnerKind, ScorerConfig } from "./schema.ts";
 
 /** Generation parameters after merging built-in defaults < suite defaults < task < model. */
@@ -38,7 +38,7 @@ export interface Case {
 export interface ResolvedTask {
   id: string;
   description?: string;
-  /** Packed, decoded one at a time (see case-table.ts); tests may pass a plain array. */
+  /** Rendered from the dataset as they are used (see case-list.ts); tests may pass a plain array. */
   cases: CaseList;
   scorers: Scorer[];
   /** Scorer configs as written (normalised from shorthand), for the run record. */
