@@ -119,4 +119,39 @@ describe("engine energy window", () => {
     const summary = await summarizeRun(dir);
     expect(summary.results[0]!.energy.total_j).toBeCloseTo(shared, 9);
   });
+
+  it("without any energy method keeps only the busy time: the union of the measured calls' spans", async () => {
+    for (const concurrency of [1, 8]) {
+      const dir = mkdtempSync(join(tmpdir(), "opbench-energy-"));
+      const cases = Array.from({ length: 40 }, (_, i) => ({ id: String(i + 1), prompt: `p${i}` }));
+      const runner = new ScriptedRunner(() => ({ kind: "ok", text: "XYZ", chunks: 3, outputTokens: 3 }));
+      const suite = tinySuite({ cases, warmup: 3, concurrency });
+      await runSuite({
+        suite,
+        runDir: dir,
+        describedSuite: describeSuite(suite),
+        prepareModel: () => ({
+          runner,
+          locality: "local",
+          energy: { monitor: { sources: [] }, idleMs: 0 },
+        }),
+        signal: new AbortController().signal,
+      });
+      const events = readEvents(dir);
+      const energy = events.find((e): e is ModelEnergyEvent => e.type === "model_energy")!;
+      expect(energy).toMatchObject({ method: null, gross_j: null, calls: [] });
+      const e2e = events.flatMap((e) => (e.type === "call" && !e.warmup ? [e.e2e_ms!] : []));
+      expect(e2e).toHaveLength(40);
+      const sum = e2e.reduce((a, b) => a + b, 0);
+      if (concurrency === 1) {
+        // One call at a time: the spans do not overlap, so their union is the sum (to the
+        // resolution of epoch-ms doubles, ~0.2 µs a call).
+        expect(energy.busy_ms).toBeCloseTo(sum, 2);
+      } else {
+        expect(energy.busy_ms).toBeLessThan(sum);
+        expect(energy.busy_ms).toBeGreaterThanOrEqual(Math.max(...e2e));
+      }
+      expect(energy.busy_ms).toBeLessThanOrEqual(energy.duration_ms);
+    }
+  });
 });

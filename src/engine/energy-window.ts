@@ -2,7 +2,8 @@
  * Meters a local model's measured calls: idle power first, one energy window around the calls,
  * then the window's energy shared among the call attempts (by token rate over time) and written
  * to the log as a `model_energy` event (its per-attempt shares in `model_energy_calls` events of
- * at most ENERGY_CALLS_PER_EVENT when the window is large).
+ * at most ENERGY_CALLS_PER_EVENT when the window is large). Without any energy method only the
+ * busy time is kept, as the calls finish, so memory does not grow with the calls.
  */
 
 import { PackedStrings } from "../core/packed-strings.ts";
@@ -20,7 +21,7 @@ import {
   callTokens,
   type SpanColumns,
 } from "../energy/attribution.ts";
-import { busyMsColumns } from "../energy/integrate.ts";
+import { BusyTime } from "../energy/busy-time.ts";
 import { EnergyMonitor, type WindowMark } from "../energy/monitor.ts";
 import type { ModelServices } from "./services.ts";
 
@@ -34,9 +35,13 @@ export class EnergyWindow {
   private numbers = new Float64Array(3 * 1024);
   private readonly monitor: EnergyMonitor;
   private mark: WindowMark | undefined;
+  private readonly busy = new BusyTime();
+  /** Whether the window's energy will be shared among its calls (else their spans are not kept). */
+  private readonly attributes: boolean;
 
   private constructor(monitor: EnergyMonitor) {
     this.monitor = monitor;
+    this.attributes = monitor.method !== null;
   }
 
   /** Opens the best energy source for `device` and measures idle power (nothing may run meanwhile). */
@@ -57,11 +62,26 @@ export class EnergyWindow {
     this.mark = await this.monitor.begin();
   }
 
-  /** Notes a finished attempt of the window (warm-up calls happen before `begin`). */
-  add(record: CallRecord, sentAtMs: number | null): void {
-    if (record.e2e_ms === null || sentAtMs === null) return;
+  /** An attempt of the window is about to be made (warm-up calls happen before `begin`): its ticket. */
+  dispatch(): number {
+    return this.busy.dispatch(performance.timeOrigin + performance.now());
+  }
+
+  /** The attempt of `ticket` was cancelled: it has no record. */
+  forget(ticket: number): void {
+    this.busy.finish(ticket);
+  }
+
+  /** Notes the finished attempt of `ticket`. */
+  add(ticket: number, record: CallRecord, sentAtMs: number | null): void {
+    if (record.e2e_ms === null || sentAtMs === null) {
+      this.busy.finish(ticket);
+      return;
+    }
     // The send time on the meters' clock (epoch ms from performance.now), not started_at's ms.
     const startMs = sentAtMs;
+    this.busy.finish(ticket, startMs, startMs + record.e2e_ms);
+    if (!this.attributes) return;
     const n = this.items.length;
     if (n === this.attempts.length) {
       const attempts = new Uint32Array(n * 2);
@@ -99,7 +119,7 @@ export class EnergyWindow {
     try {
       if (!this.mark) return;
       const spans = this.columns();
-      const busyMs = busyMsColumns(spans.starts, spans.ends);
+      const busyMs = this.busy.ms;
       const window = await this.monitor.end(this.mark, busyMs);
       let gross: Float64Array | null = null;
       let net: Float64Array | null = null;

@@ -234,6 +234,8 @@ async function runItem(
       ctx.stop.abort(new CallError("aborted", "spending limit reached"));
       return;
     }
+    const energy = item.warmup ? undefined : run.energy;
+    const ticket = energy?.dispatch() ?? 0;
     const { record, error, sentAtMs } = await runAttempt(
       services.runner,
       item,
@@ -246,11 +248,14 @@ async function runItem(
     finishRecord(ctx, run, record);
     options.budget?.settle(estimate, record.cost_usd);
     // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume.
-    if (error?.errorClass === "aborted" || (error && options.signal.aborted)) return;
+    if (error?.errorClass === "aborted" || (error && options.signal.aborted)) {
+      energy?.forget(ticket);
+      return;
+    }
     const retry = error !== undefined && shouldRetry(error, attempt, policy);
     record.will_retry = retry;
     log.append(record);
-    if (!item.warmup) run.energy?.add(record, sentAtMs);
+    energy?.add(ticket, record, sentAtMs);
     observer?.callRecorded?.(record);
     if (!retry) return;
     backoff = backoffMs(error, attempt, policy);
