@@ -8,7 +8,8 @@ import { loadDataset } from "../src/suite/dataset.ts";
 import { fileLines } from "../src/suite/file-lines.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "opbench-lines-"));
-const CHUNK = 1 << 20;
+/** fileLines's default chunk size. */
+const CHUNK = 64 * 1024;
 
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);
@@ -25,7 +26,8 @@ describe("fileLines", () => {
   it("joins a line and a multi-byte character that straddle a chunk boundary, and hashes every byte", () => {
     // "€" is 3 bytes; place it so that it starts 1 byte before the first chunk ends.
     const head = "x".repeat(CHUNK - 1);
-    const content = `${head}€ tail\nsecond line\n${"y".repeat(CHUNK + 10)}\nend`;
+    // Then a line just over a chunk, and one over twenty chunks.
+    const content = `${head}€ tail\nsecond line\n${"y".repeat(CHUNK + 10)}\n${"z".repeat(20 * CHUNK + 3)}\nend`;
     const path = write("big.txt", content);
     const hash = createHash("sha256");
     const lines = [...fileLines(path, { onBytes: (chunk) => hash.update(chunk) })];

@@ -110,9 +110,9 @@ function parseWholeFile(
 /**
  * A JSONL file, read in chunks (see file-lines.ts): one pass hashes the whole file and checks
  * every row up to `limit`; the rows are parsed again, from the file, each time they are iterated
- * (the run renders its cases from them as it goes). Those later passes read smaller chunks, so a
- * read never holds up the calls being timed, and check at every chunk that the file is as it was
- * loaded: a file changed in between is an error rather than other rows.
+ * (the run renders its cases from them as it goes). A read of one chunk never holds up the calls
+ * being timed; later passes check before every chunk that the file is as it was loaded: a file
+ * changed in between is an error rather than other rows.
  */
 function scanJsonlFile(
   file: string,
@@ -128,7 +128,6 @@ function scanJsonlFile(
       return fileLines(file, { onBytes: (chunk) => hash.update(chunk) });
     }
     return fileLines(file, {
-      chunkBytes: LATER_PASS_CHUNK_BYTES,
       check: (stats) => {
         if (stats.size !== loaded.size || stats.mtimeMs !== loaded.mtimeMs) {
           throw new Error(`dataset file ${file} changed after the suite was loaded`);
@@ -138,9 +137,6 @@ function scanJsonlFile(
   };
   return { ...parseJsonl(lines, file, path, limit), sha256: hash.digest("hex") };
 }
-
-/** Chunk size of the passes that render cases during a run: reading one takes microseconds. */
-const LATER_PASS_CHUNK_BYTES = 64 * 1024;
 
 interface Parsed {
   rows: Iterable<DatasetRow>;

@@ -46,7 +46,7 @@ export function renderCases(
     for (const variable of template.variables) checks.push({ field, variable, firstMissing: -1, missing: 0 });
   }
   const render = (row: DatasetRow, rowIndex: number) => renderCase(templates, row, rowIndex);
-  const ids = new IdHashes();
+  const ids = new IdHashes(dataset.rowCount);
   let rowsLacking = 0;
   let anyExpected = false;
   let index = 0;
@@ -90,21 +90,21 @@ export function renderCases(
  * are compared in a second pass.
  */
 class IdHashes {
-  private hashes = new Float64Array(1024);
+  private readonly hashes: Float64Array;
   private count = 0;
 
+  /** `capacity`: the number of ids to come (the dataset's row count), allocated once. */
+  constructor(capacity: number) {
+    this.hashes = new Float64Array(capacity);
+  }
+
   add(id: string): void {
-    if (this.count === this.hashes.length) {
-      const grown = new Float64Array(this.hashes.length * 2);
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
     this.hashes[this.count++] = idHash(id);
   }
 
-  /** Hashes seen more than once. */
+  /** Hashes seen more than once (sorts the hashes in place: call it once, after the last `add`). */
   repeated(): Set<number> {
-    const sorted = this.hashes.slice(0, this.count).sort();
+    const sorted = this.hashes.subarray(0, this.count).sort();
     const repeated = new Set<number>();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
     return repeated;
