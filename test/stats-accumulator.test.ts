@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SampleAccumulator } from "../src/stats/accumulator.ts";
-import { summarize } from "../src/stats/percentiles.ts";
-import { quantileInterval } from "../src/stats/quantile-ci.ts";
+import { latencySummary } from "../src/metrics/group.ts";
+import { EXACT_SAMPLES, SampleAccumulator, SKETCH_RELATIVE_ERROR } from "../src/stats/accumulator.ts";
 
 describe("SampleAccumulator", () => {
   it("returns null before any push", () => {
@@ -33,24 +32,52 @@ describe("SampleAccumulator", () => {
     expect(() => new SampleAccumulator(0)).toThrow(/integer ≥ 1/);
   });
 
-  it("summarises 1,000,000 samples in a few MiB", () => {
-    const before = process.memoryUsage().arrayBuffers;
+  it("keeps EXACT_SAMPLES samples exactly, in 8 bytes each", () => {
     const acc = new SampleAccumulator();
-    // A permutation of 0..999999 (multiplier coprime with 10^6), so every quantile is known.
+    for (let i = 0; i < EXACT_SAMPLES; i++) acc.push((i * 7919) % EXACT_SAMPLES);
+    expect(acc.exact).toBe(true);
+    expect(acc.byteLength).toBe(8 * EXACT_SAMPLES);
+    const stats = acc.statistics()!;
+    expect(stats).toMatchObject({ n: EXACT_SAMPLES, min: 0, max: EXACT_SAMPLES - 1, relativeError: 0 });
+    expect(stats.quantile(0.99)).toBeCloseTo(0.99 * (EXACT_SAMPLES - 1), 6);
+    expect(stats.atRank(1)).toBe(0);
+    expect(stats.atRank(EXACT_SAMPLES)).toBe(EXACT_SAMPLES - 1);
+  });
+
+  it("summarises 1,000,000 samples from a sketch: counts, mean and extremes exact, quantiles within 0.1%", () => {
+    const acc = new SampleAccumulator();
+    // A permutation of 1..1000000 (multiplier coprime with 10^6), so every quantile is known.
     const n = 1_000_000;
-    for (let i = 0; i < n; i++) acc.push((i * 7919) % n);
+    for (let i = 0; i < n; i++) acc.push(((i * 7919) % n) + 1);
     expect(acc.count).toBe(n);
-    // 8 bytes per sample, at most doubled by growth.
-    expect(acc.byteLength).toBeLessThanOrEqual(2 * 8 * n);
-    const sorted = acc.sorted()!;
-    const summary = summarize(sorted);
-    expect(summary).toMatchObject({ n, min: 0, max: n - 1 });
-    expect(summary.p50).toBeCloseTo(499999.5, 6);
-    expect(summary.p99).toBeCloseTo(989999.01, 4);
-    const interval = quantileInterval(sorted, 0.99)!;
-    // Ranks 989805..990196 (scipy, see stats-quantile-ci.test.ts); value = rank − 1.
-    expect([interval.lower, interval.upper]).toEqual([989804, 990195]);
-    const grownBy = process.memoryUsage().arrayBuffers - before;
-    expect(grownBy).toBeLessThan(64 * 1024 * 1024);
+    expect(acc.exact).toBe(false);
+    expect(acc.byteLength).toBe(0);
+    expect(acc.sorted()).toBeNull();
+    const summary = latencySummary(acc)!;
+    expect(summary).toMatchObject({ n, min: 1, max: n, approx_relative_error: SKETCH_RELATIVE_ERROR });
+    expect(summary.mean).toBeCloseTo(500000.5, 6);
+    const within = (value: number, exact: number) =>
+      expect(Math.abs(value - exact) / exact).toBeLessThanOrEqual(SKETCH_RELATIVE_ERROR);
+    within(summary.p50, 500000.5);
+    within(summary.p90, 900000.1);
+    within(summary.p99, 990000.01);
+    // Exact ranks 989805..990196 (scipy, see stats-quantile-ci.test.ts); value = rank.
+    within(summary.ci95.p99![0], 989805);
+    within(summary.ci95.p99![1], 990196);
+  });
+
+  it("merges exact and sketched accumulators into one sketch", () => {
+    const big = new SampleAccumulator();
+    for (let i = 1; i <= EXACT_SAMPLES + 1; i++) big.push(i);
+    const small = new SampleAccumulator();
+    for (const value of [0.5, 2 * EXACT_SAMPLES]) small.push(value);
+    const merged = new SampleAccumulator();
+    merged.pushAll(small);
+    expect(merged.exact).toBe(true);
+    merged.pushAll(big);
+    expect(merged.exact).toBe(false);
+    const stats = merged.statistics()!;
+    expect(stats).toMatchObject({ n: EXACT_SAMPLES + 3, min: 0.5, max: 2 * EXACT_SAMPLES });
+    expect(Math.abs(stats.quantile(0.5) - EXACT_SAMPLES / 2) / (EXACT_SAMPLES / 2)).toBeLessThan(0.002);
   });
 });

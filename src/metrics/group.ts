@@ -5,15 +5,17 @@
 import type { ErrorClass } from "../core/errors.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
-import { SampleAccumulator } from "../stats/accumulator.ts";
+import { EXACT_SAMPLES, SampleAccumulator } from "../stats/accumulator.ts";
 import type { AccuracyEstimate } from "../stats/accuracy.ts";
-import { type DistributionSummary, summarize } from "../stats/percentiles.ts";
-import { quantileInterval } from "../stats/quantile-ci.ts";
+import type { DistributionSummary } from "../stats/percentiles.ts";
+import { quantileRanks } from "../stats/quantile-ci.ts";
 import { type AccuracyStore, PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
 import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
 export interface LatencySummary extends DistributionSummary {
+  /** Present when the group passed EXACT_SAMPLES calls: every value is within this relative error. */
+  approx_relative_error?: number;
   ci95: {
     p50: [number, number] | null;
     p90: [number, number] | null;
@@ -225,7 +227,10 @@ function mergeSamples(tasks: readonly GroupAccumulator[]) {
     const merged = new SampleAccumulator(
       Math.max(
         1,
-        parts.reduce((n, p) => n + p.count, 0),
+        Math.min(
+          EXACT_SAMPLES,
+          parts.reduce((n, p) => n + p.count, 0),
+        ),
       ),
     );
     for (const part of parts) merged.pushAll(part);
@@ -234,13 +239,27 @@ function mergeSamples(tasks: readonly GroupAccumulator[]) {
   return { ttft: merge((s) => s.ttft), e2e: merge((s) => s.e2e), tpot: merge((s) => s.tpot) };
 }
 
-/** Percentiles with distribution-free 95% intervals, as run summaries report them; null when empty. */
+/**
+ * Percentiles with distribution-free 95% intervals, as run summaries report them; null when empty.
+ * Past EXACT_SAMPLES they come from a sketch, and `approx_relative_error` says how close they are.
+ */
 export function latencySummary(samples: SampleAccumulator): LatencySummary | null {
-  const sorted = samples.sortedInPlace();
-  if (!sorted) return null;
+  const stats = samples.statistics();
+  if (!stats) return null;
   const ci = (q: number): [number, number] | null => {
-    const interval = quantileInterval(sorted, q);
-    return interval ? [interval.lower, interval.upper] : null;
+    const ranks = quantileRanks(stats.n, q);
+    return ranks ? [stats.atRank(ranks.lowerRank), stats.atRank(ranks.upperRank)] : null;
   };
-  return { ...summarize(sorted), ci95: { p50: ci(0.5), p90: ci(0.9), p95: ci(0.95), p99: ci(0.99) } };
+  return {
+    n: stats.n,
+    mean: stats.mean,
+    min: stats.min,
+    max: stats.max,
+    p50: stats.quantile(0.5),
+    p90: stats.quantile(0.9),
+    p95: stats.quantile(0.95),
+    p99: stats.quantile(0.99),
+    ci95: { p50: ci(0.5), p90: ci(0.9), p95: ci(0.95), p99: ci(0.99) },
+    ...(stats.relativeError > 0 && { approx_relative_error: stats.relativeError }),
+  };
 }
