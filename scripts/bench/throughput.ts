@@ -38,7 +38,7 @@ export interface ThroughputResult {
   /** Per repetition, opbench wall ÷ bare loop wall, for each (opbench runner, bare loop) pair. */
   ratios: { opbench: ToolName; bare: ToolName; wall: Spread | null; calls: Spread | null }[];
   /** opbench (first runner) peak RSS by number of cases: flat if records stream to disk. */
-  rssByCases: { cases: number; peakRssMb: number | null; wallMs: number }[];
+  rssByCases: { cases: number; peakRssMb: number | null; earlyPeakRssMb?: number | null; wallMs: number }[];
 }
 
 const CONCURRENCY = 32;
@@ -110,7 +110,12 @@ export async function benchThroughput(ctx: BenchContext): Promise<ThroughputResu
         stream: true,
       });
       await server.truth(true);
-      rssByCases.push({ cases: size, peakRssMb: op.process.peakRssMb, wallMs: op.process.wallMs });
+      rssByCases.push({
+        cases: size,
+        peakRssMb: op.process.peakRssMb,
+        earlyPeakRssMb: op.process.earlyPeakRssMb,
+        wallMs: op.process.wallMs,
+      });
     }
   } finally {
     await server.stop();

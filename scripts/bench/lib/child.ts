@@ -15,6 +15,8 @@ export interface MeasuredRun {
   wallMs: number;
   /** Peak resident set size of the process, MB (10^6 bytes); null if it did not report. */
   peakRssMb: number | null;
+  /** Peak RSS reached in the process's first 3 s, MB; null if it ended sooner or did not report. */
+  earlyPeakRssMb: number | null;
   /** User + system CPU time of the process, ms; null if it did not report. */
   cpuMs: number | null;
   exitCode: number | null;
@@ -70,6 +72,7 @@ export async function runNodeMeasured(
     return {
       wallMs,
       peakRssMb: usage ? (usage.maxRssKb * 1024) / 1e6 : null,
+      earlyPeakRssMb: usage?.earlyMaxRssKb ? (usage.earlyMaxRssKb * 1024) / 1e6 : null,
       cpuMs: usage ? usage.userCpuMs + usage.systemCpuMs : null,
       exitCode,
       stdout,
@@ -83,6 +86,7 @@ export async function runNodeMeasured(
 interface UsageLine {
   pid: number;
   maxRssKb: number;
+  earlyMaxRssKb?: number | null;
   userCpuMs: number;
   systemCpuMs: number;
 }

@@ -4,19 +4,28 @@
  * line), so the benchmark reads the peak, not a sample of it. Inert without that variable.
  *
  * Peak RSS is VmHWM from /proc/self/status where there is one (Linux): getrusage's ru_maxrss
- * survives exec, so a child spawned by a large parent would report the parent's size.
+ * survives exec, so a child spawned by a large parent would report the parent's size. The peak
+ * reached in the first EARLY_MS is reported too (when the process lives that long), so a long
+ * run shows whether its memory grew after start-up.
  */
 import { appendFileSync, readFileSync } from "node:fs";
+
+const EARLY_MS = 3000;
 
 const file = process.env.OPBENCH_BENCH_USAGE_FILE;
 if (file) {
   // Children this process spawns would inherit the hook through NODE_OPTIONS; only this one reports.
   delete process.env.OPBENCH_BENCH_USAGE_FILE;
+  let earlyMaxRssKb = null;
+  setTimeout(() => {
+    earlyMaxRssKb = highWaterKb() ?? process.resourceUsage().maxRSS;
+  }, EARLY_MS).unref();
   process.on("exit", () => {
     const usage = process.resourceUsage();
     const line = {
       pid: process.pid,
       maxRssKb: highWaterKb() ?? usage.maxRSS,
+      earlyMaxRssKb,
       userCpuMs: usage.userCPUTime / 1000,
       systemCpuMs: usage.systemCPUTime / 1000,
     };
