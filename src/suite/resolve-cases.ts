@@ -90,15 +90,21 @@ export function renderCases(
  * are compared in a second pass.
  */
 class IdHashes {
-  private readonly hashes: Float64Array;
+  private hashes: Float64Array;
   private count = 0;
 
   /** `capacity`: the number of ids to come (the dataset's row count), allocated once. */
   constructor(capacity: number) {
-    this.hashes = new Float64Array(capacity);
+    this.hashes = new Float64Array(Math.max(1, capacity));
   }
 
   add(id: string): void {
+    if (this.count === this.hashes.length) {
+      // More ids than announced: never drop one (a missed duplicate would be a wrong run).
+      const grown = new Float64Array(this.hashes.length * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
     this.hashes[this.count++] = idHash(id);
   }
 
