@@ -1,7 +1,8 @@
 /**
  * The clocked transport: requests timed when undici writes them, response bytes when undici parses
  * them off the socket. The bytes are handed to the body's reader only in the event loop's check
- * phase (`setImmediate`), after every socket that was readable in the same poll has been read.
+ * phase (`setImmediate`), after every socket that was readable in the same poll has been read,
+ * and to one body's reader per turn of the loop (see `releaseNext`).
  * The body is fed straight from undici's handler (no Node stream in between).
  *
  * Why: Node runs the microtasks of one socket's read before it reads the next socket. Had the body
@@ -62,11 +63,24 @@ const BODY_HIGH_WATER = 1 << 20;
 const waiting = new Set<ResponseBody>();
 let scheduled = false;
 
-function releaseAll(): void {
+/**
+ * Hands the longest-waiting body what arrived for it, then, if others wait, asks for another turn
+ * of the event loop. One body per turn: its reader's processing (parsing, scoring, the record, the
+ * next call's dispatch) runs before the next turn, whose poll phase reads and timestamps every
+ * socket that became readable meanwhile. Released all at once, a burst of finishing calls kept the
+ * loop away from the sockets for the whole burst's processing, and the calls the server finished
+ * during it were timestamped that much late (c=64: e2e error p50 0.60 -> 0.28 ms).
+ */
+function releaseNext(): void {
   scheduled = false;
-  const bodies = [...waiting];
-  waiting.clear();
-  for (const body of bodies) body.release();
+  const next = waiting.values().next();
+  if (next.done) return;
+  waiting.delete(next.value);
+  next.value.release();
+  if (waiting.size > 0) {
+    scheduled = true;
+    setImmediate(releaseNext);
+  }
 }
 
 /**
@@ -108,7 +122,7 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     waiting.add(this);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(releaseAll);
+      setImmediate(releaseNext);
     }
   }
 

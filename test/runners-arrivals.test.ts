@@ -86,6 +86,46 @@ describe("the clocked transport", () => {
     expect(early.t).toBeLessThanOrEqual(early.seen);
   });
 
+  it("reads the sockets again between one reader's work and the next's", async () => {
+    const [a, b] = await Promise.all([post(), post()]); // first chunks 150 ms after arrival
+    await server.setScript({ ttftMs: 750 });
+    try {
+      // c's first chunk comes ≥ 130 ms after the loop unblocks: after a and b are read, while the
+      // first of their readers works.
+      const tPost = performance.now();
+      const pendingC = post();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      busyWait(tPost + 620 - performance.now());
+      const c = await pendingC;
+      const firstBatch = async (stream: typeof a, work: number) => {
+        for await (const batch of readSse(
+          stream.response.body,
+          new AbortController().signal,
+          stream.arrivals,
+        )) {
+          const seen = performance.now();
+          busyWait(work);
+          return { t: batch.t, seen };
+        }
+        throw new Error("no event");
+      };
+      const [first, second, third] = await Promise.all([
+        firstBatch(a, 400),
+        firstBatch(b, 400),
+        firstBatch(c, 0),
+      ]);
+      const late = first.seen < second.seen ? second : first;
+      // a and b were read in one poll, but the second of their readers got its bytes only after
+      // the loop had polled again and read c's (handed over all at once, both readers would have
+      // worked their 800 ms before c's socket was read).
+      expect(Math.abs(first.t - second.t)).toBeLessThan(20);
+      expect(third.t).toBeLessThanOrEqual(late.seen);
+      expect(third.t).toBeGreaterThan(Math.min(first.seen, second.seen));
+    } finally {
+      await server.setScript({ ttftMs: 150 });
+    }
+  });
+
   it("times a request when undici writes it to the connection, not when it was handed over", async () => {
     await (await post()).response.body.text(); // leaves a kept-alive connection to reuse
     const handedOver = performance.now();
