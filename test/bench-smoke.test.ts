@@ -35,6 +35,8 @@ function truth(
     scriptedTtftMs: ttftMs === null ? null : 1,
     scriptedE2eMs: 5,
     aborted: false,
+    arrivedAt: 0,
+    loopLateMs: null,
     ...extra,
   };
 }

@@ -19,9 +19,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the server process with `script` and waits until it listens. */
-export async function startServerProcess(script: Partial<StreamScript> = {}): Promise<ServerProcess> {
+/**
+ * Starts the server process with `script` and waits until it listens. `heartbeat`: its records
+ * say how late its own event loop was at each arrival (`loopLateMs`).
+ */
+export async function startServerProcess(
+  script: Partial<StreamScript> = {},
+  options: { heartbeat?: boolean } = {},
+): Promise<ServerProcess> {
   const flags: string[] = ["--stdin-lifeline", "--max-seconds", "3600"];
+  if (options.heartbeat) flags.push("--heartbeat");
   if (script.ttftMs !== undefined) flags.push("--ttft-ms", String(script.ttftMs));
   if (script.chunkGapMs !== undefined) flags.push("--gap-ms", String(script.chunkGapMs));
   if (script.chunks !== undefined) flags.push("--chunks", String(script.chunks));
