@@ -57,6 +57,16 @@ describe("the clocked transport", () => {
       { signal: new AbortController().signal },
     );
 
+  /** Reads a stream's first batch of events, then works (blocks) for `work` ms: when it had the bytes, and their time. */
+  const firstBatch = async (stream: Awaited<ReturnType<typeof post>>, work: number) => {
+    for await (const batch of readSse(stream.response.body, new AbortController().signal, stream.arrivals)) {
+      const seen = performance.now();
+      busyWait(work);
+      return { t: batch.t, seen };
+    }
+    throw new Error("no event");
+  };
+
   it("times each stream's bytes when they are read, not after another consumer's work", async () => {
     const [a, b] = await Promise.all([post(), post()]);
     // Both first chunks are written while this loop is blocked, so both sockets are readable
@@ -65,18 +75,6 @@ describe("the clocked transport", () => {
     // machine busy with other tests.)
     await new Promise((resolve) => setTimeout(resolve, 20));
     busyWait(600);
-    const firstBatch = async (stream: typeof a, work: number) => {
-      for await (const batch of readSse(
-        stream.response.body,
-        new AbortController().signal,
-        stream.arrivals,
-      )) {
-        const seen = performance.now();
-        busyWait(work);
-        return { t: batch.t, seen };
-      }
-      throw new Error("no event");
-    };
     const [first, second] = await Promise.all([firstBatch(a, 80), firstBatch(b, 0)]);
     const [early, late] = first.seen < second.seen ? [first, second] : [second, first];
     // The second consumer really did get its bytes after the first one's 80 ms of work …
@@ -97,18 +95,6 @@ describe("the clocked transport", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       busyWait(tPost + 620 - performance.now());
       const c = await pendingC;
-      const firstBatch = async (stream: typeof a, work: number) => {
-        for await (const batch of readSse(
-          stream.response.body,
-          new AbortController().signal,
-          stream.arrivals,
-        )) {
-          const seen = performance.now();
-          busyWait(work);
-          return { t: batch.t, seen };
-        }
-        throw new Error("no event");
-      };
       const [first, second, third] = await Promise.all([
         firstBatch(a, 400),
         firstBatch(b, 400),

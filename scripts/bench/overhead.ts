@@ -35,7 +35,7 @@ export interface OverheadScenario {
 }
 
 /** ~100 ms streamed calls: at concurrency 64 this load stays below what 2 cores can serve. */
-const SLOW_SCRIPT: StreamScript = { ...DEFAULT_SCRIPT, ttftMs: 20, chunkGapMs: 10, chunks: 9 };
+export const SLOW_SCRIPT: StreamScript = { ...DEFAULT_SCRIPT, ttftMs: 20, chunkGapMs: 10, chunks: 9 };
 
 function scenarios(smoke: boolean): Omit<OverheadScenario, "tools">[] {
   const size = (full: number, quick: number) => (smoke ? quick : full);

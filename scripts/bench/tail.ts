@@ -13,12 +13,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_SCRIPT, type StreamScript } from "../../fixtures/scripted-server/script.ts";
 import { benchCases } from "./lib/cases.ts";
 import type { OpbenchRunnerKind } from "./lib/context.ts";
 import { startServerProcess } from "./lib/server-process.ts";
 import { BURST_WINDOW_MS, describeTail, SERVER_LATE_MS, type TailReport } from "./lib/tail.ts";
 import { runBareLoop, runOpbenchCli } from "./lib/tools.ts";
+import { SLOW_SCRIPT as script } from "./overhead.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,6 @@ const calls = Number(values.calls);
 const concurrency = Number(values.concurrency);
 const runner = values.runner as OpbenchRunnerKind;
 const warmup = 2 * concurrency;
-const script: StreamScript = { ...DEFAULT_SCRIPT, ttftMs: 20, chunkGapMs: 10, chunks: 9 };
 
 const fmt = (value: number | null, digits = 2) => (value === null ? "–" : value.toFixed(digits));
 const pct = (share: number | null) => (share === null ? "–" : `${Math.round(share * 100)}%`);
