@@ -1,119 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CallRecord, LogEvent, ModelEnergyEvent, RunStartEvent } from "../src/core/records.ts";
-import { SummaryBuilder } from "../src/metrics/summary.ts";
-import type { SuiteDescription } from "../src/suite/describe.ts";
-
-const description: SuiteDescription = {
-  name: "s",
-  description: null,
-  source_path: "/s.yaml",
-  hash: "h",
-  repeats: 1,
-  warmup: 0,
-  parallel_models: false,
-  retry: { attempts: 3, backoff_ms: 500, max_backoff_ms: 30000 },
-  savings: [{ candidate: "local", baseline: "api", onError: true, onTruncated: true, auto: true }],
-  models: [
-    {
-      id: "local",
-      label: "local",
-      runner: "llamacpp",
-      concurrency: 1,
-      params: {},
-      config: {
-        id: "local",
-        runner: "llamacpp",
-        url: "http://x",
-        hardware: { usd_per_kwh: 0.2, usd_per_hour: 3.6 },
-      },
-    },
-    {
-      id: "api",
-      label: "api",
-      runner: "openai",
-      concurrency: 1,
-      params: {},
-      config: { id: "api", runner: "openai", model: "gpt-4o" },
-    },
-  ],
-  tasks: [
-    {
-      id: "t",
-      description: null,
-      cases: 4,
-      params: {},
-      scorers: [{ type: "exact" }, { type: "one_of", name: "valid", labels: ["a", "b"] }],
-      structured: null,
-    },
-  ],
-};
-
-const start: RunStartEvent = {
-  v: 1,
-  type: "run_start",
-  run_id: "r",
-  started_at: "2026-11-23T10:00:00.000Z",
-  resumed: false,
-  opbench_version: "0.1.0",
-  metrics_version: "1",
-  node_version: "v24",
-  suite: { name: "s", path: "/s.yaml", hash: "h", resolved: description, overrides: {} },
-  git: { commit: null, dirty: null },
-  host: { os: "linux", arch: "x64", cpu: "cpu", cores: 2, memory_gb: 24, gpus: [], hostname_hash: "x" },
-  prices: { package: "@pydantic/genai-prices", version: "0.1.8", data: "bundled", source: "s" },
-  argv: [],
-};
-
-function call(model: string, caseIndex: number, partial: Partial<CallRecord> = {}): CallRecord {
-  const correct = partial.scores?.[0]?.score ?? 1;
-  return {
-    v: 1,
-    type: "call",
-    item: `${model}|t|0|${caseIndex + 1}`,
-    attempt: 1,
-    model,
-    task: "t",
-    case_id: String(caseIndex + 1),
-    case_index: caseIndex,
-    cluster: null,
-    repeat: 0,
-    warmup: false,
-    started_at: `2026-11-23T10:00:0${caseIndex}.000Z`,
-    ok: true,
-    ttft_ms: 10,
-    ttft_reasoning_ms: null,
-    e2e_ms: 500,
-    chunk_gaps_ms: [],
-    tpot_ms: 5,
-    output_tps: 200,
-    queue_ms: null,
-    input_tokens: 100,
-    cached_input_tokens: null,
-    cache_write_input_tokens: null,
-    output_tokens: 10,
-    reasoning_tokens: null,
-    tokens_source: "server",
-    server: null,
-    output: "a",
-    reasoning: null,
-    finish_reason: "stop",
-    response_id: null,
-    model_snapshot: null,
-    expected: "a",
-    scores: [
-      { scorer: "exact", score: correct, reason: "" },
-      { scorer: "valid", score: 1, reason: "" },
-    ],
-    cost_usd: null,
-    energy_j: null,
-    energy_source: null,
-    error: null,
-    backoff_ms: null,
-    rate_wait_ms: null,
-    will_retry: false,
-    ...partial,
-  };
-}
+import type { LogEvent, ModelEnergyEvent, RunStartEvent } from "../src/core/records.ts";
+import { savingsLine } from "../src/terminal/savings-lines.ts";
+import { build, call, description, failedCall, start } from "./helpers/summary-log.ts";
 
 const energy: ModelEnergyEvent = {
   v: 1,
@@ -139,12 +27,6 @@ const energy: ModelEnergyEvent = {
     net_energy_j: 75,
   })),
 };
-
-function build(events: LogEvent[]) {
-  const builder = new SummaryBuilder();
-  for (const e of events) builder.add(e);
-  return builder.result();
-}
 
 describe("summary: cost, energy and savings from the log", () => {
   const wrong = {
@@ -278,5 +160,93 @@ describe("summary: cost, energy and savings from the log", () => {
     const unknown = build([start, call("api", 0, { cost_usd: null }), call("api", 1, { cost_usd: 0.01 })]);
     const r = unknown.results[0]!;
     expect(r.cost).toMatchObject({ total_usd: null, per_call_usd: null, unknown_calls: 1 });
+  });
+});
+
+describe("summary: a model × task whose every call failed", () => {
+  const modelStart = (model: string, error?: string): LogEvent => ({
+    v: 1,
+    type: "model_start",
+    model,
+    runner: model === "local" ? "llamacpp" : "openai",
+    at: start.started_at,
+    backend: error ? null : { device: "cpu" },
+    ...(error !== undefined && { error }),
+  });
+  const withRepeats = (repeats: number): RunStartEvent => ({
+    ...start,
+    suite: { ...start.suite, resolved: { ...description, repeats } },
+  });
+  const apiCalls = [0, 1, 2, 3].map((i) =>
+    call("api", i, {
+      cost_usd: 0.01,
+      scores: [
+        { scorer: "exact", score: i === 3 ? 0 : 1, reason: "" },
+        { scorer: "valid", score: 1, reason: "" },
+      ],
+    }),
+  );
+  const allFailed = (repeats: number) =>
+    build([
+      withRepeats(repeats),
+      modelStart("local"),
+      ...[0, 1, 2, 3].map((i) => failedCall("local", i)),
+      modelStart("api"),
+      ...apiCalls,
+    ]);
+
+  // Both accuracy stores: running moments (repeats 1) and per-case columns (repeats > 1).
+  it.each([1, 2])("scores every scorer 0 with failed_calls_scored_zero (repeats %i)", (repeats) => {
+    const local = allFailed(repeats).results.find((r) => r.model === "local")!;
+    expect(local).toMatchObject({ calls: 4, succeeded: 0, failed: 4, correct: 0 });
+    expect(local.accuracy).toEqual([
+      expect.objectContaining({ scorer: "exact", n: 4, mean: 0, lower: 0, method: "wilson" }),
+      expect.objectContaining({ scorer: "valid", n: 4, mean: 0, lower: 0, method: "wilson" }),
+    ]);
+    for (const a of local.accuracy) {
+      expect(a).toMatchObject({ failed_calls_scored_zero: 4, unscored_calls: 0 });
+      expect(a.upper).toBeGreaterThan(0); // 0 of 4 right does not prove the model never answers
+    }
+    // No correct answer: nothing per correct answer (unknown, not 0 and not infinite).
+    expect(local.cost.per_correct_usd).toBeNull();
+  });
+
+  it("says 0% in the savings too: the candidate keeps 0% of the baseline's accuracy", () => {
+    const s = allFailed(1).savings[0]!;
+    expect(s.comparison.candidate.accuracy).toBe(0);
+    expect(s.comparison.accuracy_retained).toBe(0);
+    expect(s.comparison.candidate.failed_calls_scored_zero).toBe(4);
+    expect(s.comparison.baseline.failed_calls_scored_zero).toBe(0);
+    expect(savingsLine(s)).toMatch(
+      /^local vs api on t: keeps 0\.0% (\[[^\]]+\] )?of api's accuracy \(exact; local failed 4 of 4 calls, scored 0\), /,
+    );
+    // Every failed candidate call escalates: the cascade is the baseline alone.
+    expect(s.cascade.escalated_fraction).toBe(1);
+    expect(s.cascade.accuracy).toBeCloseTo(0.75, 12);
+  });
+
+  it("keeps a model that never started out of the accuracy: nothing was attempted, its start error says why", () => {
+    const summary = build([
+      withRepeats(1),
+      modelStart("local", "connect ECONNREFUSED"),
+      modelStart("api"),
+      ...apiCalls,
+    ]);
+    expect(summary.results.map((r) => r.model)).toEqual(["api"]);
+    expect(summary.by_model.map((r) => r.model)).toEqual(["api"]);
+    expect(summary.models.find((m) => m.model === "local")?.error).toBe("connect ECONNREFUSED");
+    expect(summary.savings).toEqual([]);
+  });
+
+  it("still scores a failed call 0 beside succeeded ones (the mix)", () => {
+    const summary = build([
+      withRepeats(2),
+      failedCall("local", 0),
+      call("local", 1),
+      call("local", 2, { scores: [{ scorer: "exact", score: 0, reason: "" }] }),
+      call("local", 3),
+    ]);
+    const exact = summary.results[0]!.accuracy[0]!;
+    expect(exact).toMatchObject({ scorer: "exact", n: 4, mean: 0.5, failed_calls_scored_zero: 1 });
   });
 });

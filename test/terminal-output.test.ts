@@ -1,7 +1,12 @@
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { SavingsResult } from "../src/metrics/savings-collector.ts";
 import { savingsLine } from "../src/terminal/savings-lines.ts";
-import { formatAccuracy, formatMs, formatUsd } from "../src/terminal/summary-table.ts";
+import { formatAccuracy, formatMs, formatUsd, printSummary } from "../src/terminal/summary-table.ts";
+import { build, call, failedCall, start } from "./helpers/summary-log.ts";
+
+const side = (calls: number, failed = 0) =>
+  ({ calls, failed_calls_scored_zero: failed }) as SavingsResult["comparison"]["candidate"];
 
 function result(comparison: Partial<SavingsResult["comparison"]>): SavingsResult {
   return {
@@ -17,6 +22,8 @@ function result(comparison: Partial<SavingsResult["comparison"]>): SavingsResult
       cost_ratio: null,
       e2e_p50_ratio: null,
       energy_ratio: null,
+      candidate: side(4),
+      baseline: side(4),
       ...comparison,
     } as SavingsResult["comparison"],
     cascade: {
@@ -48,6 +55,23 @@ describe("terminal output", () => {
     );
   });
 
+  it("says how many calls failed (scored 0) beside the accuracy retained, or why it is unknown", () => {
+    const candidateFailed = result({
+      accuracy_retained: 0,
+      accuracy_retained_lower: 0,
+      accuracy_retained_upper: 0.5,
+      candidate: side(4, 4),
+      baseline: side(4, 1),
+    });
+    expect(savingsLine(candidateFailed)).toMatch(
+      /^qwen-4b vs gpt-4\.1 on intent: keeps 0\.0% \[0\.0%–50\.0%\] of gpt-4\.1's accuracy \(exact; qwen-4b failed 4 of 4 calls, scored 0; gpt-4\.1 failed 1 of 4 calls, scored 0\), /,
+    );
+    const baselineFailed = result({ baseline: side(4, 4) });
+    expect(savingsLine(baselineFailed)).toMatch(
+      /: accuracy retained unknown \(gpt-4\.1 failed 4 of 4 calls, scored 0\), cost ratio unknown/,
+    );
+  });
+
   it("formats accuracy, milliseconds and dollars readably", () => {
     expect(formatAccuracy({ mean: 0.821, lower: 0.71, upper: 0.896 } as never)).toBe("82.1% [71.0–89.6]");
     expect(formatAccuracy({ mean: 1, lower: null, upper: null } as never)).toBe("100.0%");
@@ -63,5 +87,19 @@ describe("terminal output", () => {
       "$0.0000222",
       "$12.5000",
     ]);
+  });
+
+  it("shows 0% accuracy, not –, for a model × task whose every call failed", () => {
+    const summary = build([
+      start,
+      ...[0, 1, 2, 3].map((i) => failedCall("local", i)),
+      ...[0, 1, 2, 3].map((i) => call("api", i)),
+    ]);
+    const lines: string[] = [];
+    printSummary(summary, (line) => lines.push(line));
+    const table = stripVTControlCharacters(lines[0]!);
+    const localRow = table.split("\n").find((line) => line.includes("local"))!;
+    expect(localRow).toMatch(/ 0\/4 .* 0\.0% \[0\.0–49\.0\] exact .* 4 \(timeout 4\)/);
+    expect(table).toContain("0.0% [0.0–49.0] valid");
   });
 });

@@ -42,6 +42,11 @@ export interface GroupSummary {
   failed: number;
   /** Attempts that were retried (each has its own record). */
   retries: number;
+  /**
+   * Calls cut off at `--max-cost` while streaming: their cost counts, but they are neither
+   * succeeded nor failed (not scored); `--resume` makes them again.
+   */
+  budget_stopped: number;
   errors_by_class: Partial<Record<ErrorClass, number>>;
   error_examples: string[];
   accuracy: ScorerAccuracy[];
@@ -74,6 +79,7 @@ export class GroupAccumulator {
   private succeeded = 0;
   private failed = 0;
   private retries = 0;
+  private budgetStopped = 0;
   private readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
   private readonly errorExamples = new Set<string>();
   private inputTotal = 0;
@@ -90,12 +96,15 @@ export class GroupAccumulator {
   /**
    * @param oneCallPerCase every case gets one call (repeats: 1): accuracy from running moments,
    *   with memory independent of the number of cases; else per-case columns.
+   * @param scorers the task's scorer names, in order: known before any call succeeds, so a
+   *   group whose every call failed still scores 0 on each (scorers met only in records follow)
    */
-  constructor(model: string, task: string | null, oneCallPerCase = false) {
+  constructor(model: string, task: string | null, oneCallPerCase = false, scorers: readonly string[] = []) {
     this.model = model;
     this.task = task;
     this.accuracyStore =
       task === null ? null : oneCallPerCase ? new PerCallAccuracy() : new PerCaseAccuracy();
+    for (const name of scorers) this.accuracyStore?.scorer(name);
     this.samples =
       task === null
         ? null
@@ -105,6 +114,11 @@ export class GroupAccumulator {
   /** A record that will be retried: counted, not measured. */
   addRetry(): void {
     this.retries++;
+  }
+
+  /** A call cut off at `--max-cost`: counted apart, not an outcome. */
+  addBudgetStopped(): void {
+    this.budgetStopped++;
   }
 
   /** A new run segment (resume) starts: throughput windows don't span the pause. */
@@ -187,6 +201,7 @@ export class GroupAccumulator {
       succeeded: this.succeeded,
       failed: this.failed,
       retries: this.retries,
+      budget_stopped: this.budgetStopped,
       errors_by_class: this.errorsByClass,
       error_examples: [...this.errorExamples],
       accuracy: (this.accuracyStore?.estimates() ?? []).map(({ scorer, estimate, unscored }) => ({

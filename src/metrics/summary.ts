@@ -1,5 +1,6 @@
 import {
   type CallRecord,
+  isBudgetStopped,
   type LogEvent,
   METRICS_VERSION,
   type ModelEnergyCall,
@@ -9,6 +10,7 @@ import {
   type RunStartEvent,
 } from "../core/records.ts";
 import { type LoadSummary, LoadSummaryBuilder } from "../load/summary.ts";
+import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
 import type { ModelConfig } from "../suite/schema.ts";
@@ -134,11 +136,16 @@ export class SummaryBuilder {
 
   private addCall(record: CallRecord): void {
     if (record.warmup) {
-      if (!record.will_retry) this.warmupCalls++;
+      if (!record.will_retry && !isBudgetStopped(record)) this.warmupCalls++;
       return;
     }
     const groups = [this.group(record.model, record.task), this.modelGroup(record.model)];
     if (!this.isLocal(record.model)) for (const g of groups) g.money.addApiCall(record);
+    // Cut off at --max-cost: its cost counts above, but it is no outcome (not failed, not scored 0).
+    if (isBudgetStopped(record)) {
+      for (const g of groups) g.addBudgetStopped();
+      return;
+    }
     this.savings?.add(record);
     if (record.will_retry) {
       for (const g of groups) g.addRetry();
@@ -200,7 +207,8 @@ export class SummaryBuilder {
     let group = this.groups.get(key);
     if (!group) {
       // One call per case (repeats: 1): accuracy from running moments, memory flat in the case count.
-      group = new GroupAccumulator(model, task, this.description?.repeats === 1);
+      const scorers = this.description?.tasks.find((t) => t.id === task)?.scorers.map(scorerName);
+      group = new GroupAccumulator(model, task, this.description?.repeats === 1, scorers);
       this.groups.set(key, group);
     }
     return group;

@@ -43,6 +43,8 @@ export interface CompareOptions {
 /** Accuracy and usage of one side, over the paired cases. */
 export interface SideSummary {
   calls: number;
+  /** Of those, calls that failed after every retry: in the accuracy as 0 (the user got no answer). */
+  failed_calls_scored_zero: number;
   accuracy: number | null;
   accuracy_lower: number | null;
   accuracy_upper: number | null;
@@ -122,6 +124,7 @@ export function summarizeTrials(
   const ttft = medianAndMean(ok.map((t) => t.ttft_ms));
   return {
     calls: trials.length,
+    failed_calls_scored_zero: trials.length - ok.length,
     cost_per_call_usd: cost.mean,
     cost_per_correct_usd: perCorrect(cost.total),
     e2e_p50_ms: e2e.p50,

@@ -14,17 +14,32 @@ function times(ratio: number | null, what: string, better: string, worse: string
   return ratio >= 1 ? `${n}× ${better}${what}` : `${n}× ${worse}${what}`;
 }
 
+/** "qwen-4b failed 4 of 4 calls, scored 0" per side with failures: why an accuracy is low. */
+function failedCalls(s: SavingsResult): string[] {
+  const sides = [
+    [s.candidate, s.comparison.candidate],
+    [s.baseline, s.comparison.baseline],
+  ] as const;
+  return sides.flatMap(([model, side]) =>
+    side.failed_calls_scored_zero > 0
+      ? [`${model} failed ${side.failed_calls_scored_zero} of ${side.calls} calls, scored 0`]
+      : [],
+  );
+}
+
 export function savingsLine(s: SavingsResult): string {
   const c = s.comparison;
   const parts: string[] = [];
+  const failed = failedCalls(s);
   if (c.accuracy_retained !== null) {
     const interval =
       c.accuracy_retained_lower !== null && c.accuracy_retained_upper !== null
         ? ` [${pct(c.accuracy_retained_lower)}–${pct(c.accuracy_retained_upper)}]`
         : "";
-    parts.push(`keeps ${pct(c.accuracy_retained)}${interval} of ${s.baseline}'s accuracy (${s.scorer})`);
+    const scorer = [s.scorer, ...failed].join("; ");
+    parts.push(`keeps ${pct(c.accuracy_retained)}${interval} of ${s.baseline}'s accuracy (${scorer})`);
   } else {
-    parts.push(`accuracy retained unknown`);
+    parts.push(`accuracy retained unknown${failed.length > 0 ? ` (${failed.join("; ")})` : ""}`);
   }
   const cost =
     c.cost_ratio === null
