@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,18 @@ describe("opbench CLI", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
       /undefined-var\.yaml:8:13: tasks\[0\]\.prompt: undefined template variable `questoin`/,
+    );
+  });
+
+  it("validate: a binary suite file is one clear error, not a pile of YAML syntax errors", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "opbench-cli-")), "suite.yaml");
+    // A PNG signature after a key: latin1 writes each character as the one byte it names.
+    writeFileSync(path, Buffer.from("name: \x89PNG\r\n\x1a\n", "latin1"));
+    const result = opbench(["validate", path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "opbench: the suite is not valid; no call was made.\n" +
+        `${path}:1:7: not a UTF-8 text file (invalid UTF-8 byte 0x89 at byte offset 6); a suite is a UTF-8 YAML file\n`,
     );
   });
 

@@ -17,7 +17,9 @@ import {
 import { resolveSuite } from "./resolve.ts";
 import type { ResolvedSuite } from "./resolved.ts";
 import { SuiteConfig } from "./schema.ts";
+import { decodeUtf8Text } from "./utf8-text.ts";
 import { createLocator } from "./yaml-positions.ts";
+import { yamlSyntaxIssues } from "./yaml-syntax.ts";
 import { zodIssueDrafts } from "./zod-issues.ts";
 
 /** `sourcePath` of a suite given as text with no file behind it; relative paths use the cwd. */
@@ -26,9 +28,9 @@ export const INLINE_SOURCE = "<inline>";
 /** Reads, validates and resolves the suite file at `path`. Throws `SuiteError` (exit code 2). */
 export async function loadSuite(path: string): Promise<ResolvedSuite> {
   const sourcePath = resolve(path);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(sourcePath, "utf8");
+    bytes = await readFile(sourcePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
@@ -37,7 +39,13 @@ export async function loadSuite(path: string): Promise<ResolvedSuite> {
         : `cannot read suite file: ${(error as Error).message}`;
     throw new SuiteError([{ file: sourcePath, line: 1, column: 1, key: "", message }]);
   }
-  return loadSuiteText(text, sourcePath);
+  const decoded = decodeUtf8Text(bytes);
+  if (!decoded.ok) {
+    const { reason, byte, line, column } = decoded.problem;
+    const message = `not a UTF-8 text file (${reason} at byte offset ${byte}); a suite is a UTF-8 YAML file`;
+    throw new SuiteError([{ file: sourcePath, line, column, key: "", message }]);
+  }
+  return loadSuiteText(decoded.text, sourcePath);
 }
 
 /**
@@ -79,18 +87,7 @@ export async function loadSuiteText(text: string, path: string): Promise<Resolve
 export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
   const { doc, locate, lineCounter } = locatorFor(text);
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((error): SuiteIssue => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      const hint = YAML_HINTS[error.code] ?? "";
-      return {
-        file: sourcePath,
-        line,
-        column: col,
-        key: "",
-        message: `YAML syntax: ${error.message}${hint}`,
-      };
-    });
-    throw new SuiteError(sortIssues(issues, sourcePath));
+    throw new SuiteError(sortIssues(yamlSyntaxIssues(text, doc.errors, lineCounter, sourcePath), sourcePath));
   }
   if (doc.contents === null) {
     const message = "the suite is empty: expected a mapping with `name`, `models` and `tasks`";
@@ -110,11 +107,6 @@ export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
     positionIssues(zodIssueDrafts(parsed.error.issues, SuiteConfig, data), sourcePath, locate),
   );
 }
-
-/** What usually causes a YAML error in a suite, where the parser's message does not say. */
-const YAML_HINTS: Partial<Record<string, string>> = {
-  BLOCK_AS_IMPLICIT_KEY: ' (quote text that contains ": ", e.g. prompt: "Translate: {{text}}")',
-};
 
 function locatorFor(text: string) {
   const lineCounter = new LineCounter();

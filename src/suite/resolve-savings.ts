@@ -1,8 +1,9 @@
 /**
  * Which candidate/baseline pairs the summary compares. Explicit `savings:` entries are checked
- * against the models; without any, every local model is compared with the first API model.
+ * against the models and the tasks' scorers; without any, every local model is compared with the
+ * first API model.
  */
-import type { IssueDraft } from "./errors.ts";
+import { closestMatch, type IssueDraft } from "./errors.ts";
 import type { ResolvedSavings } from "./resolved.ts";
 import type { ModelConfig, SavingsConfig } from "./schema.ts";
 
@@ -61,4 +62,49 @@ export function resolveSavings(
     })),
     issues,
   };
+}
+
+/** A task's scorer names (`name`, else the type); `undefined` when they cannot be known yet. */
+export interface TaskScorerNames {
+  id: string;
+  names: readonly string[] | undefined;
+}
+
+/**
+ * The scorers explicit pairs name (`scorer`, `escalate_on.scorer_failed`) must be a scorer of some
+ * task: a pair covers every task, and a task without that scorer has no score from it, but a name
+ * no task has is a typo that would leave every comparison without accuracy, or the cascade
+ * without its rule.
+ * While a task's names are unknown (default scorers of a dataset that did not load, reported
+ * already) no name is called missing.
+ */
+export function savingsScorerIssues(
+  savings: readonly SavingsConfig[] | undefined,
+  tasks: readonly TaskScorerNames[],
+): IssueDraft[] {
+  if (savings === undefined || tasks.some((task) => task.names === undefined)) return [];
+  const all = [...new Set(tasks.flatMap((task) => task.names ?? []))];
+  const byTask = tasks.map((task) => `${task.id}: ${task.names?.join(", ") || "(no scorer)"}`).join("; ");
+  const issues: IssueDraft[] = [];
+  savings.forEach((entry, index) => {
+    const named = [
+      { path: ["savings", index, "scorer"], name: entry.scorer },
+      { path: ["savings", index, "escalate_on", "scorer_failed"], name: entry.escalate_on?.scorer_failed },
+    ];
+    for (const { path, name } of named) {
+      if (name === undefined || all.includes(name)) continue;
+      const guess = closestMatch(name, all);
+      const hint = guess ? ` (did you mean "${guess}"?)` : "";
+      issues.push({
+        path,
+        at: "value",
+        message: `no task has a scorer named "${name}"${hint}; the tasks' scorers are ${byTask}`,
+        expected:
+          all.length > 0
+            ? `one of ${all.map((n) => `"${n}"`).join(", ")}`
+            : "no scorer named: no task has one",
+      });
+    }
+  });
+  return issues;
 }

@@ -12,7 +12,7 @@ import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { jsonSchemaProblem } from "./json-schema-check.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { resolveModels } from "./resolve-models.ts";
-import { resolveSavings } from "./resolve-savings.ts";
+import { resolveSavings, savingsScorerIssues, type TaskScorerNames } from "./resolve-savings.ts";
 import { buildScorers } from "./resolve-scorers.ts";
 import type { ResolvedParams, ResolvedSuite, ResolvedTask, RetryPolicy } from "./resolved.ts";
 import type { SuiteConfig, TaskConfig } from "./schema.ts";
@@ -52,6 +52,12 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     issues.push(...resolved.issues);
     return resolved.task;
   });
+  const scorerNames = tasks.map((task, index): TaskScorerNames => {
+    // The default scorers depend on the rows: unknown when the dataset did not load.
+    const known = config.tasks[index]!.scorers !== undefined || !context.datasets[index]!.unavailable;
+    return { id: task.id, names: known ? task.scorerConfigs.map((c) => c.name ?? c.type) : undefined };
+  });
+  issues.push(...savingsScorerIssues(config.savings, scorerNames));
   if (issues.length > 0) {
     throw new SuiteError(positionIssues(issues, context.sourcePath, locatorForText(context.text)));
   }
