@@ -57,14 +57,54 @@ describe("rate limiter", () => {
 });
 
 describe("--max-cost budget", () => {
-  it("reserves estimates in flight, settles at the real cost, and refuses what would pass the limit", () => {
+  it("reserves estimates in flight, settles at the real cost, and refuses what would pass the limit", async () => {
     const budget = new CostBudget(1.0, 0.2);
-    expect(budget.reserve(0.5)).toBe(true); // 0.2 spent + 0.5 in flight
-    expect(budget.reserve(0.4)).toBe(false); // 0.2 + 0.5 + 0.4 > 1
+    const first = await budget.reserve(0.5); // 0.2 spent + 0.5 in flight
+    expect(first?.heldUsd).toBe(0.5);
+    expect(await budget.reserve(0.9)).toBeUndefined(); // 0.2 + 0.9 > 1 even once the call settles
     expect(budget.exhausted).toBe(true);
-    budget.settle(0.5, 0.1);
+    first!.settle(0.1);
     expect(budget.spentUsd).toBeCloseTo(0.3, 10);
-    expect(budget.reserve(0.01)).toBe(false); // once exhausted, stays stopped
+    expect(await budget.reserve(0.01)).toBeUndefined(); // once exhausted, stays stopped
+    expect(() => new CostBudget(Number.NaN)).toThrow("--max-cost must be a number of USD ≥ 0");
+  });
+
+  it("waits for calls in flight to settle when they hold the room, instead of stopping", async () => {
+    const budget = new CostBudget(1.0);
+    const first = (await budget.reserve(0.6))!;
+    let second: Awaited<ReturnType<CostBudget["reserve"]>> | "waiting" = "waiting";
+    const pending = budget.reserve(0.6).then((r) => {
+      second = r;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(second).toBe("waiting"); // 0.6 + 0.6 > 1 while the first is in flight
+    expect(budget.exhausted).toBe(false);
+    first.settle(0.1); // cost far below its worst case: room for the second
+    await pending;
+    expect((second as unknown as { heldUsd: number }).heldUsd).toBe(0.6);
+    expect(budget.exhausted).toBe(false);
+  });
+
+  it("stops waiting for room, without marking the budget exhausted, when the run is interrupted", async () => {
+    const budget = new CostBudget(1.0);
+    await budget.reserve(0.6);
+    const interrupt = new AbortController();
+    const waiting = budget.reserve(0.6, interrupt.signal);
+    interrupt.abort();
+    expect(await waiting).toBeUndefined();
+    expect(budget.exhausted).toBe(false);
+  });
+
+  it("grows a reservation only within the limit, and settles an unknown cost at what it holds", async () => {
+    const budget = new CostBudget(1.0);
+    const a = (await budget.reserve(0.3))!;
+    const b = (await budget.reserve(0.3))!;
+    expect(a.grow(0.6)).toBe(true); // 0.6 + 0.3 ≤ 1
+    expect(a.grow(0.8)).toBe(false); // 0.8 + 0.3 > 1
+    expect(a.heldUsd).toBe(0.6);
+    a.settle(null);
+    b.settle(0.05);
+    expect(budget.spentUsd).toBeCloseTo(0.65, 10);
   });
 
   it("stops starting calls before the limit, records why, and --resume counts what was spent", async () => {

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { secretEnvOf } from "../../runners/index.ts";
 import type { LogEvent } from "../core/records.ts";
+import { configSecrets } from "../core/secrets.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { interruptReason, runSuite } from "../engine/run.ts";
@@ -33,11 +34,15 @@ export interface RunArgs extends SuiteOverrides {
   maxCost?: number | undefined;
 }
 
-/** API keys the suite's models need: values to mask in the log, and the variables that are unset. */
+/**
+ * Secrets of the suite's models: values to mask in the log (API keys, URL credentials, secret
+ * headers), and the API key variables that are unset.
+ */
 export function checkSecrets(suite: ResolvedSuite, env: NodeJS.ProcessEnv = process.env) {
   const values: string[] = [];
   const missing: string[] = [];
   for (const model of suite.models) {
+    values.push(...configSecrets(model.config));
     for (const name of secretEnvOf(model.config)) {
       const value = env[name];
       if (value) values.push(value);
@@ -45,6 +50,21 @@ export function checkSecrets(suite: ResolvedSuite, env: NodeJS.ProcessEnv = proc
     }
   }
   return { values, missing };
+}
+
+/**
+ * What a resumed run's `--max-cost` is and where it comes from (USD), or undefined when the
+ * run has no limit and none is given.
+ * @param given `--max-cost` on this command line, USD
+ */
+export function maxCostLine(given: number | undefined, resume: Pick<ResumeState, "maxCostUsd" | "spentUsd">) {
+  const was = resume.maxCostUsd;
+  const spent = `$${resume.spentUsd.toFixed(4)} spent so far`;
+  if (given === undefined)
+    return was === null ? undefined : `--max-cost: $${was} (kept from this run; ${spent})`;
+  if (was === given) return `--max-cost: $${given} (as before; ${spent})`;
+  const before = was === null ? "no limit before" : `was $${was} before this --resume`;
+  return `--max-cost: $${given} (${before}; ${spent})`;
 }
 
 /** Default run directory: `runs/<UTC yyyymmdd-hhmmss>-<suite name>` under the working directory. */
@@ -124,6 +144,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   progress.log(`opbench: suite ${suite.name} → ${runDir}`);
+  // The run's limit holds across --resume; a new --max-cost replaces it, and says so.
+  const maxCost = args.maxCost ?? resume?.maxCostUsd ?? undefined;
+  const costLine = resume ? maxCostLine(args.maxCost, resume) : undefined;
+  if (costLine) progress.log(costLine);
   // A fresh run's summary is folded as events are logged; a resumed one reads earlier segments too.
   const folded = resume ? undefined : new SummaryBuilder();
   try {
@@ -137,7 +161,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       describedSuite: describeSuite(suite),
       overrides: { ...effective },
       secrets: secrets.values,
-      ...(args.maxCost !== undefined && { budget: new CostBudget(args.maxCost, resume?.spentUsd ?? 0) }),
+      ...(maxCost !== undefined && { budget: new CostBudget(maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
       ...(folded && { onEvent: (event: LogEvent) => folded.add(event) }),
     });
@@ -148,7 +172,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.stderr.write(`Records: ${join(runDir, EVENTS_FILE)}\nSummary: ${join(runDir, SUMMARY_FILE)}\n`);
     if (result.status === "budget_reached") {
       process.stderr.write(
-        `Stopped at --max-cost $${args.maxCost}. Continue with: npx opbench run --resume ${runDir} --max-cost <higher>\n`,
+        `Stopped at --max-cost $${maxCost}. Continue with: npx opbench run --resume ${runDir} --max-cost <higher>\n`,
       );
       return 0;
     }

@@ -9,6 +9,11 @@ export const ERROR_CLASSES = [
   "stream_aborted",
   "parse",
   "aborted",
+  /**
+   * Cut off while streaming because its cost would pass `--max-cost`. Not a failure of the
+   * model: recorded (its cost counts) but neither succeeded nor failed, and `--resume` makes it again.
+   */
+  "budget_stopped",
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 

@@ -47,6 +47,11 @@ export interface RunStartEvent {
   /** The pricing dataset API costs come from (package and version). */
   prices: { package: string; version: string | null; data: string; source: string } | null;
   argv: string[];
+  /**
+   * `--max-cost` in force for this segment, USD; null: no limit. A plain `--resume` keeps the
+   * latest one. Absent in load runs and in logs written before it was recorded.
+   */
+  max_cost_usd?: number | null;
 }
 
 export interface ModelStartEvent {
@@ -123,6 +128,14 @@ export interface CallRecord {
   rate_wait_ms: number | null;
   /** Whether the engine will make another attempt after this one. */
   will_retry: boolean;
+}
+
+/**
+ * Whether a call was cut off at `--max-cost` (error class `budget_stopped`): its cost counts, but
+ * it is no outcome of its item (neither success nor failure, not scored); `--resume` redoes it.
+ */
+export function isBudgetStopped(record: Pick<CallRecord, "error">): boolean {
+  return record.error?.class === "budget_stopped";
 }
 
 /**

@@ -1,7 +1,7 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
-import type { GenerationRequest, Runner } from "../core/runner.ts";
+import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import type { ResolvedParams } from "../suite/resolved.ts";
 import type { WorkItem } from "./plan.ts";
@@ -19,8 +19,14 @@ export function callParams(item: WorkItem, modelParams: Partial<ResolvedParams> 
 }
 
 /**
+ * Sees each runner event of a call as it arrives; a CallError returned cancels the call with it
+ * (the `--max-cost` spend guard).
+ */
+export type CallGuard = (event: RunnerEvent) => CallError | undefined;
+
+/**
  * Makes one attempt. Never throws for call failures: they come back as a record with `error`.
- * `runSignal` aborts on Ctrl-C; the per-call timeout is armed here.
+ * `runSignal` aborts on Ctrl-C; the per-call timeout is armed here; `guard` may cut the call off.
  */
 export async function runAttempt(
   runner: Runner,
@@ -29,6 +35,7 @@ export async function runAttempt(
   attempt: number,
   backoff: number | null,
   runSignal: AbortSignal,
+  guard?: CallGuard,
 ): Promise<AttemptOutcome> {
   // One controller per call, aborted by its timeout or by the run's signal. Not AbortSignal.any:
   // its composite signals stay reachable from the long-lived run signal and pile up (with the
@@ -59,7 +66,14 @@ export async function runAttempt(
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
-    for await (const event of runner.generate(request)) timeline.apply(event);
+    for await (const event of runner.generate(request)) {
+      timeline.apply(event);
+      const cut = guard?.(event);
+      if (cut) {
+        call.abort(cut); // cancels the transport; leaving the loop closes the runner's stream
+        throw cut;
+      }
+    }
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {

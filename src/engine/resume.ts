@@ -13,6 +13,8 @@ export interface ResumeState {
   completed: boolean;
   /** API spending already recorded, USD (so `--max-cost` holds across resumed segments). */
   spentUsd: number;
+  /** `--max-cost` of the latest segment that recorded one, USD (null: none, or not recorded). */
+  maxCostUsd: number | null;
 }
 
 /** Reads a run directory's log. Throws when it holds no run_start (not a run directory). */
@@ -22,10 +24,12 @@ export async function readResumeState(runDir: string): Promise<ResumeState> {
   const attemptsMade = new Map<string, number>();
   let completed = false;
   let spentUsd = 0;
+  let maxCostUsd: number | null = null;
   for await (const event of readRunLog(runDir)) {
     if (event.type === "run_start") {
       firstStart ??= event;
       completed = false;
+      if (event.max_cost_usd !== undefined) maxCostUsd = event.max_cost_usd;
     } else if (event.type === "run_end") {
       completed = event.status === "completed";
     } else if (event.type === "call") {
@@ -39,5 +43,5 @@ export async function readResumeState(runDir: string): Promise<ResumeState> {
     }
   }
   if (!firstStart) throw new Error(`${runDir} holds no opbench run (no run_start event in events.jsonl)`);
-  return { firstStart, done, attemptsMade, completed, spentUsd };
+  return { firstStart, done, attemptsMade, completed, spentUsd, maxCostUsd };
 }

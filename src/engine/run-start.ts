@@ -1,5 +1,6 @@
 /** The reproducibility record that opens every run segment (`run_start`), for runs and load runs. */
 import { LOG_VERSION, METRICS_VERSION, type RunStartEvent } from "../core/records.ts";
+import { redactConfig } from "../core/secrets.ts";
 import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
 
@@ -12,9 +13,14 @@ export interface RunStartOptions {
   overrides?: Record<string, unknown> | undefined;
   prices: RunStartEvent["prices"];
   argv?: string[] | undefined;
+  /** `--max-cost` of this segment, USD (null: none); left out of the event when undefined. */
+  maxCostUsd?: number | null | undefined;
 }
 
-/** Builds `run_start`: suite identity and hash, versions, host, git state, pricing data. */
+/**
+ * Builds `run_start`: suite identity and hash, versions, host, git state, pricing data. The suite,
+ * the overrides and argv are recorded with URL credentials and secret headers masked.
+ */
 export async function runStartEvent(options: RunStartOptions): Promise<RunStartEvent> {
   const { suite } = options;
   const [host, git] = await Promise.all([hostInfo(), gitState(suite.baseDir)]);
@@ -31,12 +37,13 @@ export async function runStartEvent(options: RunStartOptions): Promise<RunStartE
       name: suite.name,
       path: suite.sourcePath,
       hash: suite.hash,
-      resolved: options.describedSuite ?? null,
-      overrides: options.overrides ?? {},
+      resolved: redactConfig(options.describedSuite ?? null),
+      overrides: redactConfig(options.overrides ?? {}),
     },
     git,
     host,
     prices: options.prices,
-    argv: options.argv ?? [],
+    argv: redactConfig(options.argv ?? []),
+    ...(options.maxCostUsd !== undefined && { max_cost_usd: options.maxCostUsd }),
   };
 }

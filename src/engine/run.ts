@@ -9,9 +9,9 @@ import { type CallRecord, LOG_VERSION, type LogEvent, type RunEndEvent } from ".
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import { modelFileFacts } from "../host/model-file.ts";
-import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
-import { callParams, runAttempt } from "./attempt.ts";
-import type { CostBudget } from "./budget.ts";
+import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
+import { type AttemptOutcome, callParams, runAttempt } from "./attempt.ts";
+import type { CostBudget, Reservation } from "./budget.ts";
 import { EnergyWindow } from "./energy-window.ts";
 import { measuredItemCount, measuredItems, type WorkItem, warmupItems } from "./plan.ts";
 import { runPool } from "./pool.ts";
@@ -21,6 +21,7 @@ import { backoffMs, shouldRetry, sleep } from "./retry.ts";
 import { RunLog } from "./run-log.ts";
 import { runStartEvent } from "./run-start.ts";
 import type { ModelServices } from "./services.ts";
+import { callPriceLine, SpendGuard } from "./spend-guard.ts";
 
 /** Lifecycle hooks for progress display; all optional. */
 export interface RunObserver {
@@ -76,6 +77,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       overrides: options.overrides,
       prices: pricesDataVersion(),
       argv: options.argv,
+      maxCostUsd: options.budget?.limitUsd ?? null,
     }),
   );
 
@@ -117,13 +119,17 @@ function endStatus(ctx: RunContext, failed: boolean): Pick<RunEndEvent, "status"
   if (failed) return { status: "failed" };
   if (ctx.options.signal.aborted) return { status: "interrupted" };
   const budget = ctx.options.budget;
-  if (budget?.exhausted) {
-    return {
-      status: "budget_reached",
-      message: `stopped starting calls: the next would pass --max-cost $${budget.limitUsd} (spent $${budget.spentUsd.toFixed(4)})`,
-    };
-  }
+  if (budget?.exhausted) return { status: "budget_reached", message: budgetMessage(budget) };
   return { status: "completed" };
+}
+
+/** Why the limit ended the run: a call refused, calls cut off, or both. */
+function budgetMessage(budget: CostBudget): string {
+  const parts: string[] = [];
+  if (budget.refusedCall) parts.push("stopped starting calls: the next would pass");
+  if (budget.cutCalls > 0)
+    parts.push(`${budget.cutCalls} call(s) cut off while streaming (left for --resume) at`);
+  return `${parts.join("; ")} --max-cost $${budget.limitUsd} (spent $${budget.spentUsd.toFixed(4)})`;
 }
 
 interface RunContext {
@@ -230,23 +236,21 @@ async function runItem(
     } catch {
       return;
     }
-    if (options.budget && !options.budget.reserve(estimate)) {
-      ctx.stop.abort(new CallError("aborted", "spending limit reached"));
+    const budget = options.budget;
+    // Waits while calls in flight hold the room this one needs; undefined: the limit is reached.
+    const reservation = budget ? await budget.reserve(estimate, ctx.stop.signal) : undefined;
+    if (budget && !reservation) {
+      if (budget.refusedCall) ctx.stop.abort(new CallError("aborted", "spending limit reached"));
       return;
     }
     const energy = item.warmup ? undefined : run.energy;
     const ticket = energy?.dispatch() ?? 0;
-    const { record, error, sentAtMs } = await runAttempt(
-      services.runner,
-      item,
-      params,
-      previous + attempt,
+    const { record, error, sentAtMs } = await pricedAttempt(ctx, run, item, params, reservation, {
+      attempt: previous + attempt,
       backoff,
-      options.signal,
-    );
+      inputTokens,
+    });
     record.rate_wait_ms = run.limiter.active ? Math.round(rateWait * 1000) / 1000 : null;
-    finishRecord(ctx, run, record);
-    options.budget?.settle(estimate, record.cost_usd);
     // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume.
     if (error?.errorClass === "aborted" || (error && options.signal.aborted)) {
       energy?.forget(ticket);
@@ -264,6 +268,44 @@ async function runItem(
     } catch {
       return;
     }
+  }
+}
+
+/**
+ * One attempt, priced. Under `--max-cost` a streamed call's spend guard may cut it off
+ * (`budget_stopped`), and its reservation settles whatever happens: calls waiting for room wait
+ * on it (an unknown cost settles at what the call held).
+ */
+async function pricedAttempt(
+  ctx: RunContext,
+  run: ModelRun,
+  item: WorkItem,
+  params: ResolvedParams,
+  reservation: Reservation | undefined,
+  at: { attempt: number; backoff: number | null; inputTokens: number },
+): Promise<AttemptOutcome> {
+  const estimateCost = run.services.estimateCostUsd;
+  const line = estimateCost && callPriceLine(estimateCost, at.inputTokens, params.maxTokens);
+  const guard = reservation && line && params.stream ? new SpendGuard(reservation, line) : undefined;
+  let outcome: AttemptOutcome | undefined;
+  try {
+    outcome = await runAttempt(
+      run.services.runner,
+      item,
+      params,
+      at.attempt,
+      at.backoff,
+      ctx.options.signal,
+      guard?.check,
+    );
+    if (outcome.error?.errorClass === "budget_stopped") {
+      guard?.fillTokens(outcome.record, at.inputTokens);
+      ctx.options.budget?.noteCut();
+    }
+    finishRecord(ctx, run, outcome.record);
+    return outcome;
+  } finally {
+    reservation?.settle(outcome?.record.cost_usd ?? null);
   }
 }
 

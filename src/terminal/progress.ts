@@ -4,7 +4,7 @@
  */
 import type cliProgressModule from "cli-progress";
 import pc from "picocolors";
-import type { CallRecord } from "../core/records.ts";
+import { type CallRecord, isBudgetStopped } from "../core/records.ts";
 import type { RunObserver } from "../engine/run.ts";
 
 interface ModelCounts {
@@ -84,7 +84,7 @@ export class TerminalProgress implements RunObserver {
     const counts = this.counts.get(record.model);
     if (!counts || record.warmup) return;
     if (record.will_retry) counts.retries++;
-    else {
+    else if (!isBudgetStopped(record)) {
       counts.done++;
       if (!record.ok) counts.errors++;
     }
