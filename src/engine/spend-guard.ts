@@ -13,6 +13,8 @@ import type { Reservation } from "./budget.ts";
 export interface CallPriceLine {
   baseUsd: number;
   perOutputTokenUsd: number;
+  /** The call's `max_tokens`: its reservation covers this many output tokens. */
+  maxTokens: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export function callPriceLine(
   const base = estimateUsd(inputTokens, 0);
   const full = estimateUsd(inputTokens, maxTokens);
   if (base === null || full === null || !(maxTokens > 0)) return undefined;
-  return { baseUsd: base, perOutputTokenUsd: Math.max(0, (full - base) / maxTokens) };
+  return { baseUsd: base, perOutputTokenUsd: Math.max(0, (full - base) / maxTokens), maxTokens };
 }
 
 /** Characters per token of English text, as the rate limiter's rough count assumes. */
@@ -57,9 +59,10 @@ export class SpendGuard {
   }
 
   /**
-   * Sees each runner event of the call (a CallGuard for runAttempt). After output arrives, makes
-   * sure the reservation covers one more token; when the limit does not allow that, returns the
-   * `budget_stopped` error that cuts the call off.
+   * Sees each runner event of the call (a CallGuard for runAttempt). Up to `max_tokens` the
+   * reservation covers the call (a complete answer of exactly `max_tokens` is never cut at its
+   * last token); past it, makes sure the reservation covers one more token before it arrives, and
+   * when the limit does not allow that, returns the `budget_stopped` error that cuts the call off.
    */
   readonly check = (event: RunnerEvent): CallError | undefined => {
     if (event.type === "usage") {
@@ -69,7 +72,9 @@ export class SpendGuard {
     if (event.type !== "delta") return undefined;
     this.deltas++;
     this.chars += event.text.length;
-    const next = this.price.baseUsd + this.price.perOutputTokenUsd * (this.outputTokens + 1);
+    const tokens = this.outputTokens;
+    const needed = tokens <= this.price.maxTokens ? tokens : tokens + 1;
+    const next = this.price.baseUsd + this.price.perOutputTokenUsd * needed;
     if (this.reservation.grow(next)) return undefined;
     return new CallError(
       "budget_stopped",
