@@ -108,8 +108,19 @@ export interface CallRecord {
   tokens_source: "server" | "estimated" | null;
   server: Record<string, unknown> | null;
 
+  /** The output text; only its first `max_output_bytes` when `output_truncated`. */
   output: string | null;
+  /** Set when `output` was cut to the suite's `max_output_bytes` (scorers saw all of it). */
+  output_truncated?: true;
+  /** UTF-8 length of the whole output, when it was cut. */
+  output_bytes?: number;
+  /** sha256 (hex) of the whole output, when it was cut. */
+  output_sha256?: string;
   reasoning: string | null;
+  /** As `output_truncated`, `output_bytes` and `output_sha256`, for the reasoning text. */
+  reasoning_truncated?: true;
+  reasoning_bytes?: number;
+  reasoning_sha256?: string;
   finish_reason: string | null;
   response_id: string | null;
   model_snapshot: string | null;

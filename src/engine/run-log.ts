@@ -15,6 +15,7 @@ import {
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { LogEvent } from "../core/records.ts";
+import { DEFAULT_MAX_OUTPUT_BYTES, storedCallRecord } from "./stored-output.ts";
 
 export const EVENTS_FILE = "events.jsonl";
 
@@ -22,13 +23,21 @@ export class RunLog {
   private fd: number | undefined;
   private readonly secrets: string[];
   private readonly tap: ((event: LogEvent) => void) | undefined;
+  private readonly maxOutputBytes: number;
 
   /**
    * Opens (creating or appending to) `<runDir>/events.jsonl`. `secrets` are masked in every line.
    * `tap` sees every event as written (a masked line is parsed back, so it never sees a secret).
+   * A call's output and reasoning are kept up to `maxOutputBytes` each (see stored-output.ts).
    */
-  constructor(runDir: string, secrets: readonly string[] = [], tap?: (event: LogEvent) => void) {
+  constructor(
+    runDir: string,
+    secrets: readonly string[] = [],
+    tap?: (event: LogEvent) => void,
+    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+  ) {
     this.tap = tap;
+    this.maxOutputBytes = maxOutputBytes;
     const path = join(runDir, EVENTS_FILE);
     if (existsSync(path)) {
       const fd = openSync(path, "r+");
@@ -39,8 +48,9 @@ export class RunLog {
     this.secrets = secrets.filter((s) => s.length >= 8);
   }
 
-  append(event: LogEvent): void {
+  append(logged: LogEvent): void {
     if (this.fd === undefined) throw new Error("run log is closed");
+    const event = logged.type === "call" ? storedCallRecord(logged, this.maxOutputBytes) : logged;
     const raw = JSON.stringify(event);
     let line = raw;
     for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");

@@ -9,6 +9,8 @@ export interface BuiltinDefaults {
   readonly concurrency: number;
   readonly warmup: number;
   readonly parallelModels: boolean;
+  /** Bytes of a call's output (and reasoning) kept in its record. */
+  readonly maxOutputBytes: number;
   readonly retry: Readonly<RetryPolicy>;
 }
 
@@ -19,6 +21,7 @@ export const BUILTIN_DEFAULTS: BuiltinDefaults = Object.freeze({
   concurrency: 1,
   warmup: 0,
   parallelModels: false,
+  maxOutputBytes: 1 << 20,
   retry: Object.freeze({ attempts: 3, backoffMs: 500, maxBackoffMs: 30_000 }),
 });
 

@@ -23,6 +23,8 @@ export interface SuiteDescription {
   repeats: number;
   warmup: number;
   parallel_models: boolean;
+  /** Absent in logs written before it was recorded. */
+  max_output_bytes?: number;
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
   savings: ResolvedSavings[];
   models: {
@@ -54,6 +56,7 @@ export function describeSuite(suite: ResolvedSuite): SuiteDescription {
     repeats: suite.repeats,
     warmup: suite.warmup,
     parallel_models: suite.parallelModels,
+    max_output_bytes: suite.maxOutputBytes,
     savings: suite.savings,
     retry: {
       attempts: suite.retry.attempts,

@@ -81,6 +81,8 @@ export interface ResolvedSuite {
   repeats: number;
   warmup: number;
   parallelModels: boolean;
+  /** Bytes of a call's output (and reasoning) kept in its record; scorers see all of it. */
+  maxOutputBytes: number;
   retry: RetryPolicy;
   /** Model-level generation params, by model id (merged over task params per call). */
   modelParams: Record<string, Partial<ResolvedParams>>;

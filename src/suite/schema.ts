@@ -314,6 +314,15 @@ export const SuiteConfig = z.strictObject({
   timeout: Duration.optional().describe("Per-call timeout (default 60s)"),
   retry: RetryConfig.optional(),
   parallel_models: z.boolean().optional().describe("Run models at the same time (default false)"),
+  max_output_bytes: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "Output bytes kept per call record (default 1 MiB); a longer output is cut there, with its length " +
+        "and sha256 (scorers still see all of it)",
+    ),
   load: LoadConfig.optional().describe("Defaults of `opbench load` (serving-capacity sweeps)"),
   savings: z
     .array(SavingsConfig)

@@ -72,6 +72,7 @@ export function tinySuite(options: {
   concurrency?: number;
   attempts?: number;
   timeoutMs?: number;
+  maxOutputBytes?: number;
 }): ResolvedSuite {
   const task: ResolvedTask = {
     id: "t",
@@ -96,6 +97,7 @@ export function tinySuite(options: {
     repeats: options.repeats ?? 1,
     warmup: options.warmup ?? 0,
     parallelModels: false,
+    maxOutputBytes: options.maxOutputBytes ?? 1 << 20,
     retry: { attempts: options.attempts ?? 3, backoffMs: 5, maxBackoffMs: 20 },
     modelParams: {},
     savings: [],
