@@ -16,8 +16,11 @@ trap 'rm -rf "$work"' EXIT
 echo "building llama-server $commit (several minutes; cached in $cache)" >&2
 git clone -q "$bundle" "$work/src" >&2
 git -C "$work/src" checkout -q "$commit" >&2
+# No web UI: llama.cpp would otherwise try to download a prebuilt one on every build (the tests
+# and opbench use the HTTP API only, and CI has no internet).
 cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
+  -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
   -DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF >&2
 cmake --build "$work/build" --target llama-server -j "$(nproc)" >&2
 mkdir -p "$cache/bin.tmp"
