@@ -6,7 +6,7 @@
 import { CallError } from "../src/core/errors.ts";
 import type { BackendInfo, GenerationRequest, Runner, RunnerEvent } from "../src/core/runner.ts";
 import { readApiKey, readKeyForCall, redactError } from "./api-keys.ts";
-import { errorExcerpt, type OpenOptions, readJsonBody, sendJson } from "./http.ts";
+import { type OpenOptions, readJsonBody, sendJson } from "./http.ts";
 import { retryAfterHintMs } from "./rate-limit-headers.ts";
 import { readSse, type SseBatch } from "./sse.ts";
 
@@ -49,16 +49,9 @@ export async function* callApi(
     );
     yield { type: "sent", t: tSent };
     if (request.stream) {
-      const type = String(response.headers["content-type"] ?? "");
-      if (type.includes("application/json")) {
-        // A server that ignored `stream`: its answer has no arrival times to measure TTFT by.
-        const text = await response.body.text();
-        throw new CallError(
-          "parse",
-          `asked for an event stream, the server sent JSON: ${errorExcerpt(text)}`,
-        );
-      }
-      yield* protocol.stream(readSse(response.body, request.signal, arrivals));
+      // A body that is not an event stream (a whole JSON answer, an HTML page) fails in readSse.
+      const contentType = response.headers["content-type"];
+      yield* protocol.stream(readSse(response.body, request.signal, arrivals, contentType));
     } else {
       const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
       yield* protocol.whole(value, tEnd);

@@ -70,7 +70,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     );
     yield { type: "sent", t: tSent };
     if (request.stream) {
-      const batches = readSse(response.body, request.signal, arrivals);
+      const batches = readSse(response.body, request.signal, arrivals, response.headers["content-type"]);
       yield* chat ? chatStreamEvents(batches) : completionStreamEvents(batches);
     } else {
       const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);

@@ -1,19 +1,34 @@
 /**
  * Every API runner against a local server that fails on purpose: 429 with Retry-After, 5xx, a
  * connection reset, a stream cut halfway or ended before its end marker, malformed and split SSE
- * events, an endless stream that must time out, a 10 MB response, and a proxy echoing the
+ * events, a body that is no event stream at all (JSON, an HTML page, plain text; the llama.cpp
+ * runner too), an endless stream that must time out, a 10 MB response, and a proxy echoing the
  * request's headers (the key must not come back in the error). Each fault ends as a CallError of
  * the right class.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAnthropicRunner } from "../runners/anthropic.ts";
 import { createGeminiRunner } from "../runners/gemini.ts";
+import { createLlamaCppRunner } from "../runners/llamacpp.ts";
 import { createOpenAIRunner } from "../runners/openai.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { AnthropicModel, GeminiModel, OpenAIModel } from "../src/suite/schema.ts";
-import { apiFixture, type FaultServer, sseEvent, startFaultServer } from "./helpers/fault-server.ts";
-import { collect, expectWellFormed, failure, request, textOf } from "./helpers/runner-events.ts";
+import type { AnthropicModel, GeminiModel, LlamaCppModel, OpenAIModel } from "../src/suite/schema.ts";
+import {
+  apiFixture,
+  type FaultServer,
+  type Reply,
+  sseEvent,
+  startFaultServer,
+} from "./helpers/fault-server.ts";
+import {
+  collect,
+  expectWellFormed,
+  failure,
+  request,
+  runnerContext,
+  textOf,
+} from "./helpers/runner-events.ts";
 
 const KEYS = {
   OPENAI_API_KEY: "sk-opbench-fault-openai-1111",
@@ -136,6 +151,10 @@ const PROTOCOLS: Protocol[] = [
   },
 ];
 
+/** What a proxy in front of a server may answer, with status 200, instead of the stream. */
+const BAD_GATEWAY_PAGE =
+  "<!DOCTYPE html>\n<html><head><title>502</title></head>\n<body><h1>502 Bad Gateway</h1></body></html>\n";
+
 /** The stream's events (blank-line separated blocks). */
 const eventsOf = (text: string) => text.split("\n\n").filter((block) => block.trim() !== "");
 const join = (events: string[]) => events.map((e) => `${e}\n\n`).join("");
@@ -218,7 +237,27 @@ describe.each(PROTOCOLS)("$name runner under faults", (protocol) => {
     api.reply({ kind: "json", body: { id: "x", choices: [] } });
     const error = await errorOf(protocol.runner());
     expect(error.errorClass).toBe("parse");
-    expect(error.message).toMatch(/asked for an event stream/);
+    expect(error.message).toMatch(/asked for an event stream.*content-type: application\/json/);
+  });
+
+  it("a 200 HTML page instead of an event stream → parse, naming its content-type and quoting it", async () => {
+    api.reply({ kind: "text", contentType: "text/html; charset=utf-8", body: BAD_GATEWAY_PAGE });
+    const error = await errorOf(protocol.runner());
+    expect(error.errorClass).toBe("parse");
+    expect(error.message).toContain("content-type: text/html; charset=utf-8");
+    expect(error.message).toContain("<h1>502 Bad Gateway</h1>");
+  });
+
+  it("text without a single SSE line, even labelled text/event-stream → parse", async () => {
+    api.reply({ kind: "text", contentType: "text/event-stream", body: "upstream connect error\n" });
+    const error = await errorOf(protocol.runner());
+    expect(error.errorClass).toBe("parse");
+    expect(error.message).toContain("upstream connect error");
+  });
+
+  it("a stream that ends inside its first event is cut short, not foreign → stream_aborted", async () => {
+    api.reply({ kind: "sse", text: eventsOf(protocol.fixture)[0]!.slice(0, 24) });
+    expect((await errorOf(protocol.runner())).errorClass).toBe("stream_aborted");
   });
 
   it("an endless slow stream ends with the timeout the engine aborts it with", async () => {
@@ -246,6 +285,41 @@ describe.each(PROTOCOLS)("$name runner under faults", (protocol) => {
     expect(error.message).not.toContain(protocol.key);
     expect(error.cause).toBeUndefined();
   });
+});
+
+describe("llama.cpp runner answered by a proxy's HTML page", () => {
+  // A server that answers its probes but streams nothing: what a misrouted proxy looks like.
+  let llama: FaultServer;
+  beforeAll(async () => {
+    llama = await startFaultServer(({ url }): Reply => {
+      if (url === "/health") return { kind: "json", body: { status: "ok" } };
+      if (url === "/props") return { kind: "json", body: { total_slots: 1 } };
+      if (url === "/apply-template") return { kind: "json", body: { prompt: "Say something." } };
+      if (url === "/completion" || url === "/v1/chat/completions")
+        return { kind: "text", contentType: "text/html", body: BAD_GATEWAY_PAGE };
+      return { kind: "json", body: [] };
+    });
+  });
+  afterAll(async () => {
+    await llama.close();
+  });
+
+  it.each(["chat", "completion"] as const)(
+    "endpoint %s → parse, naming the content-type",
+    async (endpoint) => {
+      const runner = createLlamaCppRunner({
+        id: "l",
+        runner: "llamacpp",
+        url: llama.url,
+        endpoint,
+      } as LlamaCppModel);
+      await runner.startup?.(runnerContext());
+      const error = await errorOf(runner);
+      expect(error.errorClass).toBe("parse");
+      expect(error.message).toContain("content-type: text/html");
+      expect(error.message).toContain("<h1>502 Bad Gateway</h1>");
+    },
+  );
 });
 
 describe("whole (non-streamed) responses under faults", () => {

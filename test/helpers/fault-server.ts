@@ -19,6 +19,8 @@ export interface ReceivedRequest {
 export type Reply =
   /** A whole response: `body` is sent as is when a string, else as JSON. */
   | { kind: "json"; status?: number; headers?: Record<string, string>; body: unknown }
+  /** A whole 200 response of `body` with `contentType` (an HTML page, plain text: not an event stream). */
+  | { kind: "text"; contentType: string; body: string }
   /**
    * An event stream of `text` (SSE as written on the wire). `chunkBytes` cuts the bytes into
    * pieces of that size (events and UTF-8 characters split across reads), `gapMs` waits between
@@ -90,6 +92,10 @@ async function send(res: ServerResponse, reply: Reply, request: ReceivedRequest)
       res.end(body);
       return;
     }
+    case "text":
+      res.writeHead(200, { "content-type": reply.contentType });
+      res.end(reply.body);
+      return;
     case "echo-headers":
       res.writeHead(reply.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: `request headers: ${JSON.stringify(request.headers)}` } }));
