@@ -15,6 +15,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // The reader needs python3 (the fake pynvml stands in for the NVIDIA library, not for Python).
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 
+// Elsewhere the tests below skip without python3; CI must run them (.ci/run installs it).
+it.runIf(process.env.CI)("python3 is installed, so CI runs the NVML tests instead of skipping them", () => {
+  expect(hasPython, "python3 not found on PATH (Debian: apt-get install python3)").toBe(true);
+});
+
 describe.skipIf(!hasPython)("NvmlPythonSource (against a fake pynvml)", () => {
   it("reads the total-energy counters of all GPUs through one python process", async () => {
     // The fake's counters grow at 250 W + 100 W.
