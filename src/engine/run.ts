@@ -67,7 +67,7 @@ export interface RunResult {
 export async function runSuite(options: RunOptions): Promise<RunResult> {
   const { suite, runDir, signal, resume, observer } = options;
   mkdirSync(runDir, { recursive: true });
-  const log = new RunLog(runDir, options.secrets, options.onEvent);
+  const log = new RunLog(runDir, options.secrets, options.onEvent, suite.maxOutputBytes);
   log.append(
     await runStartEvent({
       suite,

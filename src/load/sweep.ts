@@ -73,7 +73,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   const { suite, model, load, runDir, signal } = options;
   const say = (message: string) => options.observer?.log?.(`[${model.id}] ${message}`);
   mkdirSync(runDir, { recursive: true });
-  const log = new RunLog(runDir, options.secrets);
+  const log = new RunLog(runDir, options.secrets, undefined, suite.maxOutputBytes);
   const builder = new LoadSummaryBuilder();
   const emit = (event: LogEvent | LoadEvent) => {
     if (isLoadEvent(event)) appendLoadEvent(log, event);
