@@ -58,7 +58,11 @@ describe("a run whose model sends 10 MB per call", () => {
     expect(records).toHaveLength(2);
     for (const r of records) {
       expect(r.output).toBe("x".repeat(4096));
-      expect(r).toMatchObject({ output_truncated: true, output_bytes: huge.length, output_sha256: sha256(huge) });
+      expect(r).toMatchObject({
+        output_truncated: true,
+        output_bytes: huge.length,
+        output_sha256: sha256(huge),
+      });
       expect(r.scores).toEqual([{ scorer: "ends_right", score: 1, reason: `${huge.length} characters` }]);
       expect(r.reasoning_truncated).toBeUndefined();
     }
