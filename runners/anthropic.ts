@@ -3,11 +3,14 @@
  * ANTHROPIC_API_KEY (or the variable `api_key_env` names) and goes in `x-api-key`; `base_url` is
  * the API root without the version path (default https://api.anthropic.com).
  */
+
 import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
+import { configSecrets, headerValues } from "../src/core/secrets.ts";
+import { joinUrl, maskUrl } from "../src/core/url.ts";
 import type { AnthropicModel } from "../src/suite/schema.ts";
 import { messagesBody, messagesResponseEvents, messagesStreamEvents } from "./anthropic-messages.ts";
 import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName } from "./api-keys.ts";
+import { keyEnvName } from "./api-keys.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 export const ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
@@ -21,22 +24,25 @@ const keyEnvOf = (config: AnthropicModel): string =>
 
 /** Builds the runner for one `runner: anthropic` model entry. */
 export function createAnthropicRunner(config: AnthropicModel): Runner {
-  const baseUrl = (config.base_url ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "");
+  const baseUrl = config.base_url ?? ANTHROPIC_BASE_URL;
+  const url = joinUrl(baseUrl, "/v1/messages");
+  const headers = headerValues(config.headers);
   return createApiRunner({
     id: config.id,
     keyEnv: keyEnvOf(config),
+    configSecrets: configSecrets(config),
     backend: {
       provider: "anthropic",
       api: "messages",
-      base_url: displayUrl(baseUrl),
+      base_url: maskUrl(baseUrl),
       requested_model: config.model,
       anthropic_version: ANTHROPIC_VERSION,
       ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
     },
     protocol: () => MESSAGES,
     call: (request, key) => ({
-      url: `${baseUrl}/v1/messages`,
-      headers: { "x-api-key": key ?? "", "anthropic-version": ANTHROPIC_VERSION, ...config.headers },
+      url,
+      headers: { "x-api-key": key ?? "", "anthropic-version": ANTHROPIC_VERSION, ...headers },
       body: withExtraBody(
         messagesBody(request, {
           model: config.model,

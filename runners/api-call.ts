@@ -84,6 +84,8 @@ export interface ApiRunnerSpec {
   id: string;
   /** Environment variable holding the key; undefined: the API takes none (local servers). */
   keyEnv: string | undefined;
+  /** Other secrets of the model entry (URL credentials, secret headers), masked like the key. */
+  configSecrets?: string[];
   /** The backend as recorded at start (device "remote" is added); never the key itself. */
   backend: Omit<BackendInfo, "device">;
   protocol: (request: GenerationRequest) => ApiProtocol;
@@ -108,12 +110,10 @@ export function createApiRunner(spec: ApiRunnerSpec): Runner {
     },
     async *generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
       if (spec.keyEnv !== undefined) key ??= readKeyForCall(spec.keyEnv, spec.id);
-      yield* callApi(
-        spec.call(request, key),
-        request,
-        spec.protocol(request),
-        key !== undefined ? [key] : [],
-      );
+      yield* callApi(spec.call(request, key), request, spec.protocol(request), [
+        ...(key !== undefined ? [key] : []),
+        ...(spec.configSecrets ?? []),
+      ]);
     },
   };
 }

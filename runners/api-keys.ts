@@ -4,6 +4,7 @@
  * its error body, a transport error quoting a header).
  */
 import { CallError, toCallError } from "../src/core/errors.ts";
+import { maskUrlsIn } from "../src/core/url.ts";
 
 /** What a masked key reads as. */
 export const REDACTED = "[REDACTED]";
@@ -39,23 +40,14 @@ export function readKeyForCall(envName: string, modelId: string): string {
   }
 }
 
-/** A URL fit for records: without user info and query string, where credentials could hide. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    return parsed.toString().replace(/\/+$/, "");
-  } catch {
-    return "(unparseable URL)";
-  }
-}
+/** Secrets shorter than this are masked where their place is known (a URL), not searched for in text. */
+const MIN_SEARCHED_SECRET = 4;
 
-/** `text` with every secret replaced by {@link REDACTED}. */
+/** `text` with every secret replaced by {@link REDACTED}, and any URL in it masked. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.replaceAll(secret, REDACTED);
+  let out = maskUrlsIn(text);
+  for (const secret of secrets)
+    if (secret.length >= MIN_SEARCHED_SECRET) out = out.replaceAll(secret, REDACTED);
   return out;
 }
 

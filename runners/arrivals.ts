@@ -14,6 +14,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { basicAuthorization } from "../src/core/url.ts";
 
 /** When one request went out, and the byte offsets and arrival times of its response's chunks. */
 export class Arrivals {
@@ -269,6 +270,11 @@ export function clockedPost(
   arrivals: Arrivals,
 ): Promise<ClockedResponse> {
   const target = new URL(url);
+  const authorization = basicAuthorization(target);
+  const headers =
+    authorization && !Object.keys(options.headers).some((name) => name.toLowerCase() === "authorization")
+      ? { authorization, ...options.headers }
+      : options.headers;
   return new Promise<ClockedResponse>((resolve, reject) => {
     if (options.signal.aborted) {
       reject(options.signal.reason);
@@ -280,7 +286,7 @@ export function clockedPost(
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: "POST",
-        headers: options.headers,
+        headers,
         body: options.body,
         ...(options.reset && { reset: true }),
       },

@@ -5,10 +5,13 @@
  * the `x-goog-api-key` header, never in the URL, which error messages quote. `base_url` includes
  * the version path (default https://generativelanguage.googleapis.com/v1beta).
  */
+
 import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
+import { configSecrets, headerValues } from "../src/core/secrets.ts";
+import { joinUrl, maskUrl } from "../src/core/url.ts";
 import type { GeminiModel } from "../src/suite/schema.ts";
 import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName } from "./api-keys.ts";
+import { keyEnvName } from "./api-keys.ts";
 import { geminiResponseEvents, geminiStreamEvents, generateContentBody } from "./gemini-content.ts";
 
 export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
@@ -31,22 +34,26 @@ export function modelPath(model: string): string {
 
 /** Builds the runner for one `runner: gemini` model entry. */
 export function createGeminiRunner(config: GeminiModel): Runner {
-  const baseUrl = (config.base_url ?? GEMINI_BASE_URL).replace(/\/+$/, "");
-  const resource = `${baseUrl}/${modelPath(config.model)}`;
+  const baseUrl = config.base_url ?? GEMINI_BASE_URL;
+  const resource = modelPath(config.model);
+  const streamUrl = joinUrl(baseUrl, `${resource}:streamGenerateContent?alt=sse`);
+  const wholeUrl = joinUrl(baseUrl, `${resource}:generateContent`);
+  const headers = headerValues(config.headers);
   return createApiRunner({
     id: config.id,
     keyEnv: keyEnvOf(config),
+    configSecrets: configSecrets(config),
     backend: {
       provider: "google",
       api: "generateContent",
-      base_url: displayUrl(baseUrl),
+      base_url: maskUrl(baseUrl),
       requested_model: config.model,
       ...(config.thinking_budget !== undefined && { thinking_budget: config.thinking_budget }),
     },
     protocol: () => GEMINI,
     call: (request, key) => ({
-      url: request.stream ? `${resource}:streamGenerateContent?alt=sse` : `${resource}:generateContent`,
-      headers: { "x-goog-api-key": key ?? "", ...config.headers },
+      url: request.stream ? streamUrl : wholeUrl,
+      headers: { "x-goog-api-key": key ?? "", ...headers },
       body: withExtraBody(
         generateContentBody(request, {
           ...(config.thinking_budget !== undefined && { thinkingBudget: config.thinking_budget }),

@@ -4,6 +4,7 @@
  */
 import { Agent, request } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
+import { basicAuthorization } from "../src/core/url.ts";
 import { Arrivals, type ClockedResponse, clockedPost } from "./arrivals.ts";
 
 /**
@@ -234,7 +235,14 @@ export async function getJson(
   url: string,
   signal: AbortSignal,
 ): Promise<{ status: number; value: unknown; text: string }> {
-  const response = await request(url, { method: "GET", signal, dispatcher: httpAgent, reset: true });
+  const authorization = basicAuthorization(new URL(url));
+  const response = await request(url, {
+    method: "GET",
+    signal,
+    dispatcher: httpAgent,
+    reset: true,
+    ...(authorization && { headers: { authorization } }),
+  });
   const text = await response.body.text();
   let value: unknown;
   try {

@@ -1,10 +1,12 @@
 /**
  * Startup probes of a llama-server: wait out the model loading (`/health` answers 503 while
  * loading), then describe the server from `/props`, `/v1/models` and `/lora-adapters` for the
- * reproducibility record.
+ * reproducibility record, and check that the endpoints the chosen mode needs are there.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { getJson } from "./http.ts";
+import { CallError } from "../src/core/errors.ts";
+import { joinUrl, maskUrl } from "../src/core/url.ts";
+import { getJson, readJsonBody, sendJson } from "./http.ts";
 
 export interface HealthWaitOptions {
   /** Give up after this long, in milliseconds. */
@@ -28,7 +30,7 @@ export async function waitForHealth(baseUrl: string, options: HealthWaitOptions)
     options.signal.throwIfAborted();
     const attempt = AbortSignal.any([options.signal, AbortSignal.timeout(5_000)]);
     try {
-      const { status, value, text } = await getJson(`${baseUrl}/health`, attempt);
+      const { status, value, text } = await getJson(joinUrl(baseUrl, "/health"), attempt);
       if (status === 200) return;
       const message = (value as { error?: { message?: string } } | undefined)?.error?.message;
       last = `HTTP ${status}${message ? ` ${message}` : text ? ` ${text.slice(0, 200)}` : ""}`;
@@ -39,7 +41,7 @@ export async function waitForHealth(baseUrl: string, options: HealthWaitOptions)
     const left = deadline - performance.now();
     if (left <= 0) {
       throw new Error(
-        `llama-server at ${baseUrl} was not ready within ${Math.round(options.timeoutMs / 1000)} s (last /health: ${last})`,
+        `llama-server at ${maskUrl(baseUrl)} was not ready within ${Math.round(options.timeoutMs / 1000)} s (last /health: ${last})`,
       );
     }
     try {
@@ -70,12 +72,14 @@ export interface ServerDescription {
 /** Reads `/props`, `/v1/models` and `/lora-adapters`; throws if `/props` does not answer 200. */
 export async function describeServer(baseUrl: string, signal: AbortSignal): Promise<ServerDescription> {
   const [props, models, lora] = await Promise.all([
-    getJson(`${baseUrl}/props`, signal),
-    getJson(`${baseUrl}/v1/models`, signal).catch(() => undefined),
-    getJson(`${baseUrl}/lora-adapters`, signal).catch(() => undefined),
+    getJson(joinUrl(baseUrl, "/props"), signal),
+    getJson(joinUrl(baseUrl, "/v1/models"), signal).catch(() => undefined),
+    getJson(joinUrl(baseUrl, "/lora-adapters"), signal).catch(() => undefined),
   ]);
   if (props.status !== 200 || typeof props.value !== "object" || props.value === null) {
-    throw new Error(`GET ${baseUrl}/props answered HTTP ${props.status}: ${props.text.slice(0, 200)}`);
+    throw new Error(
+      `GET ${maskUrl(joinUrl(baseUrl, "/props"))} answered HTTP ${props.status}: ${props.text.slice(0, 200)}`,
+    );
   }
   const p = props.value as Record<string, unknown>;
   const settings = p.default_generation_settings as { n_ctx?: unknown } | undefined;
@@ -98,4 +102,35 @@ export async function describeServer(baseUrl: string, signal: AbortSignal): Prom
       ...(scale !== undefined && { scale }),
     })),
   };
+}
+
+/** Where POST /apply-template came from, for the message when a server lacks it. */
+const APPLY_TEMPLATE_ORIGIN = "llama.cpp PR #11489, merged 2025-01-29 (builds from about b4600 on)";
+
+/**
+ * `endpoint: completion` formats each prompt with the model's chat template through POST
+ * /apply-template: checks once at start that the server has it, so an older llama-server fails
+ * the model there, saying what is missing, instead of failing every call with a bare 404.
+ */
+export async function checkApplyTemplate(
+  baseUrl: string,
+  signal: AbortSignal,
+  buildInfo: string | undefined,
+): Promise<void> {
+  const url = joinUrl(baseUrl, "/apply-template");
+  let status: number;
+  try {
+    const { response } = await sendJson(url, { messages: [{ role: "user", content: "ping" }] }, { signal });
+    await readJsonBody(response.body, signal);
+    return;
+  } catch (error) {
+    if (!(error instanceof CallError) || error.status === undefined) throw error;
+    status = error.status;
+  }
+  const build = buildInfo ? `this server is build ${buildInfo}` : "this server does not report its build";
+  throw new Error(
+    `endpoint: completion needs POST /apply-template (to format prompts with the model's chat template), ` +
+      `and ${maskUrl(url)} answered HTTP ${status}: the endpoint came with ${APPLY_TEMPLATE_ORIGIN}; ` +
+      `${build}. Update llama-server, or use endpoint: chat.`,
+  );
 }

@@ -13,6 +13,7 @@ import type {
   RunnerContext,
   RunnerEvent,
 } from "../src/core/runner.ts";
+import { joinUrl, maskUrl } from "../src/core/url.ts";
 import type { LlamaCppModel } from "../src/suite/schema.ts";
 import { type PostOptions, readJsonBody, sendJson } from "./http.ts";
 import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
@@ -22,7 +23,12 @@ import {
   completionResponseEvents,
   completionStreamEvents,
 } from "./llamacpp-events.ts";
-import { describeServer, type ServerDescription, waitForHealth } from "./llamacpp-probe.ts";
+import {
+  checkApplyTemplate,
+  describeServer,
+  type ServerDescription,
+  waitForHealth,
+} from "./llamacpp-probe.ts";
 import { acquireServer, DEFAULT_STARTUP_TIMEOUT_MS, type ManagedServer } from "./llamacpp-spawn.ts";
 import { readSse } from "./sse.ts";
 
@@ -40,7 +46,7 @@ const TOKENIZE_TIMEOUT_MS = 30_000;
 /** Builds the runner for one `runner: llamacpp` model entry. */
 export function createLlamaCppRunner(config: LlamaCppModel): Runner {
   const endpoint = config.endpoint ?? "chat";
-  let baseUrl = config.url?.replace(/\/+$/, "");
+  let baseUrl = config.url;
   let server: ManagedServer | undefined;
   let lora: LoraScale[] | undefined;
   let started = false;
@@ -64,7 +70,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);
     const { tSent, response, arrivals } = await sendJson(
-      `${base}${chat ? "/v1/chat/completions" : "/completion"}`,
+      joinUrl(base, chat ? "/v1/chat/completions" : "/completion"),
       body,
       transport(request.signal),
     );
@@ -90,6 +96,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       }
       try {
         const description = await describeServer(baseUrl, ctx.signal);
+        if (endpoint === "completion") await checkApplyTemplate(baseUrl, ctx.signal, description.build_info);
         const adapterPaths = config.spawn
           ? (config.spawn.lora ?? [])
           : description.lora_adapters.map((adapter) => adapter.path);
@@ -115,7 +122,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     async countTokens(text: string): Promise<number> {
       const signal = AbortSignal.timeout(TOKENIZE_TIMEOUT_MS);
       const { response } = await sendJson(
-        `${url()}/tokenize`,
+        joinUrl(url(), "/tokenize"),
         { content: text, add_special: false },
         transport(signal),
       );
@@ -123,6 +130,10 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       const tokens = (value as { tokens?: unknown } | null)?.tokens;
       if (!Array.isArray(tokens)) throw new CallError("parse", "/tokenize answered without `tokens`");
       return tokens.length;
+    },
+
+    serverMetricsUrl(): string | undefined {
+      return started && baseUrl !== undefined ? joinUrl(baseUrl, "/metrics") : undefined;
     },
 
     async shutdown(): Promise<void> {
@@ -136,7 +147,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
   /** The chat-templated prompt for /completion, from POST /apply-template. */
   async function applyTemplate(base: string, request: GenerationRequest): Promise<string> {
     const { response } = await sendJson(
-      `${base}/apply-template`,
+      joinUrl(base, "/apply-template"),
       { messages: chatMessages(request) },
       transport(request.signal),
     );
@@ -159,7 +170,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
         ? { device: server.devices.device }
         : { device_note: "attached server: llama-server does not report its device" }),
       mode: server ? "spawn" : "attach",
-      url: baseUrl,
+      url: baseUrl === undefined ? undefined : maskUrl(baseUrl),
       endpoint,
       ...description,
       ...(fileBytes !== undefined && { model_file_bytes: fileBytes }),

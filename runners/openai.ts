@@ -8,10 +8,13 @@
  * `api_key_env` names one (local servers need none: no Authorization header is sent), and sends
  * `max_tokens` and `top_k`, which compatible servers read.
  */
+
 import type { GenerationRequest, Runner, RunnerDefinition } from "../src/core/runner.ts";
+import { configSecrets, headerValues } from "../src/core/secrets.ts";
+import { joinUrl, maskUrl } from "../src/core/url.ts";
 import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
 import { type ApiProtocol, createApiRunner, unsupported, withExtraBody } from "./api-call.ts";
-import { displayUrl, keyEnvName } from "./api-keys.ts";
+import { keyEnvName } from "./api-keys.ts";
 import { chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
 import { responsesBody, responsesResponseEvents, responsesStreamEvents } from "./openai-responses.ts";
 
@@ -33,8 +36,10 @@ function keyEnvOf(config: OpenAIFamilyModel): string | undefined {
 /** Builds the runner for one `runner: openai` or `runner: openai-compatible` model entry. */
 export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
   const official = config.runner === "openai";
-  const baseUrl = (config.base_url ?? OPENAI_BASE_URL).replace(/\/+$/, "");
+  const baseUrl = config.base_url ?? OPENAI_BASE_URL;
   const api = config.api ?? "chat";
+  const url = joinUrl(baseUrl, api === "responses" ? "/responses" : "/chat/completions");
+  const headers = headerValues(config.headers);
   const reasoningEffort = config.reasoning_effort;
 
   function body(request: GenerationRequest): Record<string, unknown> {
@@ -55,16 +60,17 @@ export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
   return createApiRunner({
     id: config.id,
     keyEnv: keyEnvOf(config),
+    configSecrets: configSecrets(config),
     backend: {
       provider: official ? "openai" : (config.provider ?? "openai-compatible"),
       api,
-      base_url: displayUrl(baseUrl),
+      base_url: maskUrl(baseUrl),
       requested_model: config.model,
     },
     protocol: () => (api === "responses" ? RESPONSES : CHAT),
     call: (request, key) => ({
-      url: `${baseUrl}${api === "responses" ? "/responses" : "/chat/completions"}`,
-      headers: { ...(key !== undefined && { authorization: `Bearer ${key}` }), ...config.headers },
+      url,
+      headers: { ...(key !== undefined && { authorization: `Bearer ${key}` }), ...headers },
       body: withExtraBody(body(request), config.extra_body),
     }),
   });

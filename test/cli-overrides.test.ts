@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyOverrides, givenOverrides, modelFromFlag } from "../src/cli/overrides.ts";
+import { applyOverrides, givenOverrides, modelFromFlag, resumedOverrides } from "../src/cli/overrides.ts";
 import { tinySuite } from "./helpers/scripted-runner.ts";
 
 const cases = ["a", "b", "c"].map((x, i) => ({ id: String(i + 1), prompt: x, expected: x }));
@@ -34,5 +34,25 @@ describe("command-line overrides", () => {
     );
     expect(() => applyOverrides(suite, { limit: 1.5 })).toThrow("--limit must be a positive integer");
     expect(() => applyOverrides(suite, { warmup: -1 })).toThrow("--warmup must be a non-negative integer");
+  });
+});
+
+describe("resumedOverrides", () => {
+  it("keeps the recorded overrides, or takes new ones", () => {
+    expect(resumedOverrides({ limit: 3, model: "m.gguf" }, {})).toEqual({ limit: 3, model: "m.gguf" });
+    expect(resumedOverrides({ limit: 3 }, { limit: 5 })).toEqual({ limit: 5 });
+  });
+
+  it("asks for a --model URL whose credentials were masked, and takes it back when it matches", () => {
+    const recorded = { limit: 3, model: "http://***@127.0.0.1:8080?token=***" };
+    expect(() => resumedOverrides(recorded, {})).toThrow(/credentials are not recorded.*same --model URL/);
+    expect(resumedOverrides(recorded, { model: "http://u:p@127.0.0.1:8080/?token=t" })).toEqual({
+      limit: 3,
+      model: "http://u:p@127.0.0.1:8080/?token=t",
+    });
+    // Another server is a new override, as any new flag is.
+    expect(resumedOverrides(recorded, { model: "http://u:p@127.0.0.1:9090" })).toEqual({
+      model: "http://u:p@127.0.0.1:9090",
+    });
   });
 });

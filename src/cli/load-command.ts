@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRunner, secretEnvOf } from "../../runners/index.ts";
 import type { Runner } from "../core/runner.ts";
+import { configSecrets } from "../core/secrets.ts";
 import { interruptReason } from "../engine/run.ts";
 import { EVENTS_FILE } from "../engine/run-log.ts";
 import {
@@ -103,7 +104,11 @@ export async function loadCommand(
     process.stderr.write(`opbench load: ${model.id} needs the environment variable ${missing.join(", ")}\n`);
     return 2;
   }
-  const secrets = secretEnvOf(model.config).map((name) => process.env[name]!);
+  const secrets = [
+    ...secretEnvOf(model.config).map((name) => process.env[name]!),
+    ...configSecrets(model.config),
+    ...configSecrets(load.serverMetrics),
+  ];
   const runDir = resolve(args.out ?? defaultRunDir(`${suite.name}-load`));
   const write = (line: string) => process.stderr.write(`${line}\n`);
   const interrupt = new AbortController();

@@ -1,5 +1,6 @@
 /** Command-line overrides of a resolved suite (`--model`, `--concurrency`, `--limit` …). */
 import { basename, resolve } from "node:path";
+import { maskUrl, URL_MASK } from "../core/url.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import type { ModelConfig } from "../suite/schema.ts";
 
@@ -21,6 +22,28 @@ export function givenOverrides(args: SuiteOverrides): SuiteOverrides {
 }
 
 /**
+ * The overrides a resumed run applies: those it started with unless new ones are given. A
+ * `--model` URL with credentials was recorded masked, so it must be given again (the same URL,
+ * credentials included): it then takes the place of the recorded one, the rest still applies.
+ * Throws an Error saying so when it is missing or differs.
+ */
+export function resumedOverrides(recorded: SuiteOverrides, given: SuiteOverrides): SuiteOverrides {
+  const maskedModel = recorded.model?.includes(URL_MASK) === true;
+  const onlyModelGiven = Object.keys(given).length === 1 && given.model !== undefined;
+  if (maskedModel && onlyModelGiven && maskUrl(given.model!) === recorded.model) {
+    return { ...recorded, model: given.model };
+  }
+  if (Object.keys(given).length > 0) return given;
+  if (maskedModel) {
+    throw new Error(
+      `this run was started with --model ${recorded.model}, whose credentials are not recorded: ` +
+        "resume with the same --model URL again",
+    );
+  }
+  return recorded;
+}
+
+/**
  * `--model`: a URL attaches to a running llama-server; anything else is a GGUF file run
  * in-process (relative to the working directory, not the suite).
  */
@@ -32,7 +55,7 @@ export function modelFromFlag(value: string, concurrency: number): ResolvedModel
   const config: ModelConfig = url
     ? { id, runner: "llamacpp", url: value }
     : { id, runner: "embedded", model: resolve(value) };
-  return { id, label: value, runner: config.runner, config, concurrency };
+  return { id, label: url ? maskUrl(value) : value, runner: config.runner, config, concurrency };
 }
 
 function positive(name: string, value: number | undefined, allowZero = false): number | undefined {

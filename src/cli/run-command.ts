@@ -18,7 +18,7 @@ import { TerminalProgress } from "../terminal/progress.ts";
 import { printSummary } from "../terminal/summary-table.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
 import { modelPreparer } from "./model-services.ts";
-import { applyOverrides, givenOverrides, type SuiteOverrides } from "./overrides.ts";
+import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
@@ -93,12 +93,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (!loaded.ok) return 2;
   // A resumed run keeps the overrides it started with unless new ones are given.
   const overrides = givenOverrides(args);
-  const effective =
-    resume && Object.keys(overrides).length === 0
-      ? (resume.firstStart.suite.overrides as SuiteOverrides)
-      : overrides;
+  let effective: SuiteOverrides;
   let suite: ResolvedSuite;
   try {
+    effective = resume
+      ? resumedOverrides(resume.firstStart.suite.overrides as SuiteOverrides, overrides)
+      : overrides;
     suite = applyOverrides(loaded.value, effective);
   } catch (error) {
     process.stderr.write(`opbench: ${(error as Error).message}\n`);

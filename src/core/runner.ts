@@ -79,6 +79,11 @@ export interface Runner {
   countTokens?(text: string): Promise<number>;
   /** Releases what startup took (servers, models). Must be safe to call twice. */
   shutdown?(): Promise<void>;
+  /**
+   * The server's Prometheus `/metrics` URL once started (credentials included: for requests only,
+   * never recorded), for load mode's server metrics; absent when the backend has none.
+   */
+  serverMetricsUrl?(): string | undefined;
 }
 
 /** Builds a runner from its model entry (paths already absolute). */

@@ -4,17 +4,17 @@
  * {@link redactConfig}, and {@link configSecrets} lists the values to mask wherever else they
  * could turn up (a server quoting the request in an error).
  */
-import { maskUrl, URL_MASK, urlSecrets } from "./url.ts";
+import { maskUrl, SECRET_NAME, URL_MASK, urlSecrets } from "./url.ts";
 
 /** An extra HTTP header: a value, or a value marked public (never masked) or not (always masked). */
 export type HeaderSetting = string | { value: string; public: boolean };
 
-/** Header names that suggest a secret: masked unless the suite marks the header `public: true`. */
-const SECRET_HEADER_NAME = /authorization|key|token|secret|cookie|passw|signature|credential|auth/i;
-
-/** Whether a header's value is a secret: as the suite marks it, else by its name. */
+/**
+ * Whether a header's value is a secret: as the suite marks it, else by its name (see
+ * SECRET_NAME): masked unless the suite marks the header `public: true`.
+ */
 export function isSecretHeader(name: string, setting: HeaderSetting): boolean {
-  return typeof setting === "string" ? SECRET_HEADER_NAME.test(name) : !setting.public;
+  return typeof setting === "string" ? SECRET_NAME.test(name) : !setting.public;
 }
 
 /** The values to send for a model entry's `headers:`. */

@@ -44,10 +44,19 @@ export function urlHasCredentials(url: string): boolean {
   }
 }
 
+/** Names (of query parameters, of headers) that suggest a secret value. */
+export const SECRET_NAME =
+  /authorization|key|token|secret|cookie|passw|signature|sig\b|credential|auth|code/i;
+
+/** Query values at least this long are taken for secrets whatever their parameter's name. */
+const OPAQUE_VALUE_CHARS = 16;
+
 /**
- * The secret strings inside `url` (password, user name, query values, each decoded and as
- * written, and the Basic credentials sent for them), for masking wherever they could be echoed
- * back (a server quoting the request).
+ * The secret strings inside `url`, for masking wherever they could be echoed back (a server
+ * quoting the request): user name and password (decoded and as written) and the Basic
+ * credentials sent for them, and the values of query parameters named like a secret (`key`,
+ * `token`, `sig` …) or long enough to be one. Every query value is masked inside a URL anyway
+ * ({@link maskUrl}); this list is searched for in free text, where `2024-06-01` may be a date.
  */
 export function urlSecrets(url: string): string[] {
   let parsed: URL;
@@ -56,14 +65,22 @@ export function urlSecrets(url: string): string[] {
   } catch {
     return [];
   }
-  const found = [parsed.username, parsed.password, ...parsed.searchParams.values()];
-  const raw = parsed.search
-    .slice(1)
-    .split("&")
-    .map((pair) => pair.slice(pair.indexOf("=") + 1));
-  const decoded = [safeDecode(parsed.username), safeDecode(parsed.password)];
-  const basic = basicAuthorization(parsed)?.slice("Basic ".length);
-  return [...new Set([...found, ...raw, ...decoded, basic ?? ""].filter((value) => value.length > 0))];
+  const found = [parsed.username, parsed.password, safeDecode(parsed.username), safeDecode(parsed.password)];
+  found.push(basicAuthorization(parsed)?.slice("Basic ".length) ?? "");
+  const raw = new Map(
+    parsed.search
+      .slice(1)
+      .split("&")
+      .map((pair) => [
+        safeDecode(pair.slice(0, Math.max(0, pair.indexOf("=")))),
+        pair.slice(pair.indexOf("=") + 1),
+      ]),
+  );
+  for (const [name, value] of parsed.searchParams) {
+    if (!SECRET_NAME.test(name) && value.length < OPAQUE_VALUE_CHARS) continue;
+    found.push(value, raw.get(name) ?? "");
+  }
+  return [...new Set(found.filter((value) => value.length > 0))];
 }
 
 /**

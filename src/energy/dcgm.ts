@@ -13,6 +13,7 @@
  *   window shorter than a few intervals is badly resolved: run the exporter with `-c 1000` (or
  *   less) for benchmarking. {@link DcgmSource.unchangedReads} counts scrapes that saw no change.
  */
+import { credentialedGet, maskUrl, maskUrlsIn } from "../core/url.ts";
 import { UnwrappedCounter } from "./integrate.ts";
 import { type PrometheusSample, parsePrometheusText, selectSamples } from "./prometheus.ts";
 import { type EnergyReading, type EnergySource, EnergySourceError, nowMs } from "./types.ts";
@@ -33,7 +34,8 @@ export interface DcgmOptions {
 }
 
 async function defaultFetch(url: string, signal: AbortSignal): Promise<string> {
-  const response = await fetch(url, { signal, headers: { accept: "text/plain" } });
+  const target = credentialedGet(url, "text/plain");
+  const response = await fetch(target.url, { signal, headers: target.headers });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   return response.text();
 }
@@ -72,7 +74,7 @@ export class DcgmSource implements EnergySource {
 
   get description(): string {
     const gpus = this.options.gpus ? `GPU ${this.options.gpus.join("+")}` : "all GPUs";
-    return `${gpus} via DCGM exporter ${this.options.url}`;
+    return `${gpus} via DCGM exporter ${maskUrl(this.options.url)}`;
   }
 
   /** GPUs (UUID or gpu=N) counted, after {@link start}. */
@@ -87,7 +89,7 @@ export class DcgmSource implements EnergySource {
       text = await this.fetchText(this.options.url, AbortSignal.timeout(this.options.timeoutMs ?? 5000));
     } catch (error) {
       throw new EnergySourceError(
-        `cannot scrape the DCGM exporter at ${this.options.url}: ${(error as Error).message}`,
+        `cannot scrape the DCGM exporter at ${maskUrl(this.options.url)}: ${maskUrlsIn((error as Error).message)}`,
         "check the URL (dcgm-exporter serves :9400/metrics) and that this machine can reach it",
       );
     }
@@ -95,7 +97,7 @@ export class DcgmSource implements EnergySource {
     const perGpu = gpuEnergyMillijoules(parsePrometheusText(text).samples, this.options);
     if (perGpu.size === 0) {
       throw new EnergySourceError(
-        `no ${DCGM_ENERGY_METRIC} series${this.options.gpus ? ` for GPU ${this.options.gpus.join(", ")}` : ""} at ${this.options.url}`,
+        `no ${DCGM_ENERGY_METRIC} series${this.options.gpus ? ` for GPU ${this.options.gpus.join(", ")}` : ""} at ${maskUrl(this.options.url)}`,
         "enable the field in the exporter's counters CSV (it is in the default set) or fix the gpus/labels selection",
       );
     }
@@ -120,7 +122,8 @@ export class DcgmSource implements EnergySource {
     let changed = false;
     for (const [key, counter] of this.counters) {
       const raw = perGpu.get(key);
-      if (raw === undefined) throw new EnergySourceError(`GPU ${key} disappeared from ${this.options.url}`);
+      if (raw === undefined)
+        throw new EnergySourceError(`GPU ${key} disappeared from ${maskUrl(this.options.url)}`);
       if (raw !== this.lastRaw.get(key)) changed = true;
       millijoules += counter.update(raw);
     }

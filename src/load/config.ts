@@ -3,6 +3,7 @@
  * flags. One pure function; the defaults are a read-only object.
  */
 import { parse } from "yaml";
+import { maskUrl } from "../core/url.ts";
 import { parseDuration } from "../suite/duration.ts";
 import { LoadConfig, type LoadMode, SloConfig } from "./schema.ts";
 
@@ -232,7 +233,7 @@ export function describeLoad(load: ResolvedLoad): Record<string, unknown> {
     attainment: load.attainment,
     seed: load.seed,
     max_tokens: load.maxTokens ?? null,
-    server_metrics: load.serverMetrics,
+    server_metrics: typeof load.serverMetrics === "string" ? maskUrl(load.serverMetrics) : load.serverMetrics,
     metrics_interval_ms: load.metricsIntervalMs,
   };
 }

@@ -2,6 +2,7 @@
  * What a load step did to llama-server's /metrics counters: a pure function of two scrapes, apart
  * from the scraping itself so summaries load no HTTP client.
  */
+import { maskUrl } from "../core/url.ts";
 import type { LoadStepEndEvent, ServerMetricsScrape } from "./events.ts";
 
 /** Values at or above this lose digits in llama-server's output (6 significant digits). */
@@ -71,7 +72,7 @@ export function serverMetricsDelta(
     if (decodesAfter >= EXACT_BELOW) approximate = true;
   }
   return {
-    url: after.url,
+    url: maskUrl(after.url),
     counters,
     busy_slots_per_decode: busy,
     gauges_max: gaugesMax,

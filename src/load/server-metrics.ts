@@ -9,6 +9,7 @@
  * llama-server prints values with 6 significant digits: past 10⁶ deltas are approximate.
  */
 import { request } from "undici";
+import { credentialedGet, maskUrl } from "../core/url.ts";
 import { type PrometheusSample, parsePrometheusText } from "../energy/prometheus.ts";
 import type { LoadStepEndEvent, ServerMetricsScrape } from "./events.ts";
 
@@ -37,16 +38,17 @@ export function metricValues(text: string): Record<string, number> {
  */
 export async function scrapeMetrics(url: string, signal?: AbortSignal): Promise<ServerMetricsScrape> {
   const timeout = AbortSignal.timeout(SCRAPE_TIMEOUT_MS);
-  const response = await request(url, {
+  const target = credentialedGet(url, "text/plain");
+  const response = await request(target.url, {
     method: "GET",
-    headers: { accept: "text/plain" },
+    headers: target.headers,
     signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     reset: true,
   });
   const text = await response.body.text();
   if (response.statusCode !== 200) {
     throw new Error(
-      `GET ${url} answered HTTP ${response.statusCode}: ${text.replace(/\s+/g, " ").slice(0, 200)}`,
+      `GET ${maskUrl(url)} answered HTTP ${response.statusCode}: ${text.replace(/\s+/g, " ").slice(0, 200)}`,
     );
   }
   return { url, values: metricValues(text) };

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { LOG_VERSION, type LogEvent } from "../core/records.ts";
 import type { BackendInfo, Runner } from "../core/runner.ts";
+import { maskUrl } from "../core/url.ts";
 import { RunLog } from "../engine/run-log.ts";
 import { runStartEvent } from "../engine/run-start.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
@@ -110,7 +111,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       return { status, runDir, summary: null, error: startError };
     }
     emit(modelStart(model, backend ?? null));
-    const metricsUrl = serverMetricsUrl(load, model, backend);
+    const metricsUrl = serverMetricsUrl(load, runner);
     if (metricsUrl === null && load.serverMetrics !== false) {
       say("server metrics: not scraped (not a llama.cpp model; give load.server_metrics a /metrics URL)");
     }
@@ -122,7 +123,10 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       mode: load.mode,
       slo: load.slo,
       attainment: load.attainment,
-      settings: { ...describeLoad(load), server_metrics_url: metricsUrl },
+      settings: {
+        ...describeLoad(load),
+        server_metrics_url: metricsUrl === null ? null : maskUrl(metricsUrl),
+      },
     });
     const ctx: SweepContext = { options, caller, emit, builder, metricsUrl, warnedMetrics: false };
     const reason = await runSteps(ctx);
@@ -147,16 +151,11 @@ function startupConcurrency(load: ResolvedLoad, model: ResolvedModel): number {
   return load.mode === "concurrency" && load.concurrency ? Math.max(...load.concurrency) : model.concurrency;
 }
 
-/** Where to scrape: an explicit URL, else a llama.cpp model's server, else nowhere. */
-function serverMetricsUrl(
-  load: ResolvedLoad,
-  model: ResolvedModel,
-  backend: BackendInfo | undefined,
-): string | null {
+/** Where to scrape: an explicit URL, else the runner's server (llama.cpp), else nowhere. */
+function serverMetricsUrl(load: ResolvedLoad, runner: Runner): string | null {
   if (load.serverMetrics === false) return null;
   if (typeof load.serverMetrics === "string") return load.serverMetrics;
-  const url = backend?.url;
-  return model.runner === "llamacpp" && typeof url === "string" ? `${url.replace(/\/+$/, "")}/metrics` : null;
+  return runner.serverMetricsUrl?.() ?? null;
 }
 
 function modelStart(model: ResolvedModel, backend: BackendInfo | null, error?: string): LogEvent {

@@ -107,9 +107,20 @@ const ApiCommon = {
     .optional()
     .describe("Environment variable holding the API key"),
   headers: z
-    .record(z.string(), z.string())
+    .record(
+      z.string(),
+      z.union([
+        z.string(),
+        z
+          .strictObject({ value: z.string(), public: z.boolean() })
+          .describe("public: true records the value as is; false masks it whatever the name"),
+      ]),
+    )
     .optional()
-    .describe("Extra HTTP headers (not secrets: use api_key_env)"),
+    .describe(
+      "Extra HTTP headers. Values of headers named like a secret (authorization, *key*, *token*, " +
+        "*secret*, cookie …) are masked in every record unless given as {value, public: true}",
+    ),
 };
 
 /** A LoRA adapter applied per request: by its path as given to `spawn.lora`, or its server id. */
