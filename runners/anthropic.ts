@@ -4,18 +4,26 @@
  * the API root without the version path (default https://api.anthropic.com).
  */
 
+import { z } from "zod";
 import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
 import { configSecrets, headerValues } from "../src/core/secrets.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
-import type { AnthropicModel } from "../src/suite/schema.ts";
 import { messagesBody, messagesResponseEvents, messagesStreamEvents } from "./anthropic-messages.ts";
 import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
 import { keyEnvName } from "./api-keys.ts";
+import { apiModelFields, pricedByModelName } from "./api-model.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 export const ANTHROPIC_KEY_ENV = "ANTHROPIC_API_KEY";
 /** The `anthropic-version` header every request carries. */
 export const ANTHROPIC_VERSION = "2023-06-01";
+
+export const AnthropicModel = z.strictObject({
+  ...apiModelFields,
+  runner: z.literal("anthropic"),
+  thinking_budget: z.number().int().min(1024).optional().describe("Extended thinking budget in tokens"),
+});
+export type AnthropicModel = z.infer<typeof AnthropicModel>;
 
 const MESSAGES: ApiProtocol = { stream: messagesStreamEvents, whole: messagesResponseEvents };
 
@@ -55,8 +63,10 @@ export function createAnthropicRunner(config: AnthropicModel): Runner {
 }
 
 export const anthropicRunner: RunnerDefinition<AnthropicModel> = {
+  schema: AnthropicModel,
   create: createAnthropicRunner,
   locality: "api",
   secretEnv: (config) => [keyEnvOf(config)],
   pricingProvider: () => "anthropic",
+  pricingModel: pricedByModelName,
 };

@@ -4,7 +4,7 @@
  * borrows one instance (reference-counted per GPU setting) instead of creating its own.
  */
 import type { Llama } from "node-llama-cpp";
-import type { EmbeddedModel } from "../src/suite/schema.ts";
+import type { EmbeddedModel } from "./embedded-config.ts";
 
 type GpuSetting = NonNullable<EmbeddedModel["gpu"]>;
 

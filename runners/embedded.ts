@@ -21,9 +21,10 @@ import type {
   GenerationRequest,
   Runner,
   RunnerContext,
+  RunnerDefinition,
   RunnerEvent,
 } from "../src/core/runner.ts";
-import type { EmbeddedModel } from "../src/suite/schema.ts";
+import { absoluteEmbeddedPaths, EmbeddedModel, embeddedFromModelFlag } from "./embedded-config.ts";
 import { acquireLlama, defaultThreads } from "./embedded-llama.ts";
 import { EventQueue } from "./event-queue.ts";
 
@@ -268,3 +269,11 @@ function releaseSlot(state: Loaded, slot: Slot): void {
   if (next) next(slot);
   else state.free.push(slot);
 }
+
+export const embeddedRunner: RunnerDefinition<EmbeddedModel> = {
+  schema: EmbeddedModel,
+  create: createEmbeddedRunner,
+  locality: "local",
+  absolutePaths: absoluteEmbeddedPaths,
+  fromModelFlag: embeddedFromModelFlag,
+};

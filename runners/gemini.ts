@@ -6,17 +6,25 @@
  * the version path (default https://generativelanguage.googleapis.com/v1beta).
  */
 
+import { z } from "zod";
 import type { Runner, RunnerDefinition } from "../src/core/runner.ts";
 import { configSecrets, headerValues } from "../src/core/secrets.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
-import type { GeminiModel } from "../src/suite/schema.ts";
 import { type ApiProtocol, createApiRunner, withExtraBody } from "./api-call.ts";
 import { keyEnvName } from "./api-keys.ts";
+import { apiModelFields, pricedByModelName } from "./api-model.ts";
 import { geminiResponseEvents, geminiStreamEvents, generateContentBody } from "./gemini-content.ts";
 
 export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
 /** Key variables in order of preference when `api_key_env` is not set. */
 export const GEMINI_KEY_ENVS = ["GEMINI_API_KEY", "GOOGLE_API_KEY"] as const;
+
+export const GeminiModel = z.strictObject({
+  ...apiModelFields,
+  runner: z.literal("gemini"),
+  thinking_budget: z.number().int().min(0).optional().describe("Thinking budget in tokens (0: off)"),
+});
+export type GeminiModel = z.infer<typeof GeminiModel>;
 
 const GEMINI: ApiProtocol = { stream: geminiStreamEvents, whole: geminiResponseEvents };
 
@@ -65,8 +73,10 @@ export function createGeminiRunner(config: GeminiModel): Runner {
 }
 
 export const geminiRunner: RunnerDefinition<GeminiModel> = {
+  schema: GeminiModel,
   create: createGeminiRunner,
   locality: "api",
   secretEnv: (config) => [keyEnvOf(config)],
   pricingProvider: () => "google",
+  pricingModel: pricedByModelName,
 };

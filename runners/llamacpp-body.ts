@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import type { GenerationRequest } from "../src/core/runner.ts";
-import type { LoraRef } from "../src/suite/schema.ts";
+import type { LoraRef } from "./llamacpp-config.ts";
 import { openaiChatBody } from "./openai-chat.ts";
 
 export { chatMessages } from "./openai-chat.ts";

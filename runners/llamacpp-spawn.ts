@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import stableStringify from "safe-stable-stringify";
 import type { RunnerContext } from "../src/core/runner.ts";
 import { parseDuration } from "../src/suite/duration.ts";
-import type { SpawnConfig } from "../src/suite/schema.ts";
+import type { SpawnConfig } from "./llamacpp-config.ts";
 import { waitForHealth } from "./llamacpp-probe.ts";
 
 /** Default per-slot context in tokens: `-c` is the total, split evenly across `-np` slots. */

@@ -11,12 +11,13 @@ import type {
   GenerationRequest,
   Runner,
   RunnerContext,
+  RunnerDefinition,
   RunnerEvent,
 } from "../src/core/runner.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
-import type { LlamaCppModel } from "../src/suite/schema.ts";
 import { type PostOptions, readJsonBody, sendJson } from "./http.ts";
 import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
+import { absoluteLlamaCppPaths, LlamaCppModel, llamaCppFromModelFlag } from "./llamacpp-config.ts";
 import {
   chatResponseEvents,
   chatStreamEvents,
@@ -180,3 +181,11 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     };
   }
 }
+
+export const llamacppRunner: RunnerDefinition<LlamaCppModel> = {
+  schema: LlamaCppModel,
+  create: createLlamaCppRunner,
+  locality: "local",
+  absolutePaths: absoluteLlamaCppPaths,
+  fromModelFlag: llamaCppFromModelFlag,
+};

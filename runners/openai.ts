@@ -9,12 +9,13 @@
  * `max_tokens` and `top_k`, which compatible servers read.
  */
 
+import { z } from "zod";
 import type { GenerationRequest, Runner, RunnerDefinition } from "../src/core/runner.ts";
 import { configSecrets, headerValues } from "../src/core/secrets.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
-import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
 import { type ApiProtocol, createApiRunner, unsupported, withExtraBody } from "./api-call.ts";
 import { keyEnvName } from "./api-keys.ts";
+import { apiModelFields, pricedByModelName } from "./api-model.ts";
 import { chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
 import { responsesBody, responsesResponseEvents, responsesStreamEvents } from "./openai-responses.ts";
 
@@ -22,6 +23,27 @@ import { responsesBody, responsesResponseEvents, responsesStreamEvents } from ".
 export const OPENAI_BASE_URL = "https://api.openai.com/v1";
 /** Where the `openai` runner reads its key unless `api_key_env` says otherwise. */
 export const OPENAI_KEY_ENV = "OPENAI_API_KEY";
+
+export const OpenAIModel = z.strictObject({
+  ...apiModelFields,
+  runner: z.literal("openai"),
+  api: z.enum(["chat", "responses"]).optional().describe("Chat Completions (default) or the Responses API"),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+});
+export type OpenAIModel = z.infer<typeof OpenAIModel>;
+
+export const OpenAICompatibleModel = z.strictObject({
+  ...apiModelFields,
+  runner: z.literal("openai-compatible"),
+  base_url: z.url().describe("Base URL including the version path, e.g. https://openrouter.ai/api/v1"),
+  api: z.enum(["chat", "responses"]).optional(),
+  provider: z
+    .string()
+    .optional()
+    .describe("Pricing provider id in genai-prices (e.g. groq, together, fireworks, openrouter)"),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+});
+export type OpenAICompatibleModel = z.infer<typeof OpenAICompatibleModel>;
 
 const CHAT: ApiProtocol = { stream: chatStreamEvents, whole: chatResponseEvents };
 const RESPONSES: ApiProtocol = { stream: responsesStreamEvents, whole: responsesResponseEvents };
@@ -77,15 +99,19 @@ export function createOpenAIRunner(config: OpenAIFamilyModel): Runner {
 }
 
 export const openaiRunner: RunnerDefinition<OpenAIModel> = {
+  schema: OpenAIModel,
   create: createOpenAIRunner,
   locality: "api",
   secretEnv: (config) => [keyEnvOf(config) ?? OPENAI_KEY_ENV],
   pricingProvider: () => "openai",
+  pricingModel: pricedByModelName,
 };
 
 export const openaiCompatibleRunner: RunnerDefinition<OpenAICompatibleModel> = {
+  schema: OpenAICompatibleModel,
   create: createOpenAIRunner,
   locality: "api",
   secretEnv: (config) => (config.api_key_env !== undefined ? [config.api_key_env] : []),
   pricingProvider: (config) => config.provider,
+  pricingModel: pricedByModelName,
 };

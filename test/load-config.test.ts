@@ -8,10 +8,10 @@ import {
   LoadConfigError,
   parseNumberList,
   parseSlo,
-  readLoadSection,
   resolveLoad,
 } from "../src/load/config.ts";
 import { LoadConfig } from "../src/load/schema.ts";
+import { loadSuiteText } from "../src/suite/load.ts";
 
 describe("resolveLoad", () => {
   it("uses the defaults with no section and no flags: automatic concurrency sweep for 20 s steps", () => {
@@ -115,24 +115,32 @@ describe("flag parsers", () => {
   });
 });
 
-describe("readLoadSection", () => {
-  it("reads and validates the suite's load: section", () => {
-    const text = [
+describe("the suite's load: section", () => {
+  const suite = (load: string[]) =>
+    [
       "name: s",
-      "models: []",
-      "tasks: []",
-      "load:",
-      "  concurrency: [1, 4]",
-      "  slo: {e2e_ms: 900}",
+      "models: [{id: m, runner: llamacpp, url: 'http://127.0.0.1:9'}]",
+      "tasks: [{id: t, prompt: 'Say {{q}}', dataset: [{q: a}]}]",
+      ...load,
     ].join("\n");
-    expect(readLoadSection(text)).toEqual({ concurrency: [1, 4], slo: { e2e_ms: 900 } });
-    expect(readLoadSection("name: s\nmodels: []\n")).toBeUndefined();
+
+  it("is validated with the rest of the suite and carried, as written, by the resolved suite", async () => {
+    const loaded = await loadSuiteText(
+      suite(["load:", "  concurrency: [1, 4]", "  slo: {e2e_ms: 900}"]),
+      "s.yaml",
+    );
+    expect(loaded.load).toEqual({ concurrency: [1, 4], slo: { e2e_ms: 900 } });
+    expect(resolveLoad(loaded.load)).toMatchObject({ concurrency: [1, 4], slo: { e2e_ms: 900 } });
+    expect((await loadSuiteText(suite([]), "s.yaml")).load).toBeUndefined();
   });
 
-  it("names the first invalid key", () => {
-    expect(() => readLoadSection("load:\n  concurrency: [0]\n")).toThrow(/load\.concurrency\.0/);
-    expect(() => readLoadSection("load:\n  slo: {ttft: 5}\n")).toThrow(/load\.slo/);
-    expect(() => readLoadSection("load:\n  bogus: 1\n")).toThrow(LoadConfigError);
+  it("names an invalid key with its line and column", async () => {
+    await expect(loadSuiteText(suite(["load:", "  concurrency: [0]"]), "s.yaml")).rejects.toThrow(
+      /s\.yaml:5:\d+: load\.concurrency\[0\]/,
+    );
+    await expect(loadSuiteText(suite(["load:", "  bogus: 1"]), "s.yaml")).rejects.toThrow(
+      /s\.yaml:5:\d+: load/,
+    );
   });
 });
 

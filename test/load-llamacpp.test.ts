@@ -8,16 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppRunner } from "../runners/llamacpp.ts";
+import type { LlamaCppModel } from "../runners/llamacpp-config.ts";
 import { loadCommand } from "../src/cli/load-command.ts";
+import type { LoadCallEvent } from "../src/core/records.ts";
 import { poissonArrivals, stepSeed } from "../src/load/arrivals.ts";
 import { resolveLoad } from "../src/load/config.ts";
-import type { LoadCallEvent } from "../src/load/events.ts";
 import type { LoadStepSummary } from "../src/load/step-summary.ts";
 import type { LoadSummary } from "../src/load/summary.ts";
 import { runLoad } from "../src/load/sweep.ts";
 import { loadSuite } from "../src/suite/load.ts";
 import type { ResolvedSuite } from "../src/suite/resolved.ts";
-import type { LlamaCppModel } from "../src/suite/schema.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 
 const PREDICTED = "llamacpp:tokens_predicted_total";
@@ -73,7 +73,10 @@ describe("opbench load against a real llama-server (4 slots, --metrics)", () => 
       model: suite.models[0]!,
       load: resolveLoad(undefined, flags),
       runDir,
-      createRunner: (model) => createLlamaCppRunner(model.config as LlamaCppModel),
+      prepareModel: (model) => ({
+        runner: createLlamaCppRunner(model.config as LlamaCppModel),
+        locality: "local",
+      }),
       signal: new AbortController().signal,
     });
     expect(result.status).toBe("completed");

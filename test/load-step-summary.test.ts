@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CallRecord } from "../src/core/records.ts";
-import type { LoadCallEvent, LoadStepEndEvent, LoadStepStartEvent } from "../src/load/events.ts";
+import type { CallRecord, LoadCallEvent, LoadStepEndEvent, LoadStepStartEvent } from "../src/core/records.ts";
 import { StepAccumulator } from "../src/load/step-summary.ts";
 import { LoadSummaryBuilder } from "../src/load/summary.ts";
 

@@ -23,10 +23,11 @@ describe("the npm package", () => {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "ignore"],
       }),
-    ) as { filename: string; files: { path: string }[] }[];
+    ) as { filename: string; version: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain("dist/src/cli/main.js");
     expect(files).toContain("dist/runners/index.js");
+    expect(files).toContain("dist/reports/index.js");
     expect(files).toContain("suites/quickstart.yaml");
     expect(files.some((f) => f.endsWith(".ts"))).toBe(false);
     rmSync(join(ROOT, "dist"), { recursive: true, force: true }); // the checkout keeps running from src/
@@ -41,5 +42,8 @@ describe("the npm package", () => {
     expect(validate.stdout).toContain("valid. 1 model(s), 1 task(s), 48 case(s)");
     const schema = run(["schema"]);
     expect(JSON.parse(schema.stdout).title).toBe("opbench suite");
+    // `summary` loads the output registry (dist/reports) before it looks at the directory.
+    expect(run(["summary", INSTALL]).stderr).toContain("has no events.jsonl");
+    expect(run(["--version"]).stdout).toBe(`${packed[0]!.version}\n`);
   }, 180_000);
 });

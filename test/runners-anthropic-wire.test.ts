@@ -4,10 +4,10 @@
  * output) and what llama-server never sends (thinking deltas, cache writes, error events).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AnthropicModel } from "../runners/anthropic.ts";
 import { ANTHROPIC_VERSION, createAnthropicRunner } from "../runners/anthropic.ts";
 import type { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { AnthropicModel } from "../src/suite/schema.ts";
 import { apiFixture, type FaultServer, startFaultServer } from "./helpers/fault-server.ts";
 import { collect, expectWellFormed, failure, only, request, textOf } from "./helpers/runner-events.ts";
 

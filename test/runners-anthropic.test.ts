@@ -5,10 +5,10 @@
  * `input_tokens`; canonical input is their sum, equal to the chat endpoint's prompt_tokens).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AnthropicModel } from "../runners/anthropic.ts";
 import { anthropicRunner, createAnthropicRunner } from "../runners/anthropic.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { AnthropicModel } from "../src/suite/schema.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 import {
   collect,

@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedRunner } from "../runners/embedded.ts";
+import type { EmbeddedModel } from "../runners/embedded-config.ts";
 import { defaultThreads } from "../runners/embedded-llama.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { BackendInfo, Runner } from "../src/core/runner.ts";
 import { writeLoraAdapter } from "../src/demo-model/index.ts";
-import type { EmbeddedModel } from "../src/suite/schema.ts";
 import { TINY_MODEL } from "./helpers/llama-server.ts";
 import {
   collect,

@@ -7,13 +7,16 @@
  * the right class.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AnthropicModel } from "../runners/anthropic.ts";
 import { createAnthropicRunner } from "../runners/anthropic.ts";
+import type { GeminiModel } from "../runners/gemini.ts";
 import { createGeminiRunner } from "../runners/gemini.ts";
 import { createLlamaCppRunner } from "../runners/llamacpp.ts";
+import type { LlamaCppModel } from "../runners/llamacpp-config.ts";
+import type { OpenAIModel } from "../runners/openai.ts";
 import { createOpenAIRunner } from "../runners/openai.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { AnthropicModel, GeminiModel, LlamaCppModel, OpenAIModel } from "../src/suite/schema.ts";
 import {
   apiFixture,
   type FaultServer,

@@ -4,10 +4,10 @@
  * and whole responses, thought parts, usage conversion, blocked prompts and RetryInfo.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { GeminiModel } from "../runners/gemini.ts";
 import { createGeminiRunner, geminiRunner, modelPath } from "../runners/gemini.ts";
 import type { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { GeminiModel } from "../src/suite/schema.ts";
 import { apiFixture, type FaultServer, startFaultServer } from "./helpers/fault-server.ts";
 import {
   collect,

@@ -1,7 +1,7 @@
 /** Start-up checks of an attached llama-server that no current llama-server fails (scripted server). */
 import { afterEach, describe, expect, it } from "vitest";
 import { createLlamaCppRunner } from "../runners/llamacpp.ts";
-import type { LlamaCppModel } from "../src/suite/schema.ts";
+import type { LlamaCppModel } from "../runners/llamacpp-config.ts";
 import { type FaultServer, type Reply, startFaultServer } from "./helpers/fault-server.ts";
 import { collect, runnerContext } from "./helpers/runner-events.ts";
 

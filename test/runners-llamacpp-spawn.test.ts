@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLlamaCppRunner } from "../runners/llamacpp.ts";
+import type { LlamaCppModel, SpawnConfig } from "../runners/llamacpp-config.ts";
 import { waitForHealth } from "../runners/llamacpp-probe.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
 import { writeLoraAdapter } from "../src/demo-model/index.ts";
-import type { LlamaCppModel, SpawnConfig } from "../src/suite/schema.ts";
 import { llamaServerBinary, startLlamaServer, TINY_MODEL } from "./helpers/llama-server.ts";
 import { collect, expectWellFormed, request, runnerContext, textOf } from "./helpers/runner-events.ts";
 

@@ -5,9 +5,9 @@
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppRunner } from "../runners/llamacpp.ts";
+import type { LlamaCppModel } from "../runners/llamacpp-config.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { LlamaCppModel } from "../src/suite/schema.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 import {
   collect,

@@ -5,10 +5,10 @@
  * details, incomplete and failed responses, snapshot ids).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { OpenAICompatibleModel, OpenAIModel } from "../runners/openai.ts";
 import { createOpenAIRunner } from "../runners/openai.ts";
 import type { CallError } from "../src/core/errors.ts";
 import type { Runner } from "../src/core/runner.ts";
-import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
 import { apiFixture, type FaultServer, startFaultServer } from "./helpers/fault-server.ts";
 import { collect, expectWellFormed, failure, only, request, textOf } from "./helpers/runner-events.ts";
 

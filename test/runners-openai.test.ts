@@ -5,10 +5,10 @@
  */
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { OpenAICompatibleModel, OpenAIModel } from "../runners/openai.ts";
 import { createOpenAIRunner, openaiCompatibleRunner, openaiRunner } from "../runners/openai.ts";
 import { CallError } from "../src/core/errors.ts";
 import type { Runner, RunnerEvent } from "../src/core/runner.ts";
-import type { OpenAICompatibleModel, OpenAIModel } from "../src/suite/schema.ts";
 import { startLlamaServer, type TestServer } from "./helpers/llama-server.ts";
 import {
   collect,

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { createScorer, scorers } from "../src/scoring/index.ts";
-import { ScorerConfig } from "../src/suite/schema.ts";
+import { builtinScorers, createScorer, scorerDefinitions } from "../src/scoring/index.ts";
+import { type ScorerConfig, suiteConfigSchema } from "../src/suite/schema.ts";
 
 const context = { baseDir: "." };
 
 describe("scorer registry", () => {
-  it("has a factory for every scorer type in the suite schema", () => {
-    const schemaTypes = ScorerConfig.options.map((option) => option.shape.type.value).sort();
-    expect(Object.keys(scorers).sort()).toEqual(schemaTypes);
+  it("puts every registered scorer type, and only those, in the suite schema", () => {
+    const task = suiteConfigSchema().shape.tasks.element;
+    const union = task.shape.scorers.unwrap().element.options[1] as unknown as {
+      options: { shape: { type: { value: string } } }[];
+    };
+    const schemaTypes = union.options.map((option) => option.shape.type.value);
+    expect(schemaTypes).toEqual([...scorerDefinitions().keys()]);
+    expect(schemaTypes.sort()).toEqual(Object.keys(builtinScorers).sort());
   });
 
   it("builds each scorer from its config and names it", () => {

@@ -5,13 +5,13 @@ import type { LoadedDataset } from "../src/suite/dataset.ts";
 import { BUILTIN_DEFAULTS } from "../src/suite/defaults.ts";
 import { SuiteError } from "../src/suite/errors.ts";
 import { resolveSuite } from "../src/suite/resolve.ts";
-import { SuiteConfig } from "../src/suite/schema.ts";
+import { suiteConfigSchema } from "../src/suite/schema.ts";
 
 const BASE = "/suites/demo";
 const attach = { id: "m", runner: "llamacpp", url: "http://127.0.0.1:8080" };
 
 function resolveFrom(input: Record<string, unknown>, datasets?: LoadedDataset[], text = "name: x\n") {
-  const config = SuiteConfig.parse({ name: "s", models: [attach], ...input });
+  const config = suiteConfigSchema().parse({ name: "s", models: [attach], ...input });
   const loaded =
     datasets ??
     config.tasks.map((t) => {
@@ -94,7 +94,7 @@ describe("resolveSuite", () => {
   });
 
   it("does not change the config it was given", () => {
-    const config = SuiteConfig.parse({
+    const config = suiteConfigSchema().parse({
       name: "s",
       models: [{ id: "a", runner: "embedded", model: "m.gguf" }],
       tasks: [{ id: "t", prompt: "p", dataset: [{}] }],
@@ -193,7 +193,7 @@ describe("resolveSuite", () => {
   });
 
   it("refuses a datasets list that does not match the tasks (a caller bug, not a suite error)", () => {
-    const config = SuiteConfig.parse({
+    const config = suiteConfigSchema().parse({
       name: "s",
       models: [attach],
       tasks: [{ id: "t", prompt: "p", dataset: [{}] }],

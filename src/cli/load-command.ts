@@ -1,36 +1,31 @@
 /**
  * `opbench load <suite>`: a concurrency or request-rate sweep against one model of the suite,
  * its prompts cycled from the suite's cases. Settings: the suite's `load:` section, overridden
- * by flags. Writes events.jsonl and load.json to a run directory and prints a table.
+ * by flags. Writes events.jsonl to a run directory, then its outputs (default: load.json and
+ * the table).
  */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { createRunner, secretEnvOf } from "../../runners/index.ts";
-import type { Runner } from "../core/runner.ts";
+import { dirname, resolve } from "node:path";
+import type { SelectedOutput } from "../../reports/index.ts";
+import { secretEnvOf } from "../../runners/index.ts";
 import { configSecrets } from "../core/secrets.ts";
-import { interruptReason } from "../engine/run.ts";
-import { EVENTS_FILE } from "../engine/run-log.ts";
-import {
-  LoadConfigError,
-  type LoadFlags,
-  type ResolvedLoad,
-  readLoadSection,
-  resolveLoad,
-} from "../load/config.ts";
-import { LOAD_SUMMARY_FILE } from "../load/summary.ts";
+import type { ModelServices } from "../engine/services.ts";
+import { LoadConfigError, type LoadFlags, type ResolvedLoad, resolveLoad } from "../load/config.ts";
 import { type LoadObserver, runLoad } from "../load/sweep.ts";
-import { levelLabel, printLoadSummary } from "../load/table.ts";
+import { levelLabel } from "../load/table.ts";
 import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
+import { loadEnvFiles } from "./env-file.ts";
+import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
+import { modelPreparer } from "./model-services.ts";
+import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { modelFromFlag } from "./overrides.ts";
 import { defaultRunDir } from "./run-command.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
-export interface LoadArgs extends LoadFlags {
+export interface LoadArgs extends LoadFlags, FormatArgs {
   suite?: string | undefined;
   out?: string | undefined;
-  json?: boolean | undefined;
 }
 
 /** The model to load: a suite model by id, else a .gguf path or llama-server URL, else the first. */
@@ -74,24 +69,33 @@ function progress(write: (line: string) => void): LoadObserver {
 
 /**
  * Runs `opbench load`; returns the exit code (0 done, 1 the model did not start, 2 bad input,
- * 130 interrupted). `runnerFor` replaces the runner registry (tests).
+ * 130 interrupted). `prepare` replaces the runner registry, pricing and energy (tests).
  */
 export async function loadCommand(
   args: LoadArgs,
-  runnerFor: (model: ResolvedModel) => Runner = (model) => createRunner(model.config),
+  prepare?: (model: ResolvedModel) => ModelServices,
 ): Promise<number> {
   if (!args.suite) {
     process.stderr.write("opbench load: name a suite file\n");
     return 2;
   }
+  let outputs: SelectedOutput[];
+  try {
+    outputs = chooseOutputs("load", args);
+  } catch (error) {
+    process.stderr.write(`opbench load: ${(error as Error).message}\n`);
+    return 2;
+  }
   const suitePath = resolve(args.suite);
+  // API keys may sit in a .env beside the suite or in the working directory.
+  loadEnvFiles([dirname(suitePath), process.cwd()]);
   const loaded = await reportSuiteError(() => loadSuite(suitePath));
   if (!loaded.ok) return 2;
   const suite = loaded.value;
   let load: ResolvedLoad;
   let model: ResolvedModel;
   try {
-    load = resolveLoad(readLoadSection(readFileSync(suitePath, "utf8")), args);
+    load = resolveLoad(suite.load, args);
     model = chooseModel(suite, load.model);
     checkMeasurable(load, suite, model);
   } catch (error) {
@@ -111,16 +115,7 @@ export async function loadCommand(
   ];
   const runDir = resolve(args.out ?? defaultRunDir(`${suite.name}-load`));
   const write = (line: string) => process.stderr.write(`${line}\n`);
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // everything recorded is already on disk
-    write("Interrupted: stopping the sweep; records so far are on disk. Ctrl-C again to quit at once.");
-    interrupt.abort(interruptReason());
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const interrupt = handleInterrupts(write, "stopping the sweep");
   write(`opbench load: ${model.id} (${load.mode} sweep), suite ${suite.name} → ${runDir}`);
   try {
     const result = await runLoad({
@@ -128,7 +123,7 @@ export async function loadCommand(
       model,
       load,
       runDir,
-      createRunner: runnerFor,
+      prepareModel: prepare ?? (await modelPreparer([model])),
       signal: interrupt.signal,
       observer: progress(write),
       argv: process.argv.slice(2),
@@ -139,14 +134,9 @@ export async function loadCommand(
       write(`opbench load: ${model.id} did not start: ${result.error}`);
       return 1;
     }
-    if (result.summary) {
-      if (args.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-      else printLoadSummary(result.summary, (line) => process.stdout.write(`${line}\n`));
-    }
-    write(`Records: ${join(runDir, EVENTS_FILE)}\nResults: ${join(runDir, LOAD_SUMMARY_FILE)}`);
-    return result.status === "interrupted" ? 130 : 0;
+    if (result.summary) await produceAndList(outputs, "load", { runDir, load: result.summary });
+    return result.status === "interrupted" ? INTERRUPTED_EXIT_CODE : 0;
   } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    interrupt.dispose();
   }
 }

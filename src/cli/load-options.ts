@@ -1,5 +1,6 @@
 /** The flags of `opbench load`, apart from the command so the CLI can parse without loading it. */
 import type { Argv } from "yargs";
+import { formatOption } from "./format-option.ts";
 
 /** The options of `opbench load` (register with `.command("load <suite>", …, loadCommandOptions, …)`). */
 export function loadCommandOptions<T>(y: Argv<T>) {
@@ -59,9 +60,10 @@ export function loadCommandOptions<T>(y: Argv<T>) {
       describe: "Scrape llama-server /metrics around steps (default true)",
     })
     .option("out", { type: "string", describe: "Run directory (default: runs/<time>-<suite name>-load)" })
+    .option("format", formatOption("load"))
     .option("json", {
       type: "boolean",
       default: false,
-      describe: "Print load.json on stdout instead of the table",
+      describe: "Print load.json on stdout instead of the table (the json output in place of table)",
     });
 }

@@ -3,6 +3,8 @@
  * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
+import { OPBENCH_VERSION } from "../host/host-info.ts";
+import { formatOption } from "./format-option.ts";
 import { loadCommandOptions } from "./load-options.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
@@ -60,10 +62,11 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             type: "boolean",
             describe: "Live progress bars (default: when stderr is a terminal and CI is unset)",
           })
+          .option("format", formatOption("run"))
           .option("json", {
             type: "boolean",
             default: false,
-            describe: "Print the summary as JSON on stdout",
+            describe: "Print the summary as JSON on stdout (the json output in place of table)",
           })
           .option("dry-run", {
             type: "boolean",
@@ -96,13 +99,18 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .command(
       "summary <run-dir>",
-      "Recompute summary.json of a run directory from its events.jsonl and print it",
+      "Recompute a run directory's results from its events.jsonl alone and produce its outputs again",
       (y) =>
         y
           .positional("run-dir", { type: "string", demandOption: true })
-          .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }),
+          .option("format", formatOption("summary"))
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "Print summary.json's or load.json's content (the json output in place of table)",
+          }),
       async (args) => {
-        exit.code = await (await commands.summary()).summaryCommand(args.runDir, args.json);
+        exit.code = await (await commands.summary()).summaryCommand(args);
       },
     )
     .command(
@@ -143,7 +151,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     .strict()
     .help()
     .alias("h", "help")
-    .version(false)
+    .version("version", "Show the opbench version", OPBENCH_VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110));
 }
 

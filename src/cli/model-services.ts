@@ -2,7 +2,7 @@
  * The composition root of a model: its runner from the registry, plus pricing and energy from the
  * cost and energy modules, as the engine's ModelServices.
  */
-import { runnerDefinition } from "../../runners/index.ts";
+import { pricingModelOf, runnerDefinition } from "../../runners/index.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { priceApiCall } from "../cost/api-price.ts";
 import type { TokenCounts } from "../cost/tokens.ts";
@@ -21,11 +21,6 @@ const tokensOf = (record: CallRecord): TokenCounts => ({
   output_tokens: record.output_tokens,
   reasoning_tokens: record.reasoning_tokens,
 });
-
-/** The API model name of an entry (what pricing and energy estimates are looked up by). */
-export function apiModelName(model: ResolvedModel): string | undefined {
-  return "model" in model.config && model.runner !== "embedded" ? model.config.model : undefined;
-}
 
 type PriceApiCall = typeof priceApiCall;
 
@@ -68,7 +63,7 @@ export function prepareModel(model: ResolvedModel, price?: PriceApiCall): ModelS
   }
   if (!price) throw new Error(`model ${model.id}: API models need the pricing module (use modelPreparer)`);
   const priceApiCall = price;
-  const name = apiModelName(model) ?? model.id;
+  const name = pricingModelOf(config);
   const provider = definition.pricingProvider?.(config);
   services.priceCall = (record) => {
     // The snapshot the API names is the most exact key; fall back to the configured name.

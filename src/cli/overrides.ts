@@ -1,5 +1,5 @@
 /** Command-line overrides of a resolved suite (`--model`, `--concurrency`, `--limit` …). */
-import { basename, resolve } from "node:path";
+import { modelFromFlagValue } from "../../runners/index.ts";
 import { maskUrl, URL_MASK } from "../core/url.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import type { ModelConfig } from "../suite/schema.ts";
@@ -44,18 +44,18 @@ export function resumedOverrides(recorded: SuiteOverrides, given: SuiteOverrides
 }
 
 /**
- * `--model`: a URL attaches to a running llama-server; anything else is a GGUF file run
- * in-process (relative to the working directory, not the suite).
+ * `--model`: the model of the first registered runner that takes the value (built in: a URL
+ * attaches to a running llama-server; anything else is a GGUF file run in-process, relative to
+ * the working directory, not the suite).
+ * @throws Error when no runner takes the value
  */
 export function modelFromFlag(value: string, concurrency: number): ResolvedModel {
-  const url = /^https?:\/\//.test(value);
-  // A readable id for the table and records: the file's name, or the server's host:port.
-  const name = url ? new URL(value).host : basename(value).replace(/\.gguf$/i, "");
-  const id = name.replace(/[^A-Za-z0-9._:@/-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
-  const config: ModelConfig = url
-    ? { id, runner: "llamacpp", url: value }
-    : { id, runner: "embedded", model: resolve(value) };
-  return { id, label: url ? maskUrl(value) : value, runner: config.runner, config, concurrency };
+  const model = modelFromFlagValue(value);
+  if (!model) throw new Error(`--model ${maskUrl(value)}: no runner takes this value`);
+  // A readable id for the table and records: the runner's name for it, made a valid model id.
+  const id = model.name.replace(/[^A-Za-z0-9._:@/-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
+  const config = { id, ...model.config } as ModelConfig;
+  return { id, label: model.label, runner: config.runner, config, concurrency };
 }
 
 function positive(name: string, value: number | undefined, allowZero = false): number | undefined {

@@ -1,35 +1,37 @@
-/** `opbench run`: suite → engine → run directory → summary on the terminal. */
+/** `opbench run`: suite → engine → run directory → its outputs (summary.json and the table by default). */
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import type { SelectedOutput } from "../../reports/index.ts";
 import { secretEnvOf } from "../../runners/index.ts";
 import type { LogEvent } from "../core/records.ts";
 import { configSecrets } from "../core/secrets.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
-import { interruptReason, runSuite } from "../engine/run.ts";
+import { runSuite } from "../engine/run.ts";
 import { EVENTS_FILE } from "../engine/run-log.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
-import { SUMMARY_FILE, writeSummary } from "../metrics/summary-file.ts";
+import { summarizeRun } from "../metrics/summary-file.ts";
 import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
-import { printSummary } from "../terminal/summary-table.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
+import { loadEnvFiles } from "./env-file.ts";
+import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { modelPreparer } from "./model-services.ts";
+import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
 export const QUICKSTART_SUITE = join(PACKAGE_ROOT, "suites", "quickstart.yaml");
 
-export interface RunArgs extends SuiteOverrides {
+export interface RunArgs extends SuiteOverrides, FormatArgs {
   suite?: string | undefined;
   out?: string | undefined;
   resume?: string | undefined;
   progress?: boolean | undefined;
-  json?: boolean | undefined;
   dryRun?: boolean | undefined;
   maxCost?: number | undefined;
 }
@@ -74,6 +76,13 @@ export function defaultRunDir(suiteName: string, now = new Date()): string {
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
+  let outputs: SelectedOutput[];
+  try {
+    outputs = chooseOutputs("run", args);
+  } catch (error) {
+    process.stderr.write(`opbench: ${(error as Error).message}\n`);
+    return 2;
+  }
   let resume: ResumeState | undefined;
   let suitePath = args.suite;
   if (args.resume) {
@@ -88,6 +97,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     suitePath ??= resume.firstStart.suite.path;
   }
   suitePath = resolve(suitePath ?? QUICKSTART_SUITE);
+  // API keys may sit in a .env beside the suite or in the working directory.
+  loadEnvFiles([dirname(suitePath), process.cwd()]);
 
   const loaded = await reportSuiteError(() => loadSuite(suitePath));
   if (!loaded.ok) return 2;
@@ -133,16 +144,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
   const runDir = args.resume ? resolve(args.resume) : resolve(args.out ?? defaultRunDir(suite.name));
   const progress = await TerminalProgress.create(args.progress === undefined ? {} : { live: args.progress });
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // everything recorded is already on disk
-    progress.log("Interrupted: stopping; records so far are on disk. Ctrl-C again to quit at once.");
-    interrupt.abort(interruptReason());
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const interrupt = handleInterrupts((line) => progress.log(line), "stopping");
   progress.log(`opbench: suite ${suite.name} → ${runDir}`);
   // The run's limit holds across --resume; a new --max-cost replaces it, and says so.
   const maxCost = args.maxCost ?? resume?.maxCostUsd ?? undefined;
@@ -166,10 +168,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(folded && { onEvent: (event: LogEvent) => folded.add(event) }),
     });
     progress.stop();
-    const summary = await writeSummary(runDir, folded);
-    if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else printSummary(summary, (line) => process.stdout.write(`${line}\n`));
-    process.stderr.write(`Records: ${join(runDir, EVENTS_FILE)}\nSummary: ${join(runDir, SUMMARY_FILE)}\n`);
+    const summary = folded ? folded.result() : await summarizeRun(runDir);
+    await produceAndList(outputs, "run", { runDir, summary });
     if (result.status === "budget_reached") {
       process.stderr.write(
         `Stopped at --max-cost $${maxCost}. Continue with: npx opbench run --resume ${runDir} --max-cost <higher>\n`,
@@ -178,12 +178,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
     }
     if (result.status === "interrupted") {
       process.stderr.write(`Interrupted. Continue with: npx opbench run --resume ${runDir}\n`);
-      return 130;
+      return INTERRUPTED_EXIT_CODE;
     }
     return 0;
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    interrupt.dispose();
   }
 }

@@ -3,7 +3,8 @@
  * events; the engine owns retries, rate limits, concurrency, timeouts and metrics. Timestamps
  * are `performance.now()` milliseconds taken inside the transport, as bytes are written/read.
  */
-import type { ModelConfig, RunnerKind } from "../suite/schema.ts";
+import type { z } from "zod";
+import type { ModelConfigBase } from "./model-config.ts";
 
 /** Output constrained to a JSON Schema or a GBNF grammar. */
 export type StructuredOutput =
@@ -87,10 +88,28 @@ export interface Runner {
 }
 
 /** Builds a runner from its model entry (paths already absolute). */
-export type RunnerFactory<C extends ModelConfig = ModelConfig> = (config: C) => Runner;
+export type RunnerFactory<C extends ModelConfigBase = ModelConfigBase> = (config: C) => Runner;
 
-/** One runner kind: how to build it, and what the engine must know about it before any call. */
-export interface RunnerDefinition<C extends ModelConfig = ModelConfig> {
+/** What a `--model` flag value becomes when a runner accepts it (see `RunnerDefinition.fromModelFlag`). */
+export interface ModelFromFlag<C extends ModelConfigBase = ModelConfigBase> {
+  /** A readable name (a file's name, a server's host:port): the CLI makes the model id of it. */
+  name: string;
+  /** Display label in the table and records, credentials masked. */
+  label: string;
+  /** The model entry, all but its `id`; paths absolute (relative to the working directory). */
+  config: Omit<C, "id">;
+}
+
+/**
+ * One runner kind: its config, how to build it, and what the engine must know about it before any
+ * call. A runner file exports one; `runners/index.ts` lists it under its kind.
+ */
+export interface RunnerDefinition<C extends ModelConfigBase = ModelConfigBase> {
+  /**
+   * The model entry's schema: `z.strictObject({...modelFields, runner: z.literal(<kind>), …})`
+   * (see model-config.ts). The suite format is assembled from the registered runners' schemas.
+   */
+  schema: z.ZodType<C>;
   create: RunnerFactory<C>;
   /**
    * Where calls run: `local` hardware opbench can meter (energy, busy time → local cost), or a
@@ -101,7 +120,16 @@ export interface RunnerDefinition<C extends ModelConfig = ModelConfig> {
   secretEnv?(config: C): string[];
   /** Provider id in the pricing dataset (genai-prices), for API cost. */
   pricingProvider?(config: C): string | undefined;
+  /** The model name API cost and published energy estimates are looked up by (default: the model id). */
+  pricingModel?(config: C): string | undefined;
+  /**
+   * A copy of `config` whose file paths (models, adapters, binaries) are absolute, relative to
+   * `baseDir` (the suite file's directory). Absent: the entry has no paths.
+   */
+  absolutePaths?(config: C, baseDir: string): C;
+  /**
+   * The model a `--model` flag value stands for, when this runner takes such a value (a URL, a
+   * model file); undefined when it does not. The first registered runner that takes it wins.
+   */
+  fromModelFlag?(value: string): ModelFromFlag<C> | undefined;
 }
-
-/** The config type of one runner kind. */
-export type ModelConfigOf<K extends RunnerKind> = Extract<ModelConfig, { runner: K }>;

@@ -1,5 +1,5 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
-import type { ScorerConfig, ScorerType } from "../suite/schema.ts";
+import { z } from "zod";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
 export interface ScoreResult {
@@ -28,11 +28,53 @@ export interface ScorerContext {
   taskJsonSchema?: Record<string, unknown>;
 }
 
+/** What every scorer config has: its `type` and an optional `name`. */
+export interface ScorerConfigBase {
+  type: string;
+  name?: string | undefined;
+}
+
+/**
+ * A scorer's config schema: `{type: <type>, name?}` and the scorer's own options, strict (unknown
+ * keys are errors).
+ */
+export function scorerSchema<T extends string, Shape extends z.ZodRawShape = Record<never, never>>(
+  type: T,
+  options: Shape = {} as Shape,
+) {
+  return z.strictObject({ type: z.literal(type), name: z.string().optional(), ...options });
+}
+
 /**
  * Builds a scorer from its config. Throws `Error` with a message saying what is wrong
  * (bad regex, unreadable labels file); the suite loader turns it into a positioned error.
  */
-export type ScorerFactory<T extends ScorerType = ScorerType> = (
-  config: Extract<ScorerConfig, { type: T }>,
+export type ScorerFactory<C extends ScorerConfigBase = ScorerConfigBase> = (
+  config: C,
   context: ScorerContext,
 ) => Scorer;
+
+/** A config problem found when the suite loads, before the scorer is built: positioned at `field`. */
+export interface ScorerConfigProblem {
+  /** The config field at fault; absent: the scorer entry as a whole. */
+  field?: string;
+  message: string;
+  /** What would be accepted, e.g. "a JavaScript regular expression". */
+  expected: string;
+}
+
+/**
+ * One scorer type: its config, how to build it, and what the suite loader and the summary must
+ * know about it. A scorer file exports one; `src/scoring/index.ts` lists it under its type.
+ */
+export interface ScorerDefinition<C extends ScorerConfigBase = ScorerConfigBase> {
+  /** The config schema, made with {@link scorerSchema}. */
+  schema: z.ZodType<C>;
+  create: ScorerFactory<C>;
+  /** A bare type name in a task's `scorers` list stands for `{type}` (no option is needed). */
+  shorthand?: boolean;
+  /** Checks validity without a gold answer (a cascade can escalate when it scores 0). */
+  validity?: boolean;
+  /** Problems worth a precise position (a field), found before `create` runs. */
+  check?(config: C, context: ScorerContext): ScorerConfigProblem[];
+}

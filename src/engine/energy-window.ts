@@ -1,9 +1,10 @@
 /**
- * Meters a local model's measured calls: idle power first, one energy window around the calls,
- * then the window's energy shared among the call attempts (by token rate over time) and written
- * to the log as a `model_energy` event (its per-attempt shares in `model_energy_calls` events of
- * at most ENERGY_CALLS_PER_EVENT when the window is large). Without any energy method only the
- * busy time is kept, as the calls finish, so memory does not grow with the calls.
+ * Meters a local model's measured calls: the meter is opened once per model (idle power measured
+ * then, see {@link openEnergyMeter}); an energy window around some calls (a run's measured calls,
+ * or one load step) then shares its energy among the call attempts (by token rate over time) and
+ * is written to the log as a `model_energy` event (its per-attempt shares in `model_energy_calls`
+ * events of at most ENERGY_CALLS_PER_EVENT when the window is large). Without any energy method
+ * only the busy time is kept, as the calls finish, so memory does not grow with the calls.
  */
 
 import { PackedStrings } from "../core/packed-strings.ts";
@@ -39,30 +40,18 @@ export class EnergyWindow {
   /** Whether the window's energy will be shared among its calls (else their spans are not kept). */
   private readonly attributes: boolean;
 
-  private constructor(monitor: EnergyMonitor) {
+  private constructor(monitor: EnergyMonitor, mark: WindowMark) {
     this.monitor = monitor;
+    this.mark = mark;
     this.attributes = monitor.method !== null;
   }
 
-  /** Opens the best energy source for `device` and measures idle power (nothing may run meanwhile). */
-  static async open(
-    config: NonNullable<ModelServices["energy"]>,
-    device: string | undefined,
-  ): Promise<EnergyWindow> {
-    const monitor = await EnergyMonitor.open({ ...config.monitor, device: device ?? null });
-    if (config.idleMs > 0) await monitor.measureIdle(config.idleMs);
-    return new EnergyWindow(monitor);
+  /** Begins a window on an open meter (several may follow one another on one meter). */
+  static async begin(monitor: EnergyMonitor): Promise<EnergyWindow> {
+    return new EnergyWindow(monitor, await monitor.begin());
   }
 
-  get description(): string {
-    return this.monitor.description;
-  }
-
-  async begin(): Promise<void> {
-    this.mark = await this.monitor.begin();
-  }
-
-  /** An attempt of the window is about to be made (warm-up calls happen before `begin`): its ticket. */
+  /** An attempt of the window is about to be made: its ticket. */
   dispatch(): number {
     return this.busy.dispatch(performance.timeOrigin + performance.now());
   }
@@ -111,9 +100,9 @@ export class EnergyWindow {
   }
 
   /**
-   * Ends the window, closes the source and passes its events to `append`: the `model_energy`
-   * event, then for a large window its per-attempt shares in `model_energy_calls` events, each
-   * built only when it is appended.
+   * Ends the window and passes its events to `append`: the `model_energy` event, then for a large
+   * window its per-attempt shares in `model_energy_calls` events, each built only when it is
+   * appended. The meter stays open (the model session closes it); a second `end` does nothing.
    */
   async end(model: string, append: (event: ModelEnergyEvent | ModelEnergyCallsEvent) => void): Promise<void> {
     try {
@@ -171,7 +160,24 @@ export class EnergyWindow {
       }
     } finally {
       this.mark = undefined;
-      await this.monitor.close();
     }
   }
+}
+
+/**
+ * Opens the best energy source for `device` and measures idle power (nothing may run meanwhile):
+ * the meter of one model, for all its windows. The caller closes it.
+ */
+export async function openEnergyMeter(
+  config: NonNullable<ModelServices["energy"]>,
+  device: string | undefined,
+): Promise<EnergyMonitor> {
+  const monitor = await EnergyMonitor.open({ ...config.monitor, device: device ?? null });
+  try {
+    if (config.idleMs > 0) await monitor.measureIdle(config.idleMs);
+  } catch (error) {
+    await monitor.close().catch(() => undefined);
+    throw error;
+  }
+  return monitor;
 }

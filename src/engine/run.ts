@@ -8,11 +8,10 @@ import { CallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type LogEvent, type RunEndEvent } from "../core/records.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
-import { modelFileFacts } from "../host/model-file.ts";
 import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
 import { type AttemptOutcome, callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget, Reservation } from "./budget.ts";
-import { EnergyWindow } from "./energy-window.ts";
+import { ModelSession } from "./model-session.ts";
 import { measuredItemCount, measuredItems, type WorkItem, warmupItems } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import { RateLimiter, roughTokens } from "./rate-limiter.ts";
@@ -143,73 +142,41 @@ interface RunContext {
 
 /** Per model while it runs. */
 interface ModelRun {
-  services: ModelServices;
+  session: ModelSession;
   limiter: RateLimiter;
-  energy: EnergyWindow | undefined;
-  warned: Set<string>;
 }
 
 async function runModel(ctx: RunContext, model: ResolvedModel): Promise<void> {
   const { options, log, observer } = ctx;
   const services = options.prepareModel(model);
-  const { runner } = services;
-  const say = (message: string) => observer?.log?.(`[${model.id}] ${message}`);
-  const run: ModelRun = {
+  const started = await ModelSession.start({
+    model,
     services,
-    limiter: new RateLimiter(services.limits ?? {}),
-    energy: undefined,
-    warned: new Set(),
-  };
+    runDir: options.runDir,
+    baseDir: ctx.suite.baseDir,
+    concurrency: model.concurrency,
+    signal: options.signal,
+    append: (event) => log.append(event),
+    log: (message) => observer?.log?.(message),
+  });
+  if (!started.session) {
+    observer?.modelFailed?.(model, started.error);
+    return;
+  }
+  const session = started.session;
   try {
-    let backend: BackendInfo | undefined;
-    try {
-      backend = await runner.startup?.({
-        runDir: options.runDir,
-        baseDir: ctx.suite.baseDir,
-        concurrency: model.concurrency,
-        log: say,
-        signal: options.signal,
-      });
-      if (backend && typeof backend.model_path === "string" && backend.model_file === undefined) {
-        backend.model_file = (await modelFileFacts(backend.model_path)) ?? null;
-      }
-      if (services.energy) {
-        run.energy = await EnergyWindow.open(services.energy, backend?.device);
-        say(`energy: ${run.energy.description}`);
-      }
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      log.append(modelStart(model, null, err.message));
-      observer?.modelFailed?.(model, err);
-      return;
-    }
-    log.append(modelStart(model, backend ?? null));
-    observer?.modelStarted?.(model, backend);
+    observer?.modelStarted?.(model, session.backend);
+    const run: ModelRun = { session, limiter: new RateLimiter(services.limits ?? {}) };
     const params = ctx.suite.modelParams[model.id];
     const work = (item: WorkItem) => runItem(ctx, run, item, params);
     const done = options.resume?.done;
     await runPool(warmupItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
-    await run.energy?.begin();
+    await session.beginMeasured();
     await runPool(measuredItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
-    const energy = run.energy;
-    run.energy = undefined;
-    await energy?.end(model.id, (event) => log.append(event));
+    await session.endMeasured();
   } finally {
-    await run.energy?.end(model.id, () => undefined).catch(() => undefined);
-    await runner.shutdown?.();
+    await session.stop();
   }
-}
-
-function modelStart(model: ResolvedModel, backend: BackendInfo | null, error?: string) {
-  return {
-    v: LOG_VERSION,
-    type: "model_start" as const,
-    model: model.id,
-    runner: model.runner,
-    at: new Date().toISOString(),
-    backend,
-    ...(error !== undefined && { error }),
-  };
 }
 
 /** All attempts of one item: rate limits, budget, retries with backoff; each attempt its own record. */
@@ -220,7 +187,7 @@ async function runItem(
   modelParams: ResolvedSuite["modelParams"][string] | undefined,
 ): Promise<void> {
   const { options, log, observer } = ctx;
-  const { services } = run;
+  const { services } = run.session;
   const policy = ctx.suite.retry;
   const previous = options.resume?.attemptsMade.get(item.key) ?? 0;
   const params = callParams(item, modelParams);
@@ -243,7 +210,7 @@ async function runItem(
       if (budget.refusedCall) ctx.stop.abort(new CallError("aborted", "spending limit reached"));
       return;
     }
-    const energy = item.warmup ? undefined : run.energy;
+    const energy = item.warmup ? undefined : run.session.measuring;
     const ticket = energy?.dispatch() ?? 0;
     const { record, error, sentAtMs } = await pricedAttempt(ctx, run, item, params, reservation, {
       attempt: previous + attempt,
@@ -284,13 +251,13 @@ async function pricedAttempt(
   reservation: Reservation | undefined,
   at: { attempt: number; backoff: number | null; inputTokens: number },
 ): Promise<AttemptOutcome> {
-  const estimateCost = run.services.estimateCostUsd;
+  const estimateCost = run.session.services.estimateCostUsd;
   const line = estimateCost && callPriceLine(estimateCost, at.inputTokens, params.maxTokens);
   const guard = reservation && line && params.stream ? new SpendGuard(reservation, line) : undefined;
   let outcome: AttemptOutcome | undefined;
   try {
     outcome = await runAttempt(
-      run.services.runner,
+      run.session.runner,
       item,
       params,
       at.attempt,
@@ -302,30 +269,10 @@ async function pricedAttempt(
       guard?.fillTokens(outcome.record, at.inputTokens);
       ctx.options.budget?.noteCut();
     }
-    finishRecord(ctx, run, outcome.record);
+    run.session.finishCall(outcome.record);
     return outcome;
   } finally {
     reservation?.settle(outcome?.record.cost_usd ?? null);
-  }
-}
-
-/** Prices an API call and adds its published energy estimate; warns once per model and problem. */
-function finishRecord(ctx: RunContext, run: ModelRun, record: CallRecord): void {
-  const warn = (warning: string | undefined) => {
-    if (!warning || run.warned.has(warning)) return;
-    run.warned.add(warning);
-    ctx.observer?.log?.(`[${record.model}] ${warning}`);
-  };
-  if (run.services.priceCall && (record.input_tokens !== null || record.output_tokens !== null)) {
-    const price = run.services.priceCall(record);
-    record.cost_usd = price.cost_usd;
-    warn(price.warning);
-  }
-  if (run.services.callEnergy && record.ok) {
-    const energy = run.services.callEnergy(record);
-    record.energy_j = energy.energy_j;
-    record.energy_source = energy.energy_j === null ? null : "published-estimate";
-    warn(energy.warning);
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * Makes one load call: the engine's `runAttempt` (same request, metrics and record as `opbench
  * run`), with the runner's `sent` and `end` timestamps tapped so dispatch delay is measured on
- * the transport's clock. No retries: under load a failure is a result.
+ * the transport's clock. No retries: under load a failure is a result. Once the call is over it
+ * is priced and added to the step's energy window, as a run's calls are.
  */
+import type { LoadCallEvent } from "../core/records.ts";
 import type { Runner, RunnerEvent } from "../core/runner.ts";
 import { callParams, runAttempt } from "../engine/attempt.ts";
+import type { ModelSession } from "../engine/model-session.ts";
 import type { WorkItem } from "../engine/plan.ts";
 import type { Case, ResolvedModel, ResolvedParams, ResolvedSuite, ResolvedTask } from "../suite/resolved.ts";
-import type { LoadCallEvent } from "./events.ts";
 
 /** One prompt of the cycle: a case of one of the suite's tasks. */
 interface Prompt {
@@ -18,6 +20,19 @@ interface Prompt {
 
 /** Rounds to microseconds, as call records do. */
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** What a load call needs of its model's session: the runner, pricing, and the step's energy window. */
+export type CallSession = Pick<ModelSession, "runner" | "finishCall" | "measuring">;
+
+/**
+ * Cases in the prompt cycle (every case of every task); throws when there are none, so a sweep
+ * can check before it starts the model.
+ */
+export function promptCycleLength(suite: ResolvedSuite): number {
+  const count = suite.tasks.reduce((sum, task) => sum + task.cases.length, 0);
+  if (count === 0) throw new Error("the suite has no cases to send");
+  return count;
+}
 
 /** Prompt number `seq` of the cycle through every case of every task, in suite order. */
 function promptAt(suite: ResolvedSuite, total: number, seq: number): Prompt {
@@ -44,7 +59,7 @@ async function* tap(
 export interface LoadCallerOptions {
   suite: ResolvedSuite;
   model: ResolvedModel;
-  runner: Runner;
+  session: CallSession;
   /** Output token limit overriding the task's; undefined keeps it. */
   maxTokens: number | undefined;
   /** Aborts calls in flight (Ctrl-C). */
@@ -71,8 +86,7 @@ export class LoadCaller {
 
   constructor(options: LoadCallerOptions) {
     this.options = options;
-    this.promptCount = options.suite.tasks.reduce((sum, task) => sum + task.cases.length, 0);
-    if (this.promptCount === 0) throw new Error("the suite has no cases to send");
+    this.promptCount = promptCycleLength(options.suite);
   }
 
   /** The work item of prompt number `seq` (cycled) in `step`. */
@@ -115,18 +129,28 @@ export class LoadCaller {
   /**
    * Sends prompt number `seq` (cycled) and waits for the end. Returns the log event, or
    * undefined when the call was cancelled by the abort signal (not a result of the load).
+   * Warm-up calls go into the step's energy window too: they share the hardware with the
+   * measured ones, and the step's summary leaves their share out.
    */
   async call(dispatch: Dispatch): Promise<LoadCallEvent | undefined> {
-    const { runner, signal } = this.options;
+    const { session, signal } = this.options;
+    const runner = session.runner;
     const item = this.item(dispatch.step, dispatch.seq, dispatch.warmup);
     const times: { sent?: number; end?: number } = {};
     const tapped: Runner = {
       generate: (request) => tap(runner.generate(request), times),
       ...(runner.countTokens && { countTokens: (text: string) => runner.countTokens!(text) }),
     };
-    const { record, error } = await runAttempt(tapped, item, this.params(item), 1, null, signal);
+    const energy = session.measuring;
+    const ticket = energy?.dispatch() ?? 0;
+    const { record, error, sentAtMs } = await runAttempt(tapped, item, this.params(item), 1, null, signal);
     const failedAt = performance.now();
-    if (error && (error.errorClass === "aborted" || signal.aborted)) return undefined;
+    if (error && (error.errorClass === "aborted" || signal.aborted)) {
+      energy?.forget(ticket);
+      return undefined;
+    }
+    session.finishCall(record);
+    energy?.add(ticket, record, sentAtMs);
     const { t0, intended } = dispatch;
     return {
       v: record.v,

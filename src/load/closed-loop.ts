@@ -3,8 +3,9 @@
  * last one ends. The intended send time is when the caller became free, so dispatch delay here
  * is only the harness's own overhead.
  */
+
+import type { LoadCallEvent } from "../core/records.ts";
 import type { Dispatch, LoadCaller } from "./caller.ts";
-import type { LoadCallEvent } from "./events.ts";
 
 /** When a step ends. Counts exclude warm-up; times in milliseconds. */
 export interface StepBounds {

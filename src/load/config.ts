@@ -2,10 +2,9 @@
  * Load settings after merging: built-in defaults < the suite's `load:` section < command-line
  * flags. One pure function; the defaults are a read-only object.
  */
-import { parse } from "yaml";
 import { maskUrl } from "../core/url.ts";
 import { parseDuration } from "../suite/duration.ts";
-import { LoadConfig, type LoadMode, SloConfig } from "./schema.ts";
+import { type LoadConfig, type LoadMode, SloConfig } from "./schema.ts";
 
 /** What a sweep runs. Times in milliseconds. */
 export interface ResolvedLoad {
@@ -201,19 +200,6 @@ export function resolveLoad(section: LoadConfig | undefined, flags: LoadFlags = 
     serverMetrics: flags.serverMetrics ?? s.server_metrics ?? true,
     metricsIntervalMs: interval === undefined ? LOAD_DEFAULTS.metricsIntervalMs : parseDuration(interval),
   };
-}
-
-/**
- * The `load:` section of suite YAML text, validated; undefined when the suite has none.
- * Throws LoadConfigError naming the first invalid key.
- */
-export function readLoadSection(text: string): LoadConfig | undefined {
-  const data = parse(text, { merge: true }) as { load?: unknown } | null;
-  if (data === null || typeof data !== "object" || data.load === undefined) return undefined;
-  const parsed = LoadConfig.safeParse(data.load);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new LoadConfigError(`load.${issue.path.join(".")}: ${issue.message}`);
 }
 
 /** The resolved settings as the log and load.json record them (snake_case, units in names). */

@@ -1,5 +1,5 @@
 /** Which load level comes next in a sweep, and when a sweep stops. Pure functions. */
-import type { LoadEndEvent } from "./events.ts";
+import type { LoadEndEvent } from "../core/records.ts";
 import type { LoadStepSummary } from "./step-summary.ts";
 
 /** A step's load level: callers (concurrency mode) or a target rate in requests/s. */

@@ -6,10 +6,10 @@
  * the cap reached is not sent and is counted (as k6 counts `dropped_iterations`).
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { LoadCallEvent } from "../core/records.ts";
 import { poissonArrivals } from "./arrivals.ts";
 import type { LoadCaller } from "./caller.ts";
 import type { StepBounds, StepOutcome } from "./closed-loop.ts";
-import type { LoadCallEvent } from "./events.ts";
 
 /** Resolves once performance.now() ≥ `target` (timers may fire early; re-arm), or on abort. */
 async function sleepUntil(target: number, signal: AbortSignal): Promise<void> {

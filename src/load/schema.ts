@@ -3,7 +3,7 @@
  * against one model). Every field is optional; command-line flags override them.
  */
 import { z } from "zod";
-import { Duration } from "../suite/duration-schema.ts";
+import { Duration } from "../core/config-schema.ts";
 
 /** Latency objectives a call must meet to count towards goodput; all in milliseconds, `≤`. */
 export const SloConfig = z

@@ -2,8 +2,9 @@
  * What a load step did to llama-server's /metrics counters: a pure function of two scrapes, apart
  * from the scraping itself so summaries load no HTTP client.
  */
+
+import type { LoadStepEndEvent, ServerMetricsScrape } from "../core/records.ts";
 import { maskUrl } from "../core/url.ts";
-import type { LoadStepEndEvent, ServerMetricsScrape } from "./events.ts";
 
 /** Values at or above this lose digits in llama-server's output (6 significant digits). */
 const EXACT_BELOW = 1e6;

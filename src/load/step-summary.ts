@@ -1,15 +1,22 @@
 /**
  * One load step's results, folded from its log events in one pass: throughput over the measured
  * window, latency percentiles (raw, and corrected to the intended send time), dispatch delay,
- * goodput, errors and the server's own counters.
+ * goodput, errors, cost and energy, and the server's own counters.
  */
 import type { ErrorClass } from "../core/errors.ts";
+import type {
+  LoadCallEvent,
+  LoadStepEndEvent,
+  LoadStepStartEvent,
+  ModelEnergyCall,
+  ModelEnergyEvent,
+} from "../core/records.ts";
 import { type LatencySummary, latencySummary } from "../metrics/group.ts";
 import { SampleAccumulator } from "../stats/index.ts";
-import type { LoadCallEvent, LoadStepEndEvent, LoadStepStartEvent } from "./events.ts";
 import { type Goodput, goodputOf, meetsSlo } from "./goodput.ts";
 import type { SloConfig } from "./schema.ts";
 import { type ServerMetricsDelta, serverMetricsDelta } from "./server-metrics-delta.ts";
+import { StepCostEnergy, type StepCostEnergySummary, type StepCosting } from "./step-cost-energy.ts";
 
 export interface LoadStepSummary {
   step: number;
@@ -51,6 +58,18 @@ export interface LoadStepSummary {
   dispatch_delay_ms: LatencySummary | null;
   goodput: Goodput;
   errors: { total: number; by_class: Partial<Record<ErrorClass, number>>; examples: string[] };
+  /**
+   * Of the measured calls, as a run reports a model × task: API models from token prices; local
+   * models estimated from the step's energy and busy time. `per_call_usd` is per measured call.
+   */
+  cost: StepCostEnergySummary["cost"];
+  /**
+   * The measured calls' energy: a local model's shares of the step's own window (measured or
+   * modelled), an API model's published estimates; null figures when nothing covered the step.
+   */
+  energy: StepCostEnergySummary["energy"];
+  /** A local model's energy window over the whole step (warm-up calls included); else null. */
+  energy_window: StepCostEnergySummary["energy_window"];
   server_metrics: ServerMetricsDelta | null;
   server_metrics_error: string | null;
 }
@@ -86,14 +105,18 @@ export class StepAccumulator {
   private sends = 0;
   private readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
   private readonly errorExamples = new Set<string>();
+  private readonly costEnergy: StepCostEnergy;
 
-  constructor(start: LoadStepStartEvent, slo: SloConfig) {
+  /** @param costing how calls are costed; default: unknown (no cost) */
+  constructor(start: LoadStepStartEvent, slo: SloConfig, costing?: StepCosting) {
     this.start = start;
     this.slo = slo;
+    this.costEnergy = new StepCostEnergy(costing ?? { locality: null, hardware: undefined });
   }
 
   add(event: LoadCallEvent): void {
     const { call } = event;
+    this.costEnergy.addCall(call);
     this.peakInFlight = Math.max(this.peakInFlight, event.in_flight);
     if (call.warmup) {
       this.warmup++;
@@ -135,6 +158,16 @@ export class StepAccumulator {
       output_tokens: call.output_tokens,
     };
     if (meetsSlo(subject, this.slo)) this.met++;
+  }
+
+  /** The step's energy window (its `model_energy` event, logged inside the step). */
+  addEnergy(event: ModelEnergyEvent): void {
+    this.costEnergy.addEnergy(event);
+  }
+
+  /** More per-call shares of the step's window (`model_energy_calls`). */
+  addEnergyCalls(calls: readonly ModelEnergyCall[]): void {
+    this.costEnergy.addEnergyCalls(calls);
   }
 
   end(event: LoadStepEndEvent): void {
@@ -185,6 +218,7 @@ export class StepAccumulator {
         by_class: this.errorsByClass,
         examples: [...this.errorExamples],
       },
+      ...this.costEnergy.summary(this.succeeded + this.failed, this.outputTokens),
       server_metrics: serverMetrics,
       server_metrics_error: metricsError,
     };

@@ -6,10 +6,20 @@
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type LogEvent, METRICS_VERSION, type ModelStartEvent, type RunStartEvent } from "../core/records.ts";
+import {
+  isLoadEvent,
+  type LoadEndEvent,
+  type LoadEvent,
+  type LoadStartEvent,
+  type LogEvent,
+  METRICS_VERSION,
+  type ModelStartEvent,
+  type RunStartEvent,
+} from "../core/records.ts";
+import type { HardwareConfig } from "../cost/local-cost.ts";
 import { readRunLog } from "../engine/run-log.ts";
-import { isLoadEvent, type LoadEndEvent, type LoadEvent, type LoadStartEvent } from "./events.ts";
 import { type MaxGoodputThroughput, maxGoodputThroughput } from "./goodput.ts";
+import type { StepCosting } from "./step-cost-energy.ts";
 import { type LoadStepSummary, StepAccumulator } from "./step-summary.ts";
 
 /** Version of the load.json format; bumped only on breaking changes. */
@@ -53,8 +63,10 @@ export class LoadSummaryBuilder {
   private loadStart: LoadStartEvent | undefined;
   private stopped: LoadEndEvent["reason"] | null = null;
   private readonly steps = new Map<number, StepAccumulator>();
+  /** The step between its `load_step_start` and `load_step_end`: its energy window's events are its. */
+  private openStep: StepAccumulator | undefined;
 
-  add(event: LogEvent | LoadEvent): void {
+  add(event: LogEvent): void {
     if (isLoadEvent(event)) {
       this.addLoad(event);
       return;
@@ -65,6 +77,12 @@ export class LoadSummaryBuilder {
         break;
       case "model_start":
         this.modelStart = event;
+        break;
+      case "model_energy":
+        this.openStep?.addEnergy(event);
+        break;
+      case "model_energy_calls":
+        this.openStep?.addEnergyCalls(event.calls);
         break;
       case "run_end":
         this.endedAt = event.at;
@@ -79,18 +97,33 @@ export class LoadSummaryBuilder {
         this.loadStart = event;
         break;
       case "load_step_start":
-        this.steps.set(event.step, new StepAccumulator(event, this.loadStart?.slo ?? {}));
+        this.openStep = new StepAccumulator(event, this.loadStart?.slo ?? {}, this.costing());
+        this.steps.set(event.step, this.openStep);
         break;
       case "load_call":
         this.steps.get(event.step)?.add(event);
         break;
       case "load_step_end":
         this.steps.get(event.step)?.end(event);
+        this.openStep = undefined;
         break;
       case "load_end":
         this.stopped = event.reason;
         break;
     }
+  }
+
+  /** How the sweep's calls are costed: its model's kind, and its suite entry's `hardware` block. */
+  private costing(): StepCosting {
+    const model = this.loadStart?.model;
+    const described = this.runStart?.suite.resolved as { models?: unknown } | null | undefined;
+    const entries = Array.isArray(described?.models)
+      ? (described.models as { id?: unknown; config?: { hardware?: HardwareConfig } }[])
+      : [];
+    return {
+      locality: this.loadStart?.locality ?? null,
+      hardware: entries.find((entry) => entry.id === model)?.config?.hardware,
+    };
   }
 
   /** Results so far of step `step` (the sweep reads them to decide whether to go on). */

@@ -1,32 +1,36 @@
 /**
  * `opbench load`: drives one model through a sweep of load steps (concurrency levels or request
- * rates) into a run directory. Every call goes to `events.jsonl` with its step; `load.json` is
- * computed from that log alone (the same builder folds the events as they are written).
+ * rates) into a run directory. The model's session is a run's (engine/model-session.ts): the
+ * same startup and `model_start`, calls priced the same way, and for a local model with a meter
+ * one energy window per step, so each step has its own energy. Every call goes to `events.jsonl`
+ * with its step; `load.json` is computed from that log alone (the same builder folds the events
+ * as they are written).
  */
 import { mkdirSync } from "node:fs";
-import { LOG_VERSION, type LogEvent } from "../core/records.ts";
-import type { BackendInfo, Runner } from "../core/runner.ts";
+import {
+  LOG_VERSION,
+  type LoadEndEvent,
+  type LoadStepEndEvent,
+  type LogEvent,
+  type ServerMetricsScrape,
+} from "../core/records.ts";
+import type { Runner } from "../core/runner.ts";
 import { maskUrl } from "../core/url.ts";
+import { pricesDataVersion } from "../cost/prices-version.ts";
+import { ModelSession } from "../engine/model-session.ts";
 import { RunLog } from "../engine/run-log.ts";
 import { runStartEvent } from "../engine/run-start.ts";
+import type { ModelServices } from "../engine/services.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { stepSeed } from "./arrivals.ts";
-import { LoadCaller } from "./caller.ts";
+import { LoadCaller, promptCycleLength } from "./caller.ts";
 import { runClosedLoopStep, type StepBounds, type StepOutcome } from "./closed-loop.ts";
 import { describeLoad, type ResolvedLoad } from "./config.ts";
-import {
-  appendLoadEvent,
-  isLoadEvent,
-  type LoadEndEvent,
-  type LoadEvent,
-  type LoadStepEndEvent,
-  type ServerMetricsScrape,
-} from "./events.ts";
 import { type LoadLevel, nextAutoConcurrency, stepThroughput } from "./levels.ts";
 import { runOpenLoopStep } from "./open-loop.ts";
 import { MetricsWatch, scrapeMetrics } from "./server-metrics.ts";
 import type { LoadStepSummary } from "./step-summary.ts";
-import { type LoadSummary, LoadSummaryBuilder, writeLoadSummary } from "./summary.ts";
+import { type LoadSummary, LoadSummaryBuilder } from "./summary.ts";
 
 /** Progress hooks, all optional. */
 export interface LoadObserver {
@@ -40,7 +44,8 @@ export interface LoadRunOptions {
   model: ResolvedModel;
   load: ResolvedLoad;
   runDir: string;
-  createRunner: (model: ResolvedModel) => Runner;
+  /** Builds the model's runner and services: pricing, energy (the CLI's `modelPreparer`). */
+  prepareModel: (model: ResolvedModel) => ModelServices;
   /** Aborts on Ctrl-C: no new calls, calls in flight cancelled, the sweep ends `interrupted`. */
   signal: AbortSignal;
   observer?: LoadObserver;
@@ -54,7 +59,7 @@ export interface LoadRunOptions {
 export interface LoadRunResult {
   status: "completed" | "interrupted" | "failed";
   runDir: string;
-  /** Also written to `<runDir>/load.json`; null when the model did not start. */
+  /** load.json's content (the command's outputs write it); null when the model did not start. */
   summary: LoadSummary | null;
   /** Why the model could not start. */
   error?: string;
@@ -62,8 +67,9 @@ export interface LoadRunResult {
 
 interface SweepContext {
   options: LoadRunOptions;
+  session: ModelSession;
   caller: LoadCaller;
-  emit: (event: LogEvent | LoadEvent) => void;
+  emit: (event: LogEvent) => void;
   builder: LoadSummaryBuilder;
   metricsUrl: string | null;
   warnedMetrics: boolean;
@@ -76,9 +82,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   mkdirSync(runDir, { recursive: true });
   const log = new RunLog(runDir, options.secrets, undefined, suite.maxOutputBytes);
   const builder = new LoadSummaryBuilder();
-  const emit = (event: LogEvent | LoadEvent) => {
-    if (isLoadEvent(event)) appendLoadEvent(log, event);
-    else log.append(event);
+  const emit = (event: LogEvent) => {
+    log.append(event);
     builder.add(event);
   };
   emit(
@@ -87,31 +92,30 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       runDir,
       describedSuite: options.describedSuite,
       overrides: { load: describeLoad(load) },
-      prices: null,
+      // API calls are priced, as in a run: name the price list.
+      prices: pricesDataVersion(),
       argv: options.argv,
     }),
   );
-  const runner = options.createRunner(model);
+  const services = options.prepareModel(model);
   let status: LoadRunResult["status"] = "failed";
-  let startError: string | undefined;
+  let session: ModelSession | undefined;
   try {
-    const caller = new LoadCaller({ suite, model, runner, maxTokens: load.maxTokens, signal });
-    let backend: BackendInfo | undefined;
-    try {
-      backend = await runner.startup?.({
-        runDir,
-        baseDir: suite.baseDir,
-        concurrency: startupConcurrency(load, model),
-        log: say,
-        signal,
-      });
-    } catch (error) {
-      startError = error instanceof Error ? error.message : String(error);
-      emit(modelStart(model, null, startError));
-      return { status, runDir, summary: null, error: startError };
-    }
-    emit(modelStart(model, backend ?? null));
-    const metricsUrl = serverMetricsUrl(load, runner);
+    promptCycleLength(suite);
+    const started = await ModelSession.start({
+      model,
+      services,
+      runDir,
+      baseDir: suite.baseDir,
+      concurrency: startupConcurrency(load, model),
+      signal,
+      append: emit,
+      log: (message) => options.observer?.log?.(message),
+    });
+    if (!started.session) return { status, runDir, summary: null, error: started.error.message };
+    session = started.session;
+    const caller = new LoadCaller({ suite, model, session, maxTokens: load.maxTokens, signal });
+    const metricsUrl = serverMetricsUrl(load, session.runner);
     if (metricsUrl === null && load.serverMetrics !== false) {
       say("server metrics: not scraped (not a llama.cpp model; give load.server_metrics a /metrics URL)");
     }
@@ -123,23 +127,22 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       mode: load.mode,
       slo: load.slo,
       attainment: load.attainment,
+      locality: services.locality,
       settings: {
         ...describeLoad(load),
         server_metrics_url: metricsUrl === null ? null : maskUrl(metricsUrl),
       },
     });
-    const ctx: SweepContext = { options, caller, emit, builder, metricsUrl, warnedMetrics: false };
+    const ctx: SweepContext = { options, session, caller, emit, builder, metricsUrl, warnedMetrics: false };
     const reason = await runSteps(ctx);
     emit({ v: LOG_VERSION, type: "load_end", at: new Date().toISOString(), reason });
     status = reason === "interrupted" ? "interrupted" : "completed";
   } finally {
     emit({ v: LOG_VERSION, type: "run_end", at: new Date().toISOString(), status });
     log.close();
-    await runner.shutdown?.();
+    await session?.stop();
   }
-  const summary = builder.result();
-  if (summary) writeLoadSummary(runDir, summary);
-  return { status, runDir, summary };
+  return { status, runDir, summary: builder.result() };
 }
 
 /**
@@ -156,18 +159,6 @@ function serverMetricsUrl(load: ResolvedLoad, runner: Runner): string | null {
   if (load.serverMetrics === false) return null;
   if (typeof load.serverMetrics === "string") return load.serverMetrics;
   return runner.serverMetricsUrl?.() ?? null;
-}
-
-function modelStart(model: ResolvedModel, backend: BackendInfo | null, error?: string): LogEvent {
-  return {
-    v: LOG_VERSION,
-    type: "model_start",
-    model: model.id,
-    runner: model.runner,
-    at: new Date().toISOString(),
-    backend,
-    ...(error !== undefined && { error }),
-  };
 }
 
 /** The level of step `step`, or why the sweep ends. */
@@ -230,6 +221,8 @@ async function runStep(ctx: SweepContext, step: number, level: LoadLevel): Promi
     server_metrics: before,
     ...(beforeError !== undefined && { server_metrics_error: beforeError }),
   });
+  // The step's own energy window (local models with a meter): its calls, warm-up included.
+  await ctx.session.beginMeasured();
   const watch =
     url !== null && before !== null ? new MetricsWatch(url, before, load.metricsIntervalMs) : undefined;
   const bounds: StepBounds = { requests: load.requests, durationMs: load.durationMs, warmup: load.warmup };
@@ -253,6 +246,8 @@ async function runStep(ctx: SweepContext, step: number, level: LoadLevel): Promi
     watch?.cancel();
     throw error;
   }
+  // Its model_energy event comes before load_step_end: the step's summary folds it.
+  await ctx.session.endMeasured();
   let after: LoadStepEndEvent["server_metrics"] = null;
   let afterError: string | undefined;
   if (watch) {

@@ -4,7 +4,7 @@
  * needs only sums, sums of squares and per-cluster sums — not a column per case.
  */
 import { type AccuracyEstimate, estimateFromMoments, type ScoreMoments } from "../stats/accuracy.ts";
-import type { ScorerStore } from "./case-columns.ts";
+import type { ScorerStore } from "./accuracy-store.ts";
 
 class Moments implements ScoreMoments {
   n = 0;

@@ -6,25 +6,8 @@
 import type { AccuracyEstimate, CaseScore } from "../stats/accuracy.ts";
 import { estimateAccuracy, estimateScoresAccuracy } from "../stats/accuracy.ts";
 import { isNonEmpty } from "../stats/samples.ts";
+import type { AccuracyStore, ScorerStore } from "./accuracy-store.ts";
 import { CallScores, FailedCalls } from "./call-scores.ts";
-
-/** Scores of one scorer: add them, count what it could not score. */
-export interface ScorerStore {
-  add(caseIndex: number, score: number, cluster: string | null): void;
-  unscored: number;
-  /** Sum of every score added. */
-  total(): number;
-}
-
-export interface AccuracyStore {
-  scorer(name: string): ScorerStore;
-  /** A call that failed after every retry (sign 1), or such a failure taken back (−1). */
-  failure(caseIndex: number, cluster: string | null, sign: 1 | -1): void;
-  /** One estimate per scorer that has a case, in first-seen order. */
-  estimates(): { scorer: string; estimate: AccuracyEstimate; unscored: number }[];
-  /** Sum of the first scorer's scores over calls (failed calls 0): "correct answers"; null: no scorer. */
-  firstTotal(): number | null;
-}
 
 /** A Float64Array that grows to fit any index written. */
 export class GrowableColumn {

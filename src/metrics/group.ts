@@ -9,7 +9,8 @@ import { EXACT_SAMPLES, SampleAccumulator } from "../stats/accumulator.ts";
 import type { AccuracyEstimate } from "../stats/accuracy.ts";
 import type { DistributionSummary } from "../stats/percentiles.ts";
 import { quantileRanks } from "../stats/quantile-ci.ts";
-import { type AccuracyStore, PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
+import type { AccuracyStore } from "./accuracy-store.ts";
+import { PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
 import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */

@@ -8,6 +8,7 @@ import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type SavingsComparison } from "../savings/compare.ts";
 import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
+import { scorerDefinition } from "../scoring/index.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import type { ResolvedSavings } from "../suite/resolved.ts";
 
@@ -23,8 +24,8 @@ export interface SavingsResult {
   cascade: CascadeResult;
 }
 
-/** Scorer types that check validity without a gold answer: what a cascade can escalate on. */
-const VALIDITY_TYPES = new Set(["one_of", "json_valid", "json_schema"]);
+/** Whether a scorer type checks validity without a gold answer: what a cascade can escalate on. */
+const checksValidity = (type: string): boolean => scorerDefinition(type)?.validity === true;
 
 interface LocalEnergy {
   /** Energy per item (all its attempts), J. */
@@ -123,7 +124,7 @@ export class SavingsCollector {
         const baseline = base.outcomes(this.localTrial(pair.baseline));
         const validity = pair.validityScorer
           ? [pair.validityScorer]
-          : task.scorers.filter((s) => VALIDITY_TYPES.has(s.type)).map((s) => s.name ?? s.type);
+          : task.scorers.filter((s) => checksValidity(s.type)).map((s) => s.name ?? s.type);
         const rule: CascadeRule = {
           validityScorers: validity,
           onError: pair.onError,

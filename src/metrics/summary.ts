@@ -9,7 +9,6 @@ import {
   type RunEndEvent,
   type RunStartEvent,
 } from "../core/records.ts";
-import { type LoadSummary, LoadSummaryBuilder } from "../load/summary.ts";
 import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
@@ -60,12 +59,13 @@ export interface Summary {
   by_model: GroupSummary[];
   /** Candidate vs baseline per task: accuracy retained, cost/time/energy ratios, cascade what-if. */
   savings: SavingsResult[];
-  /** Load mode's sweep (`opbench load`), also written as load.json; null for ordinary runs. */
-  load: LoadSummary | null;
   warmup_calls: number;
 }
 
-/** Folds events into a summary. Feed every event in log order, then call `result()`. */
+/**
+ * Folds a run's events into a summary. Feed every event in log order, then call `result()`.
+ * A load sweep's events are not folded here: load mode summarises its own log (load.json).
+ */
 export class SummaryBuilder {
   private firstStart: RunStartEvent | undefined;
   private segments = 0;
@@ -92,10 +92,7 @@ export class SummaryBuilder {
     return entry ? isLocalRunner(entry.runner as ModelConfig["runner"]) : true;
   }
 
-  private readonly load = new LoadSummaryBuilder();
-
   add(event: LogEvent): void {
-    this.load.add(event);
     switch (event.type) {
       case "run_start":
         if (!this.firstStart) {
@@ -251,7 +248,6 @@ export class SummaryBuilder {
         ),
       ),
       savings: this.savings?.result() ?? [],
-      load: this.load.result(),
       warmup_calls: this.warmupCalls,
     };
   }

@@ -39,3 +39,20 @@ export function ajvFor(schema: Record<string, unknown>, options: Options): Ajv {
   addFormats(ajv);
   return ajv;
 }
+
+const CHECK_OPTIONS: Options = { allErrors: true, logger: false };
+
+/**
+ * Why `schema` is not a usable JSON Schema, or undefined when ajv compiles it (at load time, for
+ * tasks' `json_schema` and the json_schema scorer). The draft follows `$schema` (2020-12, 2019-09,
+ * else draft-07); unknown keywords and formats are errors.
+ */
+export function jsonSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  const ajv = ajvFor(schema, CHECK_OPTIONS);
+  try {
+    ajv.compile(schema);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -4,10 +4,17 @@
  * lower-cases both sides first. Unscorable (null) when there is nothing to look for: no `value`
  * and no expected answer, or an empty expected answer.
  */
-import type { ScorerFactory } from "../core/scorer.ts";
+import { z } from "zod";
+import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 
-export const contains: ScorerFactory<"contains"> = (config) => {
+export const ContainsConfig = scorerSchema("contains", {
+  value: z.string().optional().describe("Text to look for (default: the expected answer)"),
+  ignore_case: z.boolean().optional(),
+});
+export type ContainsConfig = z.infer<typeof ContainsConfig>;
+
+export const contains: ScorerFactory<ContainsConfig> = (config) => {
   if (config.value === "") {
     throw new Error(
       "contains scorer: `value` is empty, so every output would contain it; give a non-empty text",
@@ -27,4 +34,10 @@ export const contains: ScorerFactory<"contains"> = (config) => {
         : { score: 0, reason: `does not contain ${quote(needle)}${caseNote}` };
     },
   };
+};
+
+export const containsScorer: ScorerDefinition<ContainsConfig> = {
+  schema: ContainsConfig,
+  create: contains,
+  shorthand: true,
 };

@@ -3,10 +3,14 @@
  * no case or Unicode folding; use `normalized_exact` for that). Unscorable (null) when the case
  * has no expected answer.
  */
-import type { ScorerFactory } from "../core/scorer.ts";
+import type { z } from "zod";
+import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 
-export const exact: ScorerFactory<"exact"> = (config) => ({
+export const ExactConfig = scorerSchema("exact");
+export type ExactConfig = z.infer<typeof ExactConfig>;
+
+export const exact: ScorerFactory<ExactConfig> = (config) => ({
   name: scorerName(config),
   score({ output, expected }) {
     if (expected === undefined) return { score: null, reason: NO_EXPECTED };
@@ -17,3 +21,9 @@ export const exact: ScorerFactory<"exact"> = (config) => ({
     return { score: 0, reason: `expected ${quote(expected)}, got ${quote(output)}` };
   },
 });
+
+export const exactScorer: ScorerDefinition<ExactConfig> = {
+  schema: ExactConfig,
+  create: exact,
+  shorthand: true,
+};

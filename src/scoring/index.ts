@@ -1,33 +1,109 @@
 /**
- * The scorer registry: every built-in scorer type mapped to its factory, checked against the
- * suite schema's `ScorerType` so a type without a factory (or a stray factory) fails to compile.
+ * The scorer registry: every scorer type mapped to its definition (config schema, factory,
+ * checks). The built-ins are listed here, typed, so `ScorerConfig` and `ScorerType` derive from
+ * them; `registerScorer` adds more at run time, and the suite format includes them (see
+ * src/suite/schema.ts). A new scorer is one file in this folder plus one line in `builtinScorers`.
  */
-import type { Scorer, ScorerContext, ScorerFactory } from "../core/scorer.ts";
-import type { ScorerConfig, ScorerType } from "../suite/schema.ts";
-import { contains } from "./contains.ts";
-import { exact } from "./exact.ts";
-import { jsonSchema } from "./json-schema.ts";
-import { jsonValid } from "./json-valid.ts";
-import { normalizedExact } from "./normalized-exact.ts";
-import { oneOf } from "./one-of.ts";
-import { regex } from "./regex.ts";
+import type { z } from "zod";
+import type { Scorer, ScorerConfigBase, ScorerContext, ScorerDefinition } from "../core/scorer.ts";
+import { containsScorer } from "./contains.ts";
+import { exactScorer } from "./exact.ts";
+import { jsonSchemaScorer } from "./json-schema.ts";
+import { jsonValidScorer } from "./json-valid.ts";
+import { normalizedExactScorer } from "./normalized-exact.ts";
+import { oneOfScorer } from "./one-of.ts";
+import { regexScorer } from "./regex.ts";
 
-export const scorers = {
-  exact,
-  normalized_exact: normalizedExact,
-  contains,
-  regex,
-  one_of: oneOf,
-  json_valid: jsonValid,
-  json_schema: jsonSchema,
-} satisfies { [T in ScorerType]: ScorerFactory<T> };
+/** The built-in scorers, by type, in the order the suite format lists them. */
+export const builtinScorers = {
+  exact: exactScorer,
+  normalized_exact: normalizedExactScorer,
+  contains: containsScorer,
+  regex: regexScorer,
+  one_of: oneOfScorer,
+  json_valid: jsonValidScorer,
+  json_schema: jsonSchemaScorer,
+};
+
+type Builtin = typeof builtinScorers;
+/** A built-in scorer type. */
+export type ScorerType = keyof Builtin;
+/** The config of a built-in scorer (scorers registered at run time are not in this type). */
+export type ScorerConfig = { [T in ScorerType]: z.infer<Builtin[T]["schema"]> }[ScorerType];
+
+/** Why `definition` cannot be registered as `type`, or undefined. */
+function definitionProblem(type: string, definition: ScorerDefinition): string | undefined {
+  const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
+  const literal = shape?.type as { values?: ReadonlySet<unknown> } | undefined;
+  if (literal?.values?.size !== 1 || !literal.values.has(type)) {
+    return `scorer "${type}": its schema must be scorerSchema("${type}", …), with \`type: "${type}"\``;
+  }
+  return undefined;
+}
+
+/**
+ * The registry. Replaced, never changed in place, on every registration: its identity is the
+ * registry's state, by which the suite schema is memoised.
+ */
+let registry: ReadonlyMap<string, ScorerDefinition> = new Map(
+  Object.entries(builtinScorers).map(([type, definition]) => {
+    const problem = definitionProblem(type, definition as unknown as ScorerDefinition);
+    if (problem) throw new Error(problem);
+    return [type, definition as unknown as ScorerDefinition];
+  }),
+);
+
+/** Every registered scorer by type, built-ins first, then in registration order. Read-only. */
+export function scorerDefinitions(): ReadonlyMap<string, ScorerDefinition> {
+  return registry;
+}
+
+/**
+ * Adds a scorer type (a plug-in outside this folder, a test). Suites loaded afterwards may use it.
+ * @throws Error when the type is taken or the schema's `type` is not `type`
+ */
+export function registerScorer<C extends ScorerConfigBase>(
+  type: string,
+  definition: ScorerDefinition<C>,
+): void {
+  const general = definition as unknown as ScorerDefinition;
+  if (registry.has(type)) throw new Error(`scorer "${type}" is already registered`);
+  const problem = definitionProblem(type, general);
+  if (problem) throw new Error(problem);
+  registry = new Map([...registry, [type, general]]);
+}
+
+/**
+ * Removes a scorer type added by {@link registerScorer}.
+ * @throws Error for a built-in type
+ */
+export function unregisterScorer(type: string): void {
+  if (Object.hasOwn(builtinScorers, type)) throw new Error(`scorer "${type}" is built in`);
+  const next = new Map(registry);
+  if (next.delete(type)) registry = next;
+}
+
+/** The definition of a scorer type, or undefined when none is registered. */
+export function scorerDefinition(type: string): ScorerDefinition | undefined {
+  return registry.get(type);
+}
 
 /**
  * Builds the scorer a config describes; its name is `config.name ?? config.type`.
  * @throws Error with a message saying what is wrong (bad regex, unreadable labels file, no schema)
  */
-export function createScorer(config: ScorerConfig, context: ScorerContext): Scorer {
-  // The map is keyed by the config's own discriminant, so the factory matches the config.
-  const factory = scorers[config.type] as ScorerFactory;
-  return factory(config, context);
+export function createScorer(config: ScorerConfig | ScorerConfigBase, context: ScorerContext): Scorer {
+  const definition = registry.get(config.type);
+  if (!definition) throw new Error(`no scorer of type "${config.type}" is registered`);
+  return definition.create(config, context);
+}
+
+/**
+ * The scorers a task gets without a `scorers` list: `exact` when its cases have expected answers,
+ * else `json_valid` when it has a `json_schema`, else none.
+ */
+export function defaultScorerConfigs(task: { hasExpected: boolean; hasJsonSchema: boolean }): ScorerConfig[] {
+  if (task.hasExpected) return [{ type: "exact" }];
+  if (task.hasJsonSchema) return [{ type: "json_valid" }];
+  return [];
 }

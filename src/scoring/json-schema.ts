@@ -7,10 +7,23 @@
  * its meta-schema fails at load. Invalid JSON scores 0, like a schema violation.
  */
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
-import type { ScorerFactory } from "../core/scorer.ts";
-import { ajvFor } from "./ajv.ts";
+import type { z } from "zod";
+import { JsonSchemaObject } from "../core/config-schema.ts";
+import {
+  type ScorerConfigProblem,
+  type ScorerContext,
+  type ScorerDefinition,
+  type ScorerFactory,
+  scorerSchema,
+} from "../core/scorer.ts";
+import { ajvFor, jsonSchemaProblem } from "./ajv.ts";
 import { scorerName } from "./common.ts";
 import { fenceNote, parseJsonOutput } from "./json-text.ts";
+
+export const JsonSchemaConfig = scorerSchema("json_schema", {
+  schema: JsonSchemaObject.optional().describe("Default: the task's json_schema"),
+});
+export type JsonSchemaConfig = z.infer<typeof JsonSchemaConfig>;
 
 /** How many validation errors a reason lists before "+N more". */
 const ERRORS_SHOWN = 3;
@@ -28,7 +41,7 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
   return `${shown.join("; ")}${more}`;
 }
 
-export const jsonSchema: ScorerFactory<"json_schema"> = (config, context) => {
+export const jsonSchema: ScorerFactory<JsonSchemaConfig> = (config, context) => {
   const schema = config.schema ?? context.taskJsonSchema;
   if (schema === undefined) {
     throw new Error("json_schema scorer: needs a `schema`, or a `json_schema` on its task");
@@ -53,4 +66,24 @@ export const jsonSchema: ScorerFactory<"json_schema"> = (config, context) => {
       };
     },
   };
+};
+
+/** A `schema` ajv cannot compile, or no schema at all (none here, none on the task). */
+function checkJsonSchema(config: JsonSchemaConfig, context: ScorerContext): ScorerConfigProblem[] {
+  if (config.schema) {
+    const problem = jsonSchemaProblem(config.schema);
+    if (!problem) return [];
+    return [{ field: "schema", message: `invalid JSON Schema: ${problem}`, expected: "a JSON Schema" }];
+  }
+  if (context.taskJsonSchema) return [];
+  const message = "the json_schema scorer needs a `schema`, or a `json_schema` on its task";
+  return [{ message, expected: "a `schema`" }];
+}
+
+export const jsonSchemaScorer: ScorerDefinition<JsonSchemaConfig> = {
+  schema: JsonSchemaConfig,
+  create: jsonSchema,
+  shorthand: true,
+  validity: true,
+  check: checkJsonSchema,
 };

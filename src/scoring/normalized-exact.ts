@@ -2,7 +2,8 @@
  * `normalized_exact`: output and expected answer are equal after {@link normalizeAnswer}.
  * Unscorable (null) when the case has no expected answer.
  */
-import type { ScorerFactory } from "../core/scorer.ts";
+import type { z } from "zod";
+import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 
 const PUNCTUATION_AND_FORMAT = /[\p{P}\p{Cf}]/gu;
@@ -31,7 +32,10 @@ export function normalizeAnswer(text: string): string {
     .trim();
 }
 
-export const normalizedExact: ScorerFactory<"normalized_exact"> = (config) => ({
+export const NormalizedExactConfig = scorerSchema("normalized_exact");
+export type NormalizedExactConfig = z.infer<typeof NormalizedExactConfig>;
+
+export const normalizedExact: ScorerFactory<NormalizedExactConfig> = (config) => ({
   name: scorerName(config),
   score({ output, expected }) {
     if (expected === undefined) return { score: null, reason: NO_EXPECTED };
@@ -46,3 +50,9 @@ export const normalizedExact: ScorerFactory<"normalized_exact"> = (config) => ({
     return { score: 0, reason: `normalised: expected ${quote(want)}, got ${quote(got)}` };
   },
 });
+
+export const normalizedExactScorer: ScorerDefinition<NormalizedExactConfig> = {
+  schema: NormalizedExactConfig,
+  create: normalizedExact,
+  shorthand: true,
+};

@@ -5,13 +5,23 @@
  * `labels_file` (relative to the suite file): a JSON array of strings, or one label per line
  * (blank lines skipped). Labels are trimmed; comparison is case-sensitive.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ScorerContext, ScorerFactory } from "../core/scorer.ts";
-import type { ScorerConfig } from "../suite/schema.ts";
+import { z } from "zod";
+import {
+  type ScorerConfigProblem,
+  type ScorerContext,
+  type ScorerDefinition,
+  type ScorerFactory,
+  scorerSchema,
+} from "../core/scorer.ts";
 import { quote, scorerName } from "./common.ts";
 
-type OneOfConfig = Extract<ScorerConfig, { type: "one_of" }>;
+export const OneOfConfig = scorerSchema("one_of", {
+  labels: z.array(z.string()).optional(),
+  labels_file: z.string().optional().describe("JSON array or one label per line"),
+});
+export type OneOfConfig = z.infer<typeof OneOfConfig>;
 
 /** Parses a labels file's text: a JSON array of strings, else one label per line. */
 export function parseLabels(text: string, source: string): string[] {
@@ -53,7 +63,7 @@ function loadLabels(config: OneOfConfig, context: ScorerContext): string[] {
   return parseLabels(text, `one_of scorer: labels_file ${config.labels_file}`);
 }
 
-export const oneOf: ScorerFactory<"one_of"> = (config, context) => {
+export const oneOf: ScorerFactory<OneOfConfig> = (config, context) => {
   const labels = loadLabels(config, context).map((label) => label.trim());
   const empty = labels.indexOf("");
   if (empty >= 0) throw new Error(`one_of scorer: label ${empty + 1} is empty`);
@@ -74,4 +84,27 @@ export const oneOf: ScorerFactory<"one_of"> = (config, context) => {
       return { score: 0, reason: `${quote(answer)} is not one of ${summary}${hint}` };
     },
   };
+};
+
+/** A `labels_file` that does not exist, positioned at the field. */
+function checkOneOf(config: OneOfConfig, context: ScorerContext): ScorerConfigProblem[] {
+  if (config.labels_file === undefined) return [];
+  const file = resolve(context.baseDir, config.labels_file);
+  if (isFile(file)) return [];
+  return [{ field: "labels_file", message: `labels file not found: ${file}`, expected: "an existing file" }];
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const oneOfScorer: ScorerDefinition<OneOfConfig> = {
+  schema: OneOfConfig,
+  create: oneOf,
+  validity: true,
+  check: checkOneOf,
 };

@@ -4,10 +4,22 @@
  * fails there. The `g` and `y` flags are allowed; the search always starts at the beginning of
  * the output (so `y` means "match at the start").
  */
-import type { ScorerFactory } from "../core/scorer.ts";
+import { z } from "zod";
+import {
+  type ScorerConfigProblem,
+  type ScorerDefinition,
+  type ScorerFactory,
+  scorerSchema,
+} from "../core/scorer.ts";
 import { quote, scorerName } from "./common.ts";
 
-export const regex: ScorerFactory<"regex"> = (config) => {
+export const RegexConfig = scorerSchema("regex", {
+  pattern: z.string().describe("JavaScript regular expression the output must match"),
+  flags: z.string().optional(),
+});
+export type RegexConfig = z.infer<typeof RegexConfig>;
+
+export const regex: ScorerFactory<RegexConfig> = (config) => {
   const flags = config.flags ?? "";
   let pattern: RegExp;
   try {
@@ -27,4 +39,28 @@ export const regex: ScorerFactory<"regex"> = (config) => {
       return { score: 1, reason: `matched ${quote(match[0])} at index ${match.index}` };
     },
   };
+};
+
+function regexProblem(pattern: string, flags: string | undefined): string | undefined {
+  try {
+    new RegExp(pattern, flags);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Bad flags, else a bad pattern, positioned at the field. */
+function checkRegex(config: RegexConfig): ScorerConfigProblem[] {
+  const flagsProblem = regexProblem("", config.flags);
+  if (flagsProblem) return [{ field: "flags", message: flagsProblem, expected: "RegExp flags" }];
+  const problem = regexProblem(config.pattern, config.flags);
+  if (!problem) return [];
+  return [{ field: "pattern", message: problem, expected: "a JavaScript regular expression" }];
+}
+
+export const regexScorer: ScorerDefinition<RegexConfig> = {
+  schema: RegexConfig,
+  create: regex,
+  check: checkRegex,
 };

@@ -5,8 +5,18 @@
  * anything runs; later renderings of the same rows cannot fail unless the file changed, which
  * the JSONL reader reports as an error (see dataset.ts).
  */
+
 import type { DatasetRow } from "./dataset.ts";
-import type { Case } from "./resolved.ts";
+
+/** One case of a task, rendered from its dataset row. */
+export interface Case {
+  /** Stable id: the `case_id` template, else the 1-based row number. */
+  id: string;
+  system?: string;
+  prompt: string;
+  expected?: string;
+  cluster?: string;
+}
 
 /** What the engine needs of a task's cases. A plain `Case[]` is one too. */
 export interface CaseList {

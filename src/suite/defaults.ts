@@ -1,7 +1,8 @@
 /** Built-in defaults, in one read-only object, and generation-parameter merging. */
+
+import type { GenerationParams } from "../core/model-config.ts";
 import { parseDuration } from "./duration.ts";
 import type { ResolvedParams, RetryPolicy } from "./resolved.ts";
-import type { GenerationParams } from "./schema.ts";
 
 export interface BuiltinDefaults {
   readonly params: Readonly<ResolvedParams>;

@@ -1,13 +1,14 @@
 /** The suite format as JSON Schema, for editor completion (`opbench schema`). */
 import { z } from "zod";
-import { SuiteConfig } from "./schema.ts";
+import { suiteConfigSchema } from "./schema.ts";
 
 /**
  * JSON Schema (draft-07, which YAML editors support best) of what a suite file may contain:
- * the input side of `SuiteConfig` (defaulted fields optional), with descriptions.
+ * the input side of `SuiteConfig` (defaulted fields optional), with descriptions; every runner
+ * and scorer registered now included.
  */
 export function suiteJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(SuiteConfig, {
+  const schema = z.toJSONSchema(suiteConfigSchema(), {
     target: "draft-7",
     io: "input",
     // Checks that JSON Schema cannot express (`url` xor `spawn`) are left to `opbench validate`.

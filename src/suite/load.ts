@@ -16,7 +16,7 @@ import {
 } from "./errors.ts";
 import { resolveSuite } from "./resolve.ts";
 import type { ResolvedSuite } from "./resolved.ts";
-import { SuiteConfig } from "./schema.ts";
+import { type SuiteConfig, suiteConfigSchema } from "./schema.ts";
 import { decodeUtf8Text } from "./utf8-text.ts";
 import { createLocator } from "./yaml-positions.ts";
 import { yamlSyntaxIssues } from "./yaml-syntax.ts";
@@ -101,11 +101,10 @@ export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
       { file: sourcePath, line: 1, column: 1, key: "", message: (error as Error).message },
     ]);
   }
-  const parsed = SuiteConfig.safeParse(data);
+  const schema = suiteConfigSchema();
+  const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
-  throw new SuiteError(
-    positionIssues(zodIssueDrafts(parsed.error.issues, SuiteConfig, data), sourcePath, locate),
-  );
+  throw new SuiteError(positionIssues(zodIssueDrafts(parsed.error.issues, schema, data), sourcePath, locate));
 }
 
 function locatorFor(text: string) {

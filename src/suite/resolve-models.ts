@@ -1,9 +1,9 @@
 /** Model entries resolved: labels, concurrency, and every file path made absolute. */
-import { isAbsolute, resolve } from "node:path";
+import { absoluteModelPaths } from "../../runners/index.ts";
 import { BUILTIN_DEFAULTS } from "./defaults.ts";
 import type { IssueDraft } from "./errors.ts";
 import type { ResolvedModel } from "./resolved.ts";
-import type { ModelConfig, SuiteConfig } from "./schema.ts";
+import type { SuiteConfig } from "./schema.ts";
 
 /** Resolves the models of `suite`; duplicate ids come back as issues at the later `id`. */
 export function resolveModels(
@@ -33,26 +33,4 @@ export function resolveModels(
     };
   });
   return { models, issues };
-}
-
-/**
- * A copy of `model` whose file paths are absolute, relative to `baseDir`: GGUF models and LoRA
- * adapters. A `spawn.binary` is a path only when it has a slash; a bare name is looked up on PATH.
- */
-export function absoluteModelPaths(model: ModelConfig, baseDir: string): ModelConfig {
-  const abs = (path: string) => resolve(baseDir, path);
-  const copy = structuredClone(model);
-  if (copy.runner === "llamacpp") {
-    if (copy.spawn) {
-      copy.spawn.model = abs(copy.spawn.model);
-      if (copy.spawn.lora) copy.spawn.lora = copy.spawn.lora.map(abs);
-      const binary = copy.spawn.binary;
-      if (binary?.includes("/") && !isAbsolute(binary)) copy.spawn.binary = abs(binary);
-    }
-    for (const lora of copy.lora ?? []) if (lora.path !== undefined) lora.path = abs(lora.path);
-  } else if (copy.runner === "embedded") {
-    if (copy.model !== undefined) copy.model = abs(copy.model);
-    for (const lora of copy.lora ?? []) lora.path = abs(lora.path);
-  }
-  return copy;
 }

@@ -3,15 +3,17 @@
  * against the models and the tasks' scorers; without any, every local model is compared with the
  * first API model.
  */
+import { runnerLocality } from "../../runners/index.ts";
 import { closestMatch, type IssueDraft } from "./errors.ts";
 import type { ResolvedSavings } from "./resolved.ts";
 import type { ModelConfig, SavingsConfig } from "./schema.ts";
 
-const LOCAL_RUNNERS: ReadonlySet<ModelConfig["runner"]> = new Set(["llamacpp", "embedded"]);
-
-/** Whether a model entry runs on local hardware (metered) rather than a remote API. */
-export function isLocalRunner(runner: ModelConfig["runner"]): boolean {
-  return LOCAL_RUNNERS.has(runner);
+/**
+ * Whether a runner kind runs on local hardware (metered) rather than a remote API, as its
+ * registered runner says; false for a kind no runner is registered for.
+ */
+export function isLocalRunner(runner: string): boolean {
+  return runnerLocality(runner) === "local";
 }
 
 export function resolveSavings(

@@ -1,17 +1,14 @@
 /** A task's scorers: shorthand normalised, defaults chosen, configs checked, then built. */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Scorer, ScorerContext } from "../core/scorer.ts";
-import { createScorer } from "../scoring/index.ts";
+import { createScorer, defaultScorerConfigs, scorerDefinition } from "../scoring/index.ts";
 import { type CaseList, someExpected } from "./case-list.ts";
 import type { IssueDraft } from "./errors.ts";
-import { jsonSchemaProblem } from "./json-schema-check.ts";
 import type { ScorerConfig, TaskConfig } from "./schema.ts";
 import type { PathSegment } from "./yaml-positions.ts";
 
 /**
- * The scorers of the task at `taskIndex`. Without a `scorers` list: `exact` when the cases have
- * expected answers, else `json_valid` when the task has a `json_schema`, else none.
+ * The scorers of the task at `taskIndex`. Without a `scorers` list, the registry's defaults
+ * (see `defaultScorerConfigs`).
  */
 export function buildScorers(
   task: TaskConfig,
@@ -61,65 +58,16 @@ export function scorerConfigs(task: TaskConfig, cases: CaseList): ScorerConfig[]
       typeof entry === "string" ? ({ type: entry } as ScorerConfig) : entry,
     );
   }
-  if (someExpected(cases)) return [{ type: "exact" }];
-  if (task.json_schema) return [{ type: "json_valid" }];
-  return [];
+  return defaultScorerConfigs({ hasExpected: someExpected(cases), hasJsonSchema: !!task.json_schema });
 }
 
-/** Problems worth a precise position, found before the scorer factory runs. */
+/** Problems worth a precise position, found by the scorer's own check before its factory runs. */
 function checkScorerConfig(config: ScorerConfig, context: ScorerContext, path: PathSegment[]): IssueDraft[] {
-  switch (config.type) {
-    case "regex": {
-      const flagsProblem = regexProblem("", config.flags);
-      if (flagsProblem)
-        return [{ path: [...path, "flags"], at: "value", message: flagsProblem, expected: "RegExp flags" }];
-      const problem = regexProblem(config.pattern, config.flags);
-      if (!problem) return [];
-      return [
-        {
-          path: [...path, "pattern"],
-          at: "value",
-          message: problem,
-          expected: "a JavaScript regular expression",
-        },
-      ];
-    }
-    case "one_of": {
-      if (config.labels_file === undefined) return [];
-      const file = resolve(context.baseDir, config.labels_file);
-      if (isFile(file)) return [];
-      const message = `labels file not found: ${file}`;
-      return [{ path: [...path, "labels_file"], at: "value", message, expected: "an existing file" }];
-    }
-    case "json_schema": {
-      if (config.schema) {
-        const problem = jsonSchemaProblem(config.schema);
-        if (!problem) return [];
-        const message = `invalid JSON Schema: ${problem}`;
-        return [{ path: [...path, "schema"], at: "value", message, expected: "a JSON Schema" }];
-      }
-      if (context.taskJsonSchema) return [];
-      const message = "the json_schema scorer needs a `schema`, or a `json_schema` on its task";
-      return [{ path, at: "value", message, expected: "a `schema`" }];
-    }
-    default:
-      return [];
-  }
-}
-
-function regexProblem(pattern: string, flags: string | undefined): string | undefined {
-  try {
-    new RegExp(pattern, flags);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  const problems = scorerDefinition(config.type)?.check?.(config, context) ?? [];
+  return problems.map(({ field, message, expected }) => ({
+    path: field === undefined ? path : [...path, field],
+    at: "value",
+    message,
+    expected,
+  }));
 }

@@ -5,11 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import type { StructuredOutput } from "../core/runner.ts";
+import { jsonSchemaProblem } from "../scoring/ajv.ts";
 import type { LoadedDataset } from "./dataset.ts";
 import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
 import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
-import { jsonSchemaProblem } from "./json-schema-check.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { resolveModels } from "./resolve-models.ts";
 import { resolveSavings, savingsScorerIssues, type TaskScorerNames } from "./resolve-savings.ts";
@@ -80,6 +80,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     savings: savings.savings,
   };
   if (config.description !== undefined) resolved.description = config.description;
+  if (config.load !== undefined) resolved.load = config.load;
   return resolved;
 }
 

@@ -1,6 +1,7 @@
 /** The suite after validation and `resolveSuite()`: what the engine consumes. */
 import type { StructuredOutput } from "../core/runner.ts";
 import type { Scorer } from "../core/scorer.ts";
+import type { LoadConfig } from "../load/schema.ts";
 import type { CaseList } from "./case-list.ts";
 import type { ModelConfig, RunnerKind, ScorerConfig } from "./schema.ts";
 
@@ -25,15 +26,8 @@ export interface ResolvedModel {
   concurrency: number;
 }
 
-/** One dataset row, rendered. */
-export interface Case {
-  /** Stable id: the `case_id` template, else the 1-based row number. */
-  id: string;
-  system?: string;
-  prompt: string;
-  expected?: string;
-  cluster?: string;
-}
+/** One dataset row, rendered (defined beside the list that renders it). */
+export type { Case } from "./case-list.ts";
 
 export interface ResolvedTask {
   id: string;
@@ -87,4 +81,6 @@ export interface ResolvedSuite {
   /** Model-level generation params, by model id (merged over task params per call). */
   modelParams: Record<string, Partial<ResolvedParams>>;
   savings: ResolvedSavings[];
+  /** The `load:` section as written (validated): `opbench load` resolves its flags over it. */
+  load?: LoadConfig;
 }

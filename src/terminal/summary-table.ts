@@ -1,7 +1,6 @@
 /** The compact table printed at the end of a run: one row per model × task. */
 import Table from "cli-table3";
 import pc from "picocolors";
-import { printLoadSummary } from "../load/table.ts";
 import type { GroupSummary, LatencySummary, ScorerAccuracy } from "../metrics/group.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { savingsLine } from "./savings-lines.ts";
@@ -106,7 +105,6 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
     ],
     style: { head: ["cyan"], border: [] },
   });
-  if (summary.load) printLoadSummary(summary.load, write);
   if (summary.results.length === 0) return;
   for (const r of summary.results) table.push(row(r));
   write(table.toString());

@@ -16,10 +16,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `opbench <args>`; `env` replaces the environment when `replaceEnv` is set. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, replaceEnv = false): Promise<CliResult> {
+/**
+ * Runs `opbench <args>`; `env` replaces the environment when `replaceEnv` is set; `cwd`: the
+ * working directory (default: the test's).
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  replaceEnv = false,
+  cwd?: string,
+): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...(replaceEnv ? {} : process.env), ...env, CI: "1" },
+    ...(cwd !== undefined && { cwd }),
   });
   let stdout = "";
   let stderr = "";
