@@ -4,7 +4,6 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_MODEL_NAME, writeDemoModel } from "../src/demo-model/demo-model.ts";
-import { readGgufHeader } from "../src/demo-model/gguf-reader.ts";
 import {
   DEMO_MODEL_FILE,
   DEMO_MODEL_SHA256,
@@ -12,6 +11,7 @@ import {
   opbenchCacheDir,
   readGgufInfo,
 } from "../src/demo-model/index.ts";
+import { readGgufHeader } from "../src/gguf/gguf-reader.ts";
 
 let dir: string;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GgufMetadataValue, gguf } from "../src/demo-model/gguf-format.ts";
-import { readGgufInfo } from "../src/demo-model/gguf-info.ts";
-import { float16BitsToNumber, readGgufHeader, readGgufTensorValues } from "../src/demo-model/gguf-reader.ts";
-import { float32ToFloat16Bits, writeGguf } from "../src/demo-model/gguf-writer.ts";
+import { type GgufMetadataValue, gguf } from "../src/gguf/gguf-format.ts";
+import { readGgufInfo } from "../src/gguf/gguf-info.ts";
+import { float16BitsToNumber, readGgufHeader, readGgufTensorValues } from "../src/gguf/gguf-reader.ts";
+import { float32ToFloat16Bits, writeGguf } from "../src/gguf/gguf-writer.ts";
 
 import { TINY_MODEL } from "./helpers/shared-models.ts";
 

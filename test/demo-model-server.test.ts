@@ -9,8 +9,8 @@ import { join } from "node:path";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDemoModel } from "../src/demo-model/demo-model.ts";
-import { readGgufHeader } from "../src/demo-model/gguf-reader.ts";
 import { writeLoraAdapter } from "../src/demo-model/lora.ts";
+import { readGgufHeader } from "../src/gguf/gguf-reader.ts";
 
 import { TINY_MODEL } from "./helpers/shared-models.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parsePrometheusText, selectSamples } from "../src/core/prometheus.ts";
 import { gpuEnergyMillijoules } from "../src/energy/dcgm.ts";
-import { parsePrometheusText, selectSamples } from "../src/energy/prometheus.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/energy/${name}`, import.meta.url), "utf8");

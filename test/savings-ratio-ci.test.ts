@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pairedRatio } from "../src/savings/ratio-ci.ts";
-import type { NonEmpty, PairedScore } from "../src/stats/index.ts";
+import type { PairedScore } from "../src/stats/paired.ts";
+import type { NonEmpty } from "../src/stats/samples.ts";
 
 /** Pairs with the baseline as `a` and the candidate as `b`. */
 function pairs(baseline: number[], candidate: number[], clusters?: string[]): NonEmpty<PairedScore> {

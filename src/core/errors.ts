@@ -1,4 +1,4 @@
-/** Call failures, classified as metrics.md defines; the engine retries by class. */
+/** Call failures, classified as the README's Metrics section defines; the engine retries by class. */
 
 export const ERROR_CLASSES = [
   "timeout",

@@ -1,7 +1,7 @@
 /**
  * The run log: `events.jsonl` in the run directory, one typed event per line, append-only.
  * Everything else (summary, reports, gates, re-scoring) is a pure function of it. Field names
- * follow metrics.md (snake_case with units); `null` means "not measured", never 0.
+ * follow the README's Metrics section (snake_case with units); `null` means "not measured", never 0.
  */
 
 import type { ErrorClass } from "./errors.ts";
@@ -9,7 +9,7 @@ import type { BackendInfo } from "./runner.ts";
 
 /** Version of the log format; bumped only on breaking changes. */
 export const LOG_VERSION = 1 as const;
-/** Version of the metric definitions (metrics.md). */
+/** Version of the metric definitions (the README's Metrics section). */
 export const METRICS_VERSION = "1" as const;
 
 export interface HostInfo {

@@ -5,10 +5,10 @@
  * grammars and chat templates, and produces word salad: its accuracy means nothing.
  */
 
+import { type GgufMetadataValue, gguf } from "../gguf/gguf-format.ts";
+import { type GgufTensorSource, writeGguf } from "../gguf/gguf-writer.ts";
+import { hashSeed, mulberry32 } from "../stats/prng.ts";
 import { buildDemoVocab, type DemoTokenKind } from "./demo-vocab.ts";
-import { type GgufMetadataValue, gguf } from "./gguf-format.ts";
-import { type GgufTensorSource, writeGguf } from "./gguf-writer.ts";
-import { hashSeed, mulberry32 } from "./prng.ts";
 import { uniformTensor } from "./random-tensors.ts";
 
 export interface DemoModelOptions {

@@ -9,11 +9,16 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeDemoModel } from "./demo-model.ts";
 
+export { type GgufMetadataValue, gguf } from "../gguf/gguf-format.ts";
+export { type GgufInfo, readGgufInfo } from "../gguf/gguf-info.ts";
+export {
+  type GgufHeader,
+  type GgufTensorInfo,
+  readGgufHeader,
+  readGgufTensorValues,
+} from "../gguf/gguf-reader.ts";
+export { type GgufFileSpec, type GgufTensorSource, writeGguf } from "../gguf/gguf-writer.ts";
 export { DEMO_MODEL_DEFAULTS, DEMO_MODEL_NAME, type DemoModelOptions, writeDemoModel } from "./demo-model.ts";
-export { type GgufMetadataValue, gguf } from "./gguf-format.ts";
-export { type GgufInfo, readGgufInfo } from "./gguf-info.ts";
-export { type GgufHeader, type GgufTensorInfo, readGgufHeader, readGgufTensorValues } from "./gguf-reader.ts";
-export { type GgufFileSpec, type GgufTensorSource, writeGguf } from "./gguf-writer.ts";
 export { DEFAULT_LORA_TARGETS, type LoraAdapterOptions, writeLoraAdapter } from "./lora.ts";
 
 /** File name of the cached demo model; bump the version when its bytes change on purpose. */

@@ -5,9 +5,9 @@
  * `<W>.lora_a` [n_in, rank] and `<W>.lora_b` [rank, n_out]; llama.cpp adds
  * scale·(alpha/rank)·B·A·x to W·x. For tests of per-request LoRA, not for quality.
  */
-import { type GgufMetadataValue, gguf } from "./gguf-format.ts";
-import { readGgufHeader } from "./gguf-reader.ts";
-import { type GgufTensorSource, writeGguf } from "./gguf-writer.ts";
+import { type GgufMetadataValue, gguf } from "../gguf/gguf-format.ts";
+import { readGgufHeader } from "../gguf/gguf-reader.ts";
+import { type GgufTensorSource, writeGguf } from "../gguf/gguf-writer.ts";
 import { uniformTensor } from "./random-tensors.ts";
 
 /** A base-model tensor's name and ggml shape (dims[0] = n_in). */

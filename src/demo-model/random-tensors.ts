@@ -1,7 +1,7 @@
 /** Tensors of deterministic pseudo-random values, generated in chunks as the writer streams them. */
-import type { WritableTensorType } from "./gguf-format.ts";
-import type { GgufTensorSource } from "./gguf-writer.ts";
-import { hashSeed, mulberry32 } from "./prng.ts";
+import type { WritableTensorType } from "../gguf/gguf-format.ts";
+import type { GgufTensorSource } from "../gguf/gguf-writer.ts";
+import { hashSeed, mulberry32 } from "../stats/prng.ts";
 
 const CHUNK_VALUES = 1 << 16;
 

@@ -13,9 +13,10 @@
  *   window shorter than a few intervals is badly resolved: run the exporter with `-c 1000` (or
  *   less) for benchmarking. {@link DcgmSource.unchangedReads} counts scrapes that saw no change.
  */
+
+import { type PrometheusSample, parsePrometheusText, selectSamples } from "../core/prometheus.ts";
 import { credentialedGet, maskUrl, maskUrlsIn } from "../core/url.ts";
 import { UnwrappedCounter } from "./integrate.ts";
-import { type PrometheusSample, parsePrometheusText, selectSamples } from "./prometheus.ts";
 import { type EnergyReading, type EnergySource, EnergySourceError, nowMs } from "./types.ts";
 
 export const DCGM_ENERGY_METRIC = "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION";

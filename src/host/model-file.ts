@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type GgufInfo, readGgufInfo } from "../demo-model/gguf-info.ts";
 import { opbenchCacheDir } from "../demo-model/index.ts";
+import { type GgufInfo, readGgufInfo } from "../gguf/gguf-info.ts";
 
 export interface ModelFileFacts {
   path: string;

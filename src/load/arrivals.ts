@@ -2,7 +2,7 @@
  * Open-loop arrival times: a Poisson process, i.e. independent exponential gaps with mean
  * 1/rate, drawn from a seeded PRNG so a step's schedule is the same on every run.
  */
-import { hashSeed, mulberry32 } from "../demo-model/prng.ts";
+import { hashSeed, mulberry32 } from "../stats/prng.ts";
 
 /**
  * Intended send times of a Poisson process, in ms from the step's start: the first arrival at

@@ -1,5 +1,5 @@
 /**
- * Goodput (metrics.md): the fraction of calls that meet every SLO given, errors and calls that
+ * Goodput (README: Metrics): the fraction of calls that meet every SLO given, errors and calls that
  * could not be sent counting as misses; and the highest-throughput step that still meets it.
  */
 import type { SloConfig } from "./schema.ts";

@@ -9,9 +9,9 @@
  * llama-server prints values with 6 significant digits: past 10⁶ deltas are approximate.
  */
 import { request } from "undici";
+import { type PrometheusSample, parsePrometheusText } from "../core/prometheus.ts";
 import type { LoadStepEndEvent, ServerMetricsScrape } from "../core/records.ts";
 import { credentialedGet, maskUrl } from "../core/url.ts";
-import { type PrometheusSample, parsePrometheusText } from "../energy/prometheus.ts";
 
 /** Time allowed for one scrape, in milliseconds. */
 const SCRAPE_TIMEOUT_MS = 5_000;

@@ -12,7 +12,7 @@ import type {
   ModelEnergyEvent,
 } from "../core/records.ts";
 import { type LatencySummary, latencySummary } from "../metrics/group.ts";
-import { SampleAccumulator } from "../stats/index.ts";
+import { SampleAccumulator } from "../stats/accumulator.ts";
 import { type Goodput, goodputOf, meetsSlo } from "./goodput.ts";
 import type { SloConfig } from "./schema.ts";
 import { type ServerMetricsDelta, serverMetricsDelta } from "./server-metrics-delta.ts";

@@ -1,5 +1,5 @@
 /**
- * Folds one call's runner events into the per-call metrics of metrics.md. Pure bookkeeping on
+ * Folds one call's runner events into the per-call metrics (README: Metrics). Pure bookkeeping on
  * the transport's timestamps: nothing here reads a clock.
  */
 import type { RunnerEvent, TokenUsage } from "../core/runner.ts";

@@ -14,15 +14,9 @@
  * answer" divides a total by the sum of scores (partial credit counts partially). Every unknown
  * is null with a note saying why.
  */
-import {
-  estimateAccuracy,
-  isNonEmpty,
-  mapNonEmpty,
-  mcnemarExact,
-  type PairedScore,
-  pairCaseScores,
-  pairedDifference,
-} from "../stats/index.ts";
+import { estimateAccuracy } from "../stats/accuracy.ts";
+import { mcnemarExact, type PairedScore, pairCaseScores, pairedDifference } from "../stats/paired.ts";
+import { isNonEmpty, mapNonEmpty } from "../stats/samples.ts";
 import {
   type CaseOutcome,
   caseScore,

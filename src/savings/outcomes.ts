@@ -8,7 +8,9 @@
  * or energy stays null and makes totals null — never 0.
  */
 import type { CallRecord } from "../core/records.ts";
-import { type CaseScore, isNonEmpty, quantile, sortSamples } from "../stats/index.ts";
+import type { CaseScore } from "../stats/accuracy.ts";
+import { quantile } from "../stats/percentiles.ts";
+import { isNonEmpty, sortSamples } from "../stats/samples.ts";
 
 /** One call (one repeat of a case) as the savings functions need it. */
 export interface Trial {

@@ -19,15 +19,11 @@
  * Variances use `src/stats`: s²/n for independent cases, or the cluster-robust CR1 estimator
  * when cases carry cluster keys (v_cb from Var(c̄ + b̄) = v_cc + v_bb + 2 v_cb).
  */
-import {
-  clusteredStandardError,
-  clusterKeys,
-  isNonEmpty,
-  meanStandardError,
-  type NonEmpty,
-  type PairedScore,
-  zCritical,
-} from "../stats/index.ts";
+
+import { zCritical } from "../stats/critical.ts";
+import type { PairedScore } from "../stats/paired.ts";
+import { isNonEmpty, type NonEmpty } from "../stats/samples.ts";
+import { clusteredStandardError, clusterKeys, meanStandardError } from "../stats/standard-error.ts";
 
 /** A ratio of paired means with its intervals; a flat JSON-friendly record. */
 export interface PairedRatio {

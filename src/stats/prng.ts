@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for the demo weights. Integer arithmetic only (no Math.random,
+ * Seeded pseudo-random numbers (the demo weights, load mode's arrivals). Integer arithmetic only (no Math.random,
  * no transcendental functions), so the same seed gives the same bits on every platform.
  */
 
