@@ -2,7 +2,7 @@
  * The `--format` / `-o` option of `run`, `load` and `summary`. Its help names the built-in
  * outputs without importing the registry (reports/index.ts): that would load every output's
  * dependencies at each start of the CLI, `--help` and `validate` included (~200 ms).
- * test/reports-registry.test.ts keeps these names in step with the registry.
+ * test/unit/reports-registry.test.ts keeps these names in step with the registry.
  */
 
 /** The registry's output names, for the help text. */

@@ -4,7 +4,7 @@
  * normal quantile; its own incomplete beta stops at 100 terms and a 3e-7 tolerance, too coarse
  * for order statistics of a million samples, so the continued fraction is evaluated here to
  * double precision (modified Lentz, Numerical Recipes §6.4). Both are checked against scipy in
- * test/stats-distributions.test.ts. (The per-function @stdlib packages would cost ~40 MB of
+ * test/unit/stats-distributions.test.ts. (The per-function @stdlib packages would cost ~40 MB of
  * memory at load.)
  */
 import jStat from "jstat";

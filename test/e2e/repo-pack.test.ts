@@ -1,0 +1,49 @@
+/**
+ * The published package: `npm pack` compiles dist/ (prepack), and the installed copy runs from
+ * it — Node does not strip types under node_modules, so a missing or broken dist would only show
+ * after publishing. The tarball is unpacked inside node_modules, where its dependencies resolve.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const INSTALL = join(ROOT, "node_modules", ".opbench-pack-test");
+
+describe("the npm package", () => {
+  afterAll(() => rmSync(INSTALL, { recursive: true, force: true }));
+
+  it("packs compiled JavaScript that runs installed, without the TypeScript sources", () => {
+    const out = mkdtempSync(join(tmpdir(), "opbench-pack-"));
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", out], {
+        cwd: ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+    ) as { filename: string; version: string; files: { path: string }[] }[];
+    const files = packed[0]!.files.map((f) => f.path);
+    expect(files).toContain("dist/src/cli/main.js");
+    expect(files).toContain("dist/runners/index.js");
+    expect(files).toContain("dist/reports/index.js");
+    expect(files).toContain("suites/quickstart.yaml");
+    expect(files.some((f) => f.endsWith(".ts"))).toBe(false);
+    rmSync(join(ROOT, "dist"), { recursive: true, force: true }); // the checkout keeps running from src/
+
+    mkdirSync(INSTALL, { recursive: true });
+    execFileSync("tar", ["-xzf", join(out, packed[0]!.filename), "-C", INSTALL]);
+    const bin = join(INSTALL, "package", "bin", "opbench.js");
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+    const validate = run(["validate", join(INSTALL, "package", "suites", "quickstart.yaml")]);
+    expect(validate.stderr).toBe("");
+    expect(validate.stdout).toContain("valid. 1 model(s), 1 task(s), 48 case(s)");
+    const schema = run(["schema"]);
+    expect(JSON.parse(schema.stdout).title).toBe("opbench suite");
+    // `summary` loads the output registry (dist/reports) before it looks at the directory.
+    expect(run(["summary", INSTALL]).stderr).toContain("has no events.jsonl");
+    expect(run(["--version"]).stdout).toBe(`${packed[0]!.version}\n`);
+  }, 180_000);
+});
