@@ -15,7 +15,7 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 
 /**
  * What an output of a run is given. `summary` is summary.json's content. Outputs that need more
- * than the summary read the log, `<runDir>/events.jsonl` (engine/run-log.ts `readRunLog`).
+ * than the summary read the log, `<runDir>/events.jsonl` (src/core/run-log.ts `readRunLog`).
  */
 export interface RunOutputInput {
   /** Absolute path of the run directory; files are written into it. */

@@ -9,8 +9,8 @@ import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } f
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import stableStringify from "safe-stable-stringify";
+import { parseDuration } from "../src/core/duration.ts";
 import type { RunnerContext } from "../src/core/runner.ts";
-import { parseDuration } from "../src/suite/duration.ts";
 import type { SpawnConfig } from "./llamacpp-config.ts";
 import { waitForHealth } from "./llamacpp-probe.ts";
 

@@ -12,10 +12,10 @@ import { DEFAULT_SCRIPT, streamFrames } from "../../fixtures/scripted-server/scr
 import { chatStreamEvents } from "../../runners/llamacpp-events.ts";
 import { readSse } from "../../runners/sse.ts";
 import type { CallRecord, LogEvent } from "../../src/core/records.ts";
+import { RunLog } from "../../src/core/run-log.ts";
 import type { Runner, RunnerEvent } from "../../src/core/runner.ts";
 import { runAttempt } from "../../src/engine/attempt.ts";
 import { planModel } from "../../src/engine/plan.ts";
-import { RunLog } from "../../src/engine/run-log.ts";
 import { CallTimeline } from "../../src/metrics/call-timeline.ts";
 import { SummaryBuilder } from "../../src/metrics/summary.ts";
 import { createScorer } from "../../src/scoring/index.ts";

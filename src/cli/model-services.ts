@@ -3,12 +3,12 @@
  * cost and energy modules, as the engine's ModelServices.
  */
 import { pricingModelOf, runnerDefinition } from "../../runners/index.ts";
+import { parseDuration } from "../core/duration.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { priceApiCall } from "../cost/api-price.ts";
 import type { TokenCounts } from "../cost/tokens.ts";
 import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import type { ModelServices } from "../engine/services.ts";
-import { parseDuration } from "../suite/duration.ts";
 import type { ResolvedModel } from "../suite/resolved.ts";
 
 /** Idle-power measurement before a local model's calls, unless the suite says otherwise. */

@@ -10,7 +10,7 @@ import {
   type OutputTerminal,
   produceOutputs,
 } from "../../reports/output.ts";
-import { EVENTS_FILE } from "../engine/run-log.ts";
+import { EVENTS_FILE } from "../core/run-log.ts";
 
 /** `--format` and `--json` as parsed. */
 export interface FormatArgs {

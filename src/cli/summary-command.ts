@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
 import { produceOutputs } from "../../reports/output.ts";
-import { EVENTS_FILE, readRunLog } from "../engine/run-log.ts";
+import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { LoadSummaryBuilder } from "../load/summary.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
 import { chooseOutputs, type FormatArgs, PROCESS_TERMINAL } from "./outputs.ts";

@@ -13,7 +13,7 @@
  *   never a silent 0.
  */
 import { calcPrice, type ModelPrice, type Provider } from "@pydantic/genai-prices";
-import type { ModelConfig } from "../suite/schema.ts";
+import type { PriceConfig } from "../core/model-config.ts";
 import { type PricesDataVersion, pricesDataVersion } from "./prices-version.ts";
 import {
   canonicalTokens,
@@ -24,7 +24,7 @@ import {
 } from "./tokens.ts";
 
 /** The suite's `price` block: USD per million tokens. */
-export type PriceOverride = NonNullable<ModelConfig["price"]>;
+export type PriceOverride = PriceConfig;
 
 /** Which model was called. */
 export interface ApiModelRef {

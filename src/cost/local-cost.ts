@@ -10,10 +10,10 @@
  * Defaults ({@link LOCAL_COST_DEFAULTS}) apply where the model's `hardware` block is silent, and
  * every default used is listed in `assumptions`.
  */
-import type { ModelConfig } from "../suite/schema.ts";
+import type { HardwareConfig as HardwareBlock } from "../core/model-config.ts";
 
 /** The suite's `hardware` block. */
-export type HardwareConfig = NonNullable<ModelConfig["hardware"]>;
+export type HardwareConfig = HardwareBlock;
 
 /**
  * Defaults for local cost, in one read-only place.

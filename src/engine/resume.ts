@@ -1,6 +1,6 @@
 /** What an earlier, unfinished run already did: read back from its log for `--resume`. */
 import type { RunStartEvent } from "../core/records.ts";
-import { readRunLog } from "./run-log.ts";
+import { readRunLog } from "../core/run-log.ts";
 
 export interface ResumeState {
   /** The first segment's start event: which suite, which hash. */

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { CallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type LogEvent, type RunEndEvent } from "../core/records.ts";
+import { RunLog } from "../core/run-log.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
@@ -17,7 +18,6 @@ import { runPool } from "./pool.ts";
 import { RateLimiter, roughTokens } from "./rate-limiter.ts";
 import type { ResumeState } from "./resume.ts";
 import { backoffMs, shouldRetry, sleep } from "./retry.ts";
-import { RunLog } from "./run-log.ts";
 import { runStartEvent } from "./run-start.ts";
 import type { ModelServices } from "./services.ts";
 import { callPriceLine, SpendGuard } from "./spend-guard.ts";

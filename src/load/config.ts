@@ -2,9 +2,10 @@
  * Load settings after merging: built-in defaults < the suite's `load:` section < command-line
  * flags. One pure function; the defaults are a read-only object.
  */
+
+import { parseDuration } from "../core/duration.ts";
 import { maskUrl } from "../core/url.ts";
-import { parseDuration } from "../suite/duration.ts";
-import { type LoadConfig, type LoadMode, SloConfig } from "./schema.ts";
+import { type LoadConfig, type LoadMode, SloConfig } from "../suite/load-schema.ts";
 
 /** What a sweep runs. Times in milliseconds. */
 export interface ResolvedLoad {

@@ -2,7 +2,7 @@
  * Goodput (README: Metrics): the fraction of calls that meet every SLO given, errors and calls that
  * could not be sent counting as misses; and the highest-throughput step that still meets it.
  */
-import type { SloConfig } from "./schema.ts";
+import type { SloConfig } from "../suite/load-schema.ts";
 
 /** What the SLO check reads from one call. Latencies in ms, measured from the intended send time. */
 export interface SloSubject {

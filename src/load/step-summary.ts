@@ -13,8 +13,8 @@ import type {
 } from "../core/records.ts";
 import { type LatencySummary, latencySummary } from "../metrics/group.ts";
 import { SampleAccumulator } from "../stats/accumulator.ts";
+import type { SloConfig } from "../suite/load-schema.ts";
 import { type Goodput, goodputOf, meetsSlo } from "./goodput.ts";
-import type { SloConfig } from "./schema.ts";
 import { type ServerMetricsDelta, serverMetricsDelta } from "./server-metrics-delta.ts";
 import { StepCostEnergy, type StepCostEnergySummary, type StepCosting } from "./step-cost-energy.ts";
 

@@ -16,8 +16,8 @@ import {
   type ModelStartEvent,
   type RunStartEvent,
 } from "../core/records.ts";
+import { readRunLog } from "../core/run-log.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
-import { readRunLog } from "../engine/run-log.ts";
 import { type MaxGoodputThroughput, maxGoodputThroughput } from "./goodput.ts";
 import type { StepCosting } from "./step-cost-energy.ts";
 import { type LoadStepSummary, StepAccumulator } from "./step-summary.ts";

@@ -14,11 +14,11 @@ import {
   type LogEvent,
   type ServerMetricsScrape,
 } from "../core/records.ts";
+import { RunLog } from "../core/run-log.ts";
 import type { Runner } from "../core/runner.ts";
 import { maskUrl } from "../core/url.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import { ModelSession } from "../engine/model-session.ts";
-import { RunLog } from "../engine/run-log.ts";
 import { runStartEvent } from "../engine/run-start.ts";
 import type { ModelServices } from "../engine/services.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";

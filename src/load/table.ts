@@ -2,8 +2,8 @@
 import Table from "cli-table3";
 import pc from "picocolors";
 import type { LatencySummary } from "../metrics/group.ts";
+import type { SloConfig } from "../suite/load-schema.ts";
 import { formatMs } from "../terminal/summary-table.ts";
-import type { SloConfig } from "./schema.ts";
 import type { LoadStepSummary } from "./step-summary.ts";
 import type { LoadSummary } from "./summary.ts";
 

@@ -1,7 +1,7 @@
 /** A run directory's `summary.json`: folded from its log, written atomically (temp file + rename). */
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readRunLog } from "../engine/run-log.ts";
+import { readRunLog } from "../core/run-log.ts";
 import { type Summary, SummaryBuilder } from "./summary.ts";
 
 export const SUMMARY_FILE = "summary.json";

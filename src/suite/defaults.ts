@@ -1,7 +1,7 @@
 /** Built-in defaults, in one read-only object, and generation-parameter merging. */
 
+import { parseDuration } from "../core/duration.ts";
 import type { GenerationParams } from "../core/model-config.ts";
-import { parseDuration } from "./duration.ts";
 import type { ResolvedParams, RetryPolicy } from "./resolved.ts";
 
 export interface BuiltinDefaults {

@@ -4,11 +4,11 @@
  * built-in defaults; every problem is collected and thrown together as a `SuiteError`.
  */
 import { createHash } from "node:crypto";
+import { parseDuration } from "../core/duration.ts";
 import type { StructuredOutput } from "../core/runner.ts";
 import { jsonSchemaProblem } from "../scoring/ajv.ts";
 import type { LoadedDataset } from "./dataset.ts";
 import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams } from "./defaults.ts";
-import { parseDuration } from "./duration.ts";
 import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { resolveModels } from "./resolve-models.ts";

@@ -1,8 +1,8 @@
 /** The suite after validation and `resolveSuite()`: what the engine consumes. */
 import type { StructuredOutput } from "../core/runner.ts";
 import type { Scorer } from "../core/scorer.ts";
-import type { LoadConfig } from "../load/schema.ts";
 import type { CaseList } from "./case-list.ts";
+import type { LoadConfig } from "./load-schema.ts";
 import type { ModelConfig, RunnerKind, ScorerConfig } from "./schema.ts";
 
 /** Generation parameters after merging built-in defaults < suite defaults < task < model. */

@@ -9,8 +9,8 @@ import { z } from "zod";
 import { type ModelConfig, runnerDefinitions } from "../../runners/index.ts";
 import { Duration, JsonSchemaObject } from "../core/config-schema.ts";
 import { GenerationParams } from "../core/model-config.ts";
-import { LoadConfig } from "../load/schema.ts";
 import { type ScorerConfig, scorerDefinitions } from "../scoring/index.ts";
+import { LoadConfig } from "./load-schema.ts";
 
 export type { ModelConfig, RunnerKind } from "../../runners/index.ts";
 export type { ScorerConfig, ScorerType } from "../scoring/index.ts";

@@ -10,8 +10,8 @@ import {
   parseSlo,
   resolveLoad,
 } from "../../src/load/config.ts";
-import { LoadConfig } from "../../src/load/schema.ts";
 import { loadSuiteText } from "../../src/suite/load.ts";
+import { LoadConfig } from "../../src/suite/load-schema.ts";
 
 describe("resolveLoad", () => {
   it("uses the defaults with no section and no flags: automatic concurrency sweep for 20 s steps", () => {

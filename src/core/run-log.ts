@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { LogEvent } from "../core/records.ts";
+import type { LogEvent } from "./records.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES, storedCallRecord } from "./stored-output.ts";
 
 export const EVENTS_FILE = "events.jsonl";

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CallRecord, LogEvent } from "../../src/core/records.ts";
 import type { Scorer } from "../../src/core/scorer.ts";
+import { cutText } from "../../src/core/stored-output.ts";
 import { runSuite } from "../../src/engine/run.ts";
-import { cutText } from "../../src/engine/stored-output.ts";
 import { ScriptedRunner, tinySuite } from "../helpers/scripted-runner.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

@@ -5,7 +5,7 @@
  * on the whole text before the record is stored.
  */
 import { createHash } from "node:crypto";
-import type { CallRecord } from "../core/records.ts";
+import type { CallRecord } from "./records.ts";
 
 /** Bytes of output (and of reasoning) a record keeps unless the suite says otherwise: 1 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "../../src/suite/duration.ts";
+import { parseDuration } from "../../src/core/duration.ts";
 
 describe("parseDuration", () => {
   it("reads numbers as seconds", () => {

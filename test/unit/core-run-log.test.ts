@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../src/core/records.ts";
-import { RunLog, readRunLog } from "../../src/engine/run-log.ts";
+import { RunLog, readRunLog } from "../../src/core/run-log.ts";
 
 const SECRET = "sk-test-0123456789abcdef";
 const end = (message: string): LogEvent => ({
