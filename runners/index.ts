@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import type { ModelConfigBase } from "../src/core/model-config.ts";
+import { PluginRegistry } from "../src/core/plugin-registry.ts";
 import type { ModelFromFlag, Runner, RunnerDefinition } from "../src/core/runner.ts";
 import { anthropicRunner } from "./anthropic.ts";
 import { embeddedRunner } from "./embedded.ts";
@@ -33,31 +34,17 @@ export type RunnerKind = keyof Builtin;
 /** A model entry of a built-in runner (runners registered at run time are not in this type). */
 export type ModelConfig = { [K in RunnerKind]: z.infer<Builtin[K]["schema"]> }[RunnerKind];
 
-/** Why `definition` cannot be registered as `kind`, or undefined. */
-function definitionProblem(kind: string, definition: RunnerDefinition): string | undefined {
-  const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
-  const literal = shape?.runner as { values?: ReadonlySet<unknown> } | undefined;
-  if (literal?.values?.size !== 1 || !literal.values.has(kind)) {
-    return `runner "${kind}": its schema must be a zod object with \`runner: z.literal("${kind}")\``;
-  }
-  return undefined;
-}
-
-/**
- * The registry. Replaced, never changed in place, on every registration: its identity is the
- * registry's state, by which the suite schema is memoised.
- */
-let registry: ReadonlyMap<string, RunnerDefinition> = new Map(
-  Object.entries(builtinRunners).map(([kind, definition]) => {
-    const problem = definitionProblem(kind, definition as unknown as RunnerDefinition);
-    if (problem) throw new Error(problem);
-    return [kind, definition as unknown as RunnerDefinition];
-  }),
+/** The registry: built-ins first, then what registerRunner adds. */
+const registry = new PluginRegistry<RunnerDefinition>(
+  "runner",
+  "runner",
+  (kind) => `a zod object with \`runner: z.literal("${kind}")\``,
+  builtinRunners as unknown as Record<string, RunnerDefinition>,
 );
 
 /** Every registered runner by kind, built-ins first, then in registration order. Read-only. */
 export function runnerDefinitions(): ReadonlyMap<string, RunnerDefinition> {
-  return registry;
+  return registry.all();
 }
 
 /**
@@ -68,11 +55,7 @@ export function registerRunner<C extends ModelConfigBase>(
   kind: string,
   definition: RunnerDefinition<C>,
 ): void {
-  const general = definition as unknown as RunnerDefinition;
-  if (registry.has(kind)) throw new Error(`runner "${kind}" is already registered`);
-  const problem = definitionProblem(kind, general);
-  if (problem) throw new Error(problem);
-  registry = new Map([...registry, [kind, general]]);
+  registry.register(kind, definition as unknown as RunnerDefinition);
 }
 
 /**
@@ -80,9 +63,7 @@ export function registerRunner<C extends ModelConfigBase>(
  * @throws Error for a built-in kind
  */
 export function unregisterRunner(kind: string): void {
-  if (Object.hasOwn(builtinRunners, kind)) throw new Error(`runner "${kind}" is built in`);
-  const next = new Map(registry);
-  if (next.delete(kind)) registry = next;
+  registry.unregister(kind);
 }
 
 /**
@@ -126,7 +107,7 @@ export function pricingModelOf(config: ModelConfigBase): string {
  * undefined when none does.
  */
 export function modelFromFlagValue(value: string): ModelFromFlag | undefined {
-  for (const definition of registry.values()) {
+  for (const definition of registry.all().values()) {
     const model = definition.fromModelFlag?.(value);
     if (model) return model;
   }

@@ -5,6 +5,7 @@
  * src/suite/schema.ts). A new scorer is one file in this folder plus one line in `builtinScorers`.
  */
 import type { z } from "zod";
+import { PluginRegistry } from "../core/plugin-registry.ts";
 import type { Scorer, ScorerConfigBase, ScorerContext, ScorerDefinition } from "../core/scorer.ts";
 import { containsScorer } from "./contains.ts";
 import { exactScorer } from "./exact.ts";
@@ -31,31 +32,17 @@ export type ScorerType = keyof Builtin;
 /** The config of a built-in scorer (scorers registered at run time are not in this type). */
 export type ScorerConfig = { [T in ScorerType]: z.infer<Builtin[T]["schema"]> }[ScorerType];
 
-/** Why `definition` cannot be registered as `type`, or undefined. */
-function definitionProblem(type: string, definition: ScorerDefinition): string | undefined {
-  const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
-  const literal = shape?.type as { values?: ReadonlySet<unknown> } | undefined;
-  if (literal?.values?.size !== 1 || !literal.values.has(type)) {
-    return `scorer "${type}": its schema must be scorerSchema("${type}", …), with \`type: "${type}"\``;
-  }
-  return undefined;
-}
-
-/**
- * The registry. Replaced, never changed in place, on every registration: its identity is the
- * registry's state, by which the suite schema is memoised.
- */
-let registry: ReadonlyMap<string, ScorerDefinition> = new Map(
-  Object.entries(builtinScorers).map(([type, definition]) => {
-    const problem = definitionProblem(type, definition as unknown as ScorerDefinition);
-    if (problem) throw new Error(problem);
-    return [type, definition as unknown as ScorerDefinition];
-  }),
+/** The registry: built-ins first, then what registerScorer adds. */
+const registry = new PluginRegistry<ScorerDefinition>(
+  "scorer",
+  "type",
+  (type) => `scorerSchema("${type}", …), with \`type: "${type}"\``,
+  builtinScorers as unknown as Record<string, ScorerDefinition>,
 );
 
 /** Every registered scorer by type, built-ins first, then in registration order. Read-only. */
 export function scorerDefinitions(): ReadonlyMap<string, ScorerDefinition> {
-  return registry;
+  return registry.all();
 }
 
 /**
@@ -66,11 +53,7 @@ export function registerScorer<C extends ScorerConfigBase>(
   type: string,
   definition: ScorerDefinition<C>,
 ): void {
-  const general = definition as unknown as ScorerDefinition;
-  if (registry.has(type)) throw new Error(`scorer "${type}" is already registered`);
-  const problem = definitionProblem(type, general);
-  if (problem) throw new Error(problem);
-  registry = new Map([...registry, [type, general]]);
+  registry.register(type, definition as unknown as ScorerDefinition);
 }
 
 /**
@@ -78,9 +61,7 @@ export function registerScorer<C extends ScorerConfigBase>(
  * @throws Error for a built-in type
  */
 export function unregisterScorer(type: string): void {
-  if (Object.hasOwn(builtinScorers, type)) throw new Error(`scorer "${type}" is built in`);
-  const next = new Map(registry);
-  if (next.delete(type)) registry = next;
+  registry.unregister(type);
 }
 
 /** The definition of a scorer type, or undefined when none is registered. */
