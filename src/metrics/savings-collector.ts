@@ -8,13 +8,23 @@ import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type SavingsComparison } from "../savings/compare.ts";
 import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
+import { type ProjectedBaseline, projectCall, projectionNotes } from "../savings/projected.ts";
 import { scorerDefinition } from "../scoring/index.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import type { ResolvedSavings } from "../suite/resolved.ts";
 
 export interface SavingsResult {
   candidate: string;
+  /** Model id of the baseline, or the projected model's name. */
   baseline: string;
+  /**
+   * "run": the baseline's own calls; "projected": not run, its cost and energy projected from the
+   * candidate's calls (`projection`), its latency and accuracy not measured. Always written;
+   * absent (read as "run") in summaries from before projected baselines.
+   */
+  baseline_kind?: "run" | "projected";
+  /** The projected baseline's list price and token source; null (or absent) for a baseline that ran. */
+  projection?: ProjectedBaseline | null;
   task: string;
   /** The scorer whose score is accuracy. */
   scorer: string;
@@ -47,7 +57,9 @@ export class SavingsCollector {
     this.pairs = suite.savings ?? [];
     this.tasks = suite.tasks;
     for (const m of suite.models) this.hardware.set(m.id, m.config.hardware);
-    this.involved = new Set(this.pairs.flatMap((p) => [p.candidate, p.baseline]));
+    this.involved = new Set(
+      this.pairs.flatMap((p) => (p.projected ? [p.candidate] : [p.candidate, p.baseline])),
+    );
   }
 
   private scorerFor(pair: ResolvedSavings, task: SuiteDescription["tasks"][number]): string | undefined {
@@ -70,6 +82,15 @@ export class SavingsCollector {
     const task = this.tasks.find((t) => t.id === record.task);
     if (!task) return;
     for (const pair of this.pairs) {
+      const projected = pair.projected;
+      if (projected) {
+        if (pair.candidate !== record.model) continue;
+        const scorer = this.scorerFor(pair, task);
+        if (!scorer) continue;
+        this.builder(record.model, record.task, scorer).add(record);
+        this.builder(projectedKey(projected), record.task, scorer).add(projectCall(record, projected));
+        continue;
+      }
       if (pair.candidate !== record.model && pair.baseline !== record.model) continue;
       const scorer = this.scorerFor(pair, task);
       if (scorer) this.builder(record.model, record.task, scorer).add(record);
@@ -118,10 +139,11 @@ export class SavingsCollector {
         const scorer = this.scorerFor(pair, task);
         if (!scorer) continue;
         const cand = this.builders.get(`${pair.candidate}\u0000${task.id}\u0000${scorer}`);
-        const base = this.builders.get(`${pair.baseline}\u0000${task.id}\u0000${scorer}`);
+        const baseKey = pair.projected ? projectedKey(pair.projected) : pair.baseline;
+        const base = this.builders.get(`${baseKey}\u0000${task.id}\u0000${scorer}`);
         if (!cand || !base) continue;
         const candidate = cand.outcomes(this.localTrial(pair.candidate));
-        const baseline = base.outcomes(this.localTrial(pair.baseline));
+        const baseline = base.outcomes(pair.projected ? undefined : this.localTrial(pair.baseline));
         const validity = pair.validityScorer
           ? [pair.validityScorer]
           : task.scorers.filter((s) => checksValidity(s.type)).map((s) => s.name ?? s.type);
@@ -130,17 +152,39 @@ export class SavingsCollector {
           onError: pair.onError,
           onTruncated: pair.onTruncated,
         };
+        const comparison = compareModels(candidate, baseline);
+        if (pair.projected) comparison.notes = projectedNotes(pair.projected, comparison.notes);
+        if (pair.note) comparison.notes.unshift(pair.note);
         results.push({
           candidate: pair.candidate,
           baseline: pair.baseline,
+          baseline_kind: pair.projected ? "projected" : "run",
+          projection: pair.projected ?? null,
           task: task.id,
           scorer,
           auto: pair.auto,
-          comparison: compareModels(candidate, baseline),
+          comparison,
           cascade: cascadeWhatIf(candidate, baseline, rule),
         });
       }
     }
     return results;
   }
+}
+
+/** A builder key no model id can take (ids start with a letter or digit). */
+const projectedKey = (projected: ProjectedBaseline) => `\u0001projected:${projected.model}`;
+
+/**
+ * A projected comparison's notes: what the projection is first; the comparison's own notes on
+ * what a projection never has (latency, scores) are said once there instead.
+ */
+function projectedNotes(projected: ProjectedBaseline, notes: readonly string[]): string[] {
+  const unmeasured = [
+    /^e2e p50 ratio:/,
+    /^TTFT p50 ratio:/,
+    /^no case scored by both/,
+    /^baseline: no correct answers/,
+  ];
+  return [...projectionNotes(projected), ...notes.filter((n) => !unmeasured.some((re) => re.test(n)))];
 }

@@ -128,6 +128,16 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return best;
 }
 
+/** Up to `limit` of `candidates` nearest to `word` (edit distance, case-insensitive), nearest first. */
+export function closestMatches(word: string, candidates: readonly string[], limit = 5): string[] {
+  const w = word.toLowerCase();
+  return [...new Set(candidates)]
+    .map((candidate) => ({ candidate, distance: editDistance(w, candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance || (a.candidate < b.candidate ? -1 : 1))
+    .slice(0, limit)
+    .map((x) => x.candidate);
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -69,9 +69,13 @@ export async function loadSuiteText(text: string, path: string): Promise<Resolve
   const datasetIssues =
     datasetDrafts.length > 0 ? positionIssues(datasetDrafts, sourcePath, locatorFor(text).locate) : [];
 
+  // The price data (~20 MB in memory) is loaded only for a projected savings baseline.
+  const lookupPrice = config.savings?.some((entry) => typeof entry.baseline !== "string")
+    ? (await import("../cost/list-price.ts")).lookupListPrice
+    : undefined;
   let resolveIssues: readonly SuiteIssue[] = [];
   try {
-    const resolved = resolveSuite(config, { sourcePath, baseDir, text, datasets });
+    const resolved = resolveSuite(config, { sourcePath, baseDir, text, datasets, lookupPrice });
     if (datasetIssues.length === 0) return resolved;
   } catch (error) {
     if (!isSuiteError(error)) throw error;

@@ -12,7 +12,12 @@ import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams }
 import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { resolveModels } from "./resolve-models.ts";
-import { resolveSavings, savingsScorerIssues, type TaskScorerNames } from "./resolve-savings.ts";
+import {
+  type ListPriceLookupFn,
+  resolveSavings,
+  savingsScorerIssues,
+  type TaskScorerNames,
+} from "./resolve-savings.ts";
 import { buildScorers } from "./resolve-scorers.ts";
 import type { ResolvedParams, ResolvedSuite, ResolvedTask, RetryPolicy } from "./resolved.ts";
 import type { SuiteConfig, TaskConfig } from "./schema.ts";
@@ -29,6 +34,8 @@ export interface ResolveContext {
   text: string;
   /** The loaded dataset of each task, in task order. */
   datasets: readonly LoadedDataset[];
+  /** List prices, needed only by projected savings baselines (the loader passes them then). */
+  lookupPrice?: ListPriceLookupFn | undefined;
 }
 
 /**
@@ -42,7 +49,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
   }
   const issues: IssueDraft[] = [];
   const { models, issues: modelIssues } = resolveModels(config, context.baseDir);
-  const savings = resolveSavings(config.savings, config.models);
+  const savings = resolveSavings(config.savings, config.models, context.lookupPrice);
   issues.push(...modelIssues, ...duplicateTaskIds(config.tasks), ...savings.issues);
 
   const suiteParams = toResolvedParams(config.defaults);

@@ -1,6 +1,7 @@
 /** The suite after validation and `resolveSuite()`: what the engine consumes. */
 import type { StructuredOutput } from "../core/runner.ts";
 import type { Scorer } from "../core/scorer.ts";
+import type { ProjectedBaseline } from "../savings/projected.ts";
 import type { CaseList } from "./case-list.ts";
 import type { LoadConfig } from "./load-schema.ts";
 import type { ModelConfig, RunnerKind, ScorerConfig } from "./schema.ts";
@@ -51,7 +52,12 @@ export interface RetryPolicy {
 /** A candidate-vs-baseline comparison for the summary's savings section. */
 export interface ResolvedSavings {
   candidate: string;
+  /** Model id of the baseline, or the projected model's name when `projected` is set. */
   baseline: string;
+  /** Set when the baseline is projected (not run): its list price and how it is counted. */
+  projected?: ProjectedBaseline;
+  /** Why the pair is not as written (e.g. a projected baseline replaced by the real model). */
+  note?: string;
   /** Accuracy scorer (default: each task's first). */
   scorer?: string;
   /** Cascade rule: escalate when this scorer scored 0 (default: the task's validity scorers). */

@@ -34,7 +34,24 @@ export const RetryConfig = z.strictObject({
 
 export const SavingsConfig = z.strictObject({
   candidate: z.string().describe("Model id of the candidate (usually the small local model)"),
-  baseline: z.string().describe("Model id of the baseline (usually the frontier API)"),
+  baseline: z
+    .union([
+      z.string().describe("Model id of the baseline (usually the frontier API)"),
+      z
+        .strictObject({
+          projected: z
+            .string()
+            .describe(
+              "API model name in the genai-prices data (e.g. gpt-4.1): priced from the candidate's tokens, not run",
+            ),
+          provider: z
+            .string()
+            .optional()
+            .describe("genai-prices provider id (default: guessed from the name)"),
+        })
+        .describe("A projected baseline: not run; its cost and energy projected from the candidate's calls"),
+    ])
+    .describe("Model id of the baseline (usually the frontier API), or {projected: <API model name>}"),
   scorer: z.string().optional().describe("Scorer whose score is accuracy (default: each task's first)"),
   escalate_on: z
     .strictObject({

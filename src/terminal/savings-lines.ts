@@ -27,7 +27,43 @@ function failedCalls(s: SavingsResult): string[] {
   );
 }
 
+/** "1/60" for ratios ≥ 1 ("at 1/60 of …"), "3.2×" below ("at 3.2× …"). */
+function fraction(ratio: number): string {
+  return ratio >= 1
+    ? `1/${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)} of`
+    : `${(1 / ratio).toFixed(1)}×`;
+}
+
+/** "; gpt-4.1 at list price: $3.40 per 1k calls" when the projected cost is known. */
+function perThousand(s: SavingsResult): string {
+  const usd = s.comparison.baseline.cost_per_call_usd;
+  return usd === null ? "" : `; ${s.baseline} at list price: $${(usd * 1000).toFixed(2)} per 1k calls`;
+}
+
+/**
+ * A projected baseline's line: cost and energy only, each labelled as projected ("demo vs gpt-4.1
+ * (projected, not run) on t: at 1/60 of its list-price cost (demo's token counts, estimated), with
+ * 30× less energy (published estimate); accuracy and speed not measured.").
+ */
+export function projectedSavingsLine(s: SavingsResult): string {
+  const c = s.comparison;
+  const tokens = `${s.candidate}'s token counts, estimated`;
+  const cost =
+    c.cost_ratio === null || !Number.isFinite(c.cost_ratio) || c.cost_ratio <= 0
+      ? `cost ratio unknown (${c.candidate.cost_per_call_usd === null ? `${s.candidate}'s cost unknown` : "its list-price cost unknown"}${perThousand(s)})`
+      : `at ${fraction(c.cost_ratio)} its list-price cost (${tokens})`;
+  const energy = times(c.energy_ratio, " energy", "less", "more");
+  const energyPart = energy
+    ? `with ${energy} (published estimate)`
+    : `energy ratio unknown (${c.candidate.energy_per_call_j === null ? `${s.candidate}'s energy unknown` : "no published estimate"})`;
+  return (
+    `${s.candidate} vs ${s.baseline} (projected, not run) on ${s.task}: ${cost}, ${energyPart}; ` +
+    "accuracy and speed not measured."
+  );
+}
+
 export function savingsLine(s: SavingsResult): string {
+  if (s.baseline_kind === "projected") return projectedSavingsLine(s);
   const c = s.comparison;
   const parts: string[] = [];
   const failed = failedCalls(s);
