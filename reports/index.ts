@@ -6,8 +6,12 @@
  * keeps the two in step).
  */
 
+import { csv } from "./csv.ts";
+import { githubSummary } from "./github-summary.ts";
+import { htmlReport } from "./html.ts";
 import { jsonStdout } from "./json-stdout.ts";
 import { loadJson } from "./load-json.ts";
+import { markdown } from "./markdown.ts";
 import { type Output, type OutputMode, outputModes } from "./output.ts";
 import { summaryJson } from "./summary-json.ts";
 import { terminalTable } from "./terminal-table.ts";
@@ -17,6 +21,10 @@ export const outputs = {
   json: jsonStdout,
   "summary-json": summaryJson,
   "load-json": loadJson,
+  html: htmlReport,
+  markdown,
+  "github-summary": githubSummary,
+  csv,
 } satisfies Record<string, Output>;
 
 export type OutputName = keyof typeof outputs;
@@ -28,9 +36,17 @@ export const OUTPUT_NAMES = Object.keys(outputs) as OutputName[];
  * of each; `--json` puts `json` in the place of `table`.
  */
 export const DEFAULT_OUTPUTS = {
-  run: ["summary-json", "table"],
+  run: ["summary-json", "markdown", "html", "github-summary", "table"],
   load: ["load-json", "table"],
 } as const satisfies Record<OutputMode, readonly OutputName[]>;
+
+/**
+ * What `opbench report` produces without `--format`: the report outputs that are registered, in
+ * this order (a name not in `outputs` is left out, so a report format joins when it is added).
+ */
+export const REPORT_OUTPUTS: readonly OutputName[] = ["markdown", "html"].filter((name): name is OutputName =>
+  Object.hasOwn(outputs, name),
+);
 
 /** An output chosen by name. */
 export interface SelectedOutput {

@@ -45,9 +45,9 @@ export interface OutputTerminal {
 }
 
 /**
- * An output that writes one file into the run directory. Each mode's function returns the path
- * written, or null when the run holds nothing for it (load.json of a run without a sweep).
- * A mode without a function is a mode the output does not apply to.
+ * An output that writes a file into the run directory (or a few: csv). Each mode's function
+ * returns the path written (or paths), or null when the run holds nothing for it (load.json of a
+ * run without a sweep). A mode without a function is a mode the output does not apply to.
  */
 export interface FileOutput {
   kind: "file";
@@ -55,9 +55,12 @@ export interface FileOutput {
   description: string;
   /** Names the file on stderr once written: "Summary" → `Summary: runs/…/summary.json`. */
   title: string;
-  run?(input: RunOutputInput): string | null | Promise<string | null>;
-  load?(input: LoadOutputInput): string | null | Promise<string | null>;
+  run?(input: RunOutputInput): WrittenPaths | Promise<WrittenPaths>;
+  load?(input: LoadOutputInput): WrittenPaths | Promise<WrittenPaths>;
 }
+
+/** What a file output wrote: one path, several, or nothing (null). */
+export type WrittenPaths = string | readonly string[] | null;
 
 /** An output that prints to the terminal. A mode without a function is one it does not apply to. */
 export interface PrintOutput {
@@ -99,10 +102,12 @@ export async function produceOutputs<M extends OutputMode>(
   for (const { name, output } of outputs) {
     if (output.kind !== "file") continue;
     const write = output[mode] as
-      | ((input: OutputInputs[M]) => string | null | Promise<string | null>)
+      | ((input: OutputInputs[M]) => WrittenPaths | Promise<WrittenPaths>)
       | undefined;
-    const path = await write?.call(output, input);
-    if (path) written.push({ name, title: output.title, path });
+    const paths = (await write?.call(output, input)) ?? [];
+    for (const path of typeof paths === "string" ? [paths] : paths) {
+      written.push({ name, title: output.title, path });
+    }
   }
   for (const { output } of outputs) {
     if (output.kind !== "print") continue;

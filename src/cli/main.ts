@@ -18,6 +18,7 @@ const commands = {
   load: () => import("./load-command.ts"),
   validate: () => import("./validate-command.ts"),
   summary: () => import("./summary-command.ts"),
+  report: () => import("./report-command.ts"),
   plan: () => import("./plan-command.ts"),
   schema: () => import("./schema-command.ts"),
 };
@@ -114,6 +115,26 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "report <run-dirs..>",
+      "Write reports (report.md; see --format) for run directories from their logs alone; several: also one comparison table",
+      (y) =>
+        y
+          .positional("run-dirs", { type: "string", array: true, demandOption: true })
+          .option("format", formatOption("report"))
+          .option("out-file", {
+            type: "string",
+            describe:
+              "Also write the Markdown here: report.md of one run directory, or the comparison of several (else printed)",
+          }),
+      async (args) => {
+        exit.code = await (await commands.report()).reportCommand({
+          runDirs: args.runDirs,
+          format: args.format,
+          outFile: args.outFile,
+        });
+      },
+    )
+    .command(
       "plan",
       "How many cases are needed to detect an accuracy difference between two models",
       (y) =>
@@ -147,7 +168,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
         exit.code = await (await commands.schema()).schemaCommand(args.out);
       },
     )
-    .demandCommand(1, "Name a command: run, load, validate, summary, plan or schema (see --help)")
+    .demandCommand(1, "Name a command: run, load, validate, summary, report, plan or schema (see --help)")
     .strict()
     .help()
     .alias("h", "help")

@@ -77,16 +77,23 @@ function dropPartialLastLine(fd: number): void {
 
 /**
  * Streams the events of a run log, one parsed event at a time (memory stays flat for any size).
- * A line that is not JSON (a torn final write) is skipped.
+ * A line that is not JSON (a torn final write) is skipped; `onSkipped` hears of it (1-based line
+ * number).
  */
-export async function* readRunLog(runDir: string): AsyncGenerator<LogEvent> {
+export async function* readRunLog(
+  runDir: string,
+  onSkipped?: (lineNumber: number) => void,
+): AsyncGenerator<LogEvent> {
   const lines = createInterface({ input: createReadStream(join(runDir, EVENTS_FILE)), crlfDelay: Infinity });
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (line.length === 0) continue;
     let event: LogEvent;
     try {
       event = JSON.parse(line) as LogEvent;
     } catch {
+      onSkipped?.(lineNumber);
       continue;
     }
     yield event;

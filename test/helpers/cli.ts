@@ -26,8 +26,11 @@ export function runCli(
   replaceEnv = false,
   cwd?: string,
 ): Promise<CliResult> {
+  const inherited = { ...(replaceEnv ? {} : process.env) };
+  // A test's run must not append to the real job summary when the tests run in GitHub Actions.
+  delete inherited.GITHUB_STEP_SUMMARY;
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...(replaceEnv ? {} : process.env), ...env, CI: "1" },
+    env: { ...inherited, ...env, CI: "1" },
     ...(cwd !== undefined && { cwd }),
   });
   let stdout = "";

@@ -59,7 +59,18 @@ const loadSummary: LoadSummary = {
 
 describe("the output registry", () => {
   it("lists every output under its name, each for at least one mode, with a description", () => {
-    expect(OUTPUT_NAMES).toEqual(["table", "json", "summary-json", "load-json"]);
+    expect(OUTPUT_NAMES).toEqual(
+      expect.arrayContaining([
+        "table",
+        "json",
+        "summary-json",
+        "load-json",
+        "html",
+        "markdown",
+        "github-summary",
+        "csv",
+      ]),
+    );
     for (const name of OUTPUT_NAMES) {
       const output: Output = outputs[name];
       expect(output.description.length, name).toBeGreaterThan(10);
@@ -70,10 +81,16 @@ describe("the output registry", () => {
     expect(outputModes(outputs.table)).toEqual(["run", "load"]);
   });
 
-  it("has defaults that are today's: summary.json + table for run, load.json + table for load", () => {
-    expect(DEFAULT_OUTPUTS).toEqual({ run: ["summary-json", "table"], load: ["load-json", "table"] });
+  it("has defaults: summary.json, report.md, report.html, the job summary and table for run; load.json + table for load", () => {
+    expect(DEFAULT_OUTPUTS).toEqual({
+      run: ["summary-json", "markdown", "html", "github-summary", "table"],
+      load: ["load-json", "table"],
+    });
     expect(selectOutputs("run", DEFAULT_OUTPUTS.run).map((s) => s.output)).toEqual([
       outputs["summary-json"],
+      outputs.markdown,
+      outputs.html,
+      outputs["github-summary"],
       outputs.table,
     ]);
   });
@@ -116,8 +133,10 @@ describe("the output registry", () => {
 
 describe("--format and --json", () => {
   it("give the mode's defaults without --format, json in the place of table with --json", () => {
-    expect(outputNames("run", {})).toEqual(["summary-json", "table"]);
-    expect(outputNames("run", { json: true })).toEqual(["summary-json", "json"]);
+    expect(outputNames("run", {})).toEqual([...DEFAULT_OUTPUTS.run]);
+    expect(outputNames("run", { json: true })).toEqual(
+      DEFAULT_OUTPUTS.run.map((name) => (name === "table" ? "json" : name)),
+    );
     expect(outputNames("load", { json: false })).toEqual(["load-json", "table"]);
     expect(outputNames("load", { json: true })).toEqual(["load-json", "json"]);
   });

@@ -1,0 +1,111 @@
+/**
+ * The report page: one self-contained HTML file. Vega, Vega-Lite and vega-embed are inlined from
+ * their npm packages (minified UMD builds, read once per process), the chart specs sit in a
+ * `<script type="application/json">` (escaped, see `scriptJson`), and cards, tables and the
+ * reproducibility record are HTML with every name escaped. Nothing is fetched: no CDN, no font.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Summary } from "../../src/metrics/summary.ts";
+import { accuracyRows, renderAccuracyTable } from "./accuracy-table.ts";
+import { renderCards, savingsCards } from "./cards.ts";
+import type { ChartSlot } from "./chart.ts";
+import { escapeHtml, scriptJson } from "./format.ts";
+import { latencyChart } from "./latency.ts";
+import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
+import { paretoCharts } from "./pareto.ts";
+import { renderReproducibility, reproducibilityRows } from "./reproducibility.ts";
+
+/** The libraries inlined, in load order, each as package name and file inside it. */
+const LIBRARIES = [
+  ["vega", "build/vega.min.js"],
+  ["vega-lite", "build/vega-lite.min.js"],
+  ["vega-embed", "build/vega-embed.min.js"],
+] as const;
+
+/** The folder of an installed package: from its entry point up to the package.json naming it. */
+function packageDir(name: string): string {
+  const require = createRequire(import.meta.url);
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
+    ) {
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`the package.json of ${name} was not found above its entry point`);
+    dir = parent;
+  }
+}
+
+let libraries: string | undefined;
+
+/** The three libraries as `<script>` elements (read from node_modules on the first call only). */
+export function inlineLibraries(): string {
+  if (libraries === undefined) {
+    libraries = LIBRARIES.map(([name, file]) => {
+      const code = readFileSync(join(packageDir(name), file), "utf8");
+      // A minified build never holds "</script", but a future one must not end the element early.
+      if (/<\/script/i.test(code)) throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
+      return `<script>${code}</script>`;
+    }).join("\n");
+  }
+  return libraries;
+}
+
+/** Every chart of the report, in page order. */
+export function reportCharts(summary: Summary): ChartSlot[] {
+  return [...paretoCharts(summary), latencyChart(summary)];
+}
+
+function renderSlot(slot: ChartSlot): string {
+  if (slot.kind === "note") {
+    return `<figure class="chart empty"><h3>${escapeHtml(slot.title)}</h3><p class="note">Nothing to draw: ${escapeHtml(slot.reason)}.</p></figure>`;
+  }
+  return `<figure class="chart"><div class="vega" id="${slot.id}" role="img" aria-label="${escapeHtml(slot.description)}"></div><figcaption><details><summary>Text description</summary>${escapeHtml(slot.description)}</details></figcaption></figure>`;
+}
+
+/** The whole page for `summary`. `withLibraries: false` leaves the libraries out (tests). */
+export function renderReport(summary: Summary, options: { withLibraries?: boolean } = {}): string {
+  const charts = reportCharts(summary);
+  const specs = charts.flatMap((c) => (c.kind === "chart" ? [{ id: c.id, spec: c.spec }] : []));
+  const { run } = summary;
+  const title = `opbench report: ${run.suite.name}`;
+  const demo = summary.models.some(
+    (m) => (m.backend as { demo_model?: unknown } | null)?.demo_model === true,
+  );
+  const pareto = charts.filter((c) => c.id.startsWith("pareto-"));
+  const latency = charts.filter((c) => c.id === "latency");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
+${demo ? `<p class="warn">This run used opbench's built-in demo model (random weights): its accuracy means nothing.</p>` : ""}
+</header>
+<main>
+<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
+<section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
+<section id="latency-section"><h2>Latency</h2>${latency.map(renderSlot).join("\n")}</section>
+<section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}</section>
+<section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>
+</main>
+<footer>Written by opbench ${escapeHtml(run.opbench_version)} from summary.json; one self-contained file, nothing is fetched.</footer>
+<script type="application/json" id="opbench-charts">${scriptJson(specs)}</script>
+${options.withLibraries === false ? "" : inlineLibraries()}
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,165 @@
+/**
+ * The trade-off charts: each model × task as one point, accuracy (first scorer, with its
+ * interval) against cost per 1,000 calls, and against p50 end-to-end latency (with the
+ * median's interval). Up and to the left is better; both x axes are logarithmic, since models
+ * differ by orders of magnitude in price and speed.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Summary } from "../../src/metrics/summary.ts";
+import { CHART_CONFIG, type ChartSlot, primaryAccuracy } from "./chart.ts";
+import { modelColorScale } from "./colors.ts";
+import { ms, percent, usd } from "./format.ts";
+
+/** One point of a trade-off chart. */
+export interface ParetoPoint {
+  model: string;
+  task: string;
+  scorer: string;
+  accuracy: number;
+  accuracyLower: number | null;
+  accuracyUpper: number | null;
+  /** The x value: USD per 1,000 calls, or ms. Always > 0 (a log axis). */
+  x: number;
+  xLower: number | null;
+  xUpper: number | null;
+}
+
+type Axis = "cost" | "latency";
+
+/** The points of one chart: groups with an accuracy and a known, positive x. */
+export function paretoPoints(summary: Summary, axis: Axis): ParetoPoint[] {
+  return summary.results.flatMap((group) => {
+    const acc = primaryAccuracy(group);
+    if (!acc || group.task === null) return [];
+    let x: number | null;
+    let interval: [number, number] | null = null;
+    if (axis === "cost") {
+      x = group.cost.per_1k_calls_usd;
+    } else {
+      x = group.latency.e2e_ms?.p50 ?? null;
+      interval = group.latency.e2e_ms?.ci95.p50 ?? null;
+    }
+    if (x === null || !(x > 0)) return [];
+    return [
+      {
+        model: group.model,
+        task: group.task,
+        scorer: acc.scorer,
+        accuracy: acc.mean,
+        accuracyLower: acc.lower,
+        accuracyUpper: acc.upper,
+        x,
+        xLower: interval && interval[0] > 0 ? interval[0] : null,
+        xUpper: interval && interval[0] > 0 ? interval[1] : null,
+      },
+    ];
+  });
+}
+
+const AXES: Record<Axis, { title: string; xTitle: string; format: (v: number) => string; why: string }> = {
+  cost: {
+    title: "Accuracy vs cost per 1,000 calls",
+    xTitle: "Cost per 1,000 calls (USD, log scale)",
+    format: usd,
+    why: "no model × task has a known cost: API models need a price, local models an energy reading or hardware.usd_per_hour",
+  },
+  latency: {
+    title: "Accuracy vs p50 end-to-end latency",
+    xTitle: "p50 end-to-end latency (ms, log scale)",
+    format: ms,
+    why: "no model × task has a successful call with timing",
+  },
+};
+
+function describe(points: readonly ParetoPoint[], axis: Axis): string {
+  const { title, format } = AXES[axis];
+  const items = points.map((p) => {
+    const ci =
+      p.accuracyLower !== null && p.accuracyUpper !== null
+        ? ` (95% CI ${percent(p.accuracyLower)} to ${percent(p.accuracyUpper)})`
+        : "";
+    return `${p.model} on ${p.task}: accuracy ${percent(p.accuracy)}${ci} at ${format(p.x)}`;
+  });
+  return `${title}, one point per model and task. ${items.join("; ")}.`;
+}
+
+/** The Vega-Lite spec of one trade-off chart over `points` (non-empty). */
+export function paretoSpec(summary: Summary, points: readonly ParetoPoint[], axis: Axis): TopLevelSpec {
+  const { title, xTitle } = AXES[axis];
+  const tasks = new Set(points.map((p) => p.task));
+  const scorers = [...new Set(points.map((p) => p.scorer))];
+  const color = {
+    field: "model",
+    type: "nominal",
+    title: "Model",
+    scale: modelColorScale(summary),
+  } as const;
+  const x = { field: "x", type: "quantitative", title: xTitle, scale: { type: "log" } } as const;
+  const y = {
+    field: "accuracy",
+    type: "quantitative" as const,
+    title: `Accuracy (${scorers.join(", ")}), 95% CI`,
+    scale: { domain: [0, 1] },
+    axis: { format: ".0%" },
+  };
+  return {
+    title: { text: title, subtitle: "Up and left is better; bars are 95% intervals" },
+    description: describe(points, axis),
+    width: 460,
+    height: 300,
+    config: {
+      ...CHART_CONFIG,
+      legend: { ...CHART_CONFIG.legend, orient: "bottom", direction: "horizontal" },
+    },
+    data: { values: points.map((p) => ({ ...p })) },
+    // An interval layer only where some point has one: a layer whose rows are all filtered out
+    // makes Vega warn of an infinite extent.
+    layer: [
+      ...(points.some((p) => p.accuracyLower !== null && p.accuracyUpper !== null)
+        ? [
+            {
+              transform: [{ filter: "datum.accuracyLower != null && datum.accuracyUpper != null" }],
+              mark: { type: "rule" as const, strokeWidth: 1.5 },
+              encoding: { x, y: { ...y, field: "accuracyLower" }, y2: { field: "accuracyUpper" }, color },
+            },
+          ]
+        : []),
+      ...(points.some((p) => p.xLower !== null && p.xUpper !== null)
+        ? [
+            {
+              transform: [{ filter: "datum.xLower != null && datum.xUpper != null" }],
+              mark: { type: "rule" as const, strokeWidth: 1.5 },
+              encoding: { x: { ...x, field: "xLower" }, x2: { field: "xUpper" }, y, color },
+            },
+          ]
+        : []),
+      {
+        mark: { type: "point", filled: true, size: 90, opacity: 1 },
+        encoding: {
+          x,
+          y,
+          color,
+          ...(tasks.size > 1 && { shape: { field: "task", type: "nominal", title: "Task" } }),
+          tooltip: [
+            { field: "model", title: "Model" },
+            { field: "task", title: "Task" },
+            { field: "accuracy", title: "Accuracy", format: ".1%" },
+            { field: "x", title: xTitle.replace(", log scale", ""), format: ".3~g" },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** The two trade-off charts of a run, each a chart or a note saying why it is empty. */
+export function paretoCharts(summary: Summary): ChartSlot[] {
+  return (["cost", "latency"] as const).map((axis): ChartSlot => {
+    const id = `pareto-${axis}`;
+    const points = paretoPoints(summary, axis);
+    const { title, why } = AXES[axis];
+    if (points.length === 0) return { kind: "note", id, title, reason: why };
+    const spec = paretoSpec(summary, points, axis);
+    return { kind: "chart", id, title, description: describe(points, axis), spec };
+  });
+}
