@@ -1,10 +1,15 @@
 /**
  * `html`: report.html in the run directory, a self-contained Vega-Lite report of the summary —
- * savings cards, accuracy vs cost and vs latency, latency percentiles, accuracy per task and the
- * reproducibility record. One static file that works offline (reports/html/page.ts).
+ * savings cards, accuracy vs cost, latency and energy, latency percentiles, tokens per call,
+ * accuracy per task with the paired comparisons, the failed and disagreeing cases (read from the
+ * log) and the reproducibility record. One static file that works offline
+ * (reports/html/page.ts). For a load sweep, the load page: throughput vs latency, goodput and
+ * cost per step (reports/html/load-page.ts).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { collectCases } from "./html/cases.ts";
+import { renderLoadReport } from "./html/load-page.ts";
 import { renderReport } from "./html/page.ts";
 import type { FileOutput } from "./output.ts";
 
@@ -15,9 +20,14 @@ export const htmlReport = {
   kind: "file",
   description: "report.html in the run directory: charts and tables in one self-contained file",
   title: "HTML report",
-  run: ({ runDir, summary }) => {
+  run: async ({ runDir, summary }) => {
     const path = join(runDir, REPORT_HTML_FILE);
-    writeFileSync(path, renderReport(summary));
+    writeFileSync(path, renderReport(summary, { cases: await collectCases(runDir) }));
+    return path;
+  },
+  load: ({ runDir, load }) => {
+    const path = join(runDir, REPORT_HTML_FILE);
+    writeFileSync(path, renderLoadReport(load));
     return path;
   },
 } satisfies FileOutput;

@@ -37,7 +37,7 @@ export const OUTPUT_NAMES = Object.keys(outputs) as OutputName[];
  */
 export const DEFAULT_OUTPUTS = {
   run: ["summary-json", "markdown", "html", "github-summary", "table"],
-  load: ["load-json", "table"],
+  load: ["load-json", "html", "table"],
 } as const satisfies Record<OutputMode, readonly OutputName[]>;
 
 /**

@@ -52,3 +52,88 @@ export function renderAccuracyTable(summary: Summary, rows: readonly AccuracyRow
     .join("\n");
   return `<table class="accuracy"><caption>Accuracy per model, task and scorer; failed calls count as 0, unscored calls are left out.</caption><thead><tr><th scope="col">Model</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Accuracy</th><th scope="col">Interval</th><th scope="col" class="num">Cases</th><th scope="col">Method</th><th scope="col" class="num">Failed (scored 0)</th><th scope="col" class="num">Unscored</th></tr></thead><tbody>${body}</tbody></table>`;
 }
+
+/** One savings pair on a task: the paired accuracy difference candidate − baseline. */
+export interface ComparisonRow {
+  candidate: string;
+  baseline: string;
+  task: string;
+  scorer: string;
+  pairs: number;
+  candidateAccuracy: number | null;
+  baselineAccuracy: number | null;
+  /** Candidate − baseline, in accuracy points (0.05 = 5 points). */
+  diff: number | null;
+  diffLower: number | null;
+  diffUpper: number | null;
+  confidence: number;
+  mcnemarP: number | null;
+  /**
+   * Whether the difference is significant at 1 − confidence: by McNemar's exact test where the
+   * scores are 0/1, else by the interval leaving out 0; null when neither is known.
+   */
+  significant: boolean | null;
+}
+
+/** A row per savings result whose baseline ran (a projected baseline has no accuracy). */
+export function comparisonRows(summary: Summary): ComparisonRow[] {
+  return summary.savings
+    .filter((s) => s.baseline_kind !== "projected")
+    .map((s) => {
+      const c = s.comparison;
+      const alpha = 1 - c.confidence;
+      const significant =
+        c.mcnemar_p_value !== null
+          ? c.mcnemar_p_value < alpha
+          : c.accuracy_diff_lower !== null && c.accuracy_diff_upper !== null
+            ? c.accuracy_diff_lower > 0 || c.accuracy_diff_upper < 0
+            : null;
+      return {
+        candidate: s.candidate,
+        baseline: s.baseline,
+        task: s.task,
+        scorer: s.scorer,
+        pairs: c.scored_pairs,
+        candidateAccuracy: c.candidate.accuracy,
+        baselineAccuracy: c.baseline.accuracy,
+        diff: c.accuracy_diff,
+        diffLower: c.accuracy_diff_lower,
+        diffUpper: c.accuracy_diff_upper,
+        confidence: c.confidence,
+        mcnemarP: c.mcnemar_p_value,
+        significant,
+      };
+    });
+}
+
+/** Accuracy points with a sign: 0.05 → "+5 pts", −0.125 → "−12.5 pts". */
+export function points(value: number): string {
+  const text = percent(Math.abs(value)).replace("%", "");
+  return `${value > 0 ? "+" : value < 0 ? "−" : ""}${text} pts`;
+}
+
+/** A p-value: "< 0.001", else three significant figures. */
+export function pValue(p: number): string {
+  return p < 0.001 ? "< 0.001" : String(Number(p.toPrecision(3)));
+}
+
+/** The paired comparisons as HTML; empty when the run compared no pair that both ran. */
+export function renderComparisonTable(summary: Summary, rows: readonly ComparisonRow[]): string {
+  if (rows.length === 0) return "";
+  const swatch = (model: string) =>
+    `<span class="swatch" style="background:${modelColor(summary, model)}"></span>`;
+  const body = rows
+    .map((r) => {
+      const acc = (v: number | null) => (v === null ? "—" : percent(v));
+      const interval =
+        r.diffLower !== null && r.diffUpper !== null
+          ? `${Math.round(r.confidence * 100)}% CI ${points(r.diffLower)} to ${points(r.diffUpper)}`
+          : "no interval";
+      const verdict =
+        r.significant === null ? "unknown" : r.significant ? `<span class="yes">yes</span>` : "no";
+      return `<tr><td>${swatch(r.candidate)}${escapeHtml(r.candidate)}</td><td>${swatch(r.baseline)}${escapeHtml(r.baseline)}</td><td>${escapeHtml(r.task)}</td><td>${escapeHtml(r.scorer)}</td><td class="num">${r.pairs}</td><td class="num">${acc(r.candidateAccuracy)}</td><td class="num">${acc(r.baselineAccuracy)}</td><td class="num">${r.diff === null ? "—" : points(r.diff)}</td><td>${escapeHtml(interval)}</td><td class="num">${r.mcnemarP === null ? "—" : escapeHtml(pValue(r.mcnemarP))}</td><td>${verdict}</td></tr>`;
+    })
+    .join("\n");
+  const alpha = rows[0] ? Number((1 - rows[0].confidence).toPrecision(2)) : 0.05;
+  return `<table class="accuracy comparisons"><caption>Each candidate against its baseline on the cases both ran: the paired accuracy difference (candidate − baseline, in percentage points) with its interval, McNemar's exact p for 0/1 scores, and whether the difference is significant at ${alpha} (by McNemar where known, else by the interval leaving out 0).</caption><thead><tr><th scope="col">Candidate</th><th scope="col">Baseline</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Paired cases</th><th scope="col" class="num">Candidate</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Difference</th><th scope="col">Interval</th><th scope="col" class="num">McNemar p</th><th scope="col">Significant</th></tr></thead><tbody>${body}</tbody></table>`;
+}

@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { GroupSummary, ScorerAccuracy } from "../../src/metrics/group.ts";
+import { escapeHtml } from "./format.ts";
 
 export type ChartSlot =
   | {
@@ -31,3 +32,11 @@ export const CHART_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
   view: { stroke: null },
 } as const;
+
+/** A chart slot as page HTML: the element vega-embed draws into, or the note saying why not. */
+export function renderSlot(slot: ChartSlot): string {
+  if (slot.kind === "note") {
+    return `<figure class="chart empty"><h3>${escapeHtml(slot.title)}</h3><p class="note">Nothing to draw: ${escapeHtml(slot.reason)}.</p></figure>`;
+  }
+  return `<figure class="chart"><div class="vega" id="${slot.id}" role="img" aria-label="${escapeHtml(slot.description)}"></div><figcaption><details><summary>Text description</summary>${escapeHtml(slot.description)}</details></figcaption></figure>`;
+}

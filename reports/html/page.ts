@@ -1,21 +1,30 @@
 /**
  * The report page: one self-contained HTML file. Vega, Vega-Lite and vega-embed are inlined from
  * their npm packages (minified UMD builds, read once per process), the chart specs sit in a
- * `<script type="application/json">` (escaped, see `scriptJson`), and cards, tables and the
- * reproducibility record are HTML with every name escaped. Nothing is fetched: no CDN, no font.
+ * `<script type="application/json">` (escaped, see `scriptJson`), and cards, tables, the case
+ * browser (model output as escaped text) and the reproducibility record are HTML with every name
+ * escaped. Nothing is fetched: no CDN, no font.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { EVENTS_FILE } from "../../src/core/run-log.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
-import { accuracyRows, renderAccuracyTable } from "./accuracy-table.ts";
+import {
+  accuracyRows,
+  comparisonRows,
+  renderAccuracyTable,
+  renderComparisonTable,
+} from "./accuracy-table.ts";
 import { renderCards, savingsCards } from "./cards.ts";
-import type { ChartSlot } from "./chart.ts";
+import { type CaseBrowser, renderCaseBrowser } from "./cases.ts";
+import { type ChartSlot, renderSlot } from "./chart.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
 import { latencyChart } from "./latency.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
 import { paretoCharts } from "./pareto.ts";
 import { renderReproducibility, reproducibilityRows } from "./reproducibility.ts";
+import { tokensChart } from "./tokens.ts";
 
 /** The libraries inlined, in load order, each as package name and file inside it. */
 const LIBRARIES = [
@@ -59,18 +68,17 @@ export function inlineLibraries(): string {
 
 /** Every chart of the report, in page order. */
 export function reportCharts(summary: Summary): ChartSlot[] {
-  return [...paretoCharts(summary), latencyChart(summary)];
+  return [...paretoCharts(summary), latencyChart(summary), tokensChart(summary)];
 }
 
-function renderSlot(slot: ChartSlot): string {
-  if (slot.kind === "note") {
-    return `<figure class="chart empty"><h3>${escapeHtml(slot.title)}</h3><p class="note">Nothing to draw: ${escapeHtml(slot.reason)}.</p></figure>`;
-  }
-  return `<figure class="chart"><div class="vega" id="${slot.id}" role="img" aria-label="${escapeHtml(slot.description)}"></div><figcaption><details><summary>Text description</summary>${escapeHtml(slot.description)}</details></figcaption></figure>`;
-}
-
-/** The whole page for `summary`. `withLibraries: false` leaves the libraries out (tests). */
-export function renderReport(summary: Summary, options: { withLibraries?: boolean } = {}): string {
+/**
+ * The whole page for `summary`. `withLibraries: false` leaves the libraries out (tests); `cases`
+ * is the case browser read from the run's log (`collectCases`; left out: no case section).
+ */
+export function renderReport(
+  summary: Summary,
+  options: { withLibraries?: boolean; cases?: CaseBrowser | null } = {},
+): string {
   const charts = reportCharts(summary);
   const specs = charts.flatMap((c) => (c.kind === "chart" ? [{ id: c.id, spec: c.spec }] : []));
   const { run } = summary;
@@ -79,7 +87,7 @@ export function renderReport(summary: Summary, options: { withLibraries?: boolea
     (m) => (m.backend as { demo_model?: unknown } | null)?.demo_model === true,
   );
   const pareto = charts.filter((c) => c.id.startsWith("pareto-"));
-  const latency = charts.filter((c) => c.id === "latency");
+  const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -97,11 +105,12 @@ ${demo ? `<p class="warn">This run used opbench's built-in demo model (random we
 <main>
 <section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
 <section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
-<section id="latency-section"><h2>Latency</h2>${latency.map(renderSlot).join("\n")}</section>
-<section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}</section>
+<section id="latency-section"><h2>Latency and tokens</h2>${latency.map(renderSlot).join("\n")}</section>
+<section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
+${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
 <section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>
 </main>
-<footer>Written by opbench ${escapeHtml(run.opbench_version)} from summary.json; one self-contained file, nothing is fetched.</footer>
+<footer>Written by opbench ${escapeHtml(run.opbench_version)} from summary.json${options.cases ? ` and ${EVENTS_FILE}` : ""}; one self-contained file, nothing is fetched.</footer>
 <script type="application/json" id="opbench-charts">${scriptJson(specs)}</script>
 ${options.withLibraries === false ? "" : inlineLibraries()}
 <script>${PAGE_SCRIPT}</script>

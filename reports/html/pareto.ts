@@ -1,14 +1,14 @@
 /**
  * The trade-off charts: each model × task as one point, accuracy (first scorer, with its
- * interval) against cost per 1,000 calls, and against p50 end-to-end latency (with the
- * median's interval). Up and to the left is better; both x axes are logarithmic, since models
- * differ by orders of magnitude in price and speed.
+ * interval) against cost per 1,000 calls, against p50 end-to-end latency (with the median's
+ * interval), and against energy per call. Up and to the left is better; the x axes are
+ * logarithmic, since models differ by orders of magnitude in price, speed and energy.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Summary } from "../../src/metrics/summary.ts";
 import { CHART_CONFIG, type ChartSlot, primaryAccuracy } from "./chart.ts";
 import { modelColorScale } from "./colors.ts";
-import { ms, percent, usd } from "./format.ts";
+import { joules, ms, percent, usd } from "./format.ts";
 
 /** One point of a trade-off chart. */
 export interface ParetoPoint {
@@ -18,13 +18,13 @@ export interface ParetoPoint {
   accuracy: number;
   accuracyLower: number | null;
   accuracyUpper: number | null;
-  /** The x value: USD per 1,000 calls, or ms. Always > 0 (a log axis). */
+  /** The x value: USD per 1,000 calls, ms, or joules per call. Always > 0 (a log axis). */
   x: number;
   xLower: number | null;
   xUpper: number | null;
 }
 
-type Axis = "cost" | "latency";
+type Axis = "cost" | "latency" | "energy";
 
 /** The points of one chart: groups with an accuracy and a known, positive x. */
 export function paretoPoints(summary: Summary, axis: Axis): ParetoPoint[] {
@@ -35,6 +35,8 @@ export function paretoPoints(summary: Summary, axis: Axis): ParetoPoint[] {
     let interval: [number, number] | null = null;
     if (axis === "cost") {
       x = group.cost.per_1k_calls_usd;
+    } else if (axis === "energy") {
+      x = group.energy.per_call_j;
     } else {
       x = group.latency.e2e_ms?.p50 ?? null;
       interval = group.latency.e2e_ms?.ci95.p50 ?? null;
@@ -68,6 +70,12 @@ const AXES: Record<Axis, { title: string; xTitle: string; format: (v: number) =>
     xTitle: "p50 end-to-end latency (ms, log scale)",
     format: ms,
     why: "no model × task has a successful call with timing",
+  },
+  energy: {
+    title: "Accuracy vs energy per call",
+    xTitle: "Energy per call (J, log scale)",
+    format: joules,
+    why: "no model × task has a known energy: local models need an energy reading, API models a published estimate",
   },
 };
 
@@ -152,9 +160,9 @@ export function paretoSpec(summary: Summary, points: readonly ParetoPoint[], axi
   };
 }
 
-/** The two trade-off charts of a run, each a chart or a note saying why it is empty. */
+/** The three trade-off charts of a run, each a chart or a note saying why it is empty. */
 export function paretoCharts(summary: Summary): ChartSlot[] {
-  return (["cost", "latency"] as const).map((axis): ChartSlot => {
+  return (["cost", "latency", "energy"] as const).map((axis): ChartSlot => {
     const id = `pareto-${axis}`;
     const points = paretoPoints(summary, axis);
     const { title, why } = AXES[axis];

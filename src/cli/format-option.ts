@@ -11,7 +11,7 @@ export const OUTPUT_NAMES_HELP = "table, json, summary-json, load-json, html, ma
 /** What each command produces without `--format`, for the help text. */
 export const DEFAULT_OUTPUTS_HELP = {
   run: "summary-json,markdown,html,github-summary,table",
-  load: "load-json,table",
+  load: "load-json,html,table",
   summary: "those of the run or load that wrote the directory",
   report: "the registered report formats (markdown, html)",
 } as const;

@@ -220,13 +220,16 @@ describe("bad run directories (report and summary)", () => {
     );
   });
 
-  it("a load sweep: report names the outputs there are for it", async () => {
+  it("a load sweep: load writes report.html, and report writes it again", async () => {
     const out = join(dir, "load");
     const load = await runCli(["load", suite, "--concurrency", "1", "--requests", "1", "--out", out], env);
     expect(load.code, load.stderr).toBe(0);
+    const html = join(out, "report.html");
+    expect(readFileSync(html, "utf8")).toContain("opbench load report");
+    rmSync(html);
     const result = await runCli(["report", out]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("is a load sweep, and no report format is for load sweeps");
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(html, "utf8")).toContain("opbench load report");
     const table = await runCli(["report", out, "-o", "load-json"]);
     expect(table.code, table.stderr).toBe(0);
     rmSync(out, { recursive: true });

@@ -5,14 +5,16 @@
  * page, and markup in model names and output shows as text. Skipped with a message where
  * /usr/bin/chromium is absent, except under CI (.ci/run installs it), where that fails.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlReport } from "../../reports/html.ts";
 import { runCli } from "../helpers/cli.ts";
+import { loadReportSummary } from "../helpers/load-report-summary.ts";
 import { hostileSummary, INJECTED } from "../helpers/report-summary.ts";
+import { call, failedCall, start } from "../helpers/summary-log.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -23,8 +25,11 @@ if (!present) {
   console.warn(`skipping the HTML report's browser tests: ${CHROMIUM} is absent (apt-get install chromium)`);
 }
 
-/** What opening `file` showed: the page's console, requests, dialogs and each chart's marks. */
-async function open(browser: Browser, file: string) {
+/**
+ * What opening `file` showed: the page's console, requests, dialogs and each chart's marks;
+ * `interact` runs on the page before it closes.
+ */
+async function open(browser: Browser, file: string, interact?: (page: Page) => Promise<void>) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const console: string[] = [];
   const requests: string[] = [];
@@ -59,6 +64,7 @@ async function open(browser: Browser, file: string) {
   // biome-ignore lint/performance/useDomNodeTextContent: playwright's locator, not a DOM node
   const text = await page.locator("body").innerText();
   const images = await page.locator("img").count();
+  await interact?.(page);
   await context.close();
   return { charts, marks, console, requests, dialogs, text, images };
 }
@@ -74,9 +80,65 @@ describe.skipIf(!present)("report.html in Chromium", () => {
 
   it("draws every chart offline, with a clean console, and shows injected markup as text", async () => {
     const runDir = mkdtempSync(join(tmpdir(), "opbench-html-browser-"));
+    // A log for the case browser: hostile output on a disagreement, and a failed call.
+    const events = [
+      start,
+      call(INJECTED, 0, {
+        output: INJECTED,
+        scores: [
+          { scorer: "exact", score: 0, reason: INJECTED },
+          { scorer: "valid", score: 1, reason: "" },
+        ],
+      }),
+      call("api", 0),
+      call(INJECTED, 1),
+      failedCall("api", 1, { error: { class: "http_5xx", message: "upstream down", status: 503 } }),
+    ];
+    writeFileSync(join(runDir, "events.jsonl"), `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
     const file = await htmlReport.run({ runDir, summary: hostileSummary() });
+    const filtered: Record<string, string[]> = {};
+    const seen = await open(browser, file, async (page) => {
+      const visible = () =>
+        page.$$eval("article.case", (cases) =>
+          cases.filter((c) => !c.hasAttribute("hidden")).map((c) => c.getAttribute("data-kinds") ?? ""),
+        );
+      filtered.all = await visible();
+      await page.fill("#case-query", "upstream");
+      filtered.query = await visible();
+      await page.fill("#case-query", "");
+      await page.selectOption("#case-kind", "disagree");
+      filtered.kind = await visible();
+      await page.fill("#case-query", "no such text");
+      filtered.none = await visible();
+      filtered.count = [(await page.locator("#case-count").textContent()) ?? ""];
+      filtered.preText = await page.$$eval("article.case pre", (pres) =>
+        pres.map((p) => `${p.childElementCount}:${p.textContent}`),
+      );
+    });
+    expect(filtered).toEqual({
+      all: ["disagree", "failed"],
+      query: ["failed"],
+      kind: ["disagree"],
+      none: [],
+      count: ["0 of 2 shown"],
+      preText: [`0:${INJECTED}`, "0:a", "0:a"],
+    });
+    expect(seen.charts).toBe(5);
+    for (const chart of seen.marks) expect(chart.marks, chart.id).toBeGreaterThan(0);
+    expect(seen.console).toEqual([]);
+    expect(seen.requests).toEqual([]);
+    expect(seen.dialogs).toEqual([]);
+    expect(seen.images).toBe(0);
+    expect(seen.text).toContain(INJECTED);
+  });
+
+  it("draws a load sweep's charts offline, with a clean console, and shows injected markup as text", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "opbench-html-browser-load-"));
+    const load = loadReportSummary();
+    load.model = INJECTED;
+    const file = await htmlReport.load({ runDir, load });
     const seen = await open(browser, file);
-    expect(seen.charts).toBe(3);
+    expect(seen.charts).toBe(2);
     for (const chart of seen.marks) expect(chart.marks, chart.id).toBeGreaterThan(0);
     expect(seen.console).toEqual([]);
     expect(seen.requests).toEqual([]);

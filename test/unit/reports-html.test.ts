@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
-import { accuracyRows } from "../../reports/html/accuracy-table.ts";
+import { accuracyRows, comparisonRows, points, pValue } from "../../reports/html/accuracy-table.ts";
 import { cardFigures, savingsCards } from "../../reports/html/cards.ts";
 import { modelColorScale, OKABE_ITO } from "../../reports/html/colors.ts";
 import { percent, scriptJson } from "../../reports/html/format.ts";
@@ -16,6 +16,7 @@ import { latencyBars } from "../../reports/html/latency.ts";
 import { renderReport, reportCharts } from "../../reports/html/page.ts";
 import { paretoPoints } from "../../reports/html/pareto.ts";
 import { reproducibilityRows } from "../../reports/html/reproducibility.ts";
+import { tokenBars } from "../../reports/html/tokens.ts";
 import { htmlReport } from "../../reports/html.ts";
 import { hostileSummary, INJECTED, reportSummary } from "../helpers/report-summary.ts";
 
@@ -59,6 +60,8 @@ describe("the trade-off charts", () => {
       ["api", 975],
     ]);
     expect(latency[0]!.accuracyLower).toBeCloseTo(0.5101, 4);
+    // Energy per call: the API's published estimate; the local model has no reading here.
+    expect(paretoPoints(summary, "energy").map((p) => [p.model, p.x])).toEqual([["api", 40]]);
   });
 
   it("become a note saying why when nothing has a cost", () => {
@@ -88,7 +91,14 @@ describe("every chart spec", () => {
   it("compiles with Vega-Lite without errors or warnings, with a title and a description", () => {
     for (const summary of [reportSummary(), hostileSummary()]) {
       const charts = reportCharts(summary);
-      expect(charts.map((c) => c.kind)).toEqual(["chart", "chart", "chart"]);
+      expect(charts.map((c) => c.id)).toEqual([
+        "pareto-cost",
+        "pareto-latency",
+        "pareto-energy",
+        "latency",
+        "tokens",
+      ]);
+      expect(charts.map((c) => c.kind)).toEqual(["chart", "chart", "chart", "chart", "chart"]);
       for (const chart of charts) {
         if (chart.kind !== "chart") continue;
         const { logger, messages } = recordingLogger();
@@ -111,6 +121,17 @@ describe("every chart spec", () => {
       if (chart.kind === "chart")
         expect(JSON.stringify(chart.spec)).toContain(`"range":["${OKABE_ITO[0]}","${OKABE_ITO[1]}"]`);
     }
+  });
+});
+
+describe("the tokens chart", () => {
+  it("has mean input and output tokens per call of each model", () => {
+    expect(tokenBars(reportSummary()).map((b) => [b.model, b.direction, b.mean, b.total])).toEqual([
+      ["local", "Input", 100, 400],
+      ["local", "Output", 10, 40],
+      ["api", "Input", 100, 400],
+      ["api", "Output", 10, 40],
+    ]);
   });
 });
 
@@ -166,6 +187,30 @@ describe("the accuracy table and the reproducibility record", () => {
     expect(percent(0.3903)).toBe("39%");
     expect(percent(0.61)).toBe("61%");
     expect(percent(0.0625)).toBe("6.3%");
+  });
+
+  it("compare each savings pair: paired difference, its interval, McNemar p, significance", () => {
+    const summary = reportSummary();
+    const [row] = comparisonRows(summary);
+    expect(row).toMatchObject({ candidate: "local", baseline: "api", task: "t", pairs: 4, diff: 0 });
+    expect(row!.significant).toBe(row!.mcnemarP === null ? null : row!.mcnemarP < 0.05);
+    const c = summary.savings[0]!.comparison;
+    Object.assign(c, { accuracy_diff: -0.3, accuracy_diff_lower: -0.5, accuracy_diff_upper: -0.1 });
+    Object.assign(c, { mcnemar_p_value: 0.0004 });
+    expect(comparisonRows(summary)[0]).toMatchObject({ diff: -0.3, significant: true });
+    Object.assign(c, { mcnemar_p_value: null });
+    expect(comparisonRows(summary)[0]).toMatchObject({ significant: true });
+    Object.assign(c, { accuracy_diff_upper: 0.1 });
+    expect(comparisonRows(summary)[0]).toMatchObject({ significant: false });
+    expect([points(-0.3), points(0.125), points(0), pValue(0.0004), pValue(0.04567)]).toEqual([
+      "−30 pts",
+      "+12.5 pts",
+      "0 pts",
+      "< 0.001",
+      "0.0457",
+    ]);
+    summary.savings[0]!.baseline_kind = "projected";
+    expect(comparisonRows(summary)).toEqual([]);
   });
 
   it("record the opbench version, suite hash, price data and each model's backend", () => {

@@ -84,7 +84,7 @@ describe("the output registry", () => {
   it("has defaults: summary.json, report.md, report.html, the job summary and table for run; load.json + table for load", () => {
     expect(DEFAULT_OUTPUTS).toEqual({
       run: ["summary-json", "markdown", "html", "github-summary", "table"],
-      load: ["load-json", "table"],
+      load: ["load-json", "html", "table"],
     });
     expect(selectOutputs("run", DEFAULT_OUTPUTS.run).map((s) => s.output)).toEqual([
       outputs["summary-json"],
@@ -137,8 +137,8 @@ describe("--format and --json", () => {
     expect(outputNames("run", { json: true })).toEqual(
       DEFAULT_OUTPUTS.run.map((name) => (name === "table" ? "json" : name)),
     );
-    expect(outputNames("load", { json: false })).toEqual(["load-json", "table"]);
-    expect(outputNames("load", { json: true })).toEqual(["load-json", "json"]);
+    expect(outputNames("load", { json: false })).toEqual(["load-json", "html", "table"]);
+    expect(outputNames("load", { json: true })).toEqual(["load-json", "html", "json"]);
   });
 
   it("take the names given, repeated or comma-separated, plus json for --json", () => {

@@ -6,6 +6,7 @@
 import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { OverheadScenario } from "../overhead.ts";
+import type { ReportResult } from "../report.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
 import type { Machine } from "./machine.ts";
@@ -19,6 +20,7 @@ export interface BenchResults {
   hotPaths?: HotPath[];
   throughput?: ThroughputResult;
   memory?: MemoryResult;
+  report?: ReportResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -36,6 +38,10 @@ export function fmt(spread: Spread | null | undefined, digits = 2): string {
   if (spread.n === 1) return n(spread.median, digits);
   return `${n(spread.median, digits)} (${n(spread.min, digits)}–${n(spread.max, digits)})`;
 }
+
+/** A spread of milliseconds in seconds. */
+const seconds = (spread: Spread | null): Spread | null =>
+  spread && { ...spread, min: spread.min / 1000, median: spread.median / 1000, max: spread.max / 1000 };
 
 const met = (ok: boolean | null): string => (ok === null ? "not measured" : ok ? "**met**" : "**not met**");
 
@@ -97,6 +103,24 @@ export function targetRows(results: BenchResults): string[][] {
       worst === null ? "–" : `${n(worst, 0)} MB`,
       met(worst === null ? null : worst < 150),
     ]);
+  }
+  const r = results.report;
+  if (r) {
+    const what = `12. report.html of ${r.records.toLocaleString("en")} calls`;
+    const wallS = seconds(r.wallMs);
+    rows.push([
+      `${what}, time`,
+      "≤ 5 s (whole process)",
+      `${fmt(wallS, 1)} s`,
+      met(wallS ? wallS.median <= 5 : null),
+    ]);
+    rows.push([
+      `${what}, memory`,
+      "≤ 200 MB peak RSS",
+      `${fmt(r.peakRssMb, 0)} MB`,
+      met(r.peakRssMb ? r.peakRssMb.median <= 200 : null),
+    ]);
+    rows.push([`${what}, size`, "< 3 MB", `${n(r.htmlMb, 2)} MB`, met(r.htmlMb < 3)]);
   }
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
@@ -243,6 +267,25 @@ export function renderResults(results: BenchResults): string {
           n(s.peakRssMb, 0),
           n(s.wallMs / 1000, 1),
         ]),
+      ),
+      "",
+    );
+  }
+  const r = results.report;
+  if (r) {
+    out.push("### Report: `opbench report DIR -o html` over a synthetic run", "");
+    out.push(
+      ...table(
+        ["calls", "log MB", "wall s", "peak RSS MB", "report.html MB"],
+        [
+          [
+            r.records.toLocaleString("en"),
+            n(r.logMb, 0),
+            fmt(seconds(r.wallMs), 1),
+            fmt(r.peakRssMb, 0),
+            n(r.htmlMb, 2),
+          ],
+        ],
       ),
       "",
     );

@@ -1,0 +1,261 @@
+/**
+ * The case browser: cases where some model's call failed, or where the models' first scorer
+ * disagrees (one scored it right, another wrong), read from the run log in two streaming passes
+ * (the first keeps one small outcome per model and case, the second the details of the cases
+ * chosen only). Capped in cases and in bytes, and every text cut, so the page stays small for any
+ * run. The prompt is not in the log: a case shows its id, expected answer, and per model the
+ * output's start, the scorers' reasons and the error class.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { CallRecord } from "../../src/core/records.ts";
+import { EVENTS_FILE, readRunLog } from "../../src/core/run-log.ts";
+import type { Summary } from "../../src/metrics/summary.ts";
+import { modelColor } from "./colors.ts";
+import { escapeHtml } from "./format.ts";
+
+/** Why a case is in the browser. */
+export type CaseKind = "failed" | "disagree";
+
+export interface CaseModelView {
+  model: string;
+  ok: boolean;
+  /** The output's first `maxTextChars` characters (null: no output). */
+  output: string | null;
+  /** Whether `output` is shorter than what the model wrote (cut here or in the log). */
+  outputCut: boolean;
+  error: { class: string; message: string } | null;
+  scores: { scorer: string; score: number | null; reason: string }[];
+}
+
+export interface CaseView {
+  task: string;
+  caseId: string;
+  repeat: number;
+  expected: string | null;
+  kinds: CaseKind[];
+  models: CaseModelView[];
+}
+
+export interface CaseBrowser {
+  cases: CaseView[];
+  /** Cases that qualified (failed or disagreeing), shown or not. */
+  found: { failed: number; disagree: number; total: number };
+  /** Qualifying cases left out by the caps. */
+  omitted: number;
+  maxCases: number;
+  maxTextChars: number;
+}
+
+export interface CaseBrowserOptions {
+  /** At most this many cases (default 200). */
+  maxCases?: number;
+  /** Each output, expected answer, reason and error message cut to this many characters (default 500). */
+  maxTextChars?: number;
+  /** The cases' HTML stops growing past this many bytes (default 1,000,000). */
+  maxBytes?: number;
+}
+
+/** One model's final outcome on a case, as the first pass keeps it. */
+export interface Outcome {
+  ok: boolean;
+  /** First scorer's score of a successful call (null: not scored). */
+  score: number | null;
+}
+
+/** A score counts as right from 0.5 up: partial credit splits there. */
+const isRight = (score: number) => score >= 0.5;
+
+function cut(text: string, max: number): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  // Never end on half a surrogate pair.
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return { text: `${text.slice(0, end)}…`, cut: true };
+}
+
+const caseKey = (r: CallRecord) => JSON.stringify([r.task, r.case_id, r.repeat]);
+
+/** Whether a record is a measured call's outcome (not warm-up, not a retried attempt, not a budget stop). */
+function isOutcome(r: CallRecord): boolean {
+  return !r.warmup && !r.will_retry && r.error?.class !== "budget_stopped";
+}
+
+/** The kinds of a case from its models' outcomes (empty: nothing to show). */
+export function caseKinds(outcomes: readonly Outcome[]): CaseKind[] {
+  const kinds: CaseKind[] = [];
+  if (outcomes.some((o) => !o.ok)) kinds.push("failed");
+  const scores = outcomes.flatMap((o) => (o.ok && o.score !== null ? [o.score] : []));
+  if (scores.some(isRight) && scores.some((s) => !isRight(s))) kinds.push("disagree");
+  return kinds;
+}
+
+/**
+ * The case browser of the run in `runDir` (null when it has no log). Cases are taken from each
+ * task in turn (so every task is shown), in log order within a task, until a cap is met.
+ */
+export async function collectCases(
+  runDir: string,
+  options: CaseBrowserOptions = {},
+): Promise<CaseBrowser | null> {
+  const maxCases = options.maxCases ?? 200;
+  const maxText = options.maxTextChars ?? 500;
+  const maxBytes = options.maxBytes ?? 1_000_000;
+  if (!existsSync(join(runDir, EVENTS_FILE))) return null;
+
+  // Pass 1: the final outcome of each model on each case (a later record replaces an earlier one:
+  // a retry's success, or a resumed run's new attempt).
+  const outcomes = new Map<string, Map<string, Outcome>>();
+  for await (const event of readRunLog(runDir)) {
+    if (event.type !== "call" || !isOutcome(event)) continue;
+    const key = caseKey(event);
+    let byModel = outcomes.get(key);
+    if (!byModel) {
+      byModel = new Map();
+      outcomes.set(key, byModel);
+    }
+    byModel.set(event.model, { ok: event.ok, score: event.ok ? (event.scores[0]?.score ?? null) : null });
+  }
+
+  const byTask = new Map<string, { key: string; kinds: CaseKind[] }[]>();
+  const found = { failed: 0, disagree: 0, total: 0 };
+  for (const [key, byModel] of outcomes) {
+    const kinds = caseKinds([...byModel.values()]);
+    if (kinds.length === 0) continue;
+    found.total++;
+    if (kinds.includes("failed")) found.failed++;
+    if (kinds.includes("disagree")) found.disagree++;
+    const task = (JSON.parse(key) as [string])[0];
+    let list = byTask.get(task);
+    if (!list) {
+      list = [];
+      byTask.set(task, list);
+    }
+    list.push({ key, kinds });
+  }
+  outcomes.clear();
+
+  // Round-robin over the tasks, up to maxCases.
+  const chosen = new Map<string, { kinds: CaseKind[]; order: number }>();
+  const lists = [...byTask.values()];
+  for (let i = 0; chosen.size < maxCases && lists.some((l) => i < l.length); i++) {
+    for (const list of lists) {
+      const item = list[i];
+      if (item && chosen.size < maxCases) chosen.set(item.key, { kinds: item.kinds, order: chosen.size });
+    }
+  }
+
+  // Pass 2: the details of the chosen cases.
+  const details = new Map<string, CaseView>();
+  for await (const event of readRunLog(runDir)) {
+    if (event.type !== "call" || !isOutcome(event)) continue;
+    const key = caseKey(event);
+    const pick = chosen.get(key);
+    if (!pick) continue;
+    let view = details.get(key);
+    if (!view) {
+      view = {
+        task: event.task,
+        caseId: cut(event.case_id, 200).text,
+        repeat: event.repeat,
+        expected: null,
+        kinds: pick.kinds,
+        models: [],
+      };
+      details.set(key, view);
+    }
+    if (event.expected !== null) view.expected = cut(event.expected, maxText).text;
+    const output = event.output === null ? null : cut(event.output, maxText);
+    const model: CaseModelView = {
+      model: event.model,
+      ok: event.ok,
+      output: output?.text ?? null,
+      outputCut: (output?.cut ?? false) || event.output_truncated === true,
+      error: event.error
+        ? { class: event.error.class, message: cut(event.error.message, maxText).text }
+        : null,
+      scores: event.scores.map((s) => ({
+        scorer: s.scorer,
+        score: s.score,
+        reason: cut(s.reason, maxText).text,
+      })),
+    };
+    const at = view.models.findIndex((m) => m.model === event.model);
+    if (at >= 0) view.models[at] = model;
+    else view.models.push(model);
+  }
+
+  // Task by task (in the order the tasks were first met), then as chosen; then the byte cap.
+  const taskOrder = [...byTask.keys()];
+  const sorted = [...details.entries()]
+    .sort(
+      ([a, x], [b, y]) =>
+        taskOrder.indexOf(x.task) - taskOrder.indexOf(y.task) ||
+        (chosen.get(a)?.order ?? 0) - (chosen.get(b)?.order ?? 0),
+    )
+    .map(([, view]) => view);
+  const cases: CaseView[] = [];
+  let bytes = 0;
+  for (const view of sorted) {
+    bytes += Buffer.byteLength(renderCase(view, () => "#000000"));
+    if (bytes > maxBytes) break;
+    cases.push(view);
+  }
+  return { cases, found, omitted: found.total - cases.length, maxCases, maxTextChars: maxText };
+}
+
+function scoreText(score: number | null): string {
+  return score === null ? "unscored" : String(Number(score.toFixed(3)));
+}
+
+/** One case as HTML: every text escaped, model text in `<pre>` as plain text. */
+function renderCase(view: CaseView, color: (model: string) => string): string {
+  const badges = view.kinds
+    .map((k) => `<span class="badge ${k}">${k === "failed" ? "failed call" : "scorers disagree"}</span>`)
+    .join("");
+  const models = view.models
+    .map((m) => {
+      const status = m.ok
+        ? `<span class="status ok">ok</span>`
+        : `<span class="status failed">failed: ${escapeHtml(m.error?.class ?? "error")}</span>`;
+      const scores = m.scores
+        .map(
+          (s) =>
+            `<li><b>${escapeHtml(s.scorer)}</b> ${escapeHtml(scoreText(s.score))}${s.reason ? `: ${escapeHtml(s.reason)}` : ""}</li>`,
+        )
+        .join("");
+      const error = m.error ? `<p class="error">${escapeHtml(m.error.message)}</p>` : "";
+      const output =
+        m.output === null
+          ? `<p class="none">no output</p>`
+          : `<pre>${escapeHtml(m.output)}</pre>${m.outputCut ? `<p class="none">(output cut)</p>` : ""}`;
+      return `<div class="case-model"><h4><span class="swatch" style="background:${color(m.model)}"></span>${escapeHtml(m.model)} ${status}</h4>${output}${error}${scores ? `<ul>${scores}</ul>` : ""}</div>`;
+    })
+    .join("");
+  const repeat = view.repeat > 0 ? `, repeat ${view.repeat + 1}` : "";
+  const expected =
+    view.expected === null
+      ? ""
+      : `<p class="expected">Expected: <code>${escapeHtml(view.expected)}</code></p>`;
+  return `<article class="case" data-kinds="${view.kinds.join(" ")}"><h3>${escapeHtml(view.task)} · case ${escapeHtml(view.caseId)}${repeat} ${badges}</h3>${expected}<div class="case-models">${models}</div></article>`;
+}
+
+/** The browser as HTML: its note, the filter controls (wired by the page script) and the cases. */
+export function renderCaseBrowser(summary: Summary, browser: CaseBrowser | null): string {
+  if (browser === null) {
+    return `<p class="note">No case browser: the run directory has no ${EVENTS_FILE}.</p>`;
+  }
+  if (browser.found.total === 0) {
+    return `<p class="note">No failed call, and no case where the models' first scorer disagrees.</p>`;
+  }
+  const { found } = browser;
+  const left =
+    browser.omitted > 0
+      ? ` Showing ${browser.cases.length}; ${browser.omitted} left out to keep this page small (at most ${browser.maxCases}, taken from each task in turn; the rest are in ${EVENTS_FILE}).`
+      : "";
+  const note = `<p class="sub">${found.total} case(s): ${found.failed} with a failed call, ${found.disagree} where the models' first scorer disagrees (one right, another wrong). The prompt is not in the log; outputs, expected answers and reasons are cut to their first ${browser.maxTextChars} characters.${left}</p>`;
+  const controls = `<div class="case-filter"><label>Filter <input type="search" id="case-query" placeholder="case id, model, output, reason, error class"></label> <label>Show <select id="case-kind"><option value="">all</option><option value="failed">failed calls</option><option value="disagree">disagreements</option></select></label> <span id="case-count" aria-live="polite"></span></div>`;
+  const cases = browser.cases.map((c) => renderCase(c, (m) => modelColor(summary, m))).join("\n");
+  return `${note}${controls}<div id="cases">${cases}</div>`;
+}
