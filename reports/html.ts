@@ -1,14 +1,15 @@
 /**
  * `html`: report.html in the run directory, a self-contained Vega-Lite report of the summary —
- * savings cards, accuracy vs cost, latency and energy, latency percentiles, tokens per call,
- * accuracy per task with the paired comparisons, the failed and disagreeing cases (read from the
- * log) and the reproducibility record. One static file that works offline
- * (reports/html/page.ts). For a load sweep, the load page: throughput vs latency, goodput and
- * cost per step (reports/html/load-page.ts).
+ * savings cards, accuracy vs cost, latency and energy, latency percentiles, latency CDFs per model
+ * (read from the log), tokens per call, accuracy per task with the paired comparisons, the failed
+ * and disagreeing cases (read from the log) and the reproducibility record. One static file that
+ * works offline (reports/html/page.ts). For a load sweep, the load page: throughput vs latency,
+ * goodput and cost per step (reports/html/load-page.ts).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectCases } from "./html/cases.ts";
+import { collectDistributions } from "./html/distributions.ts";
 import { renderLoadReport } from "./html/load-page.ts";
 import { renderReport } from "./html/page.ts";
 import type { FileOutput } from "./output.ts";
@@ -22,7 +23,8 @@ export const htmlReport = {
   title: "HTML report",
   run: async ({ runDir, summary }) => {
     const path = join(runDir, REPORT_HTML_FILE);
-    writeFileSync(path, renderReport(summary, { cases: await collectCases(runDir) }));
+    const [cases, distributions] = [await collectCases(runDir), await collectDistributions(runDir)];
+    writeFileSync(path, renderReport(summary, { cases, distributions }));
     return path;
   },
   load: ({ runDir, load }) => {

@@ -3,14 +3,18 @@
  * summary's comparison shows, or grey with the reason when the run could not know it.
  */
 
+import type { GroupSummary } from "../../src/metrics/group.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import type { SavingsComparison } from "../../src/savings/compare.ts";
 import { escapeHtml, joules, ms, percent, percentInterval, ratio, usd } from "./format.ts";
 
-/** One figure of a card: its value, or why it is unknown. */
+/**
+ * One figure of a card: its value, or why it is unknown; `source` says where its numbers come
+ * from (price data, energy meter, model), set by {@link savingsCards}.
+ */
 export type CardFigure =
-  | { label: string; known: true; value: string; detail: string | null }
-  | { label: string; known: false; reason: string };
+  | { label: string; known: true; value: string; detail: string | null; source?: string }
+  | { label: string; known: false; reason: string; source?: string };
 
 export interface Card {
   candidate: string;
@@ -146,20 +150,94 @@ export function cardFigures(c: SavingsComparison, projected = false): CardFigure
   ];
 }
 
+/** The model × task group of the summary, or null when the run has none. */
+function findGroup(summary: Summary, model: string, task: string): GroupSummary | null {
+  return summary.results.find((g) => g.model === model && g.task === task) ?? null;
+}
+
+/** Where a group's cost comes from: the price data (API) or the local model's assumptions. */
+export function costSource(summary: Summary, group: GroupSummary | null): string {
+  if (group === null || group.cost.source === null) return "no cost recorded";
+  if (group.cost.source === "api") {
+    const p = summary.prices;
+    return p
+      ? `priced per token, ${p.package} ${p.version ?? "(version unknown)"} (${p.data})`
+      : "priced per token (no price data recorded)";
+  }
+  // Absent in summaries from before local cost was recorded (and read from JSON, not typed).
+  const local = group.cost.local ?? null;
+  if (local === null) return "modelled from energy and hardware time (no assumptions recorded)";
+  const electricity = `energy × ${usd(local.usd_per_kwh)}/kWh × PUE ${local.pue}`;
+  return local.mode === "full"
+    ? `modelled: ${electricity} + hardware ${usd(local.usd_per_hour)}/h`
+    : `modelled: ${electricity} (hardware time left out)`;
+}
+
+/** How a group's energy was obtained: the meter measured (its name), modelled, or published. */
+export function energySource(summary: Summary, group: GroupSummary | null): string {
+  const source = group?.energy.source ?? null;
+  if (group === null || source === null) return "not measured or estimated";
+  const method = summary.models.find((m) => m.model === group.model)?.energy?.method ?? null;
+  const meter = (kind: string) => `measured (${kind} meter${method ? `: ${method}` : ""})`;
+  switch (source) {
+    case "measured-gpu":
+      return meter("GPU");
+    case "measured-cpu":
+      return meter("CPU");
+    case "modelled":
+      return "modelled";
+    case "published-estimate":
+      return "published estimate";
+  }
+}
+
+/** The cards' "source:" lines, by figure label prefix (candidate first, then baseline). */
+function figureSources(
+  summary: Summary,
+  s: Summary["savings"][number],
+): (label: string) => string | undefined {
+  const projected = s.baseline_kind === "projected";
+  const cand = findGroup(summary, s.candidate, s.task);
+  const base = projected ? null : findGroup(summary, s.baseline, s.task);
+  const sides = (a: string, b: string) => `${s.candidate}: ${a}; ${s.baseline}: ${b}`;
+  const cost = sides(
+    costSource(summary, cand),
+    projected ? "projected from the candidate's tokens at its list price" : costSource(summary, base),
+  );
+  const energy = sides(
+    energySource(summary, cand),
+    projected ? "projected from the candidate's calls" : energySource(summary, base),
+  );
+  return (label) => {
+    if (label.startsWith("Accuracy")) return `scored by ${s.scorer} on the cases both ran`;
+    if (label.startsWith("Cost") || label.startsWith("Saved")) return cost;
+    if (label.startsWith("Energy")) return energy;
+    if (label.startsWith("Latency")) return "measured per call by opbench (wall clock, end to end)";
+    if (label.startsWith("Time to first token")) return "measured per call by opbench (first streamed token)";
+    return undefined;
+  };
+}
+
 /** One card per savings result of the run, in the summary's order. */
 export function savingsCards(summary: Summary): Card[] {
-  return summary.savings.map((s) => ({
-    candidate: s.candidate,
-    baseline: s.baseline,
-    task: s.task,
-    scorer: s.scorer,
-    auto: s.auto,
-    projected: s.baseline_kind === "projected",
-    listPrice: s.projection
-      ? `${usd(s.projection.price.input_per_mtok)}/M input, ${usd(s.projection.price.output_per_mtok)}/M output tokens`
-      : null,
-    figures: cardFigures(s.comparison, s.baseline_kind === "projected"),
-  }));
+  return summary.savings.map((s) => {
+    const sourceOf = figureSources(summary, s);
+    return {
+      candidate: s.candidate,
+      baseline: s.baseline,
+      task: s.task,
+      scorer: s.scorer,
+      auto: s.auto,
+      projected: s.baseline_kind === "projected",
+      listPrice: s.projection
+        ? `${usd(s.projection.price.input_per_mtok)}/M input, ${usd(s.projection.price.output_per_mtok)}/M output tokens`
+        : null,
+      figures: cardFigures(s.comparison, s.baseline_kind === "projected").map((f) => {
+        const source = sourceOf(f.label);
+        return source === undefined ? f : { ...f, source };
+      }),
+    };
+  });
 }
 
 /** The cards as HTML (every name escaped); a grey note when the run compared no pair. */
@@ -170,11 +248,12 @@ export function renderCards(cards: readonly Card[]): string {
   return cards
     .map((card) => {
       const figures = card.figures
-        .map((f) =>
-          f.known
-            ? `<div class="figure"><div class="label">${escapeHtml(f.label)}</div><div class="value">${escapeHtml(f.value)}</div>${f.detail ? `<div class="detail">${escapeHtml(f.detail)}</div>` : ""}</div>`
-            : `<div class="figure unknown"><div class="label">${escapeHtml(f.label)}</div><div class="value">unknown</div><div class="detail">${escapeHtml(f.reason)}</div></div>`,
-        )
+        .map((f) => {
+          const source = f.source ? `<div class="detail source">source: ${escapeHtml(f.source)}</div>` : "";
+          return f.known
+            ? `<div class="figure"><div class="label">${escapeHtml(f.label)}</div><div class="value">${escapeHtml(f.value)}</div>${f.detail ? `<div class="detail">${escapeHtml(f.detail)}</div>` : ""}${source}</div>`
+            : `<div class="figure unknown"><div class="label">${escapeHtml(f.label)}</div><div class="value">unknown</div><div class="detail">${escapeHtml(f.reason)}</div>${source}</div>`;
+        })
         .join("");
       const heading = `<span class="model">${escapeHtml(card.candidate)}</span> vs <span class="model">${escapeHtml(card.baseline)}</span>`;
       const sub = `task ${escapeHtml(card.task)}, accuracy by ${escapeHtml(card.scorer)}${card.auto ? " (pair chosen by opbench)" : ""}${card.projected ? `; baseline not run, its cost projected from the candidate's tokens at its list price${card.listPrice ? ` (${escapeHtml(card.listPrice)})` : ""}` : ""}`;

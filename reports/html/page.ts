@@ -17,12 +17,15 @@ import {
   renderComparisonTable,
 } from "./accuracy-table.ts";
 import { renderCards, savingsCards } from "./cards.ts";
+import { cascadeViews, renderCascades } from "./cascade.ts";
 import { type CaseBrowser, renderCaseBrowser } from "./cases.ts";
 import { type ChartSlot, renderSlot } from "./chart.ts";
+import { distributionCharts, type LatencyDistributions } from "./distributions.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
 import { latencyChart } from "./latency.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
 import { paretoCharts } from "./pareto.ts";
+import { perCorrectRows, renderPerCorrectTable } from "./per-correct.ts";
 import { renderReproducibility, reproducibilityRows } from "./reproducibility.ts";
 import { tokensChart } from "./tokens.ts";
 
@@ -77,9 +80,13 @@ export function reportCharts(summary: Summary): ChartSlot[] {
  */
 export function renderReport(
   summary: Summary,
-  options: { withLibraries?: boolean; cases?: CaseBrowser | null } = {},
+  options: {
+    withLibraries?: boolean;
+    cases?: CaseBrowser | null;
+    distributions?: LatencyDistributions | null;
+  } = {},
 ): string {
-  const charts = reportCharts(summary);
+  const charts = [...reportCharts(summary), ...distributionCharts(summary, options.distributions)];
   const specs = charts.flatMap((c) => (c.kind === "chart" ? [{ id: c.id, spec: c.spec }] : []));
   const { run } = summary;
   const title = `opbench report: ${run.suite.name}`;
@@ -87,7 +94,7 @@ export function renderReport(
     (m) => (m.backend as { demo_model?: unknown } | null)?.demo_model === true,
   );
   const pareto = charts.filter((c) => c.id.startsWith("pareto-"));
-  const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens");
+  const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens" || c.id.endsWith("-cdf"));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -107,6 +114,7 @@ ${demo ? `<p class="warn">This run used opbench's built-in demo model (random we
 <section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
 <section id="latency-section"><h2>Latency and tokens</h2>${latency.map(renderSlot).join("\n")}</section>
 <section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
+<section id="per-correct-section"><h2>Per correct answer, and the cascade what-if</h2>${renderPerCorrectTable(summary, perCorrectRows(summary))}${renderCascades(cascadeViews(summary))}</section>
 ${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
 <section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>
 </main>
