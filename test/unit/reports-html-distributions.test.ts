@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import {
   collectDistributions,
@@ -18,6 +17,7 @@ import { htmlReport } from "../../reports/html.ts";
 import type { LogEvent } from "../../src/core/records.ts";
 import { reportSummary } from "../helpers/report-summary.ts";
 import { call, failedCall, start } from "../helpers/summary-log.ts";
+import { compileMessages } from "../helpers/vega-lite.ts";
 
 /** A run directory whose events.jsonl holds `events`. */
 function runDir(events: LogEvent[]): string {
@@ -40,29 +40,6 @@ function events(): LogEvent[] {
     call("api", 0, { e2e_ms: 1000, ttft_ms: null, tpot_ms: null }),
     call("api", 1, { e2e_ms: 30_000, ttft_ms: null, tpot_ms: null }),
   ];
-}
-
-/** Vega-Lite's messages above debug while compiling `spec`. */
-function compileMessages(spec: Parameters<typeof compile>[0]): string[] {
-  const messages: string[] = [];
-  let level = 0;
-  const logger = {
-    level(value?: number) {
-      if (value === undefined) return level;
-      level = value;
-      return logger;
-    },
-    error: (...args: unknown[]) => record("error", args),
-    warn: (...args: unknown[]) => record("warn", args),
-    info: (...args: unknown[]) => record("info", args),
-    debug: () => logger,
-  };
-  function record(kind: string, args: unknown[]) {
-    messages.push(`${kind}: ${args.join(" ")}`);
-    return logger;
-  }
-  compile(spec, { logger });
-  return messages;
 }
 
 describe("the latency distributions", () => {

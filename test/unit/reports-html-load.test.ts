@@ -7,7 +7,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import {
   goodputBars,
@@ -19,34 +18,7 @@ import {
 import { loadStepRow, renderLoadReport } from "../../reports/html/load-page.ts";
 import { htmlReport } from "../../reports/html.ts";
 import { loadReportSummary } from "../helpers/load-report-summary.ts";
-
-/** Compiles `spec` with a logger that keeps every message above debug. */
-function compileQuietly(spec: Parameters<typeof compile>[0]): string[] {
-  const messages: string[] = [];
-  let level = 0;
-  const logger = {
-    level(value?: number) {
-      if (value === undefined) return level;
-      level = value;
-      return logger;
-    },
-    error(...args: unknown[]) {
-      messages.push(`error: ${args.join(" ")}`);
-      return logger;
-    },
-    warn(...args: unknown[]) {
-      messages.push(`warn: ${args.join(" ")}`);
-      return logger;
-    },
-    info(...args: unknown[]) {
-      messages.push(`info: ${args.join(" ")}`);
-      return logger;
-    },
-    debug: () => logger,
-  };
-  compile(spec, { logger: logger as never });
-  return messages;
-}
+import { compileMessages } from "../helpers/vega-lite.ts";
 
 describe("the load report's charts", () => {
   it("plot each step's output tokens/s against p50 and p95 of e2e and TTFT, labelled by level", () => {
@@ -98,7 +70,7 @@ describe("the load report's charts", () => {
       expect(charts.map((c) => c.kind)).toEqual(["chart", "chart"]);
       for (const chart of charts) {
         if (chart.kind !== "chart") continue;
-        expect(compileQuietly(chart.spec), chart.id).toEqual([]);
+        expect(compileMessages(chart.spec), chart.id).toEqual([]);
         expect(chart.description.length).toBeGreaterThan(40);
       }
     }

@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { accuracyRows, comparisonRows, points, pValue } from "../../reports/html/accuracy-table.ts";
 import { cardFigures, savingsCards } from "../../reports/html/cards.ts";
@@ -19,33 +18,7 @@ import { reproducibilityRows } from "../../reports/html/reproducibility.ts";
 import { tokenBars } from "../../reports/html/tokens.ts";
 import { htmlReport } from "../../reports/html.ts";
 import { hostileSummary, INJECTED, reportSummary } from "../helpers/report-summary.ts";
-
-/** A Vega logger that keeps every message above debug. */
-function recordingLogger() {
-  const messages: string[] = [];
-  let level = 0;
-  const logger = {
-    level(value?: number) {
-      if (value === undefined) return level;
-      level = value;
-      return logger;
-    },
-    error(...args: unknown[]) {
-      messages.push(`error: ${args.join(" ")}`);
-      return logger;
-    },
-    warn(...args: unknown[]) {
-      messages.push(`warn: ${args.join(" ")}`);
-      return logger;
-    },
-    info(...args: unknown[]) {
-      messages.push(`info: ${args.join(" ")}`);
-      return logger;
-    },
-    debug: () => logger,
-  };
-  return { logger, messages };
-}
+import { compileMessages } from "../helpers/vega-lite.ts";
 
 describe("the trade-off charts", () => {
   it("plot each model × task with a known, positive cost per 1k calls and p50 latency", () => {
@@ -101,9 +74,7 @@ describe("every chart spec", () => {
       expect(charts.map((c) => c.kind)).toEqual(["chart", "chart", "chart", "chart", "chart"]);
       for (const chart of charts) {
         if (chart.kind !== "chart") continue;
-        const { logger, messages } = recordingLogger();
-        compile(chart.spec, { logger });
-        expect(messages, chart.id).toEqual([]);
+        expect(compileMessages(chart.spec), chart.id).toEqual([]);
         expect(chart.spec.description).toBe(chart.description);
         expect(chart.description.length).toBeGreaterThan(40);
         expect(chart.spec.title).toBeDefined();
