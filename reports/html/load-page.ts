@@ -7,10 +7,9 @@
 import type { LoadStepSummary } from "../../src/load/step-summary.ts";
 import type { LoadSummary } from "../../src/load/summary.ts";
 import { renderSlot } from "./chart.ts";
-import { escapeHtml, joules, ms, percent, scriptJson, usd } from "./format.ts";
+import { escapeHtml, joules, ms, percent, usd } from "./format.ts";
 import { hasSlo, loadCharts, sloText, stepLevel } from "./load-charts.ts";
-import { inlineLibraries } from "./page.ts";
-import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
+import { pageShell } from "./page.ts";
 
 const num = (value: number | null, digits = 3): string =>
   value === null ? "—" : String(Number(value.toPrecision(digits)));
@@ -113,30 +112,15 @@ export function renderLoadReport(load: LoadSummary, options: { withLibraries?: b
   ]
     .filter((s) => s !== null)
     .join("; ");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${PAGE_CSS}
-table.load-steps tr.knee td { background: #eaf6f1; font-weight: 600; }</style>
-</head>
-<body>
-<header>
-<h1>${escapeHtml(title)}</h1>
-<p class="sub">${escapeHtml(sub)}.</p>
-</header>
-<main>
-<section id="knee"><h2>Highest throughput meeting the SLO</h2>${renderKnee(load)}</section>
+  return pageShell({
+    title,
+    header: `<p class="sub">${escapeHtml(sub)}.</p>`,
+    css: "\ntable.load-steps tr.knee td { background: #eaf6f1; font-weight: 600; }",
+    main: `<section id="knee"><h2>Highest throughput meeting the SLO</h2>${renderKnee(load)}</section>
 <section id="load-charts"><h2>Throughput, latency and goodput</h2>${charts.map(renderSlot).join("\n")}</section>
-<section id="steps"><h2>Steps</h2>${renderStepTable(load)}</section>
-</main>
-<footer>Written by opbench${run ? ` ${escapeHtml(run.opbench_version)}` : ""} from load.json; one self-contained file, nothing is fetched.</footer>
-<script type="application/json" id="opbench-charts">${scriptJson(specs)}</script>
-${options.withLibraries === false ? "" : inlineLibraries()}
-<script>${PAGE_SCRIPT}</script>
-</body>
-</html>
-`;
+<section id="steps"><h2>Steps</h2>${renderStepTable(load)}</section>`,
+    footer: `Written by opbench${run ? ` ${escapeHtml(run.opbench_version)}` : ""} from load.json; one self-contained file, nothing is fetched.`,
+    specs,
+    withLibraries: options.withLibraries !== false,
+  });
 }

@@ -95,32 +95,60 @@ export function renderReport(
   );
   const pareto = charts.filter((c) => c.id.startsWith("pareto-"));
   const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens" || c.id.endsWith("-cdf"));
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${PAGE_CSS}</style>
-</head>
-<body>
-<header>
-<h1>${escapeHtml(title)}</h1>
-<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
-${demo ? `<p class="warn">This run used opbench's built-in demo model (random weights): its accuracy means nothing.</p>` : ""}
-</header>
-<main>
-<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
+  return pageShell({
+    title,
+    header: `<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
+${demo ? `<p class="warn">This run used opbench's built-in demo model (random weights): its accuracy means nothing.</p>` : ""}`,
+    main: `<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
 <section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
 <section id="latency-section"><h2>Latency and tokens</h2>${latency.map(renderSlot).join("\n")}</section>
 <section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
 <section id="per-correct-section"><h2>Per correct answer, and the cascade what-if</h2>${renderPerCorrectTable(summary, perCorrectRows(summary))}${renderCascades(cascadeViews(summary))}</section>
 ${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
-<section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>
+<section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>`,
+    footer: `Written by opbench ${escapeHtml(run.opbench_version)} from summary.json${options.cases ? ` and ${EVENTS_FILE}` : ""}; one self-contained file, nothing is fetched.`,
+    specs,
+    withLibraries: options.withLibraries !== false,
+  });
+}
+
+/** What a report page holds inside the shell every report shares. Strings are HTML, escaped by the caller. */
+export interface PageParts {
+  /** Plain text: escaped here. */
+  title: string;
+  /** Under the title. */
+  header: string;
+  main: string;
+  footer: string;
+  /** Extra rules after the shared stylesheet. */
+  css?: string;
+  /** The Vega-Lite specs the page script draws, by element id. */
+  specs: { id: string; spec: unknown }[];
+  /** False leaves the libraries out (tests). */
+  withLibraries: boolean;
+}
+
+/** The page every report shares: head and stylesheet, the parts, the chart data and the scripts. */
+export function pageShell(parts: PageParts): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(parts.title)}</title>
+<style>${PAGE_CSS}${parts.css ?? ""}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(parts.title)}</h1>
+${parts.header}
+</header>
+<main>
+${parts.main}
 </main>
-<footer>Written by opbench ${escapeHtml(run.opbench_version)} from summary.json${options.cases ? ` and ${EVENTS_FILE}` : ""}; one self-contained file, nothing is fetched.</footer>
-<script type="application/json" id="opbench-charts">${scriptJson(specs)}</script>
-${options.withLibraries === false ? "" : inlineLibraries()}
+<footer>${parts.footer}</footer>
+<script type="application/json" id="opbench-charts">${scriptJson(parts.specs)}</script>
+${parts.withLibraries ? inlineLibraries() : ""}
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
