@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectCases } from "./html/cases.ts";
-import { collectDistributions } from "./html/distributions.ts";
+import { DistributionCollector } from "./html/distributions.ts";
 import { renderLoadReport } from "./html/load-page.ts";
 import { renderReport } from "./html/page.ts";
 import type { FileOutput } from "./output.ts";
@@ -23,8 +23,10 @@ export const htmlReport = {
   title: "HTML report",
   run: async ({ runDir, summary }) => {
     const path = join(runDir, REPORT_HTML_FILE);
-    const [cases, distributions] = [await collectCases(runDir), await collectDistributions(runDir)];
-    writeFileSync(path, renderReport(summary, { cases, distributions }));
+    // The latency distributions are folded in the case browser's first pass over the log.
+    const distributions = new DistributionCollector();
+    const cases = await collectCases(runDir, { onCall: (record) => distributions.add(record) });
+    writeFileSync(path, renderReport(summary, { cases, distributions: cases && distributions.result() }));
     return path;
   },
   load: ({ runDir, load }) => {

@@ -54,6 +54,8 @@ export interface CaseBrowserOptions {
   maxTextChars?: number;
   /** The cases' HTML stops growing past this many bytes (default 1,000,000). */
   maxBytes?: number;
+  /** Sees every call record of the first pass, so another fold of the log needs no pass of its own. */
+  onCall?: (record: CallRecord) => void;
 }
 
 /** One model's final outcome on a case, as the first pass keeps it. */
@@ -108,7 +110,9 @@ export async function collectCases(
   // a retry's success, or a resumed run's new attempt).
   const outcomes = new Map<string, Map<string, Outcome>>();
   for await (const event of readRunLog(runDir)) {
-    if (event.type !== "call" || !isOutcome(event)) continue;
+    if (event.type !== "call") continue;
+    options.onCall?.(event);
+    if (!isOutcome(event)) continue;
     const key = caseKey(event);
     let byModel = outcomes.get(key);
     if (!byModel) {
