@@ -2,7 +2,7 @@
  * A run log in miniature for summary tests: a suite with a local candidate and an API baseline
  * on one task "t" (scorers "exact" and "valid"), its run_start, call records and the summary.
  */
-import type { CallRecord, LogEvent, RunStartEvent } from "../../src/core/records.ts";
+import type { CallRecord, LogEvent, ModelEnergyEvent, RunStartEvent } from "../../src/core/records.ts";
 import { SummaryBuilder } from "../../src/metrics/summary.ts";
 import type { SuiteDescription } from "../../src/suite/describe.ts";
 
@@ -144,3 +144,29 @@ export function failedCall(model: string, caseIndex: number, partial: Partial<Ca
     ...partial,
   });
 }
+
+/** A measured energy window of `local`'s four calls of case 0 (RAPL, 300 J net, 75 J each). */
+export const localEnergy: ModelEnergyEvent = {
+  v: 1,
+  type: "model_energy",
+  model: "local",
+  at: "2026-11-23T10:00:10.000Z",
+  method: "rapl",
+  energy_source: "measured-cpu",
+  description: "RAPL",
+  duration_ms: 4000,
+  busy_ms: 2000,
+  gross_j: 420,
+  net_j: 300,
+  idle_w: 30,
+  low_j: null,
+  high_j: null,
+  unattributed_j: 20,
+  notes: [],
+  calls: [0, 1, 2, 3].map((i) => ({
+    item: `local|t|0|${i + 1}`,
+    attempt: 1,
+    energy_j: 100,
+    net_energy_j: 75,
+  })),
+};

@@ -1,32 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { LogEvent, ModelEnergyEvent, RunStartEvent } from "../../src/core/records.ts";
+import type { LogEvent, RunStartEvent } from "../../src/core/records.ts";
 import { savingsLine } from "../../src/terminal/savings-lines.ts";
-import { build, call, description, failedCall, start } from "../helpers/summary-log.ts";
-
-const energy: ModelEnergyEvent = {
-  v: 1,
-  type: "model_energy",
-  model: "local",
-  at: "2026-11-23T10:00:10.000Z",
-  method: "rapl",
-  energy_source: "measured-cpu",
-  description: "RAPL",
-  duration_ms: 4000,
-  busy_ms: 2000,
-  gross_j: 420,
-  net_j: 300,
-  idle_w: 30,
-  low_j: null,
-  high_j: null,
-  unattributed_j: 20,
-  notes: [],
-  calls: [0, 1, 2, 3].map((i) => ({
-    item: `local|t|0|${i + 1}`,
-    attempt: 1,
-    energy_j: 100,
-    net_energy_j: 75,
-  })),
-};
+import {
+  build,
+  call,
+  description,
+  localEnergy as energy,
+  failedCall,
+  start,
+} from "../helpers/summary-log.ts";
 
 describe("summary: cost, energy and savings from the log", () => {
   const wrong = {

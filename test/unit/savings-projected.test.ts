@@ -3,14 +3,14 @@
  * data, priced from the candidate's token counts, labelled as projected, replaced by a real model.
  */
 import { describe, expect, it } from "vitest";
-import type { LogEvent, ModelEnergyEvent, RunStartEvent } from "../../src/core/records.ts";
+import type { LogEvent, RunStartEvent } from "../../src/core/records.ts";
 import { lookupListPrice } from "../../src/cost/list-price.ts";
 import { type ProjectedBaseline, projectedCallCost } from "../../src/savings/projected.ts";
 import type { SuiteDescription } from "../../src/suite/describe.ts";
 import type { SuiteError } from "../../src/suite/errors.ts";
 import { loadSuiteText } from "../../src/suite/load.ts";
 import { savingsLine } from "../../src/terminal/savings-lines.ts";
-import { build, call, description, start } from "../helpers/summary-log.ts";
+import { build, call, description, localEnergy as energy, start } from "../helpers/summary-log.ts";
 
 const HEAD = [
   "name: s",
@@ -163,30 +163,7 @@ describe("projected baseline: the summary and the terminal line", () => {
     ],
   };
   const runStart: RunStartEvent = { ...start, suite: { ...start.suite, resolved: suite } };
-  const energy: ModelEnergyEvent = {
-    v: 1,
-    type: "model_energy",
-    model: "local",
-    at: "2026-11-23T10:00:10.000Z",
-    method: "rapl",
-    energy_source: "measured-cpu",
-    description: "RAPL",
-    duration_ms: 4000,
-    busy_ms: 2000,
-    gross_j: 420,
-    net_j: 300,
-    idle_w: 30,
-    low_j: null,
-    high_j: null,
-    unattributed_j: 20,
-    notes: [],
-    calls: [0, 1, 2, 3].map((i) => ({
-      item: `local|t|0|${i + 1}`,
-      attempt: 1,
-      energy_j: 100,
-      net_energy_j: 75,
-    })),
-  };
+
   const events = (withEnergy: boolean): LogEvent[] => [
     runStart,
     ...[0, 1, 2, 3].map((i) => call("local", i)),
