@@ -3,6 +3,7 @@
  * the number of cases, the method, and the calls that failed (scored 0) or could not be scored.
  */
 import type { Summary } from "../../src/metrics/summary.ts";
+import type { SavingsComparison } from "../../src/savings/compare.ts";
 import { modelColor } from "./colors.ts";
 import { escapeHtml, percent, percentInterval } from "./format.ts";
 
@@ -79,31 +80,39 @@ export interface ComparisonRow {
 export function comparisonRows(summary: Summary): ComparisonRow[] {
   return summary.savings
     .filter((s) => s.baseline_kind !== "projected")
-    .map((s) => {
-      const c = s.comparison;
-      const alpha = 1 - c.confidence;
-      const significant =
-        c.mcnemar_p_value !== null
-          ? c.mcnemar_p_value < alpha
-          : c.accuracy_diff_lower !== null && c.accuracy_diff_upper !== null
-            ? c.accuracy_diff_lower > 0 || c.accuracy_diff_upper < 0
-            : null;
-      return {
-        candidate: s.candidate,
-        baseline: s.baseline,
-        task: s.task,
-        scorer: s.scorer,
-        pairs: c.scored_pairs,
-        candidateAccuracy: c.candidate.accuracy,
-        baselineAccuracy: c.baseline.accuracy,
-        diff: c.accuracy_diff,
-        diffLower: c.accuracy_diff_lower,
-        diffUpper: c.accuracy_diff_upper,
-        confidence: c.confidence,
-        mcnemarP: c.mcnemar_p_value,
-        significant,
-      };
-    });
+    .map((s) => comparisonRow(s.candidate, s.baseline, s.task, s.scorer, s.comparison));
+}
+
+/** The row of one paired comparison (significance as {@link ComparisonRow.significant} says). */
+export function comparisonRow(
+  candidate: string,
+  baseline: string,
+  task: string,
+  scorer: string,
+  c: SavingsComparison,
+): ComparisonRow {
+  const alpha = 1 - c.confidence;
+  const significant =
+    c.mcnemar_p_value !== null
+      ? c.mcnemar_p_value < alpha
+      : c.accuracy_diff_lower !== null && c.accuracy_diff_upper !== null
+        ? c.accuracy_diff_lower > 0 || c.accuracy_diff_upper < 0
+        : null;
+  return {
+    candidate,
+    baseline,
+    task,
+    scorer,
+    pairs: c.scored_pairs,
+    candidateAccuracy: c.candidate.accuracy,
+    baselineAccuracy: c.baseline.accuracy,
+    diff: c.accuracy_diff,
+    diffLower: c.accuracy_diff_lower,
+    diffUpper: c.accuracy_diff_upper,
+    confidence: c.confidence,
+    mcnemarP: c.mcnemar_p_value,
+    significant,
+  };
 }
 
 /** Accuracy points with a sign: 0.05 → "+5 pts", −0.125 → "−12.5 pts". */
@@ -118,7 +127,15 @@ export function pValue(p: number): string {
 }
 
 /** The paired comparisons as HTML; empty when the run compared no pair that both ran. */
-export function renderComparisonTable(summary: Summary, rows: readonly ComparisonRow[]): string {
+export function renderComparisonTable(
+  summary: Summary,
+  rows: readonly ComparisonRow[],
+  labels: { what: string; candidate: string; baseline: string } = {
+    what: "Each candidate against its baseline",
+    candidate: "Candidate",
+    baseline: "Baseline",
+  },
+): string {
   if (rows.length === 0) return "";
   const swatch = (model: string) =>
     `<span class="swatch" style="background:${modelColor(summary, model)}"></span>`;
@@ -135,5 +152,5 @@ export function renderComparisonTable(summary: Summary, rows: readonly Compariso
     })
     .join("\n");
   const alpha = rows[0] ? Number((1 - rows[0].confidence).toPrecision(2)) : 0.05;
-  return `<table class="accuracy comparisons"><caption>Each candidate against its baseline on the cases both ran: the paired accuracy difference (candidate − baseline, in percentage points) with its interval, McNemar's exact p for 0/1 scores, and whether the difference is significant at ${alpha} (by McNemar where known, else by the interval leaving out 0).</caption><thead><tr><th scope="col">Candidate</th><th scope="col">Baseline</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Paired cases</th><th scope="col" class="num">Candidate</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Difference</th><th scope="col">Interval</th><th scope="col" class="num">McNemar p</th><th scope="col">Significant</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table class="accuracy comparisons"><caption>${escapeHtml(labels.what)} on the cases both ran: the paired accuracy difference (${escapeHtml(labels.candidate.toLowerCase())} − ${escapeHtml(labels.baseline.toLowerCase())}, in percentage points) with its interval, McNemar's exact p for 0/1 scores, and whether the difference is significant at ${alpha} (by McNemar where known, else by the interval leaving out 0).</caption><thead><tr><th scope="col">${escapeHtml(labels.candidate)}</th><th scope="col">${escapeHtml(labels.baseline)}</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Paired cases</th><th scope="col" class="num">${escapeHtml(labels.candidate)}</th><th scope="col" class="num">${escapeHtml(labels.baseline)}</th><th scope="col" class="num">Difference</th><th scope="col">Interval</th><th scope="col" class="num">McNemar p</th><th scope="col">Significant</th></tr></thead><tbody>${body}</tbody></table>`;
 }

@@ -4,7 +4,9 @@
  * (the first keeps one small outcome per model and case, the second the details of the cases
  * chosen only). Capped in cases and in bytes, and every text cut, so the page stays small for any
  * run. The prompt is not in the log: a case shows its id, expected answer, and per model the
- * output's start, the scorers' reasons and the error class.
+ * output's start, the scorers' reasons and the error class. Several logs (a comparison of runs) are
+ * read as one, each model named after its run, so a case one run got right and another wrong is a
+ * disagreement too.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -58,6 +60,23 @@ export interface CaseBrowserOptions {
   onCall?: (record: CallRecord) => void;
 }
 
+/** A run log to read, and the name its models take in the browser (e.g. "q4 · qwen"). */
+export interface CaseSource {
+  runDir: string;
+  modelName: (model: string) => string;
+}
+
+/** The call records of every source in turn, each with its model renamed. */
+async function* callRecords(sources: readonly CaseSource[]): AsyncGenerator<CallRecord> {
+  for (const { runDir, modelName } of sources) {
+    for await (const event of readRunLog(runDir)) {
+      if (event.type !== "call") continue;
+      const model = modelName(event.model);
+      yield model === event.model ? event : { ...event, model };
+    }
+  }
+}
+
 /** One model's final outcome on a case, as the first pass keeps it. */
 export interface Outcome {
   ok: boolean;
@@ -94,23 +113,26 @@ export function caseKinds(outcomes: readonly Outcome[]): CaseKind[] {
 }
 
 /**
- * The case browser of the run in `runDir` (null when it has no log). Cases are taken from each
- * task in turn (so every task is shown), in log order within a task, until a cap is met.
+ * The case browser of the run in `runDir`, or of several runs' logs read as one (null when none
+ * has a log; a source without one is skipped). Cases are taken from each task in turn (so every
+ * task is shown), in log order within a task, until a cap is met.
  */
 export async function collectCases(
-  runDir: string,
+  from: string | readonly CaseSource[],
   options: CaseBrowserOptions = {},
 ): Promise<CaseBrowser | null> {
   const maxCases = options.maxCases ?? 200;
   const maxText = options.maxTextChars ?? 500;
   const maxBytes = options.maxBytes ?? 1_000_000;
-  if (!existsSync(join(runDir, EVENTS_FILE))) return null;
+  const sources = (typeof from === "string" ? [{ runDir: from, modelName: (m: string) => m }] : from).filter(
+    (s) => existsSync(join(s.runDir, EVENTS_FILE)),
+  );
+  if (sources.length === 0) return null;
 
   // Pass 1: the final outcome of each model on each case (a later record replaces an earlier one:
   // a retry's success, or a resumed run's new attempt).
   const outcomes = new Map<string, Map<string, Outcome>>();
-  for await (const event of readRunLog(runDir)) {
-    if (event.type !== "call") continue;
+  for await (const event of callRecords(sources)) {
     options.onCall?.(event);
     if (!isOutcome(event)) continue;
     const key = caseKey(event);
@@ -152,8 +174,8 @@ export async function collectCases(
 
   // Pass 2: the details of the chosen cases.
   const details = new Map<string, CaseView>();
-  for await (const event of readRunLog(runDir)) {
-    if (event.type !== "call" || !isOutcome(event)) continue;
+  for await (const event of callRecords(sources)) {
+    if (!isOutcome(event)) continue;
     const key = caseKey(event);
     const pick = chosen.get(key);
     if (!pick) continue;

@@ -74,38 +74,52 @@ export function reportCharts(summary: Summary): ChartSlot[] {
   return [...paretoCharts(summary), latencyChart(summary), tokensChart(summary)];
 }
 
-/**
- * The whole page for `summary`. `withLibraries: false` leaves the libraries out (tests); `cases`
- * is the case browser read from the run's log (`collectCases`; left out: no case section).
- */
-export function renderReport(
+/** What the page draws from beyond the summary: the log's case browser and latency distributions. */
+export interface ReportExtras {
+  /** False leaves the libraries out (tests). */
+  withLibraries?: boolean;
+  /** The case browser read from the log (`collectCases`); left out: no case section. */
+  cases?: CaseBrowser | null;
+  distributions?: LatencyDistributions | null;
+}
+
+/** The sections every report of a run shows, and the chart specs they draw. */
+export function reportSections(
   summary: Summary,
-  options: {
-    withLibraries?: boolean;
-    cases?: CaseBrowser | null;
-    distributions?: LatencyDistributions | null;
-  } = {},
-): string {
+  options: ReportExtras,
+  extra: { beforeAccuracy?: string; record?: string } = {},
+): { main: string; specs: PageParts["specs"] } {
   const charts = [...reportCharts(summary), ...distributionCharts(summary, options.distributions)];
   const specs = charts.flatMap((c) => (c.kind === "chart" ? [{ id: c.id, spec: c.spec }] : []));
-  const { run } = summary;
-  const title = `opbench report: ${run.suite.name}`;
-  const demo = summary.models.some(
-    (m) => (m.backend as { demo_model?: unknown } | null)?.demo_model === true,
-  );
   const pareto = charts.filter((c) => c.id.startsWith("pareto-"));
   const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens" || c.id.endsWith("-cdf"));
-  return pageShell({
-    title,
-    header: `<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
-${demo ? `<p class="warn">This run used opbench's built-in demo model (random weights): its accuracy means nothing.</p>` : ""}`,
-    main: `<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
-<section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
+  const main = `<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
+${extra.beforeAccuracy ?? ""}<section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
 <section id="latency-section"><h2>Latency and tokens</h2>${latency.map(renderSlot).join("\n")}</section>
 <section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
 <section id="per-correct-section"><h2>Per correct answer, and the cascade what-if</h2>${renderPerCorrectTable(summary, perCorrectRows(summary))}${renderCascades(cascadeViews(summary))}</section>
 ${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
-<section id="record"><h2>Reproducibility</h2>${renderReproducibility(reproducibilityRows(summary))}</section>`,
+<section id="record"><h2>Reproducibility</h2>${extra.record ?? renderReproducibility(reproducibilityRows(summary))}</section>`;
+  return { main, specs };
+}
+
+/** Whether any model of the summary is opbench's built-in demo model. */
+export function usesDemoModel(summary: Summary): boolean {
+  return summary.models.some((m) => (m.backend as { demo_model?: unknown } | null)?.demo_model === true);
+}
+
+/** The warning a page shows when the demo model's meaningless accuracy is in it. */
+export const DEMO_MODEL_WARNING = `<p class="warn">This run used opbench's built-in demo model (random weights): its accuracy means nothing.</p>`;
+
+/** The whole page for `summary` (see {@link ReportExtras}). */
+export function renderReport(summary: Summary, options: ReportExtras = {}): string {
+  const { run } = summary;
+  const { main, specs } = reportSections(summary, options);
+  return pageShell({
+    title: `opbench report: ${run.suite.name}`,
+    header: `<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
+${usesDemoModel(summary) ? DEMO_MODEL_WARNING : ""}`,
+    main,
     footer: `Written by opbench ${escapeHtml(run.opbench_version)} from summary.json${options.cases ? ` and ${EVENTS_FILE}` : ""}; one self-contained file, nothing is fetched.`,
     specs,
     withLibraries: options.withLibraries !== false,

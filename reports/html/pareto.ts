@@ -58,28 +58,49 @@ export function paretoPoints(summary: Summary, axis: Axis): ParetoPoint[] {
   });
 }
 
-const AXES: Record<Axis, { title: string; xTitle: string; format: (v: number) => string; why: string }> = {
+const AXES: Record<
+  Axis,
+  { title: string; xTitle: string; format: (v: number) => string; why: string; unknown: string }
+> = {
   cost: {
     title: "Accuracy vs cost per 1,000 calls",
     xTitle: "Cost per 1,000 calls (USD, log scale)",
     format: usd,
     why: "no model × task has a known cost: API models need a price, local models an energy reading or hardware.usd_per_hour",
+    unknown: "cost unknown",
   },
   latency: {
     title: "Accuracy vs p50 end-to-end latency",
     xTitle: "p50 end-to-end latency (ms, log scale)",
     format: ms,
     why: "no model × task has a successful call with timing",
+    unknown: "no timed call",
   },
   energy: {
     title: "Accuracy vs energy per call",
     xTitle: "Energy per call (J, log scale)",
     format: joules,
     why: "no model × task has a known energy: local models need an energy reading, API models a published estimate",
+    unknown: "energy unknown",
   },
 };
 
-function describe(points: readonly ParetoPoint[], axis: Axis): string {
+/** The model × task groups with an accuracy that a chart leaves out (x unknown), as "model (task)". */
+export function leftOut(summary: Summary, points: readonly ParetoPoint[]): string[] {
+  const tasks = new Set(summary.results.flatMap((g) => (g.task === null ? [] : [g.task])));
+  return summary.results.flatMap((g) =>
+    g.task !== null && primaryAccuracy(g) && !points.some((p) => p.model === g.model && p.task === g.task)
+      ? [tasks.size > 1 ? `${g.model} (${g.task})` : g.model]
+      : [],
+  );
+}
+
+/** "Not shown (cost unknown): a, b" — or empty. */
+function leftOutLine(axis: Axis, left: readonly string[]): string {
+  return left.length === 0 ? "" : `Not shown (${AXES[axis].unknown}): ${left.join(", ")}`;
+}
+
+function describe(points: readonly ParetoPoint[], axis: Axis, left: readonly string[] = []): string {
   const { title, format } = AXES[axis];
   const items = points.map((p) => {
     const ci =
@@ -88,11 +109,17 @@ function describe(points: readonly ParetoPoint[], axis: Axis): string {
         : "";
     return `${p.model} on ${p.task}: accuracy ${percent(p.accuracy)}${ci} at ${format(p.x)}`;
   });
-  return `${title}, one point per model and task. ${items.join("; ")}.`;
+  const missing = leftOutLine(axis, left);
+  return `${title}, one point per model and task. ${items.join("; ")}.${missing ? ` ${missing}.` : ""}`;
 }
 
 /** The Vega-Lite spec of one trade-off chart over `points` (non-empty). */
-export function paretoSpec(summary: Summary, points: readonly ParetoPoint[], axis: Axis): TopLevelSpec {
+export function paretoSpec(
+  summary: Summary,
+  points: readonly ParetoPoint[],
+  axis: Axis,
+  left: readonly string[] = [],
+): TopLevelSpec {
   const { title, xTitle } = AXES[axis];
   const tasks = new Set(points.map((p) => p.task));
   const scorers = [...new Set(points.map((p) => p.scorer))];
@@ -111,13 +138,19 @@ export function paretoSpec(summary: Summary, points: readonly ParetoPoint[], axi
     axis: { format: ".0%" },
   };
   return {
-    title: { text: title, subtitle: "Up and left is better; bars are 95% intervals" },
-    description: describe(points, axis),
+    title: {
+      text: title,
+      subtitle: ["Up and left is better; bars are 95% intervals", leftOutLine(axis, left)].filter(
+        (l) => l !== "",
+      ),
+    },
+    description: describe(points, axis, left),
     width: 460,
     height: 300,
     config: {
       ...CHART_CONFIG,
-      legend: { ...CHART_CONFIG.legend, orient: "bottom", direction: "horizontal" },
+      // Three to a row: a comparison of runs has many "run · model" entries, and one row would overflow.
+      legend: { ...CHART_CONFIG.legend, orient: "bottom", direction: "horizontal", columns: 3 },
     },
     data: { values: points.map((p) => ({ ...p })) },
     // An interval layer only where some point has one: a layer whose rows are all filtered out
@@ -167,7 +200,8 @@ export function paretoCharts(summary: Summary): ChartSlot[] {
     const points = paretoPoints(summary, axis);
     const { title, why } = AXES[axis];
     if (points.length === 0) return { kind: "note", id, title, reason: why };
-    const spec = paretoSpec(summary, points, axis);
-    return { kind: "chart", id, title, description: describe(points, axis), spec };
+    const left = leftOut(summary, points);
+    const spec = paretoSpec(summary, points, axis, left);
+    return { kind: "chart", id, title, description: describe(points, axis, left), spec };
   });
 }

@@ -116,7 +116,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .command(
       "report <run-dirs..>",
-      "Write reports (report.md; see --format) for run directories from their logs alone; several: also one comparison table",
+      "Write reports (report.md, report.html; see --format) for run directories from their logs alone; several: also one comparison page and table",
       (y) =>
         y
           .positional("run-dirs", { type: "string", array: true, demandOption: true })
@@ -124,13 +124,20 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           .option("out-file", {
             type: "string",
             describe:
-              "Also write the Markdown here: report.md of one run directory, or the comparison of several (else printed)",
+              "Where the report goes: a .html path takes the HTML page (report.html of one run directory, or the comparison page of several; default comparison.html), another path the Markdown (else printed). `-o report.html` does the same",
+          })
+          .option("label", {
+            type: "string",
+            array: true,
+            describe:
+              "Each run's name in a comparison, in the order of the directories (default: the directory's name)",
           }),
       async (args) => {
         exit.code = await (await commands.report()).reportCommand({
           runDirs: args.runDirs,
           format: args.format,
           outFile: args.outFile,
+          label: args.label,
         });
       },
     )

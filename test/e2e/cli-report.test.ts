@@ -115,22 +115,27 @@ describe("opbench report", () => {
     expect(csv.stderr).toContain(`CSV: ${join(copy, "calls.csv")}\nCSV: ${join(copy, "summary.csv")}\n`);
   });
 
-  it("several directories: each gets its report, and one comparison table goes to stdout or --out-file", async () => {
+  it("several directories: each gets its report, one comparison page, and one comparison table to stdout or --out-file", async () => {
     const a = copyRun("cmp-a");
     const b = copyRun("cmp-b");
-    const result = await runCli(["report", a, b]);
+    const result = await runCli(["report", a, b], {}, false, dir);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(a, "report.md")) && existsSync(join(b, "report.md"))).toBe(true);
+    // The comparison page: comparison.html in the working directory, each run under its name.
+    expect(result.stderr).toContain("Comparison report: comparison.html\n");
+    const page = readFileSync(join(dir, "comparison.html"), "utf8");
+    expect(page).toContain("<strong>cmp-a</strong> (reference)");
+    expect(page).toContain("cmp-b · api_one");
     expect(result.stdout).toContain("## opbench: comparison of runs");
     const rows = result.stdout
       .split("\n")
       .filter((line) => line.startsWith("| ") && line.includes(" | t | "));
     expect(rows.length).toBe(2);
-    expect(rows[0]).toContain(a);
-    expect(rows[1]).toContain(b);
+    expect(rows[0]).toMatch(/^\| cmp-a \| api\\_one \|/);
+    expect(rows[1]).toMatch(/^\| cmp-b \| api\\_one \|/);
 
     const file = join(dir, "comparison.md");
-    const toFile = await runCli(["report", a, b, "--out-file", file]);
+    const toFile = await runCli(["report", a, b, "--out-file", file], {}, false, dir);
     expect(toFile.code, toFile.stderr).toBe(0);
     expect(toFile.stdout).toBe("");
     expect(readFileSync(file, "utf8")).toBe(result.stdout);
@@ -145,6 +150,33 @@ describe("opbench report", () => {
     const refused = await runCli(["report", runDir, "-o", "csv", "--out-file", file]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("--out-file takes the Markdown report");
+  });
+
+  it("-o or --out-file naming a .html file: the HTML report there (a copy for one run, the comparison for several)", async () => {
+    const one = join(dir, "one.html");
+    const single = await runCli(["report", runDir, "-o", one]);
+    expect(single.code, single.stderr).toBe(0);
+    expect(readFileSync(one, "utf8")).toBe(readFileSync(join(runDir, "report.html"), "utf8"));
+    const a = copyRun("html-a");
+    const b = copyRun("html-b");
+    const page = join(dir, "compare.html");
+    const several = await runCli([
+      "report",
+      a,
+      b,
+      "--label",
+      "before",
+      "--label",
+      "after",
+      "--out-file",
+      page,
+    ]);
+    expect(several.code, several.stderr).toBe(0);
+    expect(several.stderr).toContain(`Comparison report: ${page}\n`);
+    expect(readFileSync(page, "utf8")).toContain("<strong>before</strong> (reference)");
+    const clash = await runCli(["report", a, b, "--label", "same", "--label", "same"]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain('would both be labelled "same": give --label for each');
   });
 });
 

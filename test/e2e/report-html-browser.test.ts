@@ -5,69 +5,17 @@
  * page, and markup in model names and output shows as text. Skipped with a message where
  * /usr/bin/chromium is absent, except under CI (.ci/run installs it), where that fails.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlReport } from "../../reports/html.ts";
+import { CHROMIUM, openReport as open, chromiumPresent as present } from "../helpers/browser.ts";
 import { runCli } from "../helpers/cli.ts";
 import { loadReportSummary } from "../helpers/load-report-summary.ts";
 import { hostileSummary, INJECTED } from "../helpers/report-summary.ts";
 import { call, failedCall, start } from "../helpers/summary-log.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-
-if (!present) {
-  if (process.env.CI)
-    throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does)`);
-  console.warn(`skipping the HTML report's browser tests: ${CHROMIUM} is absent (apt-get install chromium)`);
-}
-
-/**
- * What opening `file` showed: the page's console, requests, dialogs and each chart's marks;
- * `interact` runs on the page before it closes.
- */
-async function open(browser: Browser, file: string, interact?: (page: Page) => Promise<void>) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const console: string[] = [];
-  const requests: string[] = [];
-  const dialogs: string[] = [];
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url === `file://${file}`) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") console.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(`file://${file}`);
-  const charts = await page.locator(".vega").count();
-  await page.waitForFunction(`document.querySelectorAll(".vega svg").length === ${charts}`, undefined, {
-    timeout: 15_000,
-  });
-  const marks = await page.$$eval(".vega", (elements) =>
-    elements.map((e) => ({
-      id: e.id,
-      marks: e.querySelectorAll("svg g[class*='mark-'] path, svg g[class*='mark-'] line").length,
-    })),
-  );
-  // What is shown (rendered text), not the text of the scripts.
-  // biome-ignore lint/performance/useDomNodeTextContent: playwright's locator, not a DOM node
-  const text = await page.locator("body").innerText();
-  const images = await page.locator("img").count();
-  await interact?.(page);
-  await context.close();
-  return { charts, marks, console, requests, dialogs, text, images };
-}
 
 describe.skipIf(!present)("report.html in Chromium", () => {
   let browser: Browser;

@@ -26,7 +26,15 @@ export type Reply =
    * pieces of that size (events and UTF-8 characters split across reads), `gapMs` waits between
    * pieces, `dropAfterBytes` destroys the socket once that many bytes are out.
    */
-  | { kind: "sse"; text: string; chunkBytes?: number; gapMs?: number; dropAfterBytes?: number }
+  | {
+      kind: "sse";
+      text: string;
+      chunkBytes?: number;
+      gapMs?: number;
+      dropAfterBytes?: number;
+      /** Waits this long before the response's headers (a server thinking before it answers). */
+      delayMs?: number;
+    }
   /** An endless stream: `event` every `everyMs` until the client hangs up. */
   | { kind: "trickle"; event: string; everyMs: number }
   /** The request's headers sent back as the body, with `status`. */
@@ -115,6 +123,8 @@ async function send(res: ServerResponse, reply: Reply, request: ReceivedRequest)
 }
 
 async function sendSse(res: ServerResponse, reply: Extract<Reply, { kind: "sse" }>): Promise<void> {
+  if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+  if (res.destroyed) return;
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const bytes = Buffer.from(reply.text, "utf8");
   const limit = Math.min(bytes.length, reply.dropAfterBytes ?? bytes.length);

@@ -13,7 +13,7 @@ import { modelColorScale, OKABE_ITO } from "../../reports/html/colors.ts";
 import { percent, scriptJson } from "../../reports/html/format.ts";
 import { latencyBars } from "../../reports/html/latency.ts";
 import { renderReport, reportCharts } from "../../reports/html/page.ts";
-import { paretoPoints } from "../../reports/html/pareto.ts";
+import { leftOut, paretoCharts, paretoPoints } from "../../reports/html/pareto.ts";
 import { reproducibilityRows } from "../../reports/html/reproducibility.ts";
 import { tokenBars } from "../../reports/html/tokens.ts";
 import { htmlReport } from "../../reports/html.ts";
@@ -35,6 +35,21 @@ describe("the trade-off charts", () => {
     expect(latency[0]!.accuracyLower).toBeCloseTo(0.5101, 4);
     // Energy per call: the API's published estimate; the local model has no reading here.
     expect(paretoPoints(summary, "energy").map((p) => [p.model, p.x])).toEqual([["api", 40]]);
+  });
+
+  it("name the models a chart leaves out, in its subtitle and its text description", () => {
+    const summary = reportSummary();
+    expect(leftOut(summary, paretoPoints(summary, "energy"))).toEqual(["local"]);
+    expect(leftOut(summary, paretoPoints(summary, "cost"))).toEqual([]);
+    const energy = paretoCharts(summary).find((c) => c.id === "pareto-energy");
+    if (energy?.kind !== "chart") throw new Error("the energy chart is drawn");
+    expect((energy.spec.title as { subtitle: string[] }).subtitle).toEqual([
+      "Up and left is better; bars are 95% intervals",
+      "Not shown (energy unknown): local",
+    ]);
+    expect(energy.description).toMatch(/Not shown \(energy unknown\): local\.$/);
+    const cost = paretoCharts(summary).find((c) => c.id === "pareto-cost");
+    expect(cost?.kind === "chart" && (cost.spec.title as { subtitle: string[] }).subtitle).toHaveLength(1);
   });
 
   it("become a note saying why when nothing has a cost", () => {
