@@ -66,10 +66,32 @@ export interface CaseSource {
   modelName: (model: string) => string;
 }
 
+/**
+ * The JSON text of a log line's `"case_id"` string (quotes and escapes as written), or null: a
+ * pre-filter on the raw line, so the second pass parses only the chosen cases' records. A string
+ * value cannot hold an unescaped `"`, so `"case_id":"` is only ever a key.
+ */
+export function rawCaseId(line: string): string | null {
+  const key = line.indexOf('"case_id":"');
+  if (key < 0) return null;
+  const start = key + 10;
+  let end = start + 1;
+  while (end < line.length) {
+    const c = line.charCodeAt(end);
+    if (c === 0x5c) end += 2;
+    else if (c === 0x22) return line.slice(start, end + 1);
+    else end++;
+  }
+  return null;
+}
+
 /** The call records of every source in turn, each with its model renamed. */
-async function* callRecords(sources: readonly CaseSource[]): AsyncGenerator<CallRecord> {
+async function* callRecords(
+  sources: readonly CaseSource[],
+  keepLine?: (line: string) => boolean,
+): AsyncGenerator<CallRecord> {
   for (const { runDir, modelName } of sources) {
-    for await (const event of readRunLog(runDir)) {
+    for await (const event of readRunLog(runDir, undefined, keepLine)) {
       if (event.type !== "call") continue;
       const model = modelName(event.model);
       yield model === event.model ? event : { ...event, model };
@@ -172,9 +194,15 @@ export async function collectCases(
     }
   }
 
-  // Pass 2: the details of the chosen cases.
+  // Pass 2: the details of the chosen cases (lines of other cases skipped unparsed).
+  const chosenIds = new Set(
+    [...chosen.keys()].map((key) => JSON.stringify((JSON.parse(key) as unknown[])[1])),
+  );
   const details = new Map<string, CaseView>();
-  for await (const event of callRecords(sources)) {
+  for await (const event of callRecords(sources, (line) => {
+    const id = rawCaseId(line);
+    return id === null || chosenIds.has(id);
+  })) {
     if (!isOutcome(event)) continue;
     const key = caseKey(event);
     const pick = chosen.get(key);

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { caseKinds, collectCases, renderCaseBrowser } from "../../reports/html/cases.ts";
+import { caseKinds, collectCases, rawCaseId, renderCaseBrowser } from "../../reports/html/cases.ts";
 import { renderReport } from "../../reports/html/page.ts";
 import type { LogEvent } from "../../src/core/records.ts";
 import { INJECTED, reportSummary } from "../helpers/report-summary.ts";
@@ -45,6 +45,25 @@ function events(): LogEvent[] {
     call("api", 3),
   ];
 }
+
+describe("the second pass's pre-filter", () => {
+  it("reads a record's case_id as written, quotes, backslashes and all", () => {
+    for (const id of ["1", 'say "hi"', "back\\slash\\", "tab\tline\nü😀", ""]) {
+      expect(rawCaseId(JSON.stringify(call("m", 0, { case_id: id, output: '"case_id":"decoy"' })))).toBe(
+        JSON.stringify(id),
+      );
+    }
+    expect(rawCaseId(JSON.stringify(start))).toBeNull();
+  });
+
+  it("still finds the details of cases whose ids need escaping", async () => {
+    const id = 'a "quoted" \\ id';
+    const browser = await collectCases(
+      runDir([start, call("local", 0, { case_id: id }), failedCall("api", 0, { case_id: id })]),
+    );
+    expect(browser?.cases.map((c) => [c.caseId, c.models.length])).toEqual([[id, 2]]);
+  });
+});
 
 describe("the case browser", () => {
   it("picks failed calls and disagreements of the first scorer, nothing else", async () => {
