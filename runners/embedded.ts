@@ -274,6 +274,7 @@ export const embeddedRunner: RunnerDefinition<EmbeddedModel> = {
   schema: EmbeddedModel,
   create: createEmbeddedRunner,
   locality: "local",
+  appliesGrammar: true,
   absolutePaths: absoluteEmbeddedPaths,
   fromModelFlag: embeddedFromModelFlag,
 };

@@ -81,6 +81,11 @@ export function runnerLocality(kind: string): RunnerDefinition["locality"] | und
   return registry.get(kind)?.locality;
 }
 
+/** Whether runner `kind` applies a task's GBNF grammar (see RunnerDefinition.appliesGrammar). */
+export function runnerAppliesGrammar(kind: string): boolean {
+  return registry.get(kind)?.appliesGrammar === true;
+}
+
 /** Builds the runner for a model entry (paths already absolute). */
 export function createRunner(config: ModelConfigBase): Runner {
   return runnerDefinition(config).create(config);

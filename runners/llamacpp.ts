@@ -186,6 +186,7 @@ export const llamacppRunner: RunnerDefinition<LlamaCppModel> = {
   schema: LlamaCppModel,
   create: createLlamaCppRunner,
   locality: "local",
+  appliesGrammar: true,
   absolutePaths: absoluteLlamaCppPaths,
   fromModelFlag: llamaCppFromModelFlag,
 };

@@ -91,6 +91,13 @@ export const modelFields = {
   price: PriceConfig.optional(),
   hardware: HardwareConfig.optional(),
   energy: EnergyConfig.optional(),
+  ignore_grammar: z
+    .boolean()
+    .optional()
+    .describe(
+      "Send this model the tasks' prompts without their GBNF grammar (the hosted APIs cannot apply one): " +
+        "the prompt alone constrains its answer",
+    ),
   rpm: z.number().positive().optional().describe("Requests per minute this model may be sent (rate limit)"),
   tpm: z
     .number()

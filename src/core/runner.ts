@@ -116,6 +116,12 @@ export interface RunnerDefinition<C extends ModelConfigBase = ModelConfigBase> {
    * remote `api` priced per token with published energy estimates.
    */
   locality: "local" | "api";
+  /**
+   * The runner applies a task's GBNF `grammar` (llama.cpp does; the hosted APIs have no such
+   * parameter). A suite giving a grammar to a model whose runner does not is refused before any
+   * call, unless the model says `ignore_grammar: true`.
+   */
+  appliesGrammar?: boolean;
   /** Environment variables that must hold secrets (API keys); all are checked before the first call. */
   secretEnv?(config: C): string[];
   /** Provider id in the pricing dataset (genai-prices), for API cost. */

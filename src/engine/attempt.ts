@@ -60,7 +60,10 @@ export async function runAttempt(
     ...(params.topK !== undefined && { topK: params.topK }),
     ...(params.seed !== undefined && { seed: params.seed }),
     ...(params.stop !== undefined && { stop: params.stop }),
-    ...(item.task.structured !== undefined && { structured: item.task.structured }),
+    ...(item.task.structured !== undefined &&
+      !(item.task.structured.type === "grammar" && item.model.config.ignore_grammar === true) && {
+        structured: item.task.structured,
+      }),
   };
   const startedAt = new Date().toISOString();
   const timeline = new CallTimeline();

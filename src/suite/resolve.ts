@@ -4,6 +4,7 @@
  * built-in defaults; every problem is collected and thrown together as a `SuiteError`.
  */
 import { createHash } from "node:crypto";
+import { runnerAppliesGrammar } from "../../runners/index.ts";
 import { parseDuration } from "../core/duration.ts";
 import type { StructuredOutput } from "../core/runner.ts";
 import { jsonSchemaProblem } from "../scoring/ajv.ts";
@@ -64,7 +65,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     const known = config.tasks[index]!.scorers !== undefined || !context.datasets[index]!.unavailable;
     return { id: task.id, names: known ? task.scorerConfigs.map((c) => c.name ?? c.type) : undefined };
   });
-  issues.push(...savingsScorerIssues(config.savings, scorerNames));
+  issues.push(...savingsScorerIssues(config.savings, scorerNames), ...grammarIssues(config));
   if (issues.length > 0) {
     throw new SuiteError(positionIssues(issues, context.sourcePath, locatorForText(context.text)));
   }
@@ -122,6 +123,26 @@ function resolveTask(
   if (task.description !== undefined) resolved.description = task.description;
   if (structured) resolved.structured = structured;
   return { task: resolved, issues };
+}
+
+/**
+ * A task's GBNF grammar given to a model whose runner cannot apply one (the hosted APIs): every
+ * call would fail, so the suite is refused before any, naming the model and the way out.
+ */
+function grammarIssues(config: SuiteConfig): IssueDraft[] {
+  const unable = config.models.filter((m) => !runnerAppliesGrammar(m.runner) && m.ignore_grammar !== true);
+  if (unable.length === 0) return [];
+  return config.tasks.flatMap((task, index): IssueDraft[] =>
+    task.grammar === undefined
+      ? []
+      : [
+          {
+            path: ["tasks", index, "grammar"],
+            at: "key",
+            message: `a GBNF grammar is llama.cpp-only, and ${unable.map((m) => `model "${m.id}" (runner ${m.runner})`).join(", ")} cannot apply it: set ignore_grammar: true on ${unable.length === 1 ? "that model" : "those models"} (the prompt alone then constrains the answer), or give json_schema in place of grammar`,
+          },
+        ],
+  );
 }
 
 function duplicateTaskIds(tasks: readonly TaskConfig[]): IssueDraft[] {

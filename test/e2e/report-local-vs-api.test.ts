@@ -35,7 +35,7 @@ function sampleLabels(): Map<string, string> {
   );
 }
 
-/** The quickstart suite with two API models added and compared with the local one (no grammar). */
+/** The quickstart suite with two API models added and compared with the local one. */
 function writeSuite(dir: string, url: string): string {
   mkdirSync(join(dir, "data"), { recursive: true });
   for (const file of ["banking77-sample.csv", "banking77-labels.json"]) {
@@ -46,18 +46,15 @@ function writeSuite(dir: string, url: string): string {
     "models:",
     "  - id: demo",
     "    runner: embedded",
-    `  - {id: gpt-4.1-mini, runner: openai, model: gpt-4.1-mini, base_url: "${url}/v1"}`,
-    `  - {id: claude-haiku, runner: anthropic, model: claude-3-5-haiku-20241022, base_url: "${url}"}`,
+    // The hosted APIs cannot apply the task's GBNF grammar: they get the prompt alone.
+    `  - {id: gpt-4.1-mini, runner: openai, model: gpt-4.1-mini, base_url: "${url}/v1", ignore_grammar: true}`,
+    `  - {id: claude-haiku, runner: anthropic, model: claude-3-5-haiku-20241022, base_url: "${url}", ignore_grammar: true}`,
     "savings:",
     "  - {candidate: demo, baseline: gpt-4.1-mini}",
     "  - {candidate: demo, baseline: claude-haiku}",
     "tasks:",
   ].join("\n");
-  // The GBNF grammar is llama.cpp-only (an API call with it fails before sending): left out here.
-  const suite = quickstart
-    .replace(/^models:[\s\S]*?^tasks:/m, models)
-    .replace(/^warmup: 1$/m, "warmup: 0")
-    .replace(/^ {4}grammar: \|[\s\S]*$/m, "");
+  const suite = quickstart.replace(/^models:[\s\S]*?^tasks:/m, models).replace(/^warmup: 1$/m, "warmup: 0");
   const path = join(dir, "suite.yaml");
   writeFileSync(path, suite);
   return path;
@@ -117,6 +114,15 @@ describe.skipIf(!chromiumPresent)("a local model against two API models, in Chro
     // 48 cases: the stand-ins' seeded accuracies land near 0.9 and 0.8.
     expect(exact("gpt-4.1-mini")).toBeGreaterThan(0.75);
     expect(exact("claude-haiku")).toBeGreaterThan(0.65);
+    // The demo model kept its grammar: every answer is one of the labels.
+    const valid = summary.results
+      .find((g) => g.model === "demo")
+      ?.accuracy.find((a) => a.scorer === "valid_label");
+    expect(valid?.mean).toBe(1);
+    // The APIs got no grammar (ignore_grammar), so none of their calls failed.
+    for (const model of ["gpt-4.1-mini", "claude-haiku"]) {
+      expect(summary.results.find((g) => g.model === model)?.failed).toBe(0);
+    }
     for (const pair of summary.savings) {
       expect(pair.comparison.paired_cases).toBe(48);
       expect(pair.comparison.mcnemar_p_value).not.toBeNull();

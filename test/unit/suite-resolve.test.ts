@@ -33,6 +33,32 @@ describe("resolveSuite", () => {
     expect(suite.modelParams).toEqual({ m: {} });
   });
 
+  it("refuses a GBNF grammar for a model that cannot apply one, unless it says ignore_grammar", () => {
+    const tasks = [{ id: "t", prompt: "{{q}}", dataset: [{ q: "a" }], grammar: 'root ::= "a"' }];
+    const api = { id: "gpt", runner: "openai", model: "gpt-4.1" };
+    const claude = { id: "claude", runner: "anthropic", model: "claude-sonnet-4-5" };
+    let error: unknown;
+    try {
+      resolveFrom({ models: [attach, api, claude], tasks });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SuiteError);
+    expect((error as SuiteError).issues.map((i) => [i.key, i.message])).toEqual([
+      [
+        "tasks[0].grammar",
+        'a GBNF grammar is llama.cpp-only, and model "gpt" (runner openai), model "claude" (runner anthropic) cannot apply it: set ignore_grammar: true on those models (the prompt alone then constrains the answer), or give json_schema in place of grammar',
+      ],
+    ]);
+    const suite = resolveFrom({
+      models: [attach, { ...api, ignore_grammar: true }, { ...claude, ignore_grammar: true }],
+      tasks,
+    });
+    expect(suite.tasks[0]!.structured).toEqual({ type: "grammar", grammar: 'root ::= "a"' });
+    // No grammar, nothing to refuse.
+    expect(() => resolveFrom({ models: [api], tasks: [{ ...tasks[0], grammar: undefined }] })).not.toThrow();
+  });
+
   it("keeps the built-in defaults read-only", () => {
     expect(Object.isFrozen(BUILTIN_DEFAULTS)).toBe(true);
     expect(() => {
