@@ -11,6 +11,8 @@ h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1
 h3 { font-size: 15px; margin: 0 0 4px; }
 .sub { color: var(--muted); margin: 0 0 8px; }
 .warn { background: #fff4d6; border-left: 4px solid #E69F00; padding: 6px 10px; margin: 8px 0; }
+.ci { color: var(--muted); font-size: 12px; white-space: nowrap; }
+.latency-table { margin-bottom: 22px; }
 .note { color: var(--muted); background: var(--grey); padding: 10px 12px; border-radius: 6px; margin: 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 16px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }

@@ -23,6 +23,7 @@ import { type ChartSlot, renderSlot } from "./chart.ts";
 import { distributionCharts, type LatencyDistributions } from "./distributions.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
 import { latencyChart } from "./latency.ts";
+import { latencyRows, renderLatencyTable } from "./latency-table.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
 import { paretoCharts } from "./pareto.ts";
 import { perCorrectRows, renderPerCorrectTable } from "./per-correct.ts";
@@ -95,7 +96,7 @@ export function reportSections(
   const latency = charts.filter((c) => c.id === "latency" || c.id === "tokens" || c.id.endsWith("-cdf"));
   const main = `<section id="savings"><h2>Savings</h2><div class="cards">${renderCards(savingsCards(summary))}</div></section>
 ${extra.beforeAccuracy ?? ""}<section id="tradeoffs"><h2>Accuracy, cost and speed</h2><div class="charts">${pareto.map(renderSlot).join("\n")}</div></section>
-<section id="latency-section"><h2>Latency and tokens</h2>${latency.map(renderSlot).join("\n")}</section>
+<section id="latency-section"><h2>Latency and tokens</h2>${latency.map((slot) => (slot.id === "latency" ? `${renderSlot(slot)}\n${renderLatencyTable(summary, latencyRows(summary))}` : renderSlot(slot))).join("\n")}</section>
 <section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
 <section id="per-correct-section"><h2>Per correct answer, and the cascade what-if</h2>${renderPerCorrectTable(summary, perCorrectRows(summary))}${renderCascades(cascadeViews(summary))}</section>
 ${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}

@@ -85,6 +85,25 @@ const AXES: Record<
   },
 };
 
+/**
+ * The efficient frontier of each task's points: those no other point of the task beats on both
+ * axes (at most the same x with more accuracy, or less x with at least the same accuracy), in x
+ * order. Points of different tasks are never compared.
+ */
+export function frontier(points: readonly ParetoPoint[]): ParetoPoint[] {
+  const byTask = new Map<string, ParetoPoint[]>();
+  for (const p of points) byTask.set(p.task, [...(byTask.get(p.task) ?? []), p]);
+  return [...byTask.values()].flatMap((list) => {
+    const sorted = [...list].sort((a, b) => a.x - b.x || b.accuracy - a.accuracy);
+    const kept: ParetoPoint[] = [];
+    for (const p of sorted) {
+      const best = kept.at(-1);
+      if (!best || p.accuracy > best.accuracy) kept.push(p);
+    }
+    return kept;
+  });
+}
+
 /** The model × task groups with an accuracy that a chart leaves out (x unknown), as "model (task)". */
 export function leftOut(summary: Summary, points: readonly ParetoPoint[]): string[] {
   const tasks = new Set(summary.results.flatMap((g) => (g.task === null ? [] : [g.task])));
@@ -110,7 +129,12 @@ function describe(points: readonly ParetoPoint[], axis: Axis, left: readonly str
     return `${p.model} on ${p.task}: accuracy ${percent(p.accuracy)}${ci} at ${format(p.x)}`;
   });
   const missing = leftOutLine(axis, left);
-  return `${title}, one point per model and task. ${items.join("; ")}.${missing ? ` ${missing}.` : ""}`;
+  const best = frontier(points);
+  const front =
+    best.length > 0 && best.length < points.length
+      ? ` On the efficient frontier (no other point is both lower on this axis and more accurate): ${best.map((p) => `${p.model} on ${p.task}`).join(", ")}.`
+      : "";
+  return `${title}, one point per model and task. ${items.join("; ")}.${front}${missing ? ` ${missing}.` : ""}`;
 }
 
 /** The Vega-Lite spec of one trade-off chart over `points` (non-empty). */
@@ -137,12 +161,14 @@ export function paretoSpec(
     scale: { domain: [0, 1] },
     axis: { format: ".0%" },
   };
+  const line = frontier(points);
   return {
     title: {
       text: title,
-      subtitle: ["Up and left is better; bars are 95% intervals", leftOutLine(axis, left)].filter(
-        (l) => l !== "",
-      ),
+      subtitle: [
+        `Up and left is better; bars are 95% intervals${line.length > 1 ? "; the dashed line is the efficient frontier" : ""}`,
+        leftOutLine(axis, left),
+      ].filter((l) => l !== ""),
     },
     description: describe(points, axis, left),
     width: 460,
@@ -156,6 +182,28 @@ export function paretoSpec(
     // An interval layer only where some point has one: a layer whose rows are all filtered out
     // makes Vega warn of an infinite extent.
     layer: [
+      // The frontier: a step line through the points nothing beats (one per task).
+      ...(line.length > 1
+        ? [
+            {
+              data: {
+                values: line.map((p, order) => ({ x: p.x, accuracy: p.accuracy, task: p.task, order })),
+              },
+              mark: {
+                type: "line" as const,
+                interpolate: "step-after" as const,
+                strokeDash: [4, 3],
+                color: "#888888",
+              },
+              encoding: {
+                x,
+                y,
+                detail: { field: "task", type: "nominal" as const },
+                order: { field: "order", type: "quantitative" as const },
+              },
+            },
+          ]
+        : []),
       ...(points.some((p) => p.accuracyLower !== null && p.accuracyUpper !== null)
         ? [
             {

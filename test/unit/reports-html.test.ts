@@ -12,8 +12,16 @@ import { cardFigures, savingsCards } from "../../reports/html/cards.ts";
 import { modelColorScale, OKABE_ITO } from "../../reports/html/colors.ts";
 import { percent, scriptJson } from "../../reports/html/format.ts";
 import { latencyBars } from "../../reports/html/latency.ts";
+import { latencyRows, renderLatencyTable } from "../../reports/html/latency-table.ts";
 import { renderReport, reportCharts } from "../../reports/html/page.ts";
-import { leftOut, paretoCharts, paretoPoints } from "../../reports/html/pareto.ts";
+import {
+  frontier,
+  leftOut,
+  type ParetoPoint,
+  paretoCharts,
+  paretoPoints,
+  paretoSpec,
+} from "../../reports/html/pareto.ts";
 import { reproducibilityRows } from "../../reports/html/reproducibility.ts";
 import { tokenBars } from "../../reports/html/tokens.ts";
 import { htmlReport } from "../../reports/html.ts";
@@ -37,6 +45,37 @@ describe("the trade-off charts", () => {
     expect(paretoPoints(summary, "energy").map((p) => [p.model, p.x])).toEqual([["api", 40]]);
   });
 
+  it("draw the efficient frontier of each task: the points nothing beats on both axes", () => {
+    const point = (model: string, task: string, x: number, accuracy: number): ParetoPoint => ({
+      model,
+      task,
+      scorer: "exact",
+      accuracy,
+      accuracyLower: null,
+      accuracyUpper: null,
+      x,
+      xLower: null,
+      xUpper: null,
+    });
+    const points = [
+      point("big", "t", 10, 0.95),
+      point("small", "t", 0.1, 0.8),
+      point("worse", "t", 1, 0.7), // dearer and less accurate than small
+      point("mid", "t", 1, 0.9),
+      point("same-x", "t", 1, 0.85), // as dear as mid, less accurate
+      point("other-task", "u", 5, 0.1), // alone in its task: on its frontier
+    ];
+    expect(frontier(points).map((p) => p.model)).toEqual(["small", "mid", "big", "other-task"]);
+    const summary = reportSummary();
+    const spec = paretoSpec(summary, points, "cost") as unknown as {
+      layer: { data?: { values: unknown[] }; mark: { type: string } }[];
+    };
+    const line = spec.layer[0]!;
+    expect(line.mark.type).toBe("line");
+    expect(line.data?.values).toHaveLength(4);
+    expect(compileMessages(spec as never)).toEqual([]);
+  });
+
   it("name the models a chart leaves out, in its subtitle and its text description", () => {
     const summary = reportSummary();
     expect(leftOut(summary, paretoPoints(summary, "energy"))).toEqual(["local"]);
@@ -58,6 +97,30 @@ describe("the trade-off charts", () => {
     const [cost] = reportCharts(summary);
     expect(cost).toMatchObject({ kind: "note", id: "pareto-cost" });
     expect(cost!.kind === "note" && cost!.reason).toMatch(/no model × task has a known cost/);
+  });
+});
+
+describe("the latency table", () => {
+  it("has a row per model and metric, each percentile with its interval where there is one", () => {
+    const summary = reportSummary();
+    summary.by_model[0]!.latency.e2e_ms!.ci95.p50 = [200, 230];
+    const rows = latencyRows(summary);
+    expect(rows.map((r) => [r.model, r.metric])).toEqual(
+      summary.by_model.flatMap((g) =>
+        (
+          [
+            ["e2e_ms", "End-to-end"],
+            ["ttft_ms", "Time to first token"],
+            ["tpot_ms", "Time per output token"],
+          ] as const
+        ).flatMap(([key, name]) => (g.latency[key] ? [[g.model, name]] : [])),
+      ),
+    );
+    const html = renderLatencyTable(summary, rows);
+    const first = html.slice(html.indexOf("<tbody>"), html.indexOf("</tr>", html.indexOf("<tbody>")));
+    expect(first).toContain(`${summary.by_model[0]!.model}</td><td>End-to-end</td>`);
+    expect(first).toContain('<span class="ci">(200 ms–230 ms)</span>');
+    expect(renderLatencyTable(summary, [])).toBe("");
   });
 });
 
