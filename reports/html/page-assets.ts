@@ -14,7 +14,7 @@ h3 { font-size: 15px; margin: 0 0 4px; }
 .ci { color: var(--muted); font-size: 12px; white-space: nowrap; }
 .latency-table { margin-bottom: 22px; }
 .note { color: var(--muted); background: var(--grey); padding: 10px 12px; border-radius: 6px; margin: 0; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 16px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(540px, 100%), 1fr)); gap: 16px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }
 .figures { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px; margin-top: 8px; }
 .figure { border-radius: 6px; padding: 8px 10px; background: #eef5fb; }
@@ -23,11 +23,17 @@ h3 { font-size: 15px; margin: 0 0 4px; }
 .figure .detail { font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
 .figure.unknown { background: var(--grey); }
 .figure.unknown .value { color: #8a8a8a; font-weight: 500; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(540px, 100%), 1fr)); gap: 16px; }
 figure.chart { margin: 0; }
 figure.chart + figure.chart { margin-top: 24px; }
 figure.chart details { font-size: 12px; color: var(--muted); margin-top: 4px; }
-.vega { min-height: 40px; }
+.vega { min-height: 40px; max-width: 100%; overflow-x: auto; }
+section { overflow-x: auto; }
+@media (max-width: 640px) {
+  header, main, footer { padding: 0 12px; }
+  .figures { grid-template-columns: repeat(2, 1fr); }
+  table.accuracy { font-size: 12px; }
+}
 table.accuracy { border-collapse: collapse; width: 100%; font-size: 14px; }
 table.accuracy caption { text-align: left; color: var(--muted); font-size: 13px; margin-bottom: 6px; }
 table.accuracy th, table.accuracy td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; }
