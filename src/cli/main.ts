@@ -21,6 +21,7 @@ const commands = {
   report: () => import("./report-command.ts"),
   plan: () => import("./plan-command.ts"),
   schema: () => import("./schema-command.ts"),
+  init: () => import("./init-command.ts"),
 };
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
@@ -88,6 +89,35 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       loadCommandOptions,
       async (args) => {
         exit.code = await (await commands.load()).loadCommand(args);
+      },
+    )
+    .command(
+      "init [data]",
+      "Write a suite from your own data file (.csv with a header row, or .jsonl), or an example suite",
+      (y) =>
+        y
+          .positional("data", { type: "string", describe: "Your data: .csv (header row) or .jsonl" })
+          .option("task", {
+            choices: ["classify", "extract", "generate"] as const,
+            describe: "The kind of task (default: guessed from the answers)",
+          })
+          .option("answer", {
+            type: "string",
+            describe: "Column holding the expected answer (default: guessed)",
+          })
+          .option("input", { type: "string", describe: "Column holding the input text (default: guessed)" })
+          .option("out", {
+            type: "string",
+            describe: "Suite file to write (default: <data name>.suite.yaml, or suite.yaml)",
+          })
+          .option("yes", { type: "boolean", default: false, describe: "Take every guess; ask nothing" })
+          .option("force", {
+            type: "boolean",
+            default: false,
+            describe: "Overwrite the suite file if it exists",
+          }),
+      async (args) => {
+        exit.code = await (await commands.init()).initCommand(args);
       },
     )
     .command(
@@ -175,7 +205,10 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
         exit.code = await (await commands.schema()).schemaCommand(args.out);
       },
     )
-    .demandCommand(1, "Name a command: run, load, validate, summary, report, plan or schema (see --help)")
+    .demandCommand(
+      1,
+      "Name a command: run, load, init, validate, summary, report, plan or schema (see --help)",
+    )
     .strict()
     .help()
     .alias("h", "help")
