@@ -22,6 +22,7 @@ const commands = {
   plan: () => import("./plan-command.ts"),
   schema: () => import("./schema-command.ts"),
   init: () => import("./init-command.ts"),
+  view: () => import("./view-command.ts"),
 };
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
@@ -172,6 +173,25 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "view [dir]",
+      "Serve a run's report (or a folder of pages) on 127.0.0.1 and open it in the browser",
+      (y) =>
+        y
+          .positional("dir", {
+            type: "string",
+            describe: "A run directory, or a folder with index.html (default: .)",
+          })
+          .option("port", { type: "number", describe: "Port to listen on (default: a free one)" })
+          .option("open", {
+            type: "boolean",
+            default: true,
+            describe: "Open the browser where there is a display (--no-open: don't)",
+          }),
+      async (args) => {
+        exit.code = await (await commands.view()).viewCommand(args);
+      },
+    )
+    .command(
       "plan",
       "How many cases are needed to detect an accuracy difference between two models",
       (y) =>
@@ -207,7 +227,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .demandCommand(
       1,
-      "Name a command: run, load, init, validate, summary, report, plan or schema (see --help)",
+      "Name a command: run, load, init, validate, summary, report, view, plan or schema (see --help)",
     )
     .strict()
     .help()
