@@ -8,11 +8,20 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Summary } from "../src/metrics/summary.ts";
 import { collectCases } from "./html/cases.ts";
 import { DistributionCollector } from "./html/distributions.ts";
 import { renderLoadReport } from "./html/load-page.ts";
 import { renderReport } from "./html/page.ts";
 import type { FileOutput } from "./output.ts";
+
+/** The whole report page of the run in `runDir` (its log read for the cases and distributions). */
+export async function renderRunReport(runDir: string, summary: Summary): Promise<string> {
+  // The latency distributions are folded in the case browser's first pass over the log.
+  const distributions = new DistributionCollector();
+  const cases = await collectCases(runDir, { onCall: (record) => distributions.add(record) });
+  return renderReport(summary, { cases, distributions: cases && distributions.result() });
+}
 
 /** The report's file name in the run directory. */
 export const REPORT_HTML_FILE = "report.html";
@@ -23,10 +32,7 @@ export const htmlReport = {
   title: "HTML report",
   run: async ({ runDir, summary }) => {
     const path = join(runDir, REPORT_HTML_FILE);
-    // The latency distributions are folded in the case browser's first pass over the log.
-    const distributions = new DistributionCollector();
-    const cases = await collectCases(runDir, { onCall: (record) => distributions.add(record) });
-    writeFileSync(path, renderReport(summary, { cases, distributions: cases && distributions.result() }));
+    writeFileSync(path, await renderRunReport(runDir, summary));
     return path;
   },
   load: ({ runDir, load }) => {

@@ -70,6 +70,11 @@ export function inlineLibraries(): string {
   return libraries;
 }
 
+/** The three libraries as one script file's text (a published site shares one copy). */
+export function libraryBundle(): string {
+  return LIBRARIES.map(([name, file]) => readFileSync(join(packageDir(name), file), "utf8")).join("\n;\n");
+}
+
 /** Every chart of the report, in page order. */
 export function reportCharts(summary: Summary): ChartSlot[] {
   return [...paretoCharts(summary), latencyChart(summary), tokensChart(summary)];
@@ -141,6 +146,8 @@ export interface PageParts {
   specs: { id: string; spec: unknown }[];
   /** False leaves the libraries out (tests). */
   withLibraries: boolean;
+  /** Loads the libraries from this relative path (a site's shared copy) instead of inlining them. */
+  librarySrc?: string;
 }
 
 /** The page every report shares: head and stylesheet, the parts, the chart data and the scripts. */
@@ -163,7 +170,7 @@ ${parts.main}
 </main>
 <footer>${parts.footer}</footer>
 <script type="application/json" id="opbench-charts">${scriptJson(parts.specs)}</script>
-${parts.withLibraries ? inlineLibraries() : ""}
+${parts.librarySrc !== undefined ? `<script src="${escapeHtml(parts.librarySrc)}"></script>` : parts.withLibraries ? inlineLibraries() : ""}
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

@@ -16,8 +16,9 @@ const path = resolve(file);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
   const context = await browser.newContext({ viewport: { width: Number(width), height: 900 } });
+  // Local files only (a published site's pages load its shared library file); the network is blocked.
   await context.route("**/*", (route) =>
-    route.request().url() === `file://${path}` ? route.continue() : route.abort(),
+    route.request().url().startsWith("file://") ? route.continue() : route.abort(),
   );
   const page = await context.newPage();
   page.on("console", (m) => {

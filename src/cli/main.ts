@@ -23,6 +23,7 @@ const commands = {
   schema: () => import("./schema-command.ts"),
   init: () => import("./init-command.ts"),
   view: () => import("./view-command.ts"),
+  publish: () => import("./publish-command.ts"),
 };
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
@@ -173,6 +174,29 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "publish <run-dirs..>",
+      "Build or update a static site of runs: each run's report, a trend page per suite, an index, history.json",
+      (y) =>
+        y
+          .positional("run-dirs", { type: "string", array: true, demandOption: true })
+          .option("site", {
+            type: "string",
+            demandOption: true,
+            describe: "The site's folder (created or updated)",
+          })
+          .option("keep", {
+            type: "number",
+            describe: "Keep the reports of each suite's N newest runs (their points stay)",
+          }),
+      async (args) => {
+        exit.code = await (await commands.publish()).publishCommand({
+          runDirs: args.runDirs,
+          site: args.site,
+          keep: args.keep,
+        });
+      },
+    )
+    .command(
       "view [dir]",
       "Serve a run's report (or a folder of pages) on 127.0.0.1 and open it in the browser",
       (y) =>
@@ -227,7 +251,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .demandCommand(
       1,
-      "Name a command: run, load, init, validate, summary, report, view, plan or schema (see --help)",
+      "Name a command: run, load, init, validate, summary, report, publish, view, plan or schema (see --help)",
     )
     .strict()
     .help()

@@ -25,6 +25,8 @@ export async function openReport(
   file: string,
   interact?: (page: Page) => Promise<void>,
   screenshot?: string,
+  /** Local files under this folder may load too (a site's shared library); anything else is blocked. */
+  filesUnder?: string,
 ) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const console: string[] = [];
@@ -32,7 +34,9 @@ export async function openReport(
   const dialogs: string[] = [];
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url === `file://${file}`) return route.continue();
+    if (url === `file://${file}` || (filesUnder !== undefined && url.startsWith(`file://${filesUnder}/`))) {
+      return route.continue();
+    }
     requests.push(url);
     return route.abort();
   });
