@@ -5,9 +5,8 @@
  * `run_end`. The logs are streamed through an external sort (sorted-lines.ts) and the summary is
  * folded as the merged log is written, so memory does not grow with the number of calls.
  */
-import { closeSync, createReadStream, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { createInterface } from "node:readline";
 import {
   LOG_VERSION,
   type LogEvent,
@@ -21,7 +20,7 @@ import { type Summary, SummaryBuilder } from "../metrics/summary.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { MergeOrder } from "./merge-order.ts";
 import { MergeInputError, type ShardRun } from "./shard-set.ts";
-import { BatchedWriter, ExternalLineSorter } from "./sorted-lines.ts";
+import { BatchedWriter, ExternalLineSorter, LineReader } from "./sorted-lines.ts";
 
 export interface MergeOptions {
   /** Every shard once, by shard number (see checkShardSet). */
@@ -89,7 +88,7 @@ export async function mergeShardRuns(options: MergeOptions): Promise<MergeResult
         builder.add(event);
       };
       write(start);
-      for await (const line of sorter.sorted()) {
+      for (const line of sorter.sorted()) {
         out.write(`${line}\n`);
         builder.add(JSON.parse(line) as LogEvent);
       }
@@ -127,11 +126,10 @@ async function sortShard(
     endedAt: null,
     lines: 0,
   };
-  const input = createReadStream(join(run.dir, EVENTS_FILE));
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = new LineReader(join(run.dir, EVENTS_FILE));
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
+    for (let line = lines.read(); line !== undefined; line = lines.read()) {
       lineNumber++;
       if (line.length === 0) continue;
       let event: LogEvent;
@@ -180,7 +178,6 @@ async function sortShard(
     }
   } finally {
     lines.close();
-    input.destroy();
   }
   return facts;
 }

@@ -3,20 +3,12 @@
  * written to a temporary file, and read back merged from all those files (k-way). Memory stays
  * at the budget plus one line per file, whatever the number of lines.
  */
-import {
-  closeSync,
-  createReadStream,
-  mkdirSync,
-  openSync,
-  type ReadStream,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface, type Interface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 
 /** Default memory budget for lines held before a sorted chunk goes to disk, in UTF-16 units. */
-export const DEFAULT_CHUNK_CHARS = 16 * 1024 * 1024;
+export const DEFAULT_CHUNK_CHARS = 8 * 1024 * 1024;
 
 /** Writes strings to a file descriptor in batches of about 1 MiB (one syscall per batch). */
 export class BatchedWriter {
@@ -97,7 +89,7 @@ export class ExternalLineSorter {
   }
 
   /** Every line added, in key order (call once, after the last `add`). */
-  async *sorted(): AsyncGenerator<string> {
+  *sorted(): Generator<string> {
     if (this.chunks.length === 0) {
       const lines = this.lines;
       for (const i of this.sortedHeld()) yield lines[i]!;
@@ -109,14 +101,14 @@ export class ExternalLineSorter {
     const heads = this.chunks.map((path) => new ChunkReader(path));
     try {
       const live: ChunkReader[] = [];
-      for (const head of heads) if (await head.advance()) live.push(head);
+      for (const head of heads) if (head.advance()) live.push(head);
       while (live.length > 0) {
         // Few chunks (one per budget's worth of lines): a scan for the smallest key is enough.
         let best = 0;
         for (let i = 1; i < live.length; i++) if (live[i]!.key < live[best]!.key) best = i;
         const head = live[best]!;
         yield head.line;
-        if (!(await head.advance())) live.splice(best, 1);
+        if (!head.advance()) live.splice(best, 1);
       }
     } finally {
       for (const head of heads) head.close();
@@ -129,32 +121,72 @@ export class ExternalLineSorter {
   }
 }
 
-/** One sorted chunk file, read a line at a time. */
+/**
+ * A file read a line at a time with synchronous 64 KiB reads: what it holds is one read's worth
+ * of lines (no queue of lines read ahead, as readline keeps per open file).
+ */
+export class LineReader {
+  private readonly fd: number;
+  private readonly block = Buffer.alloc(64 * 1024);
+  private readonly decoder = new StringDecoder("utf8");
+  private lines: string[] = [];
+  private next = 0;
+  private partial = "";
+  private done = false;
+
+  constructor(path: string) {
+    this.fd = openSync(path, "r");
+  }
+
+  /** The next line (without its line break), or undefined at the end of the file. */
+  read(): string | undefined {
+    while (this.next >= this.lines.length) {
+      if (this.done) return undefined;
+      const bytes = readSync(this.fd, this.block, 0, this.block.length, null);
+      if (bytes === 0) {
+        this.done = true;
+        const last = this.partial + this.decoder.end();
+        this.partial = "";
+        this.lines = last.length > 0 ? [last] : [];
+      } else {
+        const lines = (this.partial + this.decoder.write(this.block.subarray(0, bytes))).split("\n");
+        this.partial = lines.pop()!;
+        this.lines = lines;
+      }
+      this.next = 0;
+    }
+    const line = this.lines[this.next++]!;
+    return line.endsWith("\r") ? line.slice(0, -1) : line;
+  }
+
+  close(): void {
+    if (!this.done) this.done = true;
+    this.lines = [];
+    closeSync(this.fd);
+  }
+}
+
+/** One sorted chunk file, a line at a time: its current line's key and text. */
 class ChunkReader {
   key = "";
   line = "";
-  private readonly input: ReadStream;
-  private readonly reader: Interface;
-  private readonly lines: AsyncIterator<string>;
+  private readonly reader: LineReader;
 
   constructor(path: string) {
-    this.input = createReadStream(path);
-    this.reader = createInterface({ input: this.input, crlfDelay: Infinity });
-    this.lines = this.reader[Symbol.asyncIterator]();
+    this.reader = new LineReader(path);
   }
 
   /** Moves to the next line; false at the end. */
-  async advance(): Promise<boolean> {
-    const next = await this.lines.next();
-    if (next.done) return false;
-    const tab = next.value.indexOf("\t");
-    this.key = next.value.slice(0, tab);
-    this.line = next.value.slice(tab + 1);
+  advance(): boolean {
+    const next = this.reader.read();
+    if (next === undefined) return false;
+    const tab = next.indexOf("\t");
+    this.key = next.slice(0, tab);
+    this.line = next.slice(tab + 1);
     return true;
   }
 
   close(): void {
     this.reader.close();
-    this.input.destroy();
   }
 }

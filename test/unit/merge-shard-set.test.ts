@@ -2,13 +2,13 @@
  * What `opbench merge` accepts before it reads a record: every shard of one run of one suite,
  * once; and the external sort that keeps its memory flat.
  */
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunStartEvent } from "../../src/core/records.ts";
 import { checkShardSet, MergeInputError, type ShardRun } from "../../src/merge/shard-set.ts";
-import { ExternalLineSorter } from "../../src/merge/sorted-lines.ts";
+import { ExternalLineSorter, LineReader } from "../../src/merge/sorted-lines.ts";
 
 function shardRun(
   index: number,
@@ -92,5 +92,19 @@ describe("ExternalLineSorter", () => {
     expect(lines).toEqual(["A", "B", "C"]);
     expect(sorter.spilled).toBe(0);
     expect(existsSync(tmp)).toBe(false);
+  });
+});
+
+describe("LineReader", () => {
+  it("reads lines across its 64 KiB reads: characters split between reads, CRLF, no final newline", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "opbench-lines-")), "log.jsonl");
+    // "é" is 2 bytes in UTF-8: the first line ends one byte into the second 64 KiB read.
+    const long = `${"a".repeat(65_535)}é${"b".repeat(10)}`;
+    writeFileSync(path, `${long}\r\nshort\n\nlast`);
+    const reader = new LineReader(path);
+    const lines: string[] = [];
+    for (let line = reader.read(); line !== undefined; line = reader.read()) lines.push(line);
+    reader.close();
+    expect(lines).toEqual([long, "short", "", "last"]);
   });
 });
