@@ -214,6 +214,10 @@ describe("opbench run --shard + opbench merge", () => {
     expect({ ...b, warmup_calls: 2 }).toEqual(a);
     expect(a.results.find((r) => r.model === "small" && r.task === "colors")?.failed).toBe(2);
     expect(readFileSync(join(merged, "report.md"), "utf8")).toContain("small");
+    // The merged directory is an ordinary run: its log alone gives the same summary again.
+    const again = await runCli(["summary", merged, "--json", "-o", "json"], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(summary(merged));
   }, 120_000);
 
   it("resumes a shard as that shard, and refuses another --shard on it", async () => {

@@ -3,6 +3,7 @@
  * reordering cases moves no other case), and how `--shard` values are read and refused.
  */
 import { describe, expect, it } from "vitest";
+import { planSuite } from "../../src/cli/dry-run.ts";
 import { chooseShard } from "../../src/cli/run-command.ts";
 import { parseShard, SHARD_INDEX_ENV, ShardSpecError } from "../../src/cli/shard-option.ts";
 import type { RunStartEvent } from "../../src/core/records.ts";
@@ -76,6 +77,9 @@ describe("shard assignment", () => {
     // Resumed: only what is neither done nor another shard's.
     const done = new Set([measured[0]!.key]);
     expect(measuredItemCount(suite, model, done, shard)).toBe(measured.length - 1);
+    // --dry-run --shard plans the shard's calls.
+    const [plan] = planSuite(suite, () => ({ locality: "local" }), shard);
+    expect(plan).toMatchObject({ calls: measured.length, warmup_calls: 3 });
   });
 
   it("is the same on every machine and version: fixed keys keep their shard", () => {
