@@ -5,7 +5,7 @@
  * shards given twice or missing (named), and shards that did not complete (unless
  * `--allow-incomplete`).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
@@ -36,6 +36,7 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
     say((error as Error).message);
     return 2;
   }
+  const outExisted = existsSync(outDir);
   try {
     const merged = await mergeShardRuns({
       runs,
@@ -53,6 +54,8 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
   } catch (error) {
     if (!(error instanceof MergeInputError)) throw error;
     say(error.message);
+    // Leave no empty directory behind where there was none.
+    if (!outExisted && existsSync(outDir) && readdirSync(outDir).length === 0) rmdirSync(outDir);
     return 2;
   }
 }

@@ -4,7 +4,7 @@
  * record for record and in its summary, timing fields aside. A local server plays two API models
  * whose answers, failures and retries depend only on the request, so both runs get the same ones.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -296,6 +296,7 @@ describe("opbench run --shard + opbench merge", () => {
     expect(incomplete.code).toBe(2);
     expect(incomplete.stderr).toContain(`shard 2/2 (${died}): incomplete`);
     expect(incomplete.stderr).toContain(`opbench run --resume ${died}`);
+    expect(existsSync(join(dir, "m5")), "no merged directory is left behind").toBe(false);
     const allowed = await runCli(
       ["merge", s1, died, "--out", join(dir, "m5"), "--allow-incomplete", "-o", "summary-json"],
       env,
