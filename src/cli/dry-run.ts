@@ -8,6 +8,7 @@ import { callParams } from "../engine/attempt.ts";
 import { planModel } from "../engine/plan.ts";
 import { roughTokens } from "../engine/rate-limiter.ts";
 import type { ModelServices } from "../engine/services.ts";
+import type { Shard } from "../engine/shard.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 
 export interface ModelPlan {
@@ -25,6 +26,7 @@ export interface ModelPlan {
 export function planSuite(
   suite: ResolvedSuite,
   servicesOf: (model: ResolvedModel) => Pick<ModelServices, "locality" | "estimateCostUsd">,
+  shard?: Shard,
 ): ModelPlan[] {
   return suite.models.map((model) => {
     const services = servicesOf(model);
@@ -33,7 +35,7 @@ export function planSuite(
     let cost: number | null = services.locality === "api" ? 0 : null;
     let calls = 0;
     let warmup = 0;
-    for (const item of planModel(suite, model)) {
+    for (const item of planModel(suite, model, undefined, shard)) {
       if (item.warmup) warmup++;
       else calls++;
       const params = callParams(item, suite.modelParams[model.id]);

@@ -14,6 +14,7 @@ export const DEFAULT_OUTPUTS_HELP = {
   load: "load-json,html,table",
   summary: "those of the run or load that wrote the directory",
   report: "the registered report formats (markdown, html)",
+  merge: "summary-json,markdown,html,github-summary,table",
 } as const;
 
 /** The option (yargs) for `command`; its value is one string per `--format` given. */

@@ -6,6 +6,8 @@ import yargs, { type Argv } from "yargs";
 import { OPBENCH_VERSION } from "../host/host-info.ts";
 import { formatOption } from "./format-option.ts";
 import { loadCommandOptions } from "./load-options.ts";
+import { mergeCommandOptions } from "./merge-options.ts";
+import { shardOption } from "./shard-option.ts";
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
@@ -20,6 +22,7 @@ const commands = {
   summary: () => import("./summary-command.ts"),
   report: () => import("./report-command.ts"),
   plan: () => import("./plan-command.ts"),
+  merge: () => import("./merge-command.ts"),
   schema: () => import("./schema-command.ts"),
   init: () => import("./init-command.ts"),
   view: () => import("./view-command.ts"),
@@ -80,7 +83,8 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           .option("max-cost", {
             type: "number",
             describe: "Stop starting calls before API spending (spent + in flight) would pass this many USD",
-          }),
+          })
+          .option("shard", shardOption),
       async (args) => {
         exit.code = await (await commands.run()).runCommand(args);
       },
@@ -216,6 +220,14 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "merge <run-dirs..>",
+      mergeCommandOptions.describe,
+      mergeCommandOptions.builder,
+      async (args) => {
+        exit.code = await (await commands.merge()).mergeCommand(args);
+      },
+    )
+    .command(
       "plan",
       "How many cases are needed to detect an accuracy difference between two models",
       (y) =>
@@ -251,7 +263,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .demandCommand(
       1,
-      "Name a command: run, load, init, validate, summary, report, publish, view, plan or schema (see --help)",
+      "Name a command: run, load, init, validate, summary, report, merge, publish, view, plan or schema (see --help)",
     )
     .strict()
     .help()

@@ -9,6 +9,7 @@ import { configSecrets } from "../core/secrets.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { runSuite } from "../engine/run.ts";
+import { type Shard, shardLabel } from "../engine/shard.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
 import { summarizeRun } from "../metrics/summary-file.ts";
@@ -22,6 +23,7 @@ import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
+import { parseShard } from "./shard-option.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
@@ -34,6 +36,8 @@ export interface RunArgs extends SuiteOverrides, FormatArgs {
   progress?: boolean | undefined;
   dryRun?: boolean | undefined;
   maxCost?: number | undefined;
+  /** `--shard i/n` or `auto/n`, as given. */
+  shard?: string | undefined;
 }
 
 /**
@@ -69,6 +73,30 @@ export function maxCostLine(given: number | undefined, resume: Pick<ResumeState,
   return `--max-cost: $${given} (${before}; ${spent})`;
 }
 
+/**
+ * The shard a run makes: `--shard` as given, or, on `--resume`, the one the run started with.
+ * Throws an Error (exit code 2) for a bad value, or a resume that would change the shard.
+ */
+export function chooseShard(
+  given: string | undefined,
+  resume: Pick<ResumeState, "firstStart"> | undefined,
+  resumed?: string,
+): Shard | undefined {
+  const shard = given === undefined ? undefined : parseShard(given);
+  if (!resume) return shard;
+  const recorded = resume.firstStart.shard;
+  if (shard && !recorded) {
+    throw new Error(`--resume ${resumed}: this run was not started with --shard; resume it without --shard`);
+  }
+  if (shard && recorded && (shard.index !== recorded.index || shard.count !== recorded.count)) {
+    throw new Error(
+      `--resume ${resumed} is shard ${shardLabel(recorded)}; --shard ${shardLabel(shard)} would mix two ` +
+        `shards' calls in one run directory (a plain --resume keeps ${shardLabel(recorded)})`,
+    );
+  }
+  return recorded ?? shard;
+}
+
 /** Default run directory: `runs/<UTC yyyymmdd-hhmmss>-<suite name>` under the working directory. */
 export function defaultRunDir(suiteName: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -96,6 +124,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
     resume = await readResumeState(runDir);
     suitePath ??= resume.firstStart.suite.path;
   }
+  let shard: Shard | undefined;
+  try {
+    shard = chooseShard(args.shard, resume, args.resume);
+  } catch (error) {
+    process.stderr.write(`opbench: ${(error as Error).message}\n`);
+    return 2;
+  }
   suitePath = resolve(suitePath ?? QUICKSTART_SUITE);
   // API keys may sit in a .env beside the suite or in the working directory.
   loadEnvFiles([dirname(suitePath), process.cwd()]);
@@ -117,7 +152,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   const secrets = checkSecrets(suite);
   if (args.dryRun) {
-    process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models)))}\n`);
+    process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models), shard))}\n`);
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }
@@ -145,7 +180,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const runDir = args.resume ? resolve(args.resume) : resolve(args.out ?? defaultRunDir(suite.name));
   const progress = await TerminalProgress.create(args.progress === undefined ? {} : { live: args.progress });
   const interrupt = handleInterrupts((line) => progress.log(line), "stopping");
-  progress.log(`opbench: suite ${suite.name} → ${runDir}`);
+  progress.log(`opbench: suite ${suite.name}${shard ? `, shard ${shardLabel(shard)}` : ""} → ${runDir}`);
   // The run's limit holds across --resume; a new --max-cost replaces it, and says so.
   const maxCost = args.maxCost ?? resume?.maxCostUsd ?? undefined;
   const costLine = resume ? maxCostLine(args.maxCost, resume) : undefined;
@@ -165,6 +200,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       secrets: secrets.values,
       ...(maxCost !== undefined && { budget: new CostBudget(maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
+      ...(shard && { shard }),
       ...(folded && { onEvent: (event: LogEvent) => folded.add(event) }),
     });
     progress.stop();

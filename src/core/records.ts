@@ -51,6 +51,24 @@ export interface RunStartEvent {
    * latest one. Absent in load runs and in logs written before it was recorded.
    */
   max_cost_usd?: number | null;
+  /**
+   * `--shard i/n`: this run made only the measured items of shard `index` (counted from 1) of
+   * `count`, chosen by a hash of each item's key; every segment of a resumed shard records it.
+   */
+  shard?: { index: number; count: number };
+  /** Written by `opbench merge`: the shard runs this run was merged from, by shard. */
+  merged_from?: MergedShard[];
+}
+
+/** One shard run of a merged run (`run_start.merged_from`). */
+export interface MergedShard {
+  shard: number;
+  run_id: string;
+  started_at: string;
+  /** Segments the shard's log holds (more than one: it was resumed). */
+  segments: number;
+  status: RunEndEvent["status"];
+  host: HostInfo;
 }
 
 export interface ModelStartEvent {

@@ -3,6 +3,7 @@ import { LOG_VERSION, METRICS_VERSION, type RunStartEvent } from "../core/record
 import { redactConfig } from "../core/secrets.ts";
 import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
+import type { Shard } from "./shard.ts";
 
 export interface RunStartOptions {
   suite: ResolvedSuite;
@@ -15,6 +16,8 @@ export interface RunStartOptions {
   argv?: string[] | undefined;
   /** `--max-cost` of this segment, USD (null: none); left out of the event when undefined. */
   maxCostUsd?: number | null | undefined;
+  /** `--shard` of the run; left out of the event when undefined. */
+  shard?: Shard | undefined;
 }
 
 /**
@@ -45,5 +48,6 @@ export async function runStartEvent(options: RunStartOptions): Promise<RunStartE
     prices: options.prices,
     argv: redactConfig(options.argv ?? []),
     ...(options.maxCostUsd !== undefined && { max_cost_usd: options.maxCostUsd }),
+    ...(options.shard !== undefined && { shard: { index: options.shard.index, count: options.shard.count } }),
   };
 }

@@ -20,6 +20,7 @@ import type { ResumeState } from "./resume.ts";
 import { backoffMs, shouldRetry, sleep } from "./retry.ts";
 import { runStartEvent } from "./run-start.ts";
 import type { ModelServices } from "./services.ts";
+import type { Shard } from "./shard.ts";
 import { callPriceLine, SpendGuard } from "./spend-guard.ts";
 
 /** Lifecycle hooks for progress display; all optional. */
@@ -56,6 +57,8 @@ export interface RunOptions {
    * summary during the run instead of reading the log back afterwards.
    */
   onEvent?: (event: LogEvent) => void;
+  /** `--shard`: make only this shard's measured items (recorded in run_start). */
+  shard?: Shard;
 }
 
 export interface RunResult {
@@ -77,12 +80,13 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       prices: pricesDataVersion(),
       argv: options.argv,
       maxCostUsd: options.budget?.limitUsd ?? null,
+      shard: options.shard,
     }),
   );
 
   const plans = suite.models.map((model) => ({
     model,
-    measured: measuredItemCount(suite, model, resume?.done),
+    measured: measuredItemCount(suite, model, resume?.done, options.shard),
   }));
   observer?.planned?.(new Map(plans.map((p) => [p.model.id, p.measured])));
 
@@ -172,7 +176,8 @@ async function runModel(ctx: RunContext, model: ResolvedModel): Promise<void> {
     const done = options.resume?.done;
     await runPool(warmupItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
     await session.beginMeasured();
-    await runPool(measuredItems(ctx.suite, model, done), model.concurrency, work, ctx.stop.signal);
+    const items = measuredItems(ctx.suite, model, done, options.shard);
+    await runPool(items, model.concurrency, work, ctx.stop.signal);
     await session.endMeasured();
   } finally {
     await session.stop();

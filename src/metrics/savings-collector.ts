@@ -97,18 +97,20 @@ export class SavingsCollector {
     }
   }
 
+  /** A window of the model's (a run has one per segment, a merged run one per shard): its shares add up. */
   addEnergy(event: ModelEnergyEvent): void {
     if (!this.involved.has(event.model)) return;
+    const earlier = this.energy.get(event.model);
     this.energy.set(event.model, {
-      perItem: new Map(),
-      totalJ: 0,
-      busyMs: event.busy_ms,
+      perItem: earlier?.perItem ?? new Map(),
+      totalJ: earlier?.totalJ ?? 0,
+      busyMs: (earlier?.busyMs ?? 0) + event.busy_ms,
       source: event.energy_source,
     });
     this.addEnergyCalls(event.model, event.calls);
   }
 
-  /** Per-call shares of the model's latest window (in its event, or in the events after it). */
+  /** Per-call shares of the model's windows (in their events, or in the events after them). */
   addEnergyCalls(model: string, calls: readonly ModelEnergyCall[]): void {
     const energy = this.energy.get(model);
     if (!energy) return;

@@ -232,3 +232,35 @@ describe("summary: a model × task whose every call failed", () => {
     expect(exact).toMatchObject({ scorer: "exact", n: 4, mean: 0.5, failed_calls_scored_zero: 1 });
   });
 });
+
+describe("summary: a model's energy in several windows (a resumed run's segments, a merged run's shards)", () => {
+  const window = (cases: number[], at: string) => ({
+    ...energy,
+    at,
+    busy_ms: 1000,
+    gross_j: 210,
+    net_j: 150,
+    calls: energy.calls.filter((_, i) => cases.includes(i)),
+  });
+  const summary = build([
+    start,
+    call("local", 0),
+    call("local", 1),
+    window([0, 1], "2026-11-23T10:00:05.000Z"),
+    call("local", 2),
+    call("local", 3),
+    window([2, 3], "2026-11-23T10:00:10.000Z"),
+    ...[0, 1, 2, 3].map((i) =>
+      call("api", i, { cost_usd: 0.01, energy_j: 1000, energy_source: "published-estimate" }),
+    ),
+    { v: 1, type: "run_end", at: "2026-11-23T10:00:20.000Z", status: "completed" },
+  ]);
+
+  it("adds every window's calls and busy time to the savings, as one window of them all would", () => {
+    const s = summary.savings[0]!;
+    expect(s.comparison.energy_ratio).toBeCloseTo(1000 / 100, 9);
+    const localPerCall = (0.002 + (400 / 3.6e6) * 0.2) / 4;
+    expect(s.comparison.cost_ratio).toBeCloseTo(0.01 / localPerCall, 6);
+    expect(summary.results.find((r) => r.model === "local")!.energy.total_j).toBe(400);
+  });
+});

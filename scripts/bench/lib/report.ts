@@ -5,6 +5,7 @@
  */
 import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
+import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { ReportResult } from "../report.ts";
 import type { ThroughputResult } from "../throughput.ts";
@@ -21,6 +22,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   memory?: MemoryResult;
   report?: ReportResult;
+  merge?: MergeResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -121,6 +123,19 @@ export function targetRows(results: BenchResults): string[][] {
       met(r.peakRssMb ? r.peakRssMb.median <= 200 : null),
     ]);
     rows.push([`${what}, size`, "< 3 MB", `${n(r.htmlMb, 2)} MB`, met(r.htmlMb < 3)]);
+  }
+  const merged = results.merge?.sizes ?? [];
+  const issueSize = merged.find((m) => m.calls === 100_000);
+  const largest = merged.at(-1);
+  if (issueSize && largest && largest !== issueSize) {
+    const growth =
+      issueSize.peakRssMb && largest.peakRssMb ? largest.peakRssMb.median / issueSize.peakRssMb.median : null;
+    rows.push([
+      `13. opbench merge of ${largest.shards} shards: ${merged.map((m) => m.calls.toLocaleString("en")).join(" → ")} calls`,
+      `flat memory: peak RSS at ${largest.calls.toLocaleString("en")} calls ≤ 1.25 × at 100,000 (the issue's 10 × 10,000)`,
+      `${merged.map((m) => fmt(m.peakRssMb, 0)).join(" → ")} MB; ${merged.map((m) => fmt(seconds(m.wallMs), 1)).join(" → ")} s`,
+      met(growth === null ? null : growth <= 1.25),
+    ]);
   }
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
@@ -290,6 +305,9 @@ export function renderResults(results: BenchResults): string {
       "",
     );
   }
+  if (results.merge) {
+    out.push(...renderMerge(results.merge), "");
+  }
   const v = results.versus;
   if (v) {
     out.push(
@@ -324,6 +342,26 @@ export function renderResults(results: BenchResults): string {
   }
   out.push(RESULTS_END);
   return out.join("\n");
+}
+
+/** The merge benchmark's table: one row per size. */
+export function renderMerge(result: MergeResult): string[] {
+  return [
+    "### Merge: `opbench merge` of synthetic shards (`-o summary-json`)",
+    "",
+    ...table(
+      ["shards", "calls", "calls per shard", "logs MB", "wall s", "CPU s", "peak RSS MB"],
+      result.sizes.map((m) => [
+        String(m.shards),
+        m.calls.toLocaleString("en"),
+        `${m.perShard[0].toLocaleString("en")}–${m.perShard[1].toLocaleString("en")}`,
+        n(m.logsMb, 0),
+        fmt(seconds(m.wallMs), 1),
+        fmt(seconds(m.cpuMs), 1),
+        fmt(m.peakRssMb, 0),
+      ]),
+    ),
+  ];
 }
 
 const LSCPU_KEYS =

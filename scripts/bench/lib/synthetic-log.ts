@@ -89,7 +89,7 @@ function suiteDescription(spec: SyntheticLogSpec): SuiteDescription {
   };
 }
 
-function runStart(spec: SyntheticLogSpec): RunStartEvent {
+export function runStart(spec: SyntheticLogSpec): RunStartEvent {
   return {
     v: LOG_VERSION,
     type: "run_start",
@@ -121,7 +121,7 @@ function runStart(spec: SyntheticLogSpec): RunStartEvent {
   };
 }
 
-function modelStart(): LogEvent {
+export function modelStart(): LogEvent {
   return {
     v: LOG_VERSION,
     type: "model_start",
@@ -133,7 +133,7 @@ function modelStart(): LogEvent {
 }
 
 /** The record(s) of call `i`: every 100th call fails once and is retried (two records). */
-function callRecords(i: number, cases: number): CallRecord[] {
+export function callRecords(i: number, cases: number): CallRecord[] {
   const caseIndex = i % cases;
   const repeat = Math.floor(i / cases);
   const e2e = 5 + ((i * 7919) % 1000) / 250;
