@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -21,11 +21,21 @@ import { REPO_ROOT } from "./lib/tools.ts";
 import { benchMemory } from "./memory.ts";
 import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
+import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
 
-const BENCHES = ["overhead", "hot-paths", "throughput", "memory", "report", "merge", "promptfoo"] as const;
+const BENCHES = [
+  "overhead",
+  "hot-paths",
+  "throughput",
+  "memory",
+  "report",
+  "merge",
+  "publish",
+  "promptfoo",
+] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -99,6 +109,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   merge: async () => {
     results.merge = await benchMerge(ctx);
+  },
+  publish: async () => {
+    results.publish = await benchPublish(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

@@ -7,6 +7,7 @@ import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
+import type { PublishResult } from "../publish.ts";
 import type { ReportResult } from "../report.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
@@ -23,6 +24,7 @@ export interface BenchResults {
   memory?: MemoryResult;
   report?: ReportResult;
   merge?: MergeResult;
+  publish?: PublishResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -135,6 +137,22 @@ export function targetRows(results: BenchResults): string[][] {
       `flat memory: peak RSS at ${largest.calls.toLocaleString("en")} calls ≤ 1.25 × at 100,000 (the issue's 10 × 10,000)`,
       `${merged.map((m) => fmt(m.peakRssMb, 0)).join(" → ")} MB; ${merged.map((m) => fmt(seconds(m.wallMs), 1)).join(" → ")} s`,
       met(growth === null ? null : growth <= 1.25),
+    ]);
+  }
+  const p = results.publish;
+  if (p) {
+    const wallS = seconds(p.wallMs);
+    rows.push([
+      `16. opbench publish of ${p.runs} runs, time`,
+      "≤ 30 s (whole process)",
+      `${fmt(wallS, 1)} s`,
+      met(wallS ? wallS.median <= 30 : null),
+    ]);
+    rows.push([
+      `16. opbench publish of ${p.runs} runs, page sizes`,
+      "index and trend page < 1 MB each",
+      `${n(p.indexMb, 2)} MB, ${n(p.trendMb, 2)} MB`,
+      met(p.indexMb < 1 && p.trendMb < 1),
     ]);
   }
   const v = results.versus;
