@@ -133,6 +133,11 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       return tokens.length;
     },
 
+    servingProcess(): { pid: number } | undefined {
+      const pid = server?.launch.pid;
+      return pid === undefined ? undefined : { pid };
+    },
+
     serverMetricsUrl(): string | undefined {
       return started && baseUrl !== undefined ? joinUrl(baseUrl, "/metrics") : undefined;
     },

@@ -31,11 +31,19 @@ export const PriceConfig = z
   .describe("Price override in USD per million tokens");
 export type PriceConfig = z.infer<typeof PriceConfig>;
 
+/** The largest `hardware.power_w` accepted: beyond 5 kW it is not one device's power. */
+export const MAX_POWER_W = 5000;
+
 /** Hardware and electricity figures: watts, USD per hour, USD per kWh, PUE. */
 export const HardwareConfig = z
   .strictObject({
     name: z.string().optional(),
-    power_w: z.number().positive().optional().describe("Device power in watts, for modelled energy"),
+    power_w: z
+      .number()
+      .positive("the device's power while busy, in watts: it can't be 0 or negative")
+      .max(MAX_POWER_W, "more than 5 kW is not one device's power: watts, not milliwatts?")
+      .optional()
+      .describe("Device power in watts while busy (0 < W ≤ 5000), for modelled energy"),
     usd_per_hour: z.number().nonnegative().optional().describe("Amortised hardware or cloud $/hour"),
     usd_per_kwh: z.number().nonnegative().optional().describe("Electricity price"),
     pue: z.number().min(1).optional(),

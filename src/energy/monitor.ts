@@ -8,15 +8,22 @@
  * 2. device "cuda"/"vulkan"/"gpu": NVML total-energy counter (python3 + pynvml), then nvidia-smi
  *    power sampling;
  * 3. device "cpu": RAPL;
- * 4. otherwise, or when all fail: modelled (power × utilisation × busy time, ±50 %), from
- *    `hardware.power_w`, else (CPU) the RAPL power limit; no power figure → energy unknown.
+ * 4. otherwise, or when all fail: modelled, labelled so, with a band: `hardware.power_w` (or, on a
+ *    CPU, the RAPL power limit) × utilisation × busy time, ±50 %; else, on a CPU, Cloud Carbon
+ *    Footprint's per-vCPU coefficients for the processor (see cpu-power-table.ts) with the serving
+ *    process's measured CPU time, ±50 % (±75 % for an unknown processor); else a GPU's rated board
+ *    power × busy time (see gpu-rated-power.ts); no power figure → energy unknown.
  * A GPU source sees only the GPUs, RAPL only CPU package + DRAM: neither is the wall socket.
  */
+import { cpus as osCpus } from "node:os";
 import type { HardwareConfig } from "../cost/local-cost.ts";
+import { type CpuIdentity, hostCpuIdentity } from "./cpu-identity.ts";
+import { type CpuPowerRow, cpuPowerRow } from "./cpu-power-table.ts";
 import { DcgmSource } from "./dcgm.ts";
+import { type GpuRatedPower, gpuRatedPower } from "./gpu-rated-power.ts";
 import { type IdlePower, measureIdlePower, netEnergy } from "./idle.ts";
 import { busyMs, type Interval } from "./integrate.ts";
-import { cpuPowerLimitW, modelledEnergy } from "./modelled.ts";
+import { cpuPowerLimitW, cpuTableEnergy, type ModelledEnergy, modelledEnergy } from "./modelled.ts";
 import { NvidiaSmiPowerSource } from "./nvidia-smi.ts";
 import { NvmlPythonSource } from "./nvml-python.ts";
 import { RaplSource } from "./rapl.ts";
@@ -38,8 +45,12 @@ export interface EnergyMonitorOptions {
   gpus?: number[] | undefined;
   /** The model's `hardware` block (power_w for the modelled fallback). */
   hardware?: HardwareConfig | undefined;
-  /** Utilisation for the modelled fallback, in (0, 1] (default 1). */
+  /** Utilisation for the modelled fallback, in (0, 1] (default: measured for a CPU, else 1). */
   utilisation?: number | undefined;
+  /** The processor (default: this host's), for the CPU power table. */
+  cpu?: CpuIdentity | undefined;
+  /** GPU names the backend reported (for the rated-power table when no GPU meter runs). */
+  gpuNames?: readonly string[] | undefined;
   /** Reading period while a window is open, ms (default 1000). Keeps RAPL wraps detectable. */
   pollMs?: number | undefined;
   /** Candidate sources tried in order instead of the host probe (tests, custom readers). */
@@ -69,6 +80,37 @@ export interface WindowEnergy {
   high_j: number | null;
   /** Readings in the window (joules from the window's start), for attribution. */
   series: EnergyReading[];
+  /** Modelled energy: the utilisation used and where it came from; null for measurements. */
+  utilisation: number | null;
+  utilisation_source: string | null;
+  notes: string[];
+}
+
+/** The serving process's CPU use over a window (see process-cpu.ts). */
+export interface WindowCpuUsage {
+  /** CPU seconds in the window; null when unreadable. */
+  cpu_s: number | null;
+  rss_bytes: number | null;
+  /** How it was read ("/proc/123/stat of the spawned server …"). */
+  source: string;
+  /** E.g. the process exited mid-window. */
+  notes: string[];
+}
+
+/** How energy is modelled when nothing measures it. */
+export type PowerModel =
+  | { kind: "power"; power_w: number; from: "hardware.power_w" | "RAPL power limit" }
+  | { kind: "cpu-table"; row: CpuPowerRow; logical_cpus: number }
+  | { kind: "gpu-rated"; gpu: GpuRatedPower };
+
+/** What `model_start` records of the meter: method, table row, utilisation source. */
+export interface EnergyPlan {
+  method: EnergyMethod | null;
+  description: string;
+  /** The power table row used by a modelled method, in words; null otherwise. */
+  table_row: string | null;
+  /** Where a modelled method's utilisation comes from; null otherwise. */
+  utilisation_source: string | null;
   notes: string[];
 }
 
@@ -106,7 +148,9 @@ export class EnergyMonitor {
   readonly notes: string[];
   private readonly source: EnergySource | null;
   private readonly options: EnergyMonitorOptions;
-  private readonly modelledPowerW: number | null;
+  private readonly model: PowerModel | null;
+  /** How the serving process's CPU time is read (set by the session), for the plan. */
+  cpuTimeSource: string | null = null;
   private idle: IdlePower | null = null;
   private series: EnergyReading[] = [];
   private openWindows = 0;
@@ -118,12 +162,12 @@ export class EnergyMonitor {
   private constructor(
     options: EnergyMonitorOptions,
     source: EnergySource | null,
-    powerW: number | null,
+    model: PowerModel | null,
     notes: string[],
   ) {
     this.options = options;
     this.source = source;
-    this.modelledPowerW = powerW;
+    this.model = model;
     this.notes = notes;
   }
 
@@ -142,18 +186,48 @@ export class EnergyMonitor {
     if (!options.dcgmUrl && (options.device ?? "") === "remote") {
       notes.push("a remote server's energy can be measured only through its host's DCGM exporter URL");
     }
-    let powerW = options.hardware?.power_w ?? null;
-    if (powerW === null && (options.device ?? "").toLowerCase() === "cpu") {
-      powerW = await cpuPowerLimitW(options.raplRoot ? { root: options.raplRoot } : {});
-      if (powerW !== null) notes.push(`modelled from the CPU's RAPL power limit (${powerW} W ≈ TDP)`);
-    }
-    if (powerW === null) notes.push("no device power known: set hardware.power_w for modelled energy");
-    return new EnergyMonitor(options, null, powerW, notes);
+    return new EnergyMonitor(options, null, await powerModel(options, notes), notes);
   }
 
   /** The method in use; null when energy can't even be modelled. */
   get method(): EnergyMethod | null {
-    return this.source?.method ?? (this.modelledPowerW === null ? null : "modelled");
+    return this.source?.method ?? (this.model === null ? null : "modelled");
+  }
+
+  /** How energy is modelled; null when a source measures it (or nothing can). */
+  get powerModel(): PowerModel | null {
+    return this.source ? null : this.model;
+  }
+
+  /** What `model_start` records: the method, the table row and the utilisation source. */
+  get plan(): EnergyPlan {
+    const model = this.powerModel;
+    let row: string | null = null;
+    let utilisation: string | null = null;
+    if (model?.kind === "cpu-table") {
+      row = model.row.note;
+      utilisation = this.cpuTimeSource ?? "none: all vCPUs assumed busy while serving";
+    } else if (model?.kind === "gpu-rated") {
+      row = model.gpu.note;
+      utilisation = "none: the GPU assumed fully busy while serving";
+    } else if (model?.kind === "power") {
+      row = `${model.power_w} W from ${model.from}`;
+      utilisation = this.utilisationSource();
+    }
+    return {
+      method: this.method,
+      description: this.description,
+      table_row: row,
+      utilisation_source: utilisation,
+      notes: [...this.notes],
+    };
+  }
+
+  /** Where the `power` model's utilisation comes from. */
+  private utilisationSource(): string {
+    if (this.options.utilisation !== undefined) return `energy.utilisation (${this.options.utilisation})`;
+    if (isCpu(this.options.device) && this.cpuTimeSource) return this.cpuTimeSource;
+    return "none: assumed 1 (device fully busy while serving)";
   }
 
   /** The record label for {@link method}. */
@@ -164,7 +238,13 @@ export class EnergyMonitor {
 
   get description(): string {
     if (this.source) return this.source.description;
-    return this.modelledPowerW === null ? "no energy source" : `modelled at ${this.modelledPowerW} W`;
+    const model = this.model;
+    if (model === null) return "no energy source";
+    if (model.kind === "power") return `modelled at ${model.power_w} W`;
+    if (model.kind === "gpu-rated")
+      return `modelled: ${model.gpu.name} rated ${model.gpu.rated_w} W × busy time`;
+    const r = model.row;
+    return `modelled: ${r.row} (${model.logical_cpus} vCPUs × ${r.min_w_per_vcpu}–${r.max_w_per_vcpu} W per vCPU, Cloud Carbon Footprint)`;
   }
 
   /** The idle measurement, if one was made. */
@@ -227,16 +307,16 @@ export class EnergyMonitor {
    * Ends a window. For modelled energy, `busy` gives the calls' intervals (their union is the
    * busy time) or that busy time itself, ms; without it the whole window counts as busy.
    */
-  async end(mark: WindowMark, busy?: readonly Interval[] | number): Promise<WindowEnergy> {
+  async end(
+    mark: WindowMark,
+    busy?: readonly Interval[] | number,
+    usage?: WindowCpuUsage,
+  ): Promise<WindowEnergy> {
     const notes: string[] = [];
     if (this.source === null) {
       const endMs = nowMs();
       const busyTime = typeof busy === "number" ? busy : busy ? busyMs(busy) : endMs - mark.start.t;
-      const modelled = modelledEnergy({
-        powerW: this.modelledPowerW,
-        busyMs: busyTime,
-        ...(this.options.utilisation !== undefined ? { utilisation: this.options.utilisation } : {}),
-      });
+      const modelled = this.modelled(busyTime, usage);
       return {
         method: this.method,
         energy_source: this.energySource,
@@ -245,13 +325,18 @@ export class EnergyMonitor {
         end_ms: endMs,
         duration_ms: endMs - mark.start.t,
         gross_j: modelled.joules,
-        net_j: null,
+        net_j: modelled.net_j ?? null,
         idle_w: null,
         low_j: modelled.low_j,
         high_j: modelled.high_j,
         series: [],
+        utilisation: modelled.joules === null ? null : modelled.utilisation,
+        utilisation_source: modelled.joules === null ? null : modelled.utilisation_source,
         // Without a power figure nothing was modelled: its assumptions would only be noise.
-        notes: modelled.joules === null ? [...this.notes] : [...this.notes, ...modelled.assumptions],
+        notes:
+          modelled.joules === null
+            ? [...this.notes]
+            : [...this.notes, ...modelled.assumptions, ...(usage?.notes ?? [])],
       };
     }
     const end = await this.read();
@@ -280,8 +365,66 @@ export class EnergyMonitor {
       low_j: null,
       high_j: null,
       series,
+      utilisation: null,
+      utilisation_source: null,
       notes: [...this.notes, ...notes],
     };
+  }
+
+  /** The modelled energy of a window (see {@link PowerModel}). */
+  private modelled(
+    busyTime: number,
+    usage: WindowCpuUsage | undefined,
+  ): ModelledEnergy & { net_j?: number; utilisation_source: string } {
+    const model = this.model;
+    if (model?.kind === "cpu-table") {
+      const e = cpuTableEnergy({
+        row: model.row,
+        logicalCpus: model.logical_cpus,
+        busyMs: busyTime,
+        cpuS: usage?.cpu_s ?? null,
+        rssBytes: usage?.rss_bytes ?? null,
+      });
+      const source = usage?.cpu_s != null ? usage.source : "none: all vCPUs assumed busy";
+      return { ...e, utilisation_source: source };
+    }
+    if (model?.kind === "gpu-rated") {
+      const g = model.gpu;
+      const joules = g.rated_w * (busyTime / 1000);
+      return {
+        method: "modelled",
+        joules,
+        low_j: joules * g.low_factor,
+        high_j: joules * g.high_factor,
+        power_w: g.rated_w,
+        utilisation: 1,
+        busy_ms: busyTime,
+        utilisation_source: "none: the GPU assumed fully busy while serving",
+        assumptions: [
+          g.note,
+          `rated board power × busy time, band ×${g.low_factor}–×${g.high_factor} (no utilisation readable)`,
+        ],
+      };
+    }
+    let utilisation = this.options.utilisation;
+    let source = utilisation !== undefined ? `energy.utilisation (${utilisation})` : "none: assumed 1";
+    const cpus = this.options.cpu?.logicalCpus ?? osCpus().length;
+    if (
+      utilisation === undefined &&
+      isCpu(this.options.device) &&
+      usage?.cpu_s != null &&
+      cpus &&
+      busyTime > 0
+    ) {
+      utilisation = Math.min(1, usage.cpu_s / (cpus * (busyTime / 1000)));
+      source = `${usage.source}: ${(utilisation * 100).toFixed(1)}% of ${cpus} vCPUs`;
+    }
+    const e = modelledEnergy({
+      powerW: model?.kind === "power" ? model.power_w : null,
+      busyMs: busyTime,
+      ...(utilisation !== undefined ? { utilisation } : {}),
+    });
+    return { ...e, utilisation_source: source };
   }
 
   /** Stops polling and the source's processes. */
@@ -290,4 +433,34 @@ export class EnergyMonitor {
     await this.polling;
     await this.source?.stop();
   }
+}
+
+const isCpu = (device: string | null | undefined) => (device ?? "").toLowerCase() === "cpu";
+
+/** How to model energy when no source measured it (see the module comment); null: it can't be. */
+async function powerModel(options: EnergyMonitorOptions, notes: string[]): Promise<PowerModel | null> {
+  const configured = options.hardware?.power_w;
+  if (configured !== undefined) return { kind: "power", power_w: configured, from: "hardware.power_w" };
+  const device = (options.device ?? "").toLowerCase();
+  if (device === "cpu") {
+    const limit = await cpuPowerLimitW(options.raplRoot ? { root: options.raplRoot } : {});
+    if (limit !== null) {
+      notes.push(`modelled from the CPU's RAPL power limit (${limit} W ≈ TDP)`);
+      return { kind: "power", power_w: limit, from: "RAPL power limit" };
+    }
+    const cpu = options.cpu ?? (await hostCpuIdentity());
+    const row = cpuPowerRow(cpu);
+    notes.push(
+      `modelled from the processor's power table: ${row.note}; set hardware.power_w to model from your own figure`,
+    );
+    return { kind: "cpu-table", row, logical_cpus: cpu.logicalCpus };
+  }
+  const gpu = gpuRatedPower(device, options.gpuNames ?? []);
+  if (gpu.found) {
+    notes.push(`modelled from the GPU's rated power: ${gpu.rated.note}`);
+    return { kind: "gpu-rated", gpu: gpu.rated };
+  }
+  if (gpu.hint) notes.push(gpu.hint);
+  notes.push("no device power known: set hardware.power_w for modelled energy");
+  return null;
 }
