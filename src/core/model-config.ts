@@ -70,6 +70,14 @@ export const EnergyConfig = z
       "Idle-power measurement before the model's calls (default 3s; 0: skip)",
     ),
     utilisation: z.number().gt(0).max(1).optional().describe("Utilisation for modelled energy (default 1)"),
+    carbon_g_per_kwh: z
+      .number()
+      .nonnegative("grams of CO2e per kWh can't be negative")
+      .max(2000, "no grid emits more than ~1,200 gCO2e/kWh (coal): grams per kWh, not per MWh?")
+      .optional()
+      .describe(
+        "Grid carbon intensity, gCO2e/kWh, for carbon per call (default 436: world average 2022, Ember)",
+      ),
     wh_per_query: z.number().positive().optional().describe("API models: your own per-query estimate, Wh"),
     wh_per_output_token: z
       .number()

@@ -5,8 +5,9 @@
  */
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
+import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
-import { compareModels, type SavingsComparison } from "../savings/compare.ts";
+import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
 import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
 import { type ProjectedBaseline, projectCall, projectionNotes } from "../savings/projected.ts";
 import { scorerDefinition } from "../scoring/index.ts";
@@ -40,9 +41,14 @@ const checksValidity = (type: string): boolean => scorerDefinition(type)?.validi
 interface LocalEnergy {
   /** Energy per item (all its attempts), J. */
   perItem: Map<string, number>;
+  /** CPU core-seconds and GPU-seconds per item (all its attempts); absent: not measured. */
+  cpuPerItem: Map<string, number>;
+  gpuPerItem: Map<string, number>;
   totalJ: number;
   busyMs: number;
   source: CallRecord["energy_source"];
+  /** The window's band (modelled) as factors of its central figure; measured: 1 and 1; null: unknown. */
+  band: EnergyBand | null;
 }
 
 export class SavingsCollector {
@@ -99,11 +105,20 @@ export class SavingsCollector {
 
   addEnergy(event: ModelEnergyEvent): void {
     if (!this.involved.has(event.model)) return;
+    const modelled =
+      event.low_j !== null && event.high_j !== null && event.gross_j !== null && event.gross_j > 0;
     this.energy.set(event.model, {
       perItem: new Map(),
+      cpuPerItem: new Map(),
+      gpuPerItem: new Map(),
       totalJ: 0,
       busyMs: event.busy_ms,
       source: event.energy_source,
+      band: modelled
+        ? { low: event.low_j! / event.gross_j!, high: event.high_j! / event.gross_j! }
+        : event.gross_j === null
+          ? null
+          : { low: 1, high: 1 },
     });
     this.addEnergyCalls(event.model, event.calls);
   }
@@ -115,6 +130,10 @@ export class SavingsCollector {
     for (const call of calls) {
       energy.perItem.set(call.item, (energy.perItem.get(call.item) ?? 0) + call.energy_j);
       energy.totalJ += call.energy_j;
+      if (call.cpu_s != null)
+        energy.cpuPerItem.set(call.item, (energy.cpuPerItem.get(call.item) ?? 0) + call.cpu_s);
+      if (call.gpu_s != null)
+        energy.gpuPerItem.set(call.item, (energy.gpuPerItem.get(call.item) ?? 0) + call.gpu_s);
     }
   }
 
@@ -128,8 +147,29 @@ export class SavingsCollector {
       if (joules === undefined) return trial;
       const share = energy.totalJ > 0 ? joules / energy.totalJ : 0;
       const cost = localCost({ energyJ: joules, busySeconds: (energy.busyMs / 1000) * share, hardware });
-      return { ...trial, energy_j: joules, energy_source: energy.source, cost_usd: cost.usd };
+      return {
+        ...trial,
+        energy_j: joules,
+        energy_source: energy.source,
+        cost_usd: cost.usd,
+        cpu_s: energy.cpuPerItem.get(item) ?? null,
+        gpu_s: energy.gpuPerItem.get(item) ?? null,
+      };
     };
+  }
+
+  /**
+   * A side's energy band: a local model's window's, a projected baseline's published estimate's
+   * (low and high over central); null when unknown (an API model that ran).
+   */
+  private bandOf(model: string, projected: ProjectedBaseline | undefined): EnergyBand | null {
+    if (projected) {
+      const e = publishedCallEnergy(projected.model, 1);
+      return e.energy_j && e.low_j !== null && e.high_j !== null
+        ? { low: e.low_j / e.energy_j, high: e.high_j / e.energy_j }
+        : null;
+    }
+    return this.energy.get(model)?.band ?? null;
   }
 
   result(): SavingsResult[] {
@@ -152,7 +192,12 @@ export class SavingsCollector {
           onError: pair.onError,
           onTruncated: pair.onTruncated,
         };
-        const comparison = compareModels(candidate, baseline);
+        const comparison = compareModels(candidate, baseline, {
+          energyBands: {
+            candidate: this.bandOf(pair.candidate, undefined),
+            baseline: this.bandOf(pair.baseline, pair.projected),
+          },
+        });
         if (pair.projected) comparison.notes = projectedNotes(pair.projected, comparison.notes);
         if (pair.note) comparison.notes.unshift(pair.note);
         results.push({

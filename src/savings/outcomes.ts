@@ -19,6 +19,9 @@ export interface Trial {
   cost_usd: number | null;
   energy_j: number | null;
   energy_source: CallRecord["energy_source"];
+  /** Compute of a local call: CPU core-seconds and GPU-seconds (absent or null: not measured). */
+  cpu_s?: number | null;
+  gpu_s?: number | null;
   e2e_ms: number | null;
   ttft_ms: number | null;
   /** The call failed after every retry. */
