@@ -132,3 +132,11 @@ describe("a modelled local model in the summary", () => {
     expect(text).toMatch(/local: local cost is electricity only .* give models\[\]\.hardware\.usd_per_hour/);
   });
 });
+
+describe("a modelled local model in report.md", () => {
+  it("labels the energy with its band and shows the compute", async () => {
+    const { renderRunMarkdown } = await import("../../reports/markdown-text.ts");
+    const md = renderRunMarkdown(build(events()));
+    expect(md).toMatch(/\| 0\.0278 Wh \(modelled ±50%\) \| 0\.500 CPU-s \|/);
+  });
+});
