@@ -155,9 +155,13 @@ export function cpuPowerRow(cpu: CpuIdentity, data: CcfCoefficients = ccfCoeffic
   const arm = arch === null ? armPart(cpu.armImplementer, cpu.armPart) : null;
   if (arm?.row && rows[arm.row])
     return row(arm.row, arm.arch, "arm-part", `Arm part ${cpu.armPart} is ${arm.arch}`);
-  arch ??= arm?.arch ?? null;
+  arch ??= arm?.arch ?? (/^Apple M\d/.test(cpu.model) ? "Apple silicon" : null);
   const d = data.default_per_vcpu_watts;
   const what = cpu.model === "" ? "an unnamed CPU" : `CPU "${cpu.model}"`;
+  const apple =
+    arch === "Apple silicon"
+      ? "; Apple silicon is measured by `sudo powermetrics --samplers cpu_power,gpu_power`: give its figure as hardware.power_w"
+      : "";
   return {
     row: "CCF average",
     microarchitecture: arch,
@@ -167,6 +171,6 @@ export function cpuPowerRow(cpu: CpuIdentity, data: CcfCoefficients = ccfCoeffic
     memory_w_per_gb: data.memory_w_per_gb,
     note:
       `${what}${arch ? ` (${arch})` : ""} is not in the Cloud Carbon Footprint table: its per-vCPU default ` +
-      `(${d.min_w}–${d.max_w} W, the average over all microarchitectures) is used`,
+      `(${d.min_w}–${d.max_w} W, the average over all microarchitectures) is used${apple}`,
   };
 }

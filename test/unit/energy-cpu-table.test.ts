@@ -100,6 +100,17 @@ describe("the processor's power row", () => {
     expect(v1.note).toContain("an unnamed CPU (Neoverse V1)");
   });
 
+  it("Apple silicon (macOS: no /proc/cpuinfo) takes the default and points at powermetrics", () => {
+    const mac = cpuIdentity(
+      Array.from({ length: 8 }, () => ({ model: "Apple M1" })),
+      null,
+    );
+    expect(mac).toMatchObject({ model: "Apple M1", vendor: null, logicalCpus: 8 });
+    const row = cpuPowerRow(mac);
+    expect(row).toMatchObject({ basis: "default", microarchitecture: "Apple silicon" });
+    expect(row.note).toContain("sudo powermetrics");
+  });
+
   it("ships its source, licence commit and the memory coefficient", () => {
     const data = ccfCoefficients();
     expect(data.source.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -188,6 +199,30 @@ describe("the modelled CPU energy", () => {
     // 40 CPU-s over 10 s on 16 vCPUs = 25% of 100 W for 10 s.
     expect(window.gross_j).toBeCloseTo(250, 9);
     expect(window.utilisation_source).toBe("x: 25.0% of 16 vCPUs");
+  });
+});
+
+describe("a GPU with no meter", () => {
+  it("is modelled from its rated power × busy time, band ×0.25–×1, labelled so", async () => {
+    const monitor = await EnergyMonitor.open({
+      device: "cuda",
+      sources: [],
+      gpuNames: ["CUDA0: NVIDIA L4 (22563 MiB, 22000 MiB free)"],
+    });
+    expect(monitor.method).toBe("modelled");
+    expect(monitor.description).toBe("modelled: L4 rated 72 W × busy time");
+    expect(monitor.plan.utilisation_source).toMatch(/none: the GPU assumed fully busy/);
+    const window = await monitor.end(await monitor.begin(), 2000);
+    expect(window).toMatchObject({ gross_j: 144, low_j: 36, high_j: 144, method: "modelled" });
+  });
+
+  it("has no energy when the GPU has no row, and says what to set", async () => {
+    const monitor = await EnergyMonitor.open({ device: "cuda", sources: [], gpuNames: ["Mystery GPU"] });
+    expect(monitor.method).toBeNull();
+    expect(monitor.notes).toEqual([
+      "no rated power known for Mystery GPU",
+      "no device power known: set hardware.power_w for modelled energy",
+    ]);
   });
 });
 
