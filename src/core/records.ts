@@ -147,6 +147,9 @@ export interface CallRecord {
   cost_usd: number | null;
   energy_j: number | null;
   energy_source: "measured-gpu" | "measured-cpu" | "modelled" | "published-estimate" | null;
+  /** The band of an API call's published estimate, J (absent: none, or a local call: see its window). */
+  energy_low_j?: number | null;
+  energy_high_j?: number | null;
 
   error: { class: ErrorClass; message: string; status: number | null } | null;
   /** Time spent waiting before this attempt because of an earlier attempt's failure. */

@@ -144,6 +144,10 @@ export class ModelSession {
       const energy = callEnergy(record);
       record.energy_j = energy.energy_j;
       record.energy_source = energy.energy_j === null ? null : "published-estimate";
+      if (energy.energy_j !== null && energy.low_j != null && energy.high_j != null) {
+        record.energy_low_j = energy.low_j;
+        record.energy_high_j = energy.high_j;
+      }
       this.warn(energy.warning);
     }
   }

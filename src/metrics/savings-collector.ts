@@ -5,7 +5,6 @@
  */
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
-import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
 import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
@@ -159,17 +158,13 @@ export class SavingsCollector {
   }
 
   /**
-   * A side's energy band: a local model's window's, a projected baseline's published estimate's
-   * (low and high over central); null when unknown (an API model that ran).
+   * A side's energy band: a local model's window's; undefined for an API model (a projected one
+   * too), whose calls carry their published estimate's band.
    */
-  private bandOf(model: string, projected: ProjectedBaseline | undefined): EnergyBand | null {
-    if (projected) {
-      const e = publishedCallEnergy(projected.model, 1);
-      return e.energy_j && e.low_j !== null && e.high_j !== null
-        ? { low: e.low_j / e.energy_j, high: e.high_j / e.energy_j }
-        : null;
-    }
-    return this.energy.get(model)?.band ?? null;
+  private bandOf(model: string, projected: ProjectedBaseline | undefined): EnergyBand | null | undefined {
+    if (projected) return undefined;
+    const energy = this.energy.get(model);
+    return energy ? energy.band : undefined;
   }
 
   result(): SavingsResult[] {

@@ -37,10 +37,11 @@ export interface CompareOptions {
   /** Two-sided confidence level (default 0.95). */
   confidence?: number;
   /**
-   * Each side's energy band (null: unknown, so the ratio has no band). The energy ratio's band
-   * pairs the baseline's low end with the candidate's high end and vice versa.
+   * Each side's energy band (null: unknown, so the ratio has no band; absent: from the trials'
+   * own `energy_low_j` / `energy_high_j`, as API calls' published estimates carry them). The
+   * energy ratio's band pairs the baseline's low end with the candidate's high end and vice versa.
    */
-  energyBands?: { candidate: EnergyBand | null; baseline: EnergyBand | null };
+  energyBands?: { candidate?: EnergyBand | null | undefined; baseline?: EnergyBand | null | undefined };
   /** Calls for the projection (default 1,000,000). */
   projectedCalls?: number;
 }
@@ -246,9 +247,18 @@ export function compareModels(
     ...rest,
   });
   const energyRatio = ratioOrNull(base.energy_per_call_j, cand.energy_per_call_j, "energy ratio", notes);
-  const bands = options.energyBands;
+  const bands = {
+    candidate:
+      options.energyBands?.candidate !== undefined
+        ? options.energyBands.candidate
+        : trialsBand(pairs.flatMap((p) => p.candidate.trials)),
+    baseline:
+      options.energyBands?.baseline !== undefined
+        ? options.energyBands.baseline
+        : trialsBand(pairs.flatMap((p) => p.baseline.trials)),
+  };
   const ratioBand =
-    energyRatio !== null && bands?.candidate && bands.baseline
+    energyRatio !== null && bands.candidate && bands.baseline
       ? {
           low: (energyRatio * bands.baseline.low) / bands.candidate.high,
           high: (energyRatio * bands.baseline.high) / bands.candidate.low,
@@ -263,8 +273,8 @@ export function compareModels(
   return {
     paired_cases: pairs.length,
     scored_pairs: accuracy?.n ?? 0,
-    candidate: { ...side(cand, accuracy?.candidate), energy_band: bands?.candidate ?? null },
-    baseline: { ...side(base, accuracy?.baseline), energy_band: bands?.baseline ?? null },
+    candidate: { ...side(cand, accuracy?.candidate), energy_band: bands.candidate },
+    baseline: { ...side(base, accuracy?.baseline), energy_band: bands.baseline },
     accuracy_diff: accuracy?.diff.meanDiff ?? null,
     accuracy_diff_lower: accuracy?.diff.lower ?? null,
     accuracy_diff_upper: accuracy?.diff.upper ?? null,
@@ -288,4 +298,21 @@ export function compareModels(
     confidence,
     notes,
   };
+}
+
+/**
+ * The band of trials whose energy carries its own (API calls' published estimates): total low and
+ * high over total central; null unless every trial has energy and a band.
+ */
+export function trialsBand(trials: readonly Trial[]): EnergyBand | null {
+  let central = 0;
+  let low = 0;
+  let high = 0;
+  for (const t of trials) {
+    if (t.energy_j === null || t.energy_low_j == null || t.energy_high_j == null) return null;
+    central += t.energy_j;
+    low += t.energy_low_j;
+    high += t.energy_high_j;
+  }
+  return central > 0 ? { low: low / central, high: high / central } : null;
 }

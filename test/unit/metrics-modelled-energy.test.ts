@@ -49,7 +49,8 @@ const wrong = {
   ],
 };
 
-function events(carbon?: number): LogEvent[] {
+/** The log; `apiBand`: the API calls carry their published estimate's band (500–2000 J). */
+function events(carbon?: number, apiBand = true): LogEvent[] {
   const suite = structuredClone(description);
   suite.models[0]!.config = { ...suite.models[0]!.config, hardware: {} };
   if (carbon !== undefined) suite.models[0]!.config.energy = { carbon_g_per_kwh: carbon };
@@ -61,7 +62,12 @@ function events(carbon?: number): LogEvent[] {
     call("local", 3),
     modelled,
     ...[0, 1, 2, 3].map((i) =>
-      call("api", i, { cost_usd: 0.01, energy_j: 1000, energy_source: "published-estimate" }),
+      call("api", i, {
+        cost_usd: 0.01,
+        energy_j: 1000,
+        energy_source: "published-estimate",
+        ...(apiBand && { energy_low_j: 500, energy_high_j: 2000 }),
+      }),
     ),
     { v: 1, type: "run_end", at: "2026-11-23T10:00:20.000Z", status: "completed" },
   ];
@@ -106,16 +112,21 @@ describe("a modelled local model in the summary", () => {
     expect(configured.carbon!.per_call_g).toBeCloseTo((100 / 3.6e6) * 50, 12);
   });
 
-  it("states the energy ratio with the band: a measured-or-estimated side with none gives no band", () => {
+  it("states the energy ratio with the band of both sides: modelled ±50% against the estimate's ×0.5–×2", () => {
     const c = summary.savings[0]!.comparison;
     expect(c.energy_ratio).toBeCloseTo(10, 9);
     expect(c.candidate.energy_band).toEqual({ low: 0.5, high: 1.5 });
+    expect(c.baseline.energy_band).toEqual({ low: 0.5, high: 2 });
     expect(c.candidate.cpu_core_s_per_call).toBeCloseTo(0.5, 12);
-    // The API baseline that ran carries no band of its own in the records: no ratio band.
-    expect(c.energy_ratio_low).toBeNull();
+    expect(c.energy_ratio_low).toBeCloseTo((10 * 0.5) / 1.5, 9);
+    expect(c.energy_ratio_high).toBeCloseTo((10 * 2) / 0.5, 9);
     expect(savingsLine(summary.savings[0]!)).toMatch(
-      /with 10× less energy \(local modelled ±50%, api published estimate\), local's compute 0\.500 CPU core-s per call\.$/,
+      /with 10× less energy \[3\.3–40×\] \(local modelled ±50%, api published estimate\), local's compute 0\.500 CPU core-s per call\.$/,
     );
+    // A side without a band (records from before bands were kept): the ratio, without a band.
+    const old = build(events(undefined, false)).savings[0]!;
+    expect(old.comparison.energy_ratio_low).toBeNull();
+    expect(savingsLine(old)).toMatch(/with 10× less energy \(local modelled ±50%, api published estimate\)/);
   });
 
   it("prints the labels in the terminal table: modelled ±50%, the cost's band, compute, CO2e and the notes", () => {
