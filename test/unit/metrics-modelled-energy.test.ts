@@ -151,3 +151,25 @@ describe("a modelled local model in report.md", () => {
     expect(md).toMatch(/\| 0\.0278 Wh \(modelled ±50%\) \| 0\.500 CPU-s \|/);
   });
 });
+
+describe("a modelled local model in summary.csv", () => {
+  it("has the band, the source, compute and carbon per call", async () => {
+    const { SUMMARY_COLUMNS, summaryRows } = await import("../../reports/csv.ts");
+    const summary = build(events());
+    const rows = summaryRows(summary).map((r) =>
+      Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, r[i]])),
+    );
+    const local = rows.find((r) => r.model === "local")!;
+    expect(local).toMatchObject({
+      energy_per_call_j: 100,
+      energy_per_call_low_j: 50,
+      energy_per_call_high_j: 150,
+      energy_source: "modelled",
+      cpu_core_s_per_call: 0.5,
+      gpu_s_per_call: null,
+    });
+    expect(local.co2e_g_per_call).toBeCloseTo((100 / 3.6e6) * DEFAULT_CARBON_G_PER_KWH, 12);
+    const api = rows.find((r) => r.model === "api")!;
+    expect(api).toMatchObject({ energy_source: "published-estimate", cpu_core_s_per_call: null });
+  });
+});
