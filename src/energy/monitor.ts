@@ -15,17 +15,21 @@
  *    power × busy time (see gpu-rated-power.ts); no power figure → energy unknown.
  * A GPU source sees only the GPUs, RAPL only CPU package + DRAM: neither is the wall socket.
  */
-import { cpus as osCpus } from "node:os";
-import type { HardwareConfig } from "../cost/local-cost.ts";
-import { type CpuIdentity, hostCpuIdentity } from "./cpu-identity.ts";
-import { type CpuPowerRow, cpuPowerRow } from "./cpu-power-table.ts";
 import { DcgmSource } from "./dcgm.ts";
-import { type GpuRatedPower, gpuRatedPower } from "./gpu-rated-power.ts";
 import { type IdlePower, measureIdlePower, netEnergy } from "./idle.ts";
 import { busyMs, type Interval } from "./integrate.ts";
-import { cpuPowerLimitW, cpuTableEnergy, type ModelledEnergy, modelledEnergy } from "./modelled.ts";
 import { NvidiaSmiPowerSource } from "./nvidia-smi.ts";
 import { NvmlPythonSource } from "./nvml-python.ts";
+import {
+  choosePowerModel,
+  describePowerModel,
+  type EnergyPlan,
+  modelWindow,
+  type PowerModel,
+  type PowerModelOptions,
+  powerModelPlan,
+  type WindowCpuUsage,
+} from "./power-model.ts";
 import { RaplSource } from "./rapl.ts";
 import {
   type EnergyMethod,
@@ -36,27 +40,19 @@ import {
   recordEnergySource,
 } from "./types.ts";
 
-export interface EnergyMonitorOptions {
-  /** The backend's device as its runner reported it ("cpu", "cuda", "vulkan", "metal", …); unknown: null. */
-  device: string | null | undefined;
+export type { EnergyPlan, PowerModel, WindowCpuUsage } from "./power-model.ts";
+
+/** The device, hardware, utilisation, CPU and GPUs of the power model, and the meters' options. */
+export interface EnergyMonitorOptions extends PowerModelOptions {
   /** A DCGM exporter's metrics URL (e.g. "http://gpu-host:9400/metrics"). */
   dcgmUrl?: string | undefined;
   /** GPU indices to measure (default: all). */
   gpus?: number[] | undefined;
-  /** The model's `hardware` block (power_w for the modelled fallback). */
-  hardware?: HardwareConfig | undefined;
-  /** Utilisation for the modelled fallback, in (0, 1] (default: measured for a CPU, else 1). */
-  utilisation?: number | undefined;
-  /** The processor (default: this host's), for the CPU power table. */
-  cpu?: CpuIdentity | undefined;
-  /** GPU names the backend reported (for the rated-power table when no GPU meter runs). */
-  gpuNames?: readonly string[] | undefined;
   /** Reading period while a window is open, ms (default 1000). Keeps RAPL wraps detectable. */
   pollMs?: number | undefined;
   /** Candidate sources tried in order instead of the host probe (tests, custom readers). */
   sources?: EnergySource[] | undefined;
-  /** Overrides for the built-in readers (tests): RAPL root, nvidia-smi and python commands. */
-  raplRoot?: string | undefined;
+  /** Overrides for the built-in readers (tests): nvidia-smi and python commands. */
   nvidiaSmi?: string | undefined;
   python?: string | undefined;
   pythonEnv?: NodeJS.ProcessEnv | undefined;
@@ -82,34 +78,6 @@ export interface WindowEnergy {
   series: EnergyReading[];
   /** Modelled energy: the utilisation used and where it came from; null for measurements. */
   utilisation: number | null;
-  utilisation_source: string | null;
-  notes: string[];
-}
-
-/** The serving process's CPU use over a window (see process-cpu.ts). */
-export interface WindowCpuUsage {
-  /** CPU seconds in the window; null when unreadable. */
-  cpu_s: number | null;
-  rss_bytes: number | null;
-  /** How it was read ("/proc/123/stat of the spawned server …"). */
-  source: string;
-  /** E.g. the process exited mid-window. */
-  notes: string[];
-}
-
-/** How energy is modelled when nothing measures it. */
-export type PowerModel =
-  | { kind: "power"; power_w: number; from: "hardware.power_w" | "RAPL power limit" }
-  | { kind: "cpu-table"; row: CpuPowerRow; logical_cpus: number }
-  | { kind: "gpu-rated"; gpu: GpuRatedPower };
-
-/** What `model_start` records of the meter: method, table row, utilisation source. */
-export interface EnergyPlan {
-  method: EnergyMethod | null;
-  description: string;
-  /** The power table row used by a modelled method, in words; null otherwise. */
-  table_row: string | null;
-  /** Where a modelled method's utilisation comes from; null otherwise. */
   utilisation_source: string | null;
   notes: string[];
 }
@@ -186,7 +154,7 @@ export class EnergyMonitor {
     if (!options.dcgmUrl && (options.device ?? "") === "remote") {
       notes.push("a remote server's energy can be measured only through its host's DCGM exporter URL");
     }
-    return new EnergyMonitor(options, null, await powerModel(options, notes), notes);
+    return new EnergyMonitor(options, null, await choosePowerModel(options, notes), notes);
   }
 
   /** The method in use; null when energy can't even be modelled. */
@@ -199,52 +167,28 @@ export class EnergyMonitor {
     return this.source ? null : this.model;
   }
 
+  get description(): string {
+    if (this.source) return this.source.description;
+    return this.model === null ? "no energy source" : describePowerModel(this.model);
+  }
+
   /** What `model_start` records: the method, the table row and the utilisation source. */
   get plan(): EnergyPlan {
     const model = this.powerModel;
-    let row: string | null = null;
-    let utilisation: string | null = null;
-    if (model?.kind === "cpu-table") {
-      row = model.row.note;
-      utilisation = this.cpuTimeSource ?? "none: all vCPUs assumed busy while serving";
-    } else if (model?.kind === "gpu-rated") {
-      row = model.gpu.note;
-      utilisation = "none: the GPU assumed fully busy while serving";
-    } else if (model?.kind === "power") {
-      row = `${model.power_w} W from ${model.from}`;
-      utilisation = this.utilisationSource();
-    }
+    const modelled = model ? powerModelPlan(model, this.options, this.cpuTimeSource) : null;
     return {
       method: this.method,
       description: this.description,
-      table_row: row,
-      utilisation_source: utilisation,
+      table_row: modelled?.table_row ?? null,
+      utilisation_source: modelled?.utilisation_source ?? null,
       notes: [...this.notes],
     };
-  }
-
-  /** Where the `power` model's utilisation comes from. */
-  private utilisationSource(): string {
-    if (this.options.utilisation !== undefined) return `energy.utilisation (${this.options.utilisation})`;
-    if (isCpu(this.options.device) && this.cpuTimeSource) return this.cpuTimeSource;
-    return "none: assumed 1 (device fully busy while serving)";
   }
 
   /** The record label for {@link method}. */
   get energySource(): RecordEnergySource | null {
     const method = this.method;
     return method === null ? null : recordEnergySource(method);
-  }
-
-  get description(): string {
-    if (this.source) return this.source.description;
-    const model = this.model;
-    if (model === null) return "no energy source";
-    if (model.kind === "power") return `modelled at ${model.power_w} W`;
-    if (model.kind === "gpu-rated")
-      return `modelled: ${model.gpu.name} rated ${model.gpu.rated_w} W × busy time`;
-    const r = model.row;
-    return `modelled: ${r.row} (${model.logical_cpus} vCPUs × ${r.min_w_per_vcpu}–${r.max_w_per_vcpu} W per vCPU, Cloud Carbon Footprint)`;
   }
 
   /** The idle measurement, if one was made. */
@@ -316,7 +260,7 @@ export class EnergyMonitor {
     if (this.source === null) {
       const endMs = nowMs();
       const busyTime = typeof busy === "number" ? busy : busy ? busyMs(busy) : endMs - mark.start.t;
-      const modelled = this.modelled(busyTime, usage);
+      const modelled = modelWindow(this.model, this.options, busyTime, usage);
       return {
         method: this.method,
         energy_source: this.energySource,
@@ -371,96 +315,10 @@ export class EnergyMonitor {
     };
   }
 
-  /** The modelled energy of a window (see {@link PowerModel}). */
-  private modelled(
-    busyTime: number,
-    usage: WindowCpuUsage | undefined,
-  ): ModelledEnergy & { net_j?: number; utilisation_source: string } {
-    const model = this.model;
-    if (model?.kind === "cpu-table") {
-      const e = cpuTableEnergy({
-        row: model.row,
-        logicalCpus: model.logical_cpus,
-        busyMs: busyTime,
-        cpuS: usage?.cpu_s ?? null,
-        rssBytes: usage?.rss_bytes ?? null,
-      });
-      const source = usage?.cpu_s != null ? usage.source : "none: all vCPUs assumed busy";
-      return { ...e, utilisation_source: source };
-    }
-    if (model?.kind === "gpu-rated") {
-      const g = model.gpu;
-      const joules = g.rated_w * (busyTime / 1000);
-      return {
-        method: "modelled",
-        joules,
-        low_j: joules * g.low_factor,
-        high_j: joules * g.high_factor,
-        power_w: g.rated_w,
-        utilisation: 1,
-        busy_ms: busyTime,
-        utilisation_source: "none: the GPU assumed fully busy while serving",
-        assumptions: [
-          g.note,
-          `rated board power × busy time, band ×${g.low_factor}–×${g.high_factor} (no utilisation readable)`,
-        ],
-      };
-    }
-    let utilisation = this.options.utilisation;
-    let source = utilisation !== undefined ? `energy.utilisation (${utilisation})` : "none: assumed 1";
-    const cpus = this.options.cpu?.logicalCpus ?? osCpus().length;
-    if (
-      utilisation === undefined &&
-      isCpu(this.options.device) &&
-      usage?.cpu_s != null &&
-      cpus &&
-      busyTime > 0
-    ) {
-      utilisation = Math.min(1, usage.cpu_s / (cpus * (busyTime / 1000)));
-      source = `${usage.source}: ${(utilisation * 100).toFixed(1)}% of ${cpus} vCPUs`;
-    }
-    const e = modelledEnergy({
-      powerW: model?.kind === "power" ? model.power_w : null,
-      busyMs: busyTime,
-      ...(utilisation !== undefined ? { utilisation } : {}),
-    });
-    return { ...e, utilisation_source: source };
-  }
-
   /** Stops polling and the source's processes. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.polling;
     await this.source?.stop();
   }
-}
-
-const isCpu = (device: string | null | undefined) => (device ?? "").toLowerCase() === "cpu";
-
-/** How to model energy when no source measured it (see the module comment); null: it can't be. */
-async function powerModel(options: EnergyMonitorOptions, notes: string[]): Promise<PowerModel | null> {
-  const configured = options.hardware?.power_w;
-  if (configured !== undefined) return { kind: "power", power_w: configured, from: "hardware.power_w" };
-  const device = (options.device ?? "").toLowerCase();
-  if (device === "cpu") {
-    const limit = await cpuPowerLimitW(options.raplRoot ? { root: options.raplRoot } : {});
-    if (limit !== null) {
-      notes.push(`modelled from the CPU's RAPL power limit (${limit} W ≈ TDP)`);
-      return { kind: "power", power_w: limit, from: "RAPL power limit" };
-    }
-    const cpu = options.cpu ?? (await hostCpuIdentity());
-    const row = cpuPowerRow(cpu);
-    notes.push(
-      `modelled from the processor's power table: ${row.note}; set hardware.power_w to model from your own figure`,
-    );
-    return { kind: "cpu-table", row, logical_cpus: cpu.logicalCpus };
-  }
-  const gpu = gpuRatedPower(device, options.gpuNames ?? []);
-  if (gpu.found) {
-    notes.push(`modelled from the GPU's rated power: ${gpu.rated.note}`);
-    return { kind: "gpu-rated", gpu: gpu.rated };
-  }
-  if (gpu.hint) notes.push(gpu.hint);
-  notes.push("no device power known: set hardware.power_w for modelled energy");
-  return null;
 }

@@ -76,7 +76,7 @@ describe.runIf(process.platform === "linux")("a spawned llama-server's CPU time"
     for (let i = 0; i < 3; i++) await measuredCall(s, i);
     await s.endMeasured();
     const start = events.find((e): e is ModelStartEvent => e.type === "model_start")!;
-    const pid = (start.backend?.spawn as { pid: number }).pid;
+    const pid = (start.backend!.spawn as { pid: number }).pid;
     expect(start.energy).toMatchObject({
       method: "modelled",
       table_row: expect.stringContaining('"AMD EPYC 3rd Gen"'),
@@ -98,7 +98,7 @@ describe.runIf(process.platform === "linux")("a spawned llama-server's CPU time"
   it("leaves a partial estimate with a note when the server dies mid-window", async () => {
     const events: LogEvent[] = [];
     const s = await session(events);
-    const pid = (s.backend?.spawn as { pid: number }).pid;
+    const pid = (s.backend!.spawn as { pid: number }).pid;
     await s.beginMeasured();
     await measuredCall(s, 0);
     await new Promise((resolve) => setTimeout(resolve, 1200)); // one CPU reading after the call
