@@ -5,7 +5,7 @@
  * text so recorded fixtures of other machines can stand in for this one.
  */
 import { readFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 
 export interface CpuIdentity {
   /** The model name the OS reports, trimmed ("AMD EPYC 7763 64-Core Processor"); "" when none. */
@@ -19,8 +19,31 @@ export interface CpuIdentity {
   /** ARM "CPU implementer" and "CPU part" codes ("0x41", "0xd0c"); null elsewhere. */
   armImplementer: string | null;
   armPart: string | null;
-  /** Logical CPUs (vCPUs) the OS shows. */
+  /**
+   * Logical CPUs (vCPUs) this process may use: those the OS shows, fewer when a container's CPU
+   * quota (cgroup v2 `cpu.max`) or the affinity mask allows fewer.
+   */
   logicalCpus: number;
+  /** Why fewer vCPUs count than the OS shows, when they do ("cgroup cpu.max 200000/100000"). */
+  limitedBy?: string;
+}
+
+/**
+ * CPUs a cgroup v2 `cpu.max` line allows ("200000 100000" → 2; "150000 100000" → 2, rounded
+ * up; "max 100000" → null: no quota).
+ */
+export function parseCpuMax(text: string): number | null {
+  const [quota, period] = text.trim().split(/\s+/);
+  const q = Number(quota);
+  const p = Number(period ?? 100000);
+  if (quota === "max" || !(q > 0) || !(p > 0)) return null;
+  return Math.max(1, Math.ceil(q / p));
+}
+
+/** The identity with its vCPUs limited to `allowed` (a container's quota, the affinity mask). */
+export function limitCpus(cpu: CpuIdentity, allowed: number | null, why: string): CpuIdentity {
+  if (allowed === null || !(allowed >= 1) || allowed >= cpu.logicalCpus) return cpu;
+  return { ...cpu, logicalCpus: allowed, limitedBy: why };
 }
 
 /** The fields of the first processor block of a /proc/cpuinfo text. */
@@ -71,8 +94,25 @@ export function cpuIdentity(osCpus: readonly { model: string }[], cpuinfo: strin
   };
 }
 
-/** This machine's processor (reads /proc/cpuinfo where it exists). */
+/**
+ * This machine's processor (reads /proc/cpuinfo where it exists), its vCPUs limited to what this
+ * process may use: the affinity mask (`os.availableParallelism()`) and a cgroup CPU quota.
+ */
 export async function hostCpuIdentity(): Promise<CpuIdentity> {
   const cpuinfo = await readFile("/proc/cpuinfo", "utf8").catch(() => null);
-  return cpuIdentity(cpus(), cpuinfo);
+  let cpu = cpuIdentity(cpus(), cpuinfo);
+  cpu = limitCpus(cpu, availableParallelism(), "the process's CPU affinity");
+  const read = (path: string) =>
+    readFile(path, "utf8").then(
+      (t) => t.trim(),
+      () => null,
+    );
+  // cgroup v2's cpu.max, else v1's CFS quota and period (quota -1: none).
+  let quota = await read("/sys/fs/cgroup/cpu.max");
+  if (quota === null) {
+    const v1 = await read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+    if (v1 !== null) quota = `${v1} ${(await read("/sys/fs/cgroup/cpu/cpu.cfs_period_us")) ?? "100000"}`;
+  }
+  if (quota !== null) cpu = limitCpus(cpu, parseCpuMax(quota), `the container's CPU quota (${quota})`);
+  return cpu;
 }

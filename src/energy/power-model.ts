@@ -80,6 +80,7 @@ export async function choosePowerModel(
     notes.push(
       `modelled from the processor's power table: ${row.note}; set hardware.power_w to model from your own figure`,
     );
+    if (cpu.limitedBy) notes.push(`${cpu.logicalCpus} vCPUs counted: limited by ${cpu.limitedBy}`);
     return { kind: "cpu-table", row, logical_cpus: cpu.logicalCpus };
   }
   const gpu = gpuRatedPower(device, options.gpuNames ?? []);

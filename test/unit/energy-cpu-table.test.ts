@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CpuIdentity, cpuIdentity } from "../../src/energy/cpu-identity.ts";
+import { type CpuIdentity, cpuIdentity, limitCpus, parseCpuMax } from "../../src/energy/cpu-identity.ts";
 import { ccfCoefficients, cpuPowerRow } from "../../src/energy/cpu-power-table.ts";
 import { gpuRatedPower } from "../../src/energy/gpu-rated-power.ts";
 import { cpuTableEnergy } from "../../src/energy/modelled.ts";
@@ -119,6 +119,19 @@ describe("the processor's power row", () => {
     expect(
       readFileSync(join(FIXTURES, "..", "..", "data", "energy", "LICENSE.cloud-carbon-footprint"), "utf8"),
     ).toMatch(/Apache License/);
+  });
+});
+
+describe("the vCPUs a container may use", () => {
+  it("reads a cgroup v2 CPU quota and limits the vCPUs counted, saying why", () => {
+    expect(parseCpuMax("200000 100000\n")).toBe(2);
+    expect(parseCpuMax("150000 100000")).toBe(2);
+    expect(parseCpuMax("max 100000")).toBeNull();
+    expect(parseCpuMax("-1 100000")).toBeNull(); // cgroup v1: quota -1, no limit
+    const graviton = machine("arm-graviton2");
+    const limited = limitCpus(graviton, parseCpuMax("400000 100000"), "the container's CPU quota");
+    expect(limited).toMatchObject({ logicalCpus: 4, limitedBy: "the container's CPU quota" });
+    expect(limitCpus(graviton, 64, "x")).toBe(graviton); // a quota above the CPUs shown changes nothing
   });
 });
 
