@@ -59,7 +59,8 @@ export const EnergyConfig = z
       .optional()
       .describe(
         "auto (default): local models use the best meter the host offers (DCGM URL, NVML, nvidia-smi, RAPL, " +
-          "else modelled from hardware.power_w); API models use published estimates. modelled: power × busy time. none: off",
+          "else modelled: hardware.power_w, or the CPU's power table × its measured CPU time, or a GPU's rated power); " +
+          "API models use published estimates. modelled: skip the meters. none: off",
       ),
     dcgm_url: z
       .url()
@@ -69,7 +70,14 @@ export const EnergyConfig = z
     idle: Duration.optional().describe(
       "Idle-power measurement before the model's calls (default 3s; 0: skip)",
     ),
-    utilisation: z.number().gt(0).max(1).optional().describe("Utilisation for modelled energy (default 1)"),
+    utilisation: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Utilisation for modelled energy from hardware.power_w (default: measured CPU time on a CPU, else 1)",
+      ),
     carbon_g_per_kwh: z
       .number()
       .nonnegative("grams of CO2e per kWh can't be negative")
