@@ -69,7 +69,7 @@ export class ProcessCpuMeter {
     this.description =
       target === "self"
         ? "process.cpuUsage() of opbench's own process (the in-process runner; includes opbench's own work)"
-        : `/proc/${target.pid}/stat of the spawned server (utime + stime)`;
+        : `/proc/${target.pid}/stat of the server process (utime + stime)`;
   }
 
   /** The CPU time now, or the last one read before the process exited; null when never readable. */

@@ -11,8 +11,9 @@ import type { LlamaCppModel } from "../../runners/llamacpp-config.ts";
 import type { LogEvent, ModelEnergyEvent, ModelStartEvent } from "../../src/core/records.ts";
 import { cpuIdentity } from "../../src/energy/cpu-identity.ts";
 import { ModelSession } from "../../src/engine/model-session.ts";
+import { linuxHostHasNoGpu } from "../../src/host/listening-process.ts";
 import type { ResolvedModel } from "../../src/suite/resolved.ts";
-import { llamaServerBinary, TINY_MODEL } from "../helpers/llama-server.ts";
+import { llamaServerBinary, startLlamaServer, TINY_MODEL } from "../helpers/llama-server.ts";
 import { collect, request, runnerContext } from "../helpers/runner-events.ts";
 import { call } from "../helpers/summary-log.ts";
 
@@ -80,7 +81,7 @@ describe.runIf(process.platform === "linux")("a spawned llama-server's CPU time"
     expect(start.energy).toMatchObject({
       method: "modelled",
       table_row: expect.stringContaining('"AMD EPYC 3rd Gen"'),
-      utilisation_source: `/proc/${pid}/stat of the spawned server (utime + stime)`,
+      utilisation_source: `/proc/${pid}/stat of the server process (utime + stime)`,
     });
     const window = events.find((e): e is ModelEnergyEvent => e.type === "model_energy")!;
     expect(window.cpu_s).toBeGreaterThan(0);
@@ -109,5 +110,22 @@ describe.runIf(process.platform === "linux")("a spawned llama-server's CPU time"
     expect(window.cpu_s).toBeGreaterThan(0);
     expect(window.gross_j).toBeGreaterThan(0);
     expect(window.notes.join("\n")).toMatch(new RegExp(`serving process \\(pid ${pid}\\).*partial estimate`));
+  });
+
+  it("an attached server on localhost is found by its port: its CPU time is read too", async () => {
+    const server = await startLlamaServer();
+    stops.push(() => server.stop());
+    const runner = createLlamaCppRunner({
+      id: "attached",
+      runner: "llamacpp",
+      url: server.url,
+    } as LlamaCppModel);
+    stops.push(async () => runner.shutdown?.());
+    const backend = await runner.startup!(runnerContext());
+    expect(runner.servingProcess?.()).toEqual({ pid: server.process.pid });
+    expect(backend?.serving_pid).toBe(server.process.pid);
+    // This host's GPU decides the device: with none, an attached local server runs on the CPU.
+    if (linuxHostHasNoGpu() === true) expect(backend?.device).toBe("cpu");
+    else expect(backend?.device).toBeUndefined();
   });
 });

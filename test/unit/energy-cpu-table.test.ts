@@ -179,11 +179,11 @@ describe("the modelled CPU energy", () => {
     expect(monitor.description).toBe(
       "modelled: Coffee Lake (8 vCPUs × 1.14–5.42 W per vCPU, Cloud Carbon Footprint)",
     );
-    monitor.cpuTimeSource = "/proc/4242/stat of the spawned server (utime + stime)";
+    monitor.cpuTimeSource = "/proc/4242/stat of the server process (utime + stime)";
     expect(monitor.plan).toMatchObject({
       method: "modelled",
       table_row: expect.stringContaining('row "Coffee Lake"'),
-      utilisation_source: "/proc/4242/stat of the spawned server (utime + stime)",
+      utilisation_source: "/proc/4242/stat of the server process (utime + stime)",
     });
     const window = await monitor.end(await monitor.begin(), 2000, {
       cpu_s: 8,
@@ -291,5 +291,21 @@ describe("a GPU's rated power", () => {
       found: false,
       hint: expect.stringContaining("sudo powermetrics"),
     });
+  });
+});
+
+describe("an attached server on this host", () => {
+  it("is found by the socket listening on its port (/proc/net/tcp), not by a connection to it", async () => {
+    const { listeningInodes, isLoopback } = await import("../../src/host/listening-process.ts");
+    const tcp = readFileSync(join(FIXTURES, "proc", "net", "tcp"), "utf8");
+    expect(listeningInodes(tcp, 8080)).toEqual(["781461"]); // 0x1F90, state 0A; the 01 line is a connection
+    expect(listeningInodes(tcp, 2024)).toEqual(["1248"]);
+    expect(listeningInodes(tcp, 9999)).toEqual([]);
+    expect([
+      isLoopback("http://localhost:8080"),
+      isLoopback("http://127.0.0.1:1"),
+      isLoopback("http://[::1]:8080"),
+    ]).toEqual([true, true, true]);
+    expect(isLoopback("http://gpu-box:8080")).toBe(false);
   });
 });

@@ -30,7 +30,7 @@ const modelled: ModelEnergyEvent = {
   cpu_s: 2,
   gpu_s: null,
   utilisation: 0.5,
-  utilisation_source: "/proc/42/stat of the spawned server (utime + stime)",
+  utilisation_source: "/proc/42/stat of the server process (utime + stime)",
   notes: [],
   calls: [0, 1, 2, 3].map((i) => ({
     item: `local|t|0|${i + 1}`,
