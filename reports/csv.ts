@@ -100,6 +100,12 @@ export const SUMMARY_COLUMNS = [
   "cost_per_1k_calls_usd",
   "cost_per_correct_usd",
   "energy_per_call_j",
+  "energy_per_call_low_j",
+  "energy_per_call_high_j",
+  "energy_source",
+  "cpu_core_s_per_call",
+  "gpu_s_per_call",
+  "co2e_g_per_call",
 ] as const;
 
 /** One row per model × task (accuracy: the task's first scorer; errors: `class n; …`). */
@@ -128,6 +134,12 @@ export function summaryRows(summary: Summary): Cell[][] {
       r.cost.per_1k_calls_usd,
       r.cost.per_correct_usd,
       r.energy.per_call_j,
+      r.energy.per_call_low_j ?? null,
+      r.energy.per_call_high_j ?? null,
+      r.energy.source,
+      r.compute?.per_call_cpu_core_s ?? null,
+      r.compute?.per_call_gpu_s ?? null,
+      r.carbon?.per_call_g ?? null,
     ];
   });
 }

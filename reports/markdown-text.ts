@@ -6,6 +6,7 @@
  */
 import type { GroupSummary } from "../src/metrics/group.ts";
 import type { Summary } from "../src/metrics/summary.ts";
+import { energySourceLabel, formatCompute, formatWh } from "../src/terminal/energy-labels.ts";
 import { savingsLine } from "../src/terminal/savings-lines.ts";
 import { formatAccuracy, formatMs, formatUsd } from "../src/terminal/summary-table.ts";
 
@@ -32,8 +33,22 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 /** "0.120 Wh" per call, "unknown" when not measured. */
-function formatWh(joules: number | null): string {
-  return joules === null ? "unknown" : `${(joules / 3600).toPrecision(3)} Wh`;
+/** "0.0278 Wh", with a modelled figure's label and band ("0.0278 Wh (modelled ±50%)"). */
+function formatEnergy(energy: GroupSummary["energy"]): string {
+  const wh = formatWh(energy.per_call_j);
+  return energy.per_call_j !== null && energy.source === "modelled"
+    ? `${wh} (${energySourceLabel(energy)})`
+    : wh;
+}
+
+/** The energy ratio with its band when the sides have one: "10× [3.3–40×]". */
+function formatEnergyRatio(c: Summary["savings"][number]["comparison"]): string {
+  const ratio = formatRatio(c.energy_ratio);
+  const low = c.energy_ratio_low;
+  const high = c.energy_ratio_high;
+  if (ratio === "–" || low == null || high == null) return ratio;
+  const f = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
+  return `${ratio} [${f(low)}–${f(high)}×]`;
 }
 
 /** "1.23×" (baseline ÷ candidate), "–" when unknown. */
@@ -53,6 +68,7 @@ const RESULT_HEAD = [
   "errors",
   "cost / 1k calls",
   "energy / call",
+  "compute / call",
 ] as const;
 
 /** The cells of one model × task row, escaped. */
@@ -74,7 +90,8 @@ function resultCells(r: GroupSummary): string[] {
     `${formatMs(r.latency.e2e_ms?.p50)} / ${formatMs(r.latency.e2e_ms?.p95)}`,
     errors,
     formatUsd(r.cost.per_1k_calls_usd),
-    formatWh(r.energy.per_call_j),
+    formatEnergy(r.energy),
+    formatCompute(r.compute),
   ].map(escapeMarkdown);
 }
 
@@ -94,7 +111,7 @@ function savingsTable(summary: Summary): string[] {
       retained === null ? "unknown" : `${retained}${interval} (${s.scorer})`,
       formatRatio(c.cost_ratio),
       formatRatio(c.e2e_p50_ratio),
-      formatRatio(c.energy_ratio),
+      formatEnergyRatio(c),
     ].map(escapeMarkdown);
   });
   return table(

@@ -214,7 +214,9 @@ export function createEmbeddedRunner(config: EmbeddedModel): Runner {
     await state.releaseLlama();
   }
 
-  return { startup, generate, shutdown };
+  // The model runs in this process: its CPU time is opbench's own (process.cpuUsage()).
+  const servingProcess = () => (loaded ? ("self" as const) : undefined);
+  return { startup, generate, shutdown, servingProcess };
 }
 
 /** The signal's reason as a CallError (the engine aborts with `timeout`), or undefined if not aborted. */

@@ -15,6 +15,7 @@ import type {
   RunnerEvent,
 } from "../src/core/runner.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
+import { isLoopback, linuxHostHasNoGpu, listeningPid } from "../src/host/listening-process.ts";
 import { type PostOptions, readJsonBody, sendJson } from "./http.ts";
 import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
 import { absoluteLlamaCppPaths, LlamaCppModel, llamaCppFromModelFlag } from "./llamacpp-config.ts";
@@ -51,6 +52,8 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
   let server: ManagedServer | undefined;
   let lora: LoraScale[] | undefined;
   let started = false;
+  /** An attached server's process when it listens on this host's loopback (see listening-process.ts). */
+  let attachedPid: number | undefined;
 
   function url(): string {
     if (baseUrl === undefined || (!started && (config.spawn || config.lora?.length))) {
@@ -92,6 +95,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
         baseUrl = server.url;
       } else if (baseUrl !== undefined) {
         await waitForHealth(baseUrl, { timeoutMs: DEFAULT_STARTUP_TIMEOUT_MS, signal: ctx.signal });
+        attachedPid = await localServerPid(baseUrl);
       } else {
         throw new Error(`llamacpp model ${config.id} needs \`url\` or \`spawn\``);
       }
@@ -133,6 +137,11 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       return tokens.length;
     },
 
+    servingProcess(): { pid: number } | undefined {
+      const pid = server?.launch.pid ?? attachedPid;
+      return pid === undefined ? undefined : { pid };
+    },
+
     serverMetricsUrl(): string | undefined {
       return started && baseUrl !== undefined ? joinUrl(baseUrl, "/metrics") : undefined;
     },
@@ -167,9 +176,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
         )
       : undefined;
     return {
-      ...(server
-        ? { device: server.devices.device }
-        : { device_note: "attached server: llama-server does not report its device" }),
+      ...(server ? { device: server.devices.device } : attachedDevice(attachedPid)),
       mode: server ? "spawn" : "attach",
       url: baseUrl === undefined ? undefined : maskUrl(baseUrl),
       endpoint,
@@ -180,6 +187,31 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       ...(server && { spawn: { ...server.launch, devices: server.devices.available } }),
     };
   }
+}
+
+/** The pid of an attached server listening on this host's loopback; undefined elsewhere. */
+async function localServerPid(url: string): Promise<number | undefined> {
+  if (!isLoopback(url)) return undefined;
+  const parsed = new URL(url);
+  const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+  return listeningPid(port);
+}
+
+/**
+ * An attached server's device: llama-server does not report it, but a server on this host, which
+ * has no GPU, runs on the CPU (so its energy can be modelled from the CPU's power table).
+ */
+function attachedDevice(pid: number | undefined): BackendInfo {
+  if (pid !== undefined && linuxHostHasNoGpu() === true)
+    return {
+      device: "cpu",
+      device_note: `attached llama-server on this host (pid ${pid}), which has no GPU`,
+      serving_pid: pid,
+    };
+  return {
+    device_note: "attached server: llama-server does not report its device",
+    ...(pid !== undefined && { serving_pid: pid }),
+  };
 }
 
 export const llamacppRunner: RunnerDefinition<LlamaCppModel> = {

@@ -31,11 +31,19 @@ export const PriceConfig = z
   .describe("Price override in USD per million tokens");
 export type PriceConfig = z.infer<typeof PriceConfig>;
 
+/** The largest `hardware.power_w` accepted: beyond 5 kW it is not one device's power. */
+export const MAX_POWER_W = 5000;
+
 /** Hardware and electricity figures: watts, USD per hour, USD per kWh, PUE. */
 export const HardwareConfig = z
   .strictObject({
     name: z.string().optional(),
-    power_w: z.number().positive().optional().describe("Device power in watts, for modelled energy"),
+    power_w: z
+      .number()
+      .positive("the device's power while busy, in watts: it can't be 0 or negative")
+      .max(MAX_POWER_W, "more than 5 kW is not one device's power: watts, not milliwatts?")
+      .optional()
+      .describe("Device power in watts while busy (0 < W ≤ 5000), for modelled energy"),
     usd_per_hour: z.number().nonnegative().optional().describe("Amortised hardware or cloud $/hour"),
     usd_per_kwh: z.number().nonnegative().optional().describe("Electricity price"),
     pue: z.number().min(1).optional(),
@@ -51,7 +59,8 @@ export const EnergyConfig = z
       .optional()
       .describe(
         "auto (default): local models use the best meter the host offers (DCGM URL, NVML, nvidia-smi, RAPL, " +
-          "else modelled from hardware.power_w); API models use published estimates. modelled: power × busy time. none: off",
+          "else modelled: hardware.power_w, or the CPU's power table × its measured CPU time, or a GPU's rated power); " +
+          "API models use published estimates. modelled: skip the meters. none: off",
       ),
     dcgm_url: z
       .url()
@@ -61,7 +70,22 @@ export const EnergyConfig = z
     idle: Duration.optional().describe(
       "Idle-power measurement before the model's calls (default 3s; 0: skip)",
     ),
-    utilisation: z.number().gt(0).max(1).optional().describe("Utilisation for modelled energy (default 1)"),
+    utilisation: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Utilisation for modelled energy from hardware.power_w (default: measured CPU time on a CPU, else 1)",
+      ),
+    carbon_g_per_kwh: z
+      .number()
+      .nonnegative("grams of CO2e per kWh can't be negative")
+      .max(2000, "no grid emits more than ~1,200 gCO2e/kWh (coal): grams per kWh, not per MWh?")
+      .optional()
+      .describe(
+        "Grid carbon intensity, gCO2e/kWh, for carbon per call (default 436: world average 2022, Ember)",
+      ),
     wh_per_query: z.number().positive().optional().describe("API models: your own per-query estimate, Wh"),
     wh_per_output_token: z
       .number()

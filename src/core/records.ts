@@ -78,8 +78,25 @@ export interface ModelStartEvent {
   runner: string;
   at: string;
   backend: BackendInfo | null;
+  /**
+   * A local model's energy meter: the method chosen, the power-table row and the utilisation
+   * source of a modelled method. Absent for API models and in logs written before it.
+   */
+  energy?: ModelEnergyPlan;
   /** Set when the model could not start (server unreachable, model file missing): its calls were not made. */
   error?: string;
+}
+
+/** How a local model's energy is obtained (see `model_start.energy`). */
+export interface ModelEnergyPlan {
+  /** "rapl", "nvml-counter", "modelled", …; null when energy can't even be modelled. */
+  method: string | null;
+  description: string;
+  /** A modelled method's table row (or configured power), in words; null for a measurement. */
+  table_row: string | null;
+  /** Where a modelled method's utilisation comes from; null for a measurement. */
+  utilisation_source: string | null;
+  notes: string[];
 }
 
 export interface ScoreRecord {
@@ -148,6 +165,9 @@ export interface CallRecord {
   cost_usd: number | null;
   energy_j: number | null;
   energy_source: "measured-gpu" | "measured-cpu" | "modelled" | "published-estimate" | null;
+  /** The band of an API call's published estimate, J (absent: none, or a local call: see its window). */
+  energy_low_j?: number | null;
+  energy_high_j?: number | null;
 
   error: { class: ErrorClass; message: string; status: number | null } | null;
   /** Time spent waiting before this attempt because of an earlier attempt's failure. */
@@ -188,6 +208,16 @@ export interface ModelEnergyEvent {
   high_j: number | null;
   /** Energy between calls (no call in flight), J. */
   unattributed_j: number | null;
+  /**
+   * Compute: CPU core-seconds the serving process used in the window (its CPU time), and
+   * GPU-seconds (busy time on a GPU device); null when not measured or not used. Absent in logs
+   * written before they were recorded.
+   */
+  cpu_s?: number | null;
+  gpu_s?: number | null;
+  /** Modelled energy: the utilisation used and where it came from. */
+  utilisation?: number | null;
+  utilisation_source?: string | null;
   notes: string[];
   /**
    * Per attempt: `item`, `attempt`, gross and net joules. A window of more than
@@ -202,6 +232,9 @@ export interface ModelEnergyCall {
   attempt: number;
   energy_j: number;
   net_energy_j: number | null;
+  /** The attempt's share of the window's CPU core-seconds / GPU-seconds (by its time in flight). */
+  cpu_s?: number | null;
+  gpu_s?: number | null;
 }
 
 /** Most attempts listed by one energy event. */

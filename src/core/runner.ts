@@ -78,6 +78,11 @@ export interface Runner {
   generate(request: GenerationRequest): AsyncIterable<RunnerEvent>;
   /** Counts tokens locally when the server reports none (records say `tokens_source: estimated`). */
   countTokens?(text: string): Promise<number>;
+  /**
+   * The process whose CPU time is the model's compute (and its modelled energy's utilisation): a
+   * spawned server's pid, "self" for an in-process backend; undefined when not on this host.
+   */
+  servingProcess?(): { pid: number } | "self" | undefined;
   /** Releases what startup took (servers, models). Must be safe to call twice. */
   shutdown?(): Promise<void>;
   /**

@@ -8,17 +8,28 @@
  * 2. device "cuda"/"vulkan"/"gpu": NVML total-energy counter (python3 + pynvml), then nvidia-smi
  *    power sampling;
  * 3. device "cpu": RAPL;
- * 4. otherwise, or when all fail: modelled (power × utilisation × busy time, ±50 %), from
- *    `hardware.power_w`, else (CPU) the RAPL power limit; no power figure → energy unknown.
+ * 4. otherwise, or when all fail: modelled, labelled so, with a band: `hardware.power_w` (or, on a
+ *    CPU, the RAPL power limit) × utilisation × busy time, ±50 %; else, on a CPU, Cloud Carbon
+ *    Footprint's per-vCPU coefficients for the processor (see cpu-power-table.ts) with the serving
+ *    process's measured CPU time, ±50 % (±75 % for an unknown processor); else a GPU's rated board
+ *    power × busy time (see gpu-rated-power.ts); no power figure → energy unknown.
  * A GPU source sees only the GPUs, RAPL only CPU package + DRAM: neither is the wall socket.
  */
-import type { HardwareConfig } from "../cost/local-cost.ts";
 import { DcgmSource } from "./dcgm.ts";
 import { type IdlePower, measureIdlePower, netEnergy } from "./idle.ts";
 import { busyMs, type Interval } from "./integrate.ts";
-import { cpuPowerLimitW, modelledEnergy } from "./modelled.ts";
 import { NvidiaSmiPowerSource } from "./nvidia-smi.ts";
 import { NvmlPythonSource } from "./nvml-python.ts";
+import {
+  choosePowerModel,
+  describePowerModel,
+  type EnergyPlan,
+  modelWindow,
+  type PowerModel,
+  type PowerModelOptions,
+  powerModelPlan,
+  type WindowCpuUsage,
+} from "./power-model.ts";
 import { RaplSource } from "./rapl.ts";
 import {
   type EnergyMethod,
@@ -29,23 +40,19 @@ import {
   recordEnergySource,
 } from "./types.ts";
 
-export interface EnergyMonitorOptions {
-  /** The backend's device as its runner reported it ("cpu", "cuda", "vulkan", "metal", …); unknown: null. */
-  device: string | null | undefined;
+export type { EnergyPlan, PowerModel, WindowCpuUsage } from "./power-model.ts";
+
+/** The device, hardware, utilisation, CPU and GPUs of the power model, and the meters' options. */
+export interface EnergyMonitorOptions extends PowerModelOptions {
   /** A DCGM exporter's metrics URL (e.g. "http://gpu-host:9400/metrics"). */
   dcgmUrl?: string | undefined;
   /** GPU indices to measure (default: all). */
   gpus?: number[] | undefined;
-  /** The model's `hardware` block (power_w for the modelled fallback). */
-  hardware?: HardwareConfig | undefined;
-  /** Utilisation for the modelled fallback, in (0, 1] (default 1). */
-  utilisation?: number | undefined;
   /** Reading period while a window is open, ms (default 1000). Keeps RAPL wraps detectable. */
   pollMs?: number | undefined;
   /** Candidate sources tried in order instead of the host probe (tests, custom readers). */
   sources?: EnergySource[] | undefined;
-  /** Overrides for the built-in readers (tests): RAPL root, nvidia-smi and python commands. */
-  raplRoot?: string | undefined;
+  /** Overrides for the built-in readers (tests): nvidia-smi and python commands. */
   nvidiaSmi?: string | undefined;
   python?: string | undefined;
   pythonEnv?: NodeJS.ProcessEnv | undefined;
@@ -69,6 +76,9 @@ export interface WindowEnergy {
   high_j: number | null;
   /** Readings in the window (joules from the window's start), for attribution. */
   series: EnergyReading[];
+  /** Modelled energy: the utilisation used and where it came from; null for measurements. */
+  utilisation: number | null;
+  utilisation_source: string | null;
   notes: string[];
 }
 
@@ -106,7 +116,9 @@ export class EnergyMonitor {
   readonly notes: string[];
   private readonly source: EnergySource | null;
   private readonly options: EnergyMonitorOptions;
-  private readonly modelledPowerW: number | null;
+  private readonly model: PowerModel | null;
+  /** How the serving process's CPU time is read (set by the session), for the plan. */
+  cpuTimeSource: string | null = null;
   private idle: IdlePower | null = null;
   private series: EnergyReading[] = [];
   private openWindows = 0;
@@ -118,12 +130,12 @@ export class EnergyMonitor {
   private constructor(
     options: EnergyMonitorOptions,
     source: EnergySource | null,
-    powerW: number | null,
+    model: PowerModel | null,
     notes: string[],
   ) {
     this.options = options;
     this.source = source;
-    this.modelledPowerW = powerW;
+    this.model = model;
     this.notes = notes;
   }
 
@@ -142,29 +154,41 @@ export class EnergyMonitor {
     if (!options.dcgmUrl && (options.device ?? "") === "remote") {
       notes.push("a remote server's energy can be measured only through its host's DCGM exporter URL");
     }
-    let powerW = options.hardware?.power_w ?? null;
-    if (powerW === null && (options.device ?? "").toLowerCase() === "cpu") {
-      powerW = await cpuPowerLimitW(options.raplRoot ? { root: options.raplRoot } : {});
-      if (powerW !== null) notes.push(`modelled from the CPU's RAPL power limit (${powerW} W ≈ TDP)`);
-    }
-    if (powerW === null) notes.push("no device power known: set hardware.power_w for modelled energy");
-    return new EnergyMonitor(options, null, powerW, notes);
+    return new EnergyMonitor(options, null, await choosePowerModel(options, notes), notes);
   }
 
   /** The method in use; null when energy can't even be modelled. */
   get method(): EnergyMethod | null {
-    return this.source?.method ?? (this.modelledPowerW === null ? null : "modelled");
+    return this.source?.method ?? (this.model === null ? null : "modelled");
+  }
+
+  /** How energy is modelled; null when a source measures it (or nothing can). */
+  get powerModel(): PowerModel | null {
+    return this.source ? null : this.model;
+  }
+
+  get description(): string {
+    if (this.source) return this.source.description;
+    return this.model === null ? "no energy source" : describePowerModel(this.model);
+  }
+
+  /** What `model_start` records: the method, the table row and the utilisation source. */
+  get plan(): EnergyPlan {
+    const model = this.powerModel;
+    const modelled = model ? powerModelPlan(model, this.options, this.cpuTimeSource) : null;
+    return {
+      method: this.method,
+      description: this.description,
+      table_row: modelled?.table_row ?? null,
+      utilisation_source: modelled?.utilisation_source ?? null,
+      notes: [...this.notes],
+    };
   }
 
   /** The record label for {@link method}. */
   get energySource(): RecordEnergySource | null {
     const method = this.method;
     return method === null ? null : recordEnergySource(method);
-  }
-
-  get description(): string {
-    if (this.source) return this.source.description;
-    return this.modelledPowerW === null ? "no energy source" : `modelled at ${this.modelledPowerW} W`;
   }
 
   /** The idle measurement, if one was made. */
@@ -227,16 +251,16 @@ export class EnergyMonitor {
    * Ends a window. For modelled energy, `busy` gives the calls' intervals (their union is the
    * busy time) or that busy time itself, ms; without it the whole window counts as busy.
    */
-  async end(mark: WindowMark, busy?: readonly Interval[] | number): Promise<WindowEnergy> {
+  async end(
+    mark: WindowMark,
+    busy?: readonly Interval[] | number,
+    usage?: WindowCpuUsage,
+  ): Promise<WindowEnergy> {
     const notes: string[] = [];
     if (this.source === null) {
       const endMs = nowMs();
       const busyTime = typeof busy === "number" ? busy : busy ? busyMs(busy) : endMs - mark.start.t;
-      const modelled = modelledEnergy({
-        powerW: this.modelledPowerW,
-        busyMs: busyTime,
-        ...(this.options.utilisation !== undefined ? { utilisation: this.options.utilisation } : {}),
-      });
+      const modelled = modelWindow(this.model, this.options, busyTime, usage);
       return {
         method: this.method,
         energy_source: this.energySource,
@@ -245,13 +269,18 @@ export class EnergyMonitor {
         end_ms: endMs,
         duration_ms: endMs - mark.start.t,
         gross_j: modelled.joules,
-        net_j: null,
+        net_j: modelled.net_j ?? null,
         idle_w: null,
         low_j: modelled.low_j,
         high_j: modelled.high_j,
         series: [],
+        utilisation: modelled.joules === null ? null : modelled.utilisation,
+        utilisation_source: modelled.joules === null ? null : modelled.utilisation_source,
         // Without a power figure nothing was modelled: its assumptions would only be noise.
-        notes: modelled.joules === null ? [...this.notes] : [...this.notes, ...modelled.assumptions],
+        notes:
+          modelled.joules === null
+            ? [...this.notes]
+            : [...this.notes, ...modelled.assumptions, ...(usage?.notes ?? [])],
       };
     }
     const end = await this.read();
@@ -280,6 +309,8 @@ export class EnergyMonitor {
       low_j: null,
       high_j: null,
       series,
+      utilisation: null,
+      utilisation_source: null,
       notes: [...this.notes, ...notes],
     };
   }

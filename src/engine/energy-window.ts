@@ -23,7 +23,8 @@ import {
   type SpanColumns,
 } from "../energy/attribution.ts";
 import { BusyTime } from "../energy/busy-time.ts";
-import { EnergyMonitor, type WindowMark } from "../energy/monitor.ts";
+import { EnergyMonitor, type WindowCpuUsage, type WindowMark } from "../energy/monitor.ts";
+import type { CpuReading, ProcessCpuMeter } from "../energy/process-cpu.ts";
 import type { ModelServices } from "./services.ts";
 
 export class EnergyWindow {
@@ -39,16 +40,50 @@ export class EnergyWindow {
   private readonly busy = new BusyTime();
   /** Whether the window's energy will be shared among its calls (else their spans are not kept). */
   private readonly attributes: boolean;
+  /** The serving process's CPU time at the window's start, and its meter (polled so an exit leaves a recent reading). */
+  private readonly cpu:
+    | { meter: ProcessCpuMeter; start: CpuReading | null; timer: NodeJS.Timeout }
+    | undefined;
+  /** Whether the model runs on a GPU (its busy time counts as GPU-seconds). */
+  private readonly onGpu: boolean;
 
-  private constructor(monitor: EnergyMonitor, mark: WindowMark) {
+  private constructor(
+    monitor: EnergyMonitor,
+    mark: WindowMark,
+    cpu: { meter: ProcessCpuMeter; start: CpuReading | null } | undefined,
+    onGpu: boolean,
+  ) {
     this.monitor = monitor;
     this.mark = mark;
     this.attributes = monitor.method !== null;
+    this.onGpu = onGpu;
+    if (cpu) {
+      const timer = setInterval(() => void cpu.meter.read(), CPU_POLL_MS);
+      timer.unref();
+      this.cpu = { ...cpu, timer };
+    }
   }
 
-  /** Begins a window on an open meter (several may follow one another on one meter). */
-  static async begin(monitor: EnergyMonitor): Promise<EnergyWindow> {
-    return new EnergyWindow(monitor, await monitor.begin());
+  /**
+   * Begins a window on an open meter (several may follow one another on one meter), reading the
+   * serving process's CPU time when there is one (`cpu`), and counting GPU-seconds on a GPU device.
+   */
+  static async begin(monitor: EnergyMonitor, cpu?: ProcessCpuMeter, onGpu = false): Promise<EnergyWindow> {
+    const start = cpu ? await cpu.read() : null;
+    return new EnergyWindow(monitor, await monitor.begin(), cpu && { meter: cpu, start }, onGpu);
+  }
+
+  /** The serving process's CPU use since the window began (undefined without a process). */
+  private async cpuUsage(): Promise<WindowCpuUsage | undefined> {
+    const cpu = this.cpu;
+    if (!cpu) return undefined;
+    clearInterval(cpu.timer);
+    const end = await cpu.meter.read();
+    const notes = cpu.meter.exitedNote ? [cpu.meter.exitedNote] : [];
+    const cpu_s = cpu.start && end ? Math.max(0, end.cpu_s - cpu.start.cpu_s) : null;
+    if (cpu_s === null)
+      notes.push(`the serving process's CPU time could not be read (${cpu.meter.description})`);
+    return { cpu_s, rss_bytes: end?.rss_bytes ?? null, source: cpu.meter.description, notes };
   }
 
   /** An attempt of the window is about to be made: its ticket. */
@@ -109,7 +144,15 @@ export class EnergyWindow {
       if (!this.mark) return;
       const spans = this.columns();
       const busyMs = this.busy.ms;
-      const window = await this.monitor.end(this.mark, busyMs);
+      const usage = await this.cpuUsage();
+      const window = await this.monitor.end(this.mark, busyMs, usage);
+      const cpuS = usage?.cpu_s ?? null;
+      const gpuS = this.onGpu ? busyMs / 1000 : null;
+      // Each attempt's share of the compute: its time in flight over all attempts' time in flight.
+      let inFlightMs = 0;
+      for (let i = 0; i < spans.starts.length; i++) inFlightMs += spans.ends[i]! - spans.starts[i]!;
+      const share = (i: number, total: number | null) =>
+        total === null || inFlightMs <= 0 ? null : (total * (spans.ends[i]! - spans.starts[i]!)) / inFlightMs;
       let gross: Float64Array | null = null;
       let net: Float64Array | null = null;
       let unattributed: number | null = null;
@@ -129,6 +172,8 @@ export class EnergyWindow {
             attempt: this.attempts[i]!,
             energy_j: gross![i]!,
             net_energy_j: net === null ? null : net[i]!,
+            cpu_s: share(i, cpuS),
+            gpu_s: share(i, gpuS),
           });
         }
         return out;
@@ -150,6 +195,10 @@ export class EnergyWindow {
         low_j: window.low_j,
         high_j: window.high_j,
         unattributed_j: unattributed,
+        cpu_s: cpuS,
+        gpu_s: gpuS,
+        utilisation: window.utilisation,
+        utilisation_source: window.utilisation_source,
         notes: window.notes,
         calls: chunked ? [] : calls(0, count),
       });
@@ -160,9 +209,13 @@ export class EnergyWindow {
       }
     } finally {
       this.mark = undefined;
+      if (this.cpu) clearInterval(this.cpu.timer);
     }
   }
 }
+
+/** How often the serving process's CPU time is read while a window is open, ms. */
+const CPU_POLL_MS = 1000;
 
 /**
  * Opens the best energy source for `device` and measures idle power (nothing may run meanwhile):
@@ -171,8 +224,9 @@ export class EnergyWindow {
 export async function openEnergyMeter(
   config: NonNullable<ModelServices["energy"]>,
   device: string | undefined,
+  gpuNames: readonly string[] = [],
 ): Promise<EnergyMonitor> {
-  const monitor = await EnergyMonitor.open({ ...config.monitor, device: device ?? null });
+  const monitor = await EnergyMonitor.open({ gpuNames, ...config.monitor, device: device ?? null });
   try {
     if (config.idleMs > 0) await monitor.measureIdle(config.idleMs);
   } catch (error) {

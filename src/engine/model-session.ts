@@ -5,10 +5,11 @@
  * local model with a meter), each finished call priced, and stop (meter closed, runner shut
  * down). The modes decide what a window covers: a run's measured calls, or one load step.
  */
-import type { CallRecord, LogEvent, ModelStartEvent } from "../core/records.ts";
+import type { CallRecord, LogEvent, ModelEnergyPlan, ModelStartEvent } from "../core/records.ts";
 import { LOG_VERSION } from "../core/records.ts";
 import type { BackendInfo, Runner } from "../core/runner.ts";
 import type { EnergyMonitor } from "../energy/monitor.ts";
+import { ProcessCpuMeter } from "../energy/process-cpu.ts";
 import { modelFileFacts } from "../host/model-file.ts";
 import type { ResolvedModel } from "../suite/resolved.ts";
 import { EnergyWindow, openEnergyMeter } from "./energy-window.ts";
@@ -43,17 +44,25 @@ export class ModelSession {
   readonly backend: BackendInfo | undefined;
   private readonly options: ModelSessionOptions;
   private readonly meter: EnergyMonitor | undefined;
+  /** The serving process's CPU time (compute, and a modelled CPU's utilisation). */
+  private readonly cpu: ProcessCpuMeter | undefined;
   private window: EnergyWindow | undefined;
   /** Pricing and energy warnings already shown (each once per model). */
   private readonly warned = new Set<string>();
   private stopped = false;
 
-  private constructor(options: ModelSessionOptions, backend: BackendInfo | undefined, meter?: EnergyMonitor) {
+  private constructor(
+    options: ModelSessionOptions,
+    backend: BackendInfo | undefined,
+    meter?: EnergyMonitor,
+    cpu?: ProcessCpuMeter,
+  ) {
     this.options = options;
     this.model = options.model;
     this.services = options.services;
     this.backend = backend;
     this.meter = meter;
+    this.cpu = cpu;
   }
 
   /**
@@ -67,6 +76,7 @@ export class ModelSession {
     const say = (message: string) => options.log?.(`[${model.id}] ${message}`);
     let backend: BackendInfo | undefined;
     let meter: EnergyMonitor | undefined;
+    let cpu: ProcessCpuMeter | undefined;
     try {
       backend = await services.runner.startup?.({
         runDir: options.runDir,
@@ -78,18 +88,21 @@ export class ModelSession {
       if (backend && typeof backend.model_path === "string" && backend.model_file === undefined) {
         backend.model_file = (await modelFileFacts(backend.model_path)) ?? null;
       }
+      const serving = services.runner.servingProcess?.();
+      if (serving) cpu = new ProcessCpuMeter(serving);
       if (services.energy) {
-        meter = await openEnergyMeter(services.energy, backend?.device);
+        meter = await openEnergyMeter(services.energy, backend?.device, gpuNames(backend));
+        if (cpu) meter.cpuTimeSource = cpu.description;
         say(`energy: ${meter.description}`);
       }
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
-      options.append(modelStartEvent(model, null, err.message));
+      options.append(modelStartEvent(model, null, undefined, err.message));
       await services.runner.shutdown?.();
       return { error: err };
     }
-    options.append(modelStartEvent(model, backend ?? null));
-    return { session: new ModelSession(options, backend, meter) };
+    options.append(modelStartEvent(model, backend ?? null, meter?.plan));
+    return { session: new ModelSession(options, backend, meter, cpu) };
   }
 
   get runner(): Runner {
@@ -101,7 +114,7 @@ export class ModelSession {
    * dispatched into {@link measuring}. Nothing happens for a model without a meter.
    */
   async beginMeasured(): Promise<void> {
-    if (this.meter) this.window = await EnergyWindow.begin(this.meter);
+    if (this.meter) this.window = await EnergyWindow.begin(this.meter, this.cpu, onGpu(this.backend?.device));
   }
 
   /** The open measured window, if any: attempts made in it are dispatched into it and added when done. */
@@ -131,6 +144,10 @@ export class ModelSession {
       const energy = callEnergy(record);
       record.energy_j = energy.energy_j;
       record.energy_source = energy.energy_j === null ? null : "published-estimate";
+      if (energy.energy_j !== null && energy.low_j != null && energy.high_j != null) {
+        record.energy_low_j = energy.low_j;
+        record.energy_high_j = energy.high_j;
+      }
       this.warn(energy.warning);
     }
   }
@@ -156,7 +173,12 @@ export class ModelSession {
   }
 }
 
-function modelStartEvent(model: ResolvedModel, backend: BackendInfo | null, error?: string): ModelStartEvent {
+function modelStartEvent(
+  model: ResolvedModel,
+  backend: BackendInfo | null,
+  energy?: ModelEnergyPlan,
+  error?: string,
+): ModelStartEvent {
   return {
     v: LOG_VERSION,
     type: "model_start",
@@ -164,6 +186,21 @@ function modelStartEvent(model: ResolvedModel, backend: BackendInfo | null, erro
     runner: model.runner,
     at: new Date().toISOString(),
     backend,
+    ...(energy !== undefined && { energy }),
     ...(error !== undefined && { error }),
   };
+}
+
+/** Whether a backend device is a GPU (its busy time counts as GPU-seconds). */
+function onGpu(device: string | undefined): boolean {
+  return device !== undefined && !["cpu", "remote", ""].includes(device.toLowerCase());
+}
+
+/** The GPU names a backend reported (`gpu_devices`, or a spawned server's `spawn.devices`). */
+function gpuNames(backend: BackendInfo | undefined): string[] {
+  const spawn = backend?.spawn as { devices?: unknown } | undefined;
+  const lists = [backend?.gpu_devices, spawn?.devices];
+  return lists.flatMap((list) =>
+    Array.isArray(list) ? list.filter((n): n is string => typeof n === "string") : [],
+  );
 }

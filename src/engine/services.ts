@@ -15,7 +15,13 @@ export interface ModelServices {
   /** Upper bound of a call's cost before it is made, USD (for --max-cost); null when unknown. */
   estimateCostUsd?(inputTokens: number, maxOutputTokens: number): number | null;
   /** Energy of a finished API call from published estimates. */
-  callEnergy?(record: CallRecord): { energy_j: number | null; warning?: string | undefined };
+  callEnergy?(record: CallRecord): {
+    energy_j: number | null;
+    /** The estimate's band for this call, J (absent: none). */
+    low_j?: number | null;
+    high_j?: number | null;
+    warning?: string | undefined;
+  };
   /** How to meter a local model's energy; undefined: not metered. */
   energy?: { monitor: Omit<EnergyMonitorOptions, "device">; idleMs: number } | undefined;
   /** Client-side rate limits. */

@@ -10,7 +10,12 @@
  */
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
-import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "../metrics/cost-energy.ts";
+import {
+  type ComputeSummary,
+  CostEnergyAccumulator,
+  type CostSummary,
+  type EnergySummary,
+} from "../metrics/cost-energy.ts";
 
 /** How a step's calls are costed: from the sweep's `load_start` and the suite's model entry. */
 export interface StepCosting {
@@ -26,6 +31,8 @@ export type StepEnergyWindow = Omit<ModelEnergyEvent, "v" | "type" | "model" | "
 export interface StepCostEnergySummary {
   cost: CostSummary;
   energy: EnergySummary;
+  /** Busy device-seconds of the step's measured calls (absent in load.json from before it). */
+  compute?: ComputeSummary;
   energy_window: StepEnergyWindow | null;
 }
 
@@ -63,11 +70,17 @@ export class StepCostEnergy {
   /** Per-call shares of the step's window (in its event, or in `model_energy_calls` after it). */
   addEnergyCalls(calls: readonly ModelEnergyCall[]): void {
     const source = this.window?.energy_source ?? null;
+    const w = this.window;
+    // A modelled window's band, as factors of its central figure.
+    const band =
+      w && w.gross_j !== null && w.gross_j > 0 && w.low_j !== null && w.high_j !== null
+        ? { low: w.low_j / w.gross_j, high: w.high_j / w.gross_j }
+        : null;
     for (const call of calls) {
       this.sharedJ += call.energy_j;
       if (this.warmupItems.has(call.item)) continue;
       this.measuredJ += call.energy_j;
-      this.money.addEnergy(call.energy_j, call.net_energy_j, source);
+      this.money.addEnergy(call.energy_j, call.net_energy_j, source, band, call);
     }
   }
 
@@ -86,10 +99,11 @@ export class StepCostEnergy {
             hardware,
           }
         : undefined;
-    const { cost, energy } = this.money.summary(calls, null, outputTokens, local);
+    const { cost, energy, compute } = this.money.summary(calls, null, outputTokens, local);
     return {
       cost: locality === null ? unknownCost() : cost,
       energy,
+      compute,
       energy_window: window,
     };
   }

@@ -68,6 +68,8 @@ export interface LoadStepSummary {
    * modelled), an API model's published estimates; null figures when nothing covered the step.
    */
   energy: StepCostEnergySummary["energy"];
+  /** Busy device-seconds of the measured calls (a local model's; absent in load.json from before it). */
+  compute?: StepCostEnergySummary["compute"];
   /** A local model's energy window over the whole step (warm-up calls included); else null. */
   energy_window: StepCostEnergySummary["energy_window"];
   server_metrics: ServerMetricsDelta | null;

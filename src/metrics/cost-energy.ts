@@ -6,6 +6,7 @@
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
 import { type LocalCost, localCost } from "../cost/local-cost.ts";
+import { type CarbonIntensity, carbonGrams } from "../energy/carbon.ts";
 
 export interface CostSummary {
   /** "api": token prices (genai-prices or the suite's price block); "local-estimate": energy and hardware time. */
@@ -30,6 +31,32 @@ export interface EnergySummary {
   per_call_j: number | null;
   per_output_token_j: number | null;
   per_correct_j: number | null;
+  /**
+   * A modelled energy's band as factors of the central figure (e.g. 0.5 and 1.5 for ±50 %), and
+   * the per-call figure at each end; null for a measurement (or a summary from before bands).
+   */
+  band?: { low: number; high: number } | null;
+  per_call_low_j?: number | null;
+  per_call_high_j?: number | null;
+}
+
+/** Compute: busy device-seconds (local models; null where not measured). */
+export interface ComputeSummary {
+  /** CPU core-seconds of the serving process (its CPU time). */
+  cpu_core_s: number | null;
+  per_call_cpu_core_s: number | null;
+  per_correct_cpu_core_s: number | null;
+  /** GPU-seconds (busy time on a GPU device). */
+  gpu_s: number | null;
+  per_call_gpu_s: number | null;
+  per_correct_gpu_s: number | null;
+}
+
+/** Carbon from the energy at the model's grid intensity. */
+export interface CarbonSummary extends CarbonIntensity {
+  total_g: number | null;
+  per_call_g: number | null;
+  per_1m_calls_kg: number | null;
 }
 
 export class CostEnergyAccumulator {
@@ -39,6 +66,9 @@ export class CostEnergyAccumulator {
   private energyKnown = false;
   private netJ: number | null = null;
   private source: CallRecord["energy_source"] = null;
+  private band: { low: number; high: number } | null = null;
+  private cpuS: number | null = null;
+  private gpuS: number | null = null;
 
   /** An API attempt (retried or final): its price, and its published energy estimate. */
   addApiCall(record: CallRecord): void {
@@ -47,12 +77,28 @@ export class CostEnergyAccumulator {
     if (record.energy_j !== null) this.addEnergy(record.energy_j, null, record.energy_source);
   }
 
-  /** Energy attributed to one local attempt (from the model's energy window). */
-  addEnergy(joules: number, netJoules: number | null, source: CallRecord["energy_source"]): void {
+  /**
+   * Energy attributed to one local attempt (from the model's energy window), with the window's
+   * band (modelled energy) and the attempt's compute.
+   */
+  addEnergy(
+    joules: number,
+    netJoules: number | null,
+    source: CallRecord["energy_source"],
+    band: { low: number; high: number } | null = null,
+    compute: { cpu_s?: number | null | undefined; gpu_s?: number | null | undefined } = {},
+  ): void {
     this.energyJ += joules;
     this.energyKnown = true;
     if (netJoules !== null) this.netJ = (this.netJ ?? 0) + netJoules;
     this.source ??= source;
+    // Windows of one model may differ (a resumed run): the widest band covers them all.
+    if (band)
+      this.band = this.band
+        ? { low: Math.min(this.band.low, band.low), high: Math.max(this.band.high, band.high) }
+        : band;
+    if (compute.cpu_s != null) this.cpuS = (this.cpuS ?? 0) + compute.cpu_s;
+    if (compute.gpu_s != null) this.gpuS = (this.gpuS ?? 0) + compute.gpu_s;
   }
 
   get energyTotalJ(): number | null {
@@ -69,9 +115,11 @@ export class CostEnergyAccumulator {
     correct: number | null,
     outputTokens: number,
     local?: { busySeconds: number; hardware: HardwareConfig | undefined },
-  ): { cost: CostSummary; energy: EnergySummary } {
+    carbon?: CarbonIntensity,
+  ): { cost: CostSummary; energy: EnergySummary; compute: ComputeSummary; carbon: CarbonSummary | null } {
     const per = (total: number | null, n: number | null) => (total === null || !n ? null : total / n);
     const energyTotal = this.energyTotalJ;
+    const perCallJ = per(energyTotal, calls);
     let localCostResult: LocalCost | null = null;
     let costTotal: number | null;
     let source: CostSummary["source"];
@@ -105,7 +153,30 @@ export class CostEnergyAccumulator {
         per_call_j: per(energyTotal, calls),
         per_output_token_j: per(energyTotal, outputTokens),
         per_correct_j: per(energyTotal, correct),
+        band: this.band,
+        per_call_low_j: this.band && perCallJ !== null ? perCallJ * this.band.low : null,
+        per_call_high_j: this.band && perCallJ !== null ? perCallJ * this.band.high : null,
       },
+      compute: {
+        cpu_core_s: this.cpuS,
+        per_call_cpu_core_s: per(this.cpuS, calls),
+        per_correct_cpu_core_s: per(this.cpuS, correct),
+        gpu_s: this.gpuS,
+        per_call_gpu_s: per(this.gpuS, calls),
+        per_correct_gpu_s: per(this.gpuS, correct),
+      },
+      carbon: carbon ? carbonSummary(energyTotal, calls, carbon) : null,
     };
   }
+}
+
+function carbonSummary(energyJ: number | null, calls: number, intensity: CarbonIntensity): CarbonSummary {
+  const total = energyJ === null ? null : carbonGrams(energyJ, intensity);
+  const perCall = total === null || !calls ? null : total / calls;
+  return {
+    ...intensity,
+    total_g: total,
+    per_call_g: perCall,
+    per_1m_calls_kg: perCall === null ? null : (perCall * 1e6) / 1000,
+  };
 }

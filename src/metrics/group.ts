@@ -5,13 +5,20 @@
 import type { ErrorClass } from "../core/errors.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
+import type { CarbonIntensity } from "../energy/carbon.ts";
 import { EXACT_SAMPLES, SampleAccumulator } from "../stats/accumulator.ts";
 import type { AccuracyEstimate } from "../stats/accuracy.ts";
 import type { DistributionSummary } from "../stats/percentiles.ts";
 import { quantileRanks } from "../stats/quantile-ci.ts";
 import type { AccuracyStore } from "./accuracy-store.ts";
 import { PerCallAccuracy, PerCaseAccuracy } from "./case-columns.ts";
-import { CostEnergyAccumulator, type CostSummary, type EnergySummary } from "./cost-energy.ts";
+import {
+  type CarbonSummary,
+  type ComputeSummary,
+  CostEnergyAccumulator,
+  type CostSummary,
+  type EnergySummary,
+} from "./cost-energy.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
 export interface LatencySummary extends DistributionSummary {
@@ -66,6 +73,10 @@ export interface GroupSummary {
   correct: number | null;
   cost: CostSummary;
   energy: EnergySummary;
+  /** Busy device-seconds per call and per correct answer (absent in summaries from before it). */
+  compute?: ComputeSummary;
+  /** gCO2e at the model's grid intensity (absent in summaries from before it). */
+  carbon?: CarbonSummary | null;
 }
 
 const MAX_ERROR_EXAMPLES = 5;
@@ -186,10 +197,12 @@ export class GroupAccumulator {
   /**
    * @param local for a local model: this group's busy seconds and the model's hardware block
    * @param tasks for a model's roll-up: its task groups, whose latency samples it merges
+   * @param carbon the model's grid carbon intensity
    */
   summary(
     local?: { busySeconds: number; hardware: HardwareConfig | undefined },
     tasks: readonly GroupAccumulator[] = [],
+    carbon?: CarbonIntensity,
   ): GroupSummary {
     const samples = this.samples ?? mergeSamples(tasks);
     const correct = this.correct();
@@ -230,7 +243,7 @@ export class GroupAccumulator {
         output_tokens_per_s: wallS && this.tokenCalls > 0 ? this.outputTotal / wallS : null,
       },
       correct,
-      ...this.money.summary(this.succeeded + this.failed, correct, this.outputTotal, local),
+      ...this.money.summary(this.succeeded + this.failed, correct, this.outputTotal, local, carbon),
     };
   }
 }

@@ -6,7 +6,7 @@
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
-import { compareModels, type SavingsComparison } from "../savings/compare.ts";
+import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
 import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
 import { type ProjectedBaseline, projectCall, projectionNotes } from "../savings/projected.ts";
 import { scorerDefinition } from "../scoring/index.ts";
@@ -40,9 +40,14 @@ const checksValidity = (type: string): boolean => scorerDefinition(type)?.validi
 interface LocalEnergy {
   /** Energy per item (all its attempts), J. */
   perItem: Map<string, number>;
+  /** CPU core-seconds and GPU-seconds per item (all its attempts); absent: not measured. */
+  cpuPerItem: Map<string, number>;
+  gpuPerItem: Map<string, number>;
   totalJ: number;
   busyMs: number;
   source: CallRecord["energy_source"];
+  /** The window's band (modelled) as factors of its central figure; measured: 1 and 1; null: unknown. */
+  band: EnergyBand | null;
 }
 
 export class SavingsCollector {
@@ -100,12 +105,21 @@ export class SavingsCollector {
   /** A window of the model's (a run has one per segment, a merged run one per shard): its shares add up. */
   addEnergy(event: ModelEnergyEvent): void {
     if (!this.involved.has(event.model)) return;
+    const modelled =
+      event.low_j !== null && event.high_j !== null && event.gross_j !== null && event.gross_j > 0;
     const earlier = this.energy.get(event.model);
     this.energy.set(event.model, {
       perItem: earlier?.perItem ?? new Map(),
+      cpuPerItem: earlier?.cpuPerItem ?? new Map(),
+      gpuPerItem: earlier?.gpuPerItem ?? new Map(),
       totalJ: earlier?.totalJ ?? 0,
       busyMs: (earlier?.busyMs ?? 0) + event.busy_ms,
       source: event.energy_source,
+      band: modelled
+        ? { low: event.low_j! / event.gross_j!, high: event.high_j! / event.gross_j! }
+        : event.gross_j === null
+          ? null
+          : { low: 1, high: 1 },
     });
     this.addEnergyCalls(event.model, event.calls);
   }
@@ -117,6 +131,10 @@ export class SavingsCollector {
     for (const call of calls) {
       energy.perItem.set(call.item, (energy.perItem.get(call.item) ?? 0) + call.energy_j);
       energy.totalJ += call.energy_j;
+      if (call.cpu_s != null)
+        energy.cpuPerItem.set(call.item, (energy.cpuPerItem.get(call.item) ?? 0) + call.cpu_s);
+      if (call.gpu_s != null)
+        energy.gpuPerItem.set(call.item, (energy.gpuPerItem.get(call.item) ?? 0) + call.gpu_s);
     }
   }
 
@@ -130,8 +148,25 @@ export class SavingsCollector {
       if (joules === undefined) return trial;
       const share = energy.totalJ > 0 ? joules / energy.totalJ : 0;
       const cost = localCost({ energyJ: joules, busySeconds: (energy.busyMs / 1000) * share, hardware });
-      return { ...trial, energy_j: joules, energy_source: energy.source, cost_usd: cost.usd };
+      return {
+        ...trial,
+        energy_j: joules,
+        energy_source: energy.source,
+        cost_usd: cost.usd,
+        cpu_s: energy.cpuPerItem.get(item) ?? null,
+        gpu_s: energy.gpuPerItem.get(item) ?? null,
+      };
     };
+  }
+
+  /**
+   * A side's energy band: a local model's window's; undefined for an API model (a projected one
+   * too), whose calls carry their published estimate's band.
+   */
+  private bandOf(model: string, projected: ProjectedBaseline | undefined): EnergyBand | null | undefined {
+    if (projected) return undefined;
+    const energy = this.energy.get(model);
+    return energy ? energy.band : undefined;
   }
 
   result(): SavingsResult[] {
@@ -154,7 +189,12 @@ export class SavingsCollector {
           onError: pair.onError,
           onTruncated: pair.onTruncated,
         };
-        const comparison = compareModels(candidate, baseline);
+        const comparison = compareModels(candidate, baseline, {
+          energyBands: {
+            candidate: this.bandOf(pair.candidate, undefined),
+            baseline: this.bandOf(pair.baseline, pair.projected),
+          },
+        });
         if (pair.projected) comparison.notes = projectedNotes(pair.projected, comparison.notes);
         if (pair.note) comparison.notes.unshift(pair.note);
         results.push({

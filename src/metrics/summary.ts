@@ -9,6 +9,7 @@ import {
   type RunEndEvent,
   type RunStartEvent,
 } from "../core/records.ts";
+import { type CarbonIntensity, carbonIntensity } from "../energy/carbon.ts";
 import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
@@ -86,6 +87,8 @@ export class SummaryBuilder {
   private readonly busyMs = new Map<string, number>();
   /** Energy source of each model's latest window. */
   private readonly energySource = new Map<string, CallRecord["energy_source"]>();
+  /** Band of each model's latest window (modelled energy), as factors of its central figure. */
+  private readonly energyBand = new Map<string, { low: number; high: number } | null>();
 
   private isLocal(model: string): boolean {
     const entry = this.description?.models.find((m) => m.id === model);
@@ -172,6 +175,7 @@ export class SummaryBuilder {
     // Only the busy time is kept: a window's per-call shares (one per call) are folded below.
     this.busyMs.set(event.model, (this.busyMs.get(event.model) ?? 0) + event.busy_ms);
     this.energySource.set(event.model, event.energy_source);
+    this.energyBand.set(event.model, bandOf(event));
     this.addEnergyCalls(event.model, calls);
     this.savings?.addEnergy(event);
   }
@@ -179,11 +183,12 @@ export class SummaryBuilder {
   /** Per-call shares of a model's latest window (in its event, or in the events after it). */
   private addEnergyCalls(model: string, calls: readonly ModelEnergyCall[]): void {
     const source = this.energySource.get(model) ?? null;
+    const band = this.energyBand.get(model) ?? null;
     for (const call of calls) {
       const task = call.item.split("|")[1] ?? "";
       if (task === "warmup") continue;
       for (const g of [this.group(model, task), this.modelGroup(model)]) {
-        g.money.addEnergy(call.energy_j, call.net_energy_j, source);
+        g.money.addEnergy(call.energy_j, call.net_energy_j, source, band, call);
       }
     }
   }
@@ -197,6 +202,12 @@ export class SummaryBuilder {
     const share = group.task === null ? 1 : modelJ && groupJ !== null ? groupJ / modelJ : 0;
     const hardware = this.description?.models.find((m) => m.id === group.model)?.config.hardware;
     return { busySeconds: (busyMs / 1000) * share, hardware };
+  }
+
+  /** A model's grid carbon intensity: its `energy.carbon_g_per_kwh`, else the documented default. */
+  private carbon(model: string): CarbonIntensity {
+    const config = this.description?.models.find((m) => m.id === model)?.config;
+    return carbonIntensity(config?.energy?.carbon_g_per_kwh);
   }
 
   private group(model: string, task: string): GroupAccumulator {
@@ -240,15 +251,23 @@ export class SummaryBuilder {
       },
       prices: start.prices ?? null,
       models: [...this.models.values()],
-      results: [...this.groups.values()].map((g) => g.summary(this.localShare(g))),
+      results: [...this.groups.values()].map((g) => g.summary(this.localShare(g), [], this.carbon(g.model))),
       by_model: [...this.modelGroups.values()].map((g) =>
         g.summary(
           this.localShare(g),
           [...this.groups.values()].filter((t) => t.model === g.model),
+          this.carbon(g.model),
         ),
       ),
       savings: this.savings?.result() ?? [],
       warmup_calls: this.warmupCalls,
     };
   }
+}
+
+/** A window's band as factors of its central figure; null for a measurement. */
+function bandOf(event: ModelEnergyEvent): { low: number; high: number } | null {
+  const { gross_j, low_j, high_j } = event;
+  if (gross_j === null || !(gross_j > 0) || low_j === null || high_j === null) return null;
+  return { low: low_j / gross_j, high: high_j / gross_j };
 }

@@ -27,9 +27,21 @@ import {
 } from "./outcomes.ts";
 import { pairedRatio } from "./ratio-ci.ts";
 
+/** A modelled or estimated energy's band, as factors of its central figure (measured: 1 and 1). */
+export interface EnergyBand {
+  low: number;
+  high: number;
+}
+
 export interface CompareOptions {
   /** Two-sided confidence level (default 0.95). */
   confidence?: number;
+  /**
+   * Each side's energy band (null: unknown, so the ratio has no band; absent: from the trials'
+   * own `energy_low_j` / `energy_high_j`, as API calls' published estimates carry them). The
+   * energy ratio's band pairs the baseline's low end with the candidate's high end and vice versa.
+   */
+  energyBands?: { candidate?: EnergyBand | null | undefined; baseline?: EnergyBand | null | undefined };
   /** Calls for the projection (default 1,000,000). */
   projectedCalls?: number;
 }
@@ -51,6 +63,13 @@ export interface SideSummary {
   energy_per_correct_j: number | null;
   /** Distinct `energy_source` labels of the calls (e.g. ["published-estimate"]). */
   energy_sources: string[];
+  /** Compute (local sides): CPU core-seconds and GPU-seconds per call and per correct answer; null: not measured. */
+  cpu_core_s_per_call?: number | null;
+  cpu_core_s_per_correct?: number | null;
+  gpu_s_per_call?: number | null;
+  gpu_s_per_correct?: number | null;
+  /** The side's energy band as factors of its central figure (see CompareOptions.energyBands). */
+  energy_band?: EnergyBand | null;
 }
 
 export interface SavingsComparison {
@@ -77,6 +96,11 @@ export interface SavingsComparison {
   e2e_p50_ratio: number | null;
   ttft_p50_ratio: number | null;
   energy_ratio: number | null;
+  /** The energy ratio at the ends of the two sides' bands (see CompareOptions.energyBands); null without bands. */
+  energy_ratio_low?: number | null;
+  energy_ratio_high?: number | null;
+  /** Baseline ÷ candidate CPU core-seconds per call, when both sides' compute was measured. */
+  compute_ratio?: number | null;
   projected_calls: number;
   /** (baseline − candidate) × projected_calls. */
   projected_savings_usd: number | null;
@@ -111,6 +135,9 @@ export function summarizeTrials(
     notes.push(`${label}: energy unknown for ${energy.unknown} of ${energy.calls} calls`);
   const correct = trials.reduce((sum, t) => sum + (t.score ?? 0), 0);
   const perCorrect = (total: number | null) => (total === null || correct === 0 ? null : total / correct);
+  // Compute is measured for local calls only: an API side's is unknown without a note.
+  const cpu = strictMean(trials.map((t) => t.cpu_s ?? null));
+  const gpu = strictMean(trials.map((t) => t.gpu_s ?? null));
   if (correct === 0 && trials.length > 0)
     notes.push(`${label}: no correct answers, nothing per correct answer`);
   const ok = trials.filter((t) => !t.failed);
@@ -127,6 +154,10 @@ export function summarizeTrials(
     energy_per_call_j: energy.mean,
     energy_per_correct_j: perCorrect(energy.total),
     energy_sources: [...new Set(trials.map((t) => t.energy_source).filter((s) => s !== null))].sort(),
+    cpu_core_s_per_call: cpu.mean,
+    cpu_core_s_per_correct: perCorrect(cpu.total),
+    gpu_s_per_call: gpu.mean,
+    gpu_s_per_correct: perCorrect(gpu.total),
   };
 }
 
@@ -215,13 +246,35 @@ export function compareModels(
     accuracy_upper: a?.upper ?? null,
     ...rest,
   });
+  const energyRatio = ratioOrNull(base.energy_per_call_j, cand.energy_per_call_j, "energy ratio", notes);
+  const bands = {
+    candidate:
+      options.energyBands?.candidate !== undefined
+        ? options.energyBands.candidate
+        : trialsBand(pairs.flatMap((p) => p.candidate.trials)),
+    baseline:
+      options.energyBands?.baseline !== undefined
+        ? options.energyBands.baseline
+        : trialsBand(pairs.flatMap((p) => p.baseline.trials)),
+  };
+  const ratioBand =
+    energyRatio !== null && bands.candidate && bands.baseline
+      ? {
+          low: (energyRatio * bands.baseline.low) / bands.candidate.high,
+          high: (energyRatio * bands.baseline.high) / bands.candidate.low,
+        }
+      : null;
+  const computeRatio =
+    base.cpu_core_s_per_call != null && cand.cpu_core_s_per_call != null && cand.cpu_core_s_per_call > 0
+      ? base.cpu_core_s_per_call / cand.cpu_core_s_per_call
+      : null;
   const saved = (b: number | null, c: number | null, scale: number) =>
     b === null || c === null ? null : ((b - c) * projectedCalls) / scale;
   return {
     paired_cases: pairs.length,
     scored_pairs: accuracy?.n ?? 0,
-    candidate: side(cand, accuracy?.candidate),
-    baseline: side(base, accuracy?.baseline),
+    candidate: { ...side(cand, accuracy?.candidate), energy_band: bands.candidate },
+    baseline: { ...side(base, accuracy?.baseline), energy_band: bands.baseline },
     accuracy_diff: accuracy?.diff.meanDiff ?? null,
     accuracy_diff_lower: accuracy?.diff.lower ?? null,
     accuracy_diff_upper: accuracy?.diff.upper ?? null,
@@ -234,7 +287,10 @@ export function compareModels(
     cost_ratio: ratioOrNull(base.cost_per_call_usd, cand.cost_per_call_usd, "cost ratio", notes),
     e2e_p50_ratio: ratioOrNull(base.e2e_p50_ms, cand.e2e_p50_ms, "e2e p50 ratio", notes),
     ttft_p50_ratio: ratioOrNull(base.ttft_p50_ms, cand.ttft_p50_ms, "TTFT p50 ratio", notes),
-    energy_ratio: ratioOrNull(base.energy_per_call_j, cand.energy_per_call_j, "energy ratio", notes),
+    energy_ratio: energyRatio,
+    energy_ratio_low: ratioBand?.low ?? null,
+    energy_ratio_high: ratioBand?.high ?? null,
+    compute_ratio: computeRatio,
     projected_calls: projectedCalls,
     projected_savings_usd: saved(base.cost_per_call_usd, cand.cost_per_call_usd, 1),
     projected_latency_hours_saved: saved(base.e2e_mean_ms, cand.e2e_mean_ms, 3.6e6),
@@ -242,4 +298,21 @@ export function compareModels(
     confidence,
     notes,
   };
+}
+
+/**
+ * The band of trials whose energy carries its own (API calls' published estimates): total low and
+ * high over total central; null unless every trial has energy and a band.
+ */
+export function trialsBand(trials: readonly Trial[]): EnergyBand | null {
+  let central = 0;
+  let low = 0;
+  let high = 0;
+  for (const t of trials) {
+    if (t.energy_j === null || t.energy_low_j == null || t.energy_high_j == null) return null;
+    central += t.energy_j;
+    low += t.energy_low_j;
+    high += t.energy_high_j;
+  }
+  return central > 0 ? { low: low / central, high: high / central } : null;
 }

@@ -19,6 +19,12 @@ export interface Trial {
   cost_usd: number | null;
   energy_j: number | null;
   energy_source: CallRecord["energy_source"];
+  /** The band of a call's estimated energy, J (absent or null: none). */
+  energy_low_j?: number | null;
+  energy_high_j?: number | null;
+  /** Compute of a local call: CPU core-seconds and GPU-seconds (absent or null: not measured). */
+  cpu_s?: number | null;
+  gpu_s?: number | null;
   e2e_ms: number | null;
   ttft_ms: number | null;
   /** The call failed after every retry. */
@@ -63,6 +69,8 @@ export class CaseOutcomeBuilder {
       cost_usd: record.cost_usd,
       energy_j: record.energy_j,
       energy_source: record.energy_source,
+      ...(record.energy_low_j != null && { energy_low_j: record.energy_low_j }),
+      ...(record.energy_high_j != null && { energy_high_j: record.energy_high_j }),
       e2e_ms: record.e2e_ms,
       ttft_ms: record.ttft_ms,
       failed: !record.ok,

@@ -55,6 +55,8 @@ export function projectCall(record: CallRecord, baseline: ProjectedBaseline): Ca
     scores: [],
     cost_usd: projectedCallCost(record.input_tokens, record.output_tokens, baseline.price),
     energy_j: energy.energy_j,
+    energy_low_j: energy.low_j,
+    energy_high_j: energy.high_j,
     energy_source: "published-estimate",
     e2e_ms: null,
     ttft_ms: null,

@@ -51,7 +51,7 @@ function convert(issue: Issue, prefix: readonly PathSegment[], root: Schema, dat
       return unionDrafts(issue.errors, path, value, root, data);
     case "too_small":
     case "too_big":
-      return [mismatch(path, value, rangeExpectation(issue), undefined, countOf(value))];
+      return [mismatch(path, value, rangeExpectation(issue) + reasonOf(issue), undefined, countOf(value))];
     case "invalid_format": {
       const description = innermostDescription(schemaAt(root, data, path));
       const expected =
@@ -157,6 +157,11 @@ function rangeExpectation(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooB
   }
   const operator = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
   return `a number ${operator} ${bound}`;
+}
+
+/** A schema's own reason for a bound (zod's default messages start "Too small"/"Too big"), as " (…)". */
+function reasonOf(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  return issue.message && !/^Too (small|big)/.test(issue.message) ? ` (${issue.message})` : "";
 }
 
 function countOf(value: unknown): string {

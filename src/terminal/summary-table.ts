@@ -1,8 +1,16 @@
 /** The compact table printed at the end of a run: one row per model × task. */
 import Table from "cli-table3";
 import pc from "picocolors";
+import { DEFAULT_CARBON_G_PER_KWH } from "../energy/carbon.ts";
 import type { GroupSummary, LatencySummary, ScorerAccuracy } from "../metrics/group.ts";
 import type { Summary } from "../metrics/summary.ts";
+import {
+  bandLabel,
+  energySourceLabel,
+  formatCarbonPerMillion,
+  formatCompute,
+  formatWh,
+} from "./energy-labels.ts";
 import { savingsLine } from "./savings-lines.ts";
 
 /** "82.1% [71.0–89.6]" (interval omitted when the data can't support one). */
@@ -69,24 +77,60 @@ function costTable(summary: Summary): Table.Table {
       "cost source",
       "energy / call",
       "energy source",
+      "compute / call",
+      "CO2e / 1M calls",
     ],
     style: { head: ["cyan"], border: [] },
   });
   for (const r of summary.results) {
-    const source =
-      r.cost.source === "local-estimate" ? `local estimate (${r.cost.local?.mode})` : (r.cost.source ?? "–");
-    const wh = r.energy.per_call_j === null ? "unknown" : `${(r.energy.per_call_j / 3600).toPrecision(3)} Wh`;
+    const local = r.cost.source === "local-estimate";
+    const source = local ? `local estimate (${r.cost.local?.mode})` : (r.cost.source ?? "–");
+    // Marginal local cost is energy × price: it carries the energy's band.
+    const band = local && r.cost.local?.mode === "marginal" ? bandLabel(r.energy.band) : "";
+    const withBand = (usd: string) => (band && usd !== "unknown" ? `${usd} ${band}` : usd);
     table.push([
       r.model,
       r.task ?? "",
-      formatUsd(r.cost.per_1k_calls_usd),
-      formatUsd(r.cost.per_correct_usd),
+      withBand(formatUsd(r.cost.per_1k_calls_usd)),
+      withBand(formatUsd(r.cost.per_correct_usd)),
       source,
-      wh,
-      r.energy.source ?? "–",
+      formatWh(r.energy.per_call_j),
+      energySourceLabel(r.energy),
+      formatCompute(r.compute),
+      formatCarbonPerMillion(r.carbon),
     ]);
   }
   return table;
+}
+
+/** The lines under the cost table: the carbon default and how to get the full local cost, once each. */
+function costNotes(summary: Summary): string[] {
+  const notes: string[] = [];
+  if (summary.results.some((r) => r.carbon?.source === "default" && r.carbon.per_1m_calls_kg !== null)) {
+    notes.push(
+      `* CO2e at the default grid intensity, ${DEFAULT_CARBON_G_PER_KWH} gCO2/kWh (world average 2022, Ember); ` +
+        "set models[].energy.carbon_g_per_kwh for your grid",
+    );
+  }
+  const marginal = [
+    ...new Set(
+      summary.results
+        .filter(
+          (r) =>
+            r.cost.source === "local-estimate" &&
+            r.cost.local?.mode === "marginal" &&
+            r.cost.total_usd !== null,
+        )
+        .map((r) => r.model),
+    ),
+  ];
+  if (marginal.length > 0) {
+    notes.push(
+      `${marginal.join(", ")}: local cost is electricity only (energy × $/kWh); for the full cost give ` +
+        "models[].hardware.usd_per_hour (a cloud instance's hourly rate, or purchase price ÷ hours of service)",
+    );
+  }
+  return notes;
 }
 
 /** Prints the table and notes (demo model, failed model starts, where the files are). */
@@ -109,12 +153,15 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
   for (const r of summary.results) table.push(row(r));
   write(table.toString());
   write(costTable(summary).toString());
+  for (const note of costNotes(summary)) write(pc.dim(note));
   for (const s of summary.savings) write(pc.bold(savingsLine(s)));
   for (const m of summary.models) {
     if (m.error) write(pc.red(`${m.model}: did not start: ${m.error}`));
     if (m.energy) {
       const notes = m.energy.notes.length > 0 ? ` (${m.energy.notes.join("; ")})` : "";
-      write(pc.dim(`${m.model}: energy ${m.energy.method ?? "unknown"}: ${m.energy.description}${notes}`));
+      const method = m.energy.method ?? "unknown";
+      const description = m.energy.description.replace(new RegExp(`^${method}:\\s*`), "");
+      write(pc.dim(`${m.model}: energy ${method}: ${description}${notes}`));
     }
     if (m.backend?.demo_model) {
       write(

@@ -102,6 +102,30 @@ describe("opbench CLI", () => {
       succeeded: 4,
     });
     expect(summary.models[0]?.backend?.demo_model).toBe(true);
+    // Energy, local cost and compute are known on any machine: measured where RAPL is readable,
+    // else modelled from the processor's power table and opbench's own CPU time, with its band.
+    const local = summary.results[0]!;
+    expect(local.energy.per_call_j).toBeGreaterThan(0);
+    expect(local.cost.per_call_usd).toBeGreaterThan(0);
+    expect(local.compute?.per_call_cpu_core_s).toBeGreaterThan(0);
+    expect(local.carbon?.per_call_g).toBeGreaterThan(0);
+    const start = readFileSync(join(out, "events.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"type":"model_start"'))
+      .map((l) => JSON.parse(l))[0];
+    expect(start.energy.method).toBe(summary.models[0]?.energy?.method);
+    if (local.energy.source === "modelled") {
+      expect(local.energy.band).toEqual({ low: 0.5, high: 1.5 });
+      expect(start.energy.table_row).toMatch(/Cloud Carbon Footprint|CCF|power_w|RAPL/);
+      expect(start.energy.utilisation_source).toMatch(/process\.cpuUsage\(\)/);
+      expect(result.stdout).toMatch(/modelled ±50%/);
+      const line = result.stdout.split("\n").find((l) => l.includes("demo vs gpt-4.1"));
+      expect(line).toMatch(
+        /with \d+(\.\d)?× less energy \[[\d.]+–[\d.]+×\] \(demo modelled ±50%, gpt-4\.1 published estimate\)/,
+      );
+    } else {
+      expect(local.energy.source).toBe("measured-cpu");
+    }
   });
 
   it("summary: recomputes summary.json from the log alone", () => {

@@ -213,6 +213,53 @@ describe("a load step's cost and energy, folded from the log", () => {
     expect(step.cost.per_call_usd).toBeCloseTo(step.cost.total_usd! / 2, 15);
   });
 
+  it("local, modelled: the step keeps the window's band and its calls' compute", () => {
+    const window: ModelEnergyEvent = {
+      v: 1,
+      type: "model_energy",
+      model: "m",
+      at,
+      method: "modelled",
+      energy_source: "modelled",
+      description: "modelled: AMD EPYC 3rd Gen (2 vCPUs × 0.45–2.02 W per vCPU, Cloud Carbon Footprint)",
+      duration_ms: 400,
+      busy_ms: 300,
+      gross_j: 8,
+      net_j: 4,
+      idle_w: null,
+      low_j: 4,
+      high_j: 12,
+      unattributed_j: null,
+      cpu_s: 0.6,
+      gpu_s: null,
+      notes: [],
+      calls: [
+        { item: "m|load|0|0", attempt: 1, energy_j: 2, net_energy_j: null, cpu_s: 0.1, gpu_s: null },
+        { item: "m|load|0|1", attempt: 1, energy_j: 2, net_energy_j: null, cpu_s: 0.2, gpu_s: null },
+        { item: "m|load|0|2", attempt: 1, energy_j: 4, net_energy_j: null, cpu_s: 0.3, gpu_s: null },
+      ],
+    };
+    const step = fold([
+      ...sweepStart("local", {}),
+      loadCall(0, true),
+      loadCall(1, false),
+      loadCall(2, false),
+      window,
+      stepEnd,
+    ]).steps[0]!;
+    // The warm-up call is the window's, not the step's: 2 + 4 J and 0.2 + 0.3 CPU-s over two calls.
+    expect(step.energy).toMatchObject({
+      source: "modelled",
+      total_j: 6,
+      per_call_j: 3,
+      band: { low: 0.5, high: 1.5 },
+    });
+    expect(step.energy.per_call_low_j).toBeCloseTo(1.5, 12);
+    expect(step.compute).toMatchObject({ gpu_s: null });
+    expect(step.compute!.cpu_core_s).toBeCloseTo(0.5, 12);
+    expect(step.compute!.per_call_cpu_core_s).toBeCloseTo(0.25, 12);
+  });
+
   it("api: the measured calls' prices; one call priced unknown makes the total unknown", () => {
     const priced = fold([
       ...sweepStart("api"),

@@ -29,6 +29,12 @@ describe("the npm package", () => {
     expect(files).toContain("dist/runners/index.js");
     expect(files).toContain("dist/reports/index.js");
     expect(files).toContain("suites/quickstart.yaml");
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "data/energy/ccf-cpu-coefficients.json",
+        "data/energy/LICENSE.cloud-carbon-footprint",
+      ]),
+    );
     expect(files.some((f) => f.endsWith(".ts"))).toBe(false);
     rmSync(join(ROOT, "dist"), { recursive: true, force: true }); // the checkout keeps running from src/
 
@@ -45,5 +51,17 @@ describe("the npm package", () => {
     // `summary` loads the output registry (dist/reports) before it looks at the directory.
     expect(run(["summary", INSTALL]).stderr).toContain("has no events.jsonl");
     expect(run(["--version"]).stdout).toBe(`${packed[0]!.version}\n`);
+    // The installed package finds its shipped energy data (the modelled CPU estimate reads it).
+    const table = join(INSTALL, "package", "dist", "src", "energy", "cpu-power-table.js");
+    const data = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(table)}); console.log(m.ccfCoefficients().per_vcpu_watts["AMD EPYC 3rd Gen"].max_w);`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(data.stdout.trim(), data.stderr).toBe("2.02");
   }, 180_000);
 });

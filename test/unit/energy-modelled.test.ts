@@ -22,7 +22,8 @@ describe("modelledEnergy", () => {
   });
 
   it("rejects impossible inputs", () => {
-    expect(() => modelledEnergy({ powerW: 10, utilisation: 0, busyMs: 1 })).toThrow(RangeError);
+    expect(() => modelledEnergy({ powerW: 10, utilisation: -0.1, busyMs: 1 })).toThrow(RangeError);
+    expect(modelledEnergy({ powerW: 10, utilisation: 0, busyMs: 1000 }).joules).toBe(0);
     expect(() => modelledEnergy({ powerW: 10, utilisation: 1.5, busyMs: 1 })).toThrow(RangeError);
     expect(() => modelledEnergy({ powerW: 10, busyMs: -1 })).toThrow(RangeError);
   });

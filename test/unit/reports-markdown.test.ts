@@ -72,6 +72,7 @@ describe("renderRunMarkdown", () => {
       "errors",
       "cost / 1k calls",
       "energy / call",
+      "compute / call",
     ]);
     expect(separator).toEqual(head!.map(() => "---"));
     expect(local!.slice(0, 3)).toEqual(["local", "t", "3/4"]);
@@ -81,6 +82,7 @@ describe("renderRunMarkdown", () => {
     expect(api!.slice(0, 3)).toEqual(["api", "t", "4/4"]);
     expect(api![7]).toBe("$10.0000");
     expect(api![8]).toBe("unknown");
+    expect(api![9]).toBe("–"); // an API model's compute is not measured
     expect(markdown).toContain("### Savings");
     expect(markdown.endsWith("\n")).toBe(true);
     expect(markdown).not.toContain("> "); // a completed run with no failed start: no notes
@@ -91,7 +93,7 @@ describe("renderRunMarkdown", () => {
     const text = renderRunMarkdown(odd);
     const [, , row] = rows(text);
     expect(row![0]).toBe("a\\|b\\*c");
-    expect(row!.length).toBe(9);
+    expect(row!.length).toBe(10);
   });
 
   it("says when there are no calls, and that an unfinished run covers what was recorded", () => {

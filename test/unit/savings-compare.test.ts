@@ -281,3 +281,37 @@ describe("CaseOutcomeBuilder", () => {
     expect(c!.cluster).toBeUndefined();
   });
 });
+
+describe("compareModels: bands and compute", () => {
+  // Two cases; the baseline uses 10× the candidate's energy and 4× its CPU time.
+  const cand = [
+    one("a", { score: 1, energy_j: 10, cpu_s: 0.5 }),
+    one("b", { score: 0, energy_j: 30, cpu_s: 1.5 }),
+  ];
+  const base = [
+    one("a", { score: 1, energy_j: 100, cpu_s: 2 }),
+    one("b", { score: 1, energy_j: 300, cpu_s: 6 }),
+  ];
+
+  it("pairs the baseline's low end with the candidate's high end for the energy ratio's band", () => {
+    const c = compareModels(cand, base, {
+      energyBands: { candidate: { low: 0.5, high: 1.5 }, baseline: { low: 1 / 3, high: 4 } },
+    });
+    expect(c.energy_ratio).toBeCloseTo(10, 12);
+    expect(c.energy_ratio_low).toBeCloseTo((10 * (1 / 3)) / 1.5, 12);
+    expect(c.energy_ratio_high).toBeCloseTo((10 * 4) / 0.5, 12);
+    expect(c.candidate.energy_band).toEqual({ low: 0.5, high: 1.5 });
+  });
+
+  it("has no band when a side's band is unknown, and a compute ratio when both sides' CPU time was measured", () => {
+    const c = compareModels(cand, base, {
+      energyBands: { candidate: { low: 0.5, high: 1.5 }, baseline: null },
+    });
+    expect([c.energy_ratio_low, c.energy_ratio_high]).toEqual([null, null]);
+    expect(c.compute_ratio).toBeCloseTo(4, 12);
+    expect(c.candidate.cpu_core_s_per_call).toBeCloseTo(1, 12);
+    expect(c.candidate.cpu_core_s_per_correct).toBeCloseTo(2, 12); // 2 core-s over 1 correct answer
+    const api = base.map((o) => ({ ...o, trials: o.trials.map((t) => ({ ...t, cpu_s: null })) }));
+    expect(compareModels(cand, api).compute_ratio).toBeNull();
+  });
+});

@@ -188,6 +188,10 @@ describe("projected baseline: the summary and the terminal line", () => {
     expect(c.baseline.energy_per_call_j).toBeCloseTo((0.301 / 500) * 10 * 3600, 9);
     expect(c.baseline.energy_sources).toEqual(["published-estimate"]);
     expect(c.energy_ratio).toBeCloseTo(((0.301 / 500) * 10 * 3600) / 100, 9);
+    // The ratio's band is the published estimate's (low = central ÷ 3, high = 1.304 / 0.301 × central):
+    // the measured candidate has none of its own.
+    expect(c.energy_ratio_low).toBeCloseTo(c.energy_ratio! / 3, 9);
+    expect(c.energy_ratio_high).toBeCloseTo((c.energy_ratio! * 1.304) / 0.301, 9);
     expect([c.baseline.e2e_p50_ms, c.e2e_p50_ratio, c.ttft_p50_ratio]).toEqual([null, null, null]);
     expect([c.baseline.accuracy, c.accuracy_retained]).toEqual([null, null]);
     expect(c.notes[0]).toMatch(/^baseline gpt-4\.1 is projected, not run: .*\$2\/M input, \$8\/M output/);
@@ -196,7 +200,7 @@ describe("projected baseline: the summary and the terminal line", () => {
     expect(c.notes.join("\n")).not.toMatch(/e2e p50 ratio/);
     expect(savingsLine(s)).toBe(
       "local vs gpt-4.1 (projected, not run) on t: at 1.8× its list-price cost (local's token counts, estimated), " +
-        "with 4.6× more energy (published estimate); accuracy and speed not measured.",
+        "with 4.6× more energy [1.1–14×] (local measured-cpu, gpt-4.1 published estimate); accuracy and speed not measured.",
     );
   });
 

@@ -82,6 +82,40 @@ describe("suite errors", () => {
     expect(issues[5]!.message).toContain('got "contans" (did you mean "contains"?)');
   });
 
+  it("refuses a hardware.power_w of 0, negative or over 5 kW with the key and the reason (exit 2)", async () => {
+    const text = (watts: number) =>
+      [
+        "name: s",
+        "models:",
+        "  - id: m",
+        "    runner: embedded",
+        `    hardware: { power_w: ${watts} }`,
+        "tasks:",
+        "  - id: t",
+        "    prompt: hi",
+        "    dataset: x.jsonl",
+      ].join("\n");
+    for (const [watts, reason] of [
+      [
+        0,
+        /expected a number > 0 \(the device's power while busy, in watts: it can't be 0 or negative\), got 0/,
+      ],
+      [-40, /expected a number > 0 .*got -40/],
+      [
+        6000,
+        /expected a number <= 5000 \(more than 5 kW is not one device's power: watts, not milliwatts\?\), got 6000/,
+      ],
+    ] as const) {
+      const error = (await loadSuiteText(text(watts), `${DIR}/inline.yaml`).catch(
+        (e: unknown) => e,
+      )) as SuiteError;
+      expect(isSuiteError(error)).toBe(true);
+      expect(error.exitCode).toBe(SUITE_ERROR_EXIT_CODE);
+      const issue = error.issues.find((i) => i.key === "models[0].hardware.power_w");
+      expect(issue?.message).toMatch(reason);
+    }
+  });
+
   it("reports missing required keys at the parent object", async () => {
     const { issues } = await issuesOf("missing-keys.yaml");
     const file = suitePath("missing-keys.yaml");
