@@ -66,6 +66,13 @@ function ratioFigure(
 
 const NOT_RUN = "not measured: the baseline was not run (projected)";
 
+/** "band 11–445×" for a ratio's band (a modelled or estimated side), or null without one. */
+function ratioBand(low: number | null | undefined, high: number | null | undefined): string | null {
+  if (low == null || high == null || !(low > 0) || !(high > 0)) return null;
+  const f = (v: number) => (v >= 10 ? Math.round(v).toLocaleString("en-US") : Number(v.toPrecision(2)));
+  return `band ${f(low)}–${f(high)}×`;
+}
+
 /**
  * The figures of one comparison, in the cards' order.
  * @param projected the baseline was projected, not run: no accuracy or latency of its own
@@ -132,9 +139,24 @@ export function cardFigures(c: SavingsComparison, projected = false): CardFigure
       "Energy",
       c.energy_ratio,
       ["less energy", "more energy"],
-      pair(cand.energy_per_call_j, base.energy_per_call_j, (v) => `${joules(v)}/call`),
+      [
+        ratioBand(c.energy_ratio_low, c.energy_ratio_high),
+        pair(cand.energy_per_call_j, base.energy_per_call_j, (v) => `${joules(v)}/call`),
+      ]
+        .filter((part) => part !== null)
+        .join("; ") || null,
       reasonFrom(c, ["energy"], "energy not measured or estimated on one side"),
     ),
+    ...(cand.cpu_core_s_per_call != null
+      ? [
+          {
+            label: "Compute (candidate)",
+            known: true as const,
+            value: `${Number(cand.cpu_core_s_per_call.toPrecision(3))} CPU-s`,
+            detail: `CPU core-seconds per call of the serving process${c.compute_ratio != null ? `; ${times(c.compute_ratio, "less compute", "more compute")} than the baseline` : ""}`,
+          },
+        ]
+      : []),
     c.projected_savings_usd === null
       ? {
           label: `Saved over ${callsText}`,
@@ -184,8 +206,14 @@ export function energySource(summary: Summary, group: GroupSummary | null): stri
       return meter("GPU");
     case "measured-cpu":
       return meter("CPU");
-    case "modelled":
-      return "modelled";
+    case "modelled": {
+      const band = group.energy.band;
+      if (!band) return "modelled";
+      const symmetric = Math.abs(1 - band.low - (band.high - 1)) < 0.01;
+      return symmetric
+        ? `modelled ±${Math.round((band.high - 1) * 100)}%`
+        : `modelled, ×${Number(band.low.toPrecision(2))}–×${Number(band.high.toPrecision(2))}`;
+    }
     case "published-estimate":
       return "published estimate";
   }

@@ -20,6 +20,10 @@ export interface PerCorrectRow {
   correct: number | null;
   cost: PerCorrectFigure;
   energy: PerCorrectFigure;
+  /** CPU core-seconds of the serving process per correct answer (local models). */
+  compute: PerCorrectFigure;
+  /** gCO2e per 1M calls, from the energy at the model's grid intensity. */
+  carbon: PerCorrectFigure;
 }
 
 /** Why nothing can be divided by the correct answers, or null when something can. */
@@ -48,6 +52,26 @@ function energyFigure(summary: Summary, group: GroupSummary): PerCorrectFigure {
   return { known: false, reason: noCorrect(group) ?? "energy not measured or estimated" };
 }
 
+function computeFigure(group: GroupSummary): PerCorrectFigure {
+  const value = group.compute?.per_correct_cpu_core_s ?? null;
+  if (value !== null) return { known: true, value, source: "the serving process's CPU time" };
+  return {
+    known: false,
+    reason:
+      noCorrect(group) ?? (group.compute ? "no CPU time read" : "an API model: its compute is not known"),
+  };
+}
+
+function carbonFigure(group: GroupSummary): PerCorrectFigure {
+  const carbon = group.carbon ?? null;
+  const value = carbon?.per_1m_calls_kg ?? null;
+  if (carbon && value !== null) {
+    const grid = `${carbon.g_per_kwh} gCO2e/kWh${carbon.source === "default" ? " (default grid intensity; set energy.carbon_g_per_kwh)" : ""}`;
+    return { known: true, value, source: `energy × ${grid}` };
+  }
+  return { known: false, reason: "energy unknown, so no carbon" };
+}
+
 /** The rows, in the summary's order (model × task as first seen). */
 export function perCorrectRows(summary: Summary): PerCorrectRow[] {
   return summary.results.flatMap((group) =>
@@ -60,6 +84,8 @@ export function perCorrectRows(summary: Summary): PerCorrectRow[] {
             correct: group.correct,
             cost: costFigure(summary, group),
             energy: energyFigure(summary, group),
+            compute: computeFigure(group),
+            carbon: carbonFigure(group),
           },
         ],
   );
@@ -79,8 +105,8 @@ export function renderPerCorrectTable(summary: Summary, rows: readonly PerCorrec
     .map((r) => {
       const swatch = `<span class="swatch" style="background:${modelColor(summary, r.model)}"></span>`;
       const correct = r.correct === null ? "—" : String(Number(r.correct.toPrecision(4)));
-      return `<tr><td>${swatch}${escapeHtml(r.model)}</td><td>${escapeHtml(r.task)}</td><td class="num">${correct}</td>${cell(r.cost, usd)}${cell(r.energy, joules)}</tr>`;
+      return `<tr><td>${swatch}${escapeHtml(r.model)}</td><td>${escapeHtml(r.task)}</td><td class="num">${correct}</td>${cell(r.cost, usd)}${cell(r.energy, joules)}${cell(r.compute, (v) => `${Number(v.toPrecision(3))} CPU-s`)}${cell(r.carbon, (v) => `${Number(v.toPrecision(3))} kg`)}</tr>`;
     })
     .join("\n");
-  return `<table class="accuracy per-correct"><caption>Cost and energy per correct answer (the total over the sum of the first scorer's scores); hover a figure for its source, or "—" for why it is unknown.</caption><thead><tr><th scope="col">Model</th><th scope="col">Task</th><th scope="col" class="num">Correct</th><th scope="col" class="num">Cost per correct</th><th scope="col" class="num">Energy per correct</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table class="accuracy per-correct"><caption>Cost, energy and compute per correct answer (the total over the sum of the first scorer's scores), and carbon per 1M calls; hover a figure for its source, or "—" for why it is unknown.</caption><thead><tr><th scope="col">Model</th><th scope="col">Task</th><th scope="col" class="num">Correct</th><th scope="col" class="num">Cost per correct</th><th scope="col" class="num">Energy per correct</th><th scope="col" class="num">Compute per correct</th><th scope="col" class="num">CO2e per 1M calls</th></tr></thead><tbody>${body}</tbody></table>`;
 }

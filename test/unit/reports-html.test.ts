@@ -204,6 +204,33 @@ describe("the savings cards", () => {
     expect(byLabel["Saved over 1M calls"]).toMatchObject({ known: true, value: "$1,950" });
   });
 
+  it("give a modelled energy ratio its band, and the candidate's compute when it is known", () => {
+    const summary = reportSummary();
+    const base = summary.savings[0]!.comparison;
+    const c = {
+      ...base,
+      energy_ratio: 51,
+      energy_ratio_low: 11.2,
+      energy_ratio_high: 445.4,
+      candidate: { ...base.candidate, energy_per_call_j: 0.6, cpu_core_s_per_call: 0.172 },
+      baseline: { ...base.baseline, energy_per_call_j: 30.6 },
+      compute_ratio: null,
+    };
+    const figures = cardFigures(c);
+    expect(figures.find((f) => f.label === "Energy")).toEqual({
+      label: "Energy",
+      known: true,
+      value: "51× less energy",
+      detail: "band 11–445×; 0.6 J/call vs 30.6 J/call",
+    });
+    expect(figures.find((f) => f.label === "Compute (candidate)")).toMatchObject({
+      known: true,
+      value: "0.172 CPU-s",
+    });
+    // No CPU time known: no compute figure at all.
+    expect(cardFigures(base).some((f) => f.label.startsWith("Compute"))).toBe(false);
+  });
+
   it("are grey with the reason when a figure is unknown, and say 'slower' below 1", () => {
     const summary = reportSummary();
     const c = { ...summary.savings[0]!.comparison, e2e_p50_ratio: 0.5 };
