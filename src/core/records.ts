@@ -51,6 +51,20 @@ export interface RunStartEvent {
    * latest one. Absent in load runs and in logs written before it was recorded.
    */
   max_cost_usd?: number | null;
+  /**
+   * Set when this directory was written by `opbench rescore`: the run whose recorded outputs
+   * were graded again, and the suite whose scorers graded them. No model was called.
+   */
+  rescored_from?: RescoredFrom;
+}
+
+/** Where a re-scored run's outputs came from (`opbench rescore`). */
+export interface RescoredFrom {
+  run_id: string;
+  run_dir: string;
+  suite_path: string;
+  suite_hash: string;
+  at: string;
 }
 
 export interface ModelStartEvent {
