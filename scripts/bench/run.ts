@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,scoring,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -21,10 +21,11 @@ import { REPO_ROOT } from "./lib/tools.ts";
 import { benchMemory } from "./memory.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchReport } from "./report.ts";
+import { benchScoring } from "./scoring.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
 
-const BENCHES = ["overhead", "hot-paths", "throughput", "memory", "report", "promptfoo"] as const;
+const BENCHES = ["overhead", "hot-paths", "throughput", "memory", "report", "scoring", "promptfoo"] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -95,6 +96,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   report: async () => {
     results.report = await benchReport(ctx);
+  },
+  scoring: async () => {
+    results.scoring = await benchScoring(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

@@ -156,4 +156,5 @@ export const jsonFields: ScorerFactory<JsonFieldsConfig> = (config) => {
 export const jsonFieldsScorer: ScorerDefinition<JsonFieldsConfig> = {
   schema: JsonFieldsConfig,
   create: jsonFields,
+  shorthand: true,
 };

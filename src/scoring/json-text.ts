@@ -41,6 +41,8 @@ export function fenceNote(fenced: boolean): string {
 const MAX_CANDIDATES = 64;
 /** Unclosed brackets skipped before giving up (each costs a scan to the end). */
 const MAX_UNCLOSED = 4;
+/** How a whole output that is JSON (or one fenced block) can begin. */
+const JSON_START = /^\s*(?:[{["\d-]|true|false|null|```)/;
 const FENCE_ANYWHERE = /```[ \t]*([\w+-]*)[ \t]*\r?\n([\s\S]*?)```/g;
 
 /**
@@ -50,7 +52,10 @@ const FENCE_ANYWHERE = /```[ \t]*([\w+-]*)[ \t]*\r?\n([\s\S]*?)```/g;
  * output costs linear time per try.
  */
 export function extractJsonOutput(output: string): ParsedOutput & { extracted?: boolean } {
-  const whole = parseJsonOutput(output);
+  // Prose first: skip parsing the whole output (a thrown SyntaxError costs microseconds).
+  const whole: ParsedOutput = JSON_START.test(output)
+    ? parseJsonOutput(output)
+    : { ok: false, fenced: false, error: "the output does not start with JSON" };
   if (whole.ok) return whole;
   const fences = [...output.matchAll(FENCE_ANYWHERE)].slice(0, MAX_CANDIDATES);
   fences.sort((a, b) => Number(b[1] === "json") - Number(a[1] === "json"));

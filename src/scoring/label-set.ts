@@ -83,4 +83,8 @@ export const labelSet: ScorerFactory<LabelSetConfig> = (config) => {
   };
 };
 
-export const labelSetScorer: ScorerDefinition<LabelSetConfig> = { schema: LabelSetConfig, create: labelSet };
+export const labelSetScorer: ScorerDefinition<LabelSetConfig> = {
+  schema: LabelSetConfig,
+  create: labelSet,
+  shorthand: true,
+};

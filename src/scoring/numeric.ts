@@ -118,4 +118,5 @@ export const numericScorer: ScorerDefinition<NumericConfig> = {
   schema: NumericConfig,
   create: numeric,
   check: checkNumeric,
+  shorthand: true,
 };

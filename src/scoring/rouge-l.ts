@@ -26,14 +26,16 @@ export type RougeLConfig = z.infer<typeof RougeLConfig>;
 export function lcsLength(a: Int32Array, b: Int32Array): number {
   const [long, short] = a.length >= b.length ? [a, b] : [b, a];
   if (short.length === 0) return 0;
-  let row = new Int32Array(short.length + 1);
-  let next = new Int32Array(short.length + 1);
+  const row = new Int32Array(short.length + 1);
   for (let i = 0; i < long.length; i++) {
     const token = long[i];
+    // row[j - 1] of the previous row, kept before it is overwritten.
+    let diagonal = 0;
     for (let j = 1; j <= short.length; j++) {
-      next[j] = token === short[j - 1] ? row[j - 1]! + 1 : Math.max(row[j]!, next[j - 1]!);
+      const above = row[j]!;
+      row[j] = token === short[j - 1] ? diagonal + 1 : above > row[j - 1]! ? above : row[j - 1]!;
+      diagonal = above;
     }
-    [row, next] = [next, row];
   }
   return row[short.length]!;
 }
@@ -48,22 +50,25 @@ export interface RougeL {
 export function rougeL(candidate: readonly string[], reference: readonly string[]): RougeL {
   if (candidate.length === 0 || reference.length === 0) return { precision: 0, recall: 0, fmeasure: 0 };
   const ids = new Map<string, number>();
-  const ref = Int32Array.from(reference, (token) => {
+  const ref = new Int32Array(reference.length);
+  for (let i = 0; i < reference.length; i++) {
+    const token = reference[i]!;
     let id = ids.get(token);
     if (id === undefined) {
       id = ids.size;
       ids.set(token, id);
     }
-    return id;
-  });
+    ref[i] = id;
+  }
   // Candidate tokens absent from the reference never join a common subsequence: leaving them
   // out keeps the LCS (and a 10 MB output of anything else cheap).
-  const kept: number[] = [];
+  const kept = new Int32Array(candidate.length);
+  let n = 0;
   for (const token of candidate) {
     const id = ids.get(token);
-    if (id !== undefined) kept.push(id);
+    if (id !== undefined) kept[n++] = id;
   }
-  const cand = Int32Array.from(kept);
+  const cand = kept.subarray(0, n);
   const lcs = lcsLength(cand, ref);
   const precision = lcs / candidate.length;
   const recall = lcs / reference.length;
@@ -92,4 +97,8 @@ export const rougeLFactory: ScorerFactory<RougeLConfig> = (config) => {
   };
 };
 
-export const rougeLScorer: ScorerDefinition<RougeLConfig> = { schema: RougeLConfig, create: rougeLFactory };
+export const rougeLScorer: ScorerDefinition<RougeLConfig> = {
+  schema: RougeLConfig,
+  create: rougeLFactory,
+  shorthand: true,
+};

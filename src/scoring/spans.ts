@@ -156,4 +156,8 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
   };
 };
 
-export const spansScorer: ScorerDefinition<SpansConfig> = { schema: SpansConfig, create: spansFactory };
+export const spansScorer: ScorerDefinition<SpansConfig> = {
+  schema: SpansConfig,
+  create: spansFactory,
+  shorthand: true,
+};

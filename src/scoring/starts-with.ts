@@ -51,4 +51,5 @@ export const startsWith: ScorerFactory<StartsWithConfig> = (config) => {
 export const startsWithScorer: ScorerDefinition<StartsWithConfig> = {
   schema: StartsWithConfig,
   create: startsWith,
+  shorthand: true,
 };

@@ -61,4 +61,8 @@ export const tokenF1: ScorerFactory<TokenF1Config> = (config) => ({
   },
 });
 
-export const tokenF1Scorer: ScorerDefinition<TokenF1Config> = { schema: TokenF1Config, create: tokenF1 };
+export const tokenF1Scorer: ScorerDefinition<TokenF1Config> = {
+  schema: TokenF1Config,
+  create: tokenF1,
+  shorthand: true,
+};

@@ -111,6 +111,13 @@ describe("token_f1 scorer (SQuAD)", () => {
     expect(run({ type: "token_f1" }, "the Eiffel tower", "Eiffel Tower.").score).toBe(1);
   });
 
+  it("tokenises ASCII text (its fast path) as the Unicode path does", () => {
+    const text = "The U.S.-led  (coalition)\tan apple; A-team's $5 + 3=8 the";
+    const ascii = squadTokens(text);
+    expect(ascii).toEqual(["usled", "coalition", "apple", "ateams", "5", "38"]);
+    expect(squadTokens(`${text} «café»`)).toEqual([...ascii, "café"]);
+  });
+
   it("counts shared tokens with multiplicity", () => {
     // predicted: [in, 1867, paris] vs gold: [1867]: precision 1/3, recall 1, F1 0.5.
     const result = run({ type: "token_f1" }, "in 1867, Paris", "1867");

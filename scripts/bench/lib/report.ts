@@ -7,6 +7,7 @@ import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { ReportResult } from "../report.ts";
+import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
 import type { Machine } from "./machine.ts";
@@ -21,6 +22,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   memory?: MemoryResult;
   report?: ReportResult;
+  scoring?: ScoringResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -122,6 +124,7 @@ export function targetRows(results: BenchResults): string[][] {
     ]);
     rows.push([`${what}, size`, "< 3 MB", `${n(r.htmlMb, 2)} MB`, met(r.htmlMb < 3)]);
   }
+  if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
   for (const op of v?.tools.filter((x) => x.tool.startsWith("opbench") && x.tool.includes("streamed")) ??
@@ -288,6 +291,16 @@ export function renderResults(results: BenchResults): string {
         ],
       ),
       "",
+    );
+  }
+  if (results.scoring) {
+    out.push(
+      ...scoringSection(
+        results.scoring,
+        table,
+        (w) => fmt(seconds(w), 1),
+        (m) => fmt(m, 0),
+      ),
     );
   }
   const v = results.versus;
