@@ -79,6 +79,8 @@ export function readSpans(value: unknown): Span[] | string {
   return spans;
 }
 
+type Keyed = Span & { key: string };
+
 interface Tally {
   tp: number;
   predicted: number;
@@ -90,15 +92,15 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
   const fold = config.ignore_case === true ? (t: string) => t.trim().toLowerCase() : (t: string) => t.trim();
   const typeOf = (span: Span) => (config.ignore_type === true ? "" : span.type);
   const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
-  const same = (p: Span, g: Span): boolean => {
-    if (typeOf(p) !== typeOf(g)) return false;
+  /** A span as compared: its type (or "" when ignored) and folded text, computed once. */
+  const keyed = (span: Span) => ({ ...span, type: typeOf(span), key: fold(span.text) });
+  const same = (p: Keyed, g: Keyed): boolean => {
+    if (p.type !== g.type) return false;
     const offsets = p.start !== undefined && g.start !== undefined;
     if (offsets && !overlap) return p.start === g.start && p.end === g.end;
     if (offsets) return p.start! < g.end! && g.start! < p.end!;
-    const a = fold(p.text);
-    const b = fold(g.text);
-    if (!overlap) return a === b;
-    return a !== "" && b !== "" && (a.includes(b) || b.includes(a));
+    if (!overlap) return p.key === g.key;
+    return p.key !== "" && g.key !== "" && (p.key.includes(g.key) || g.key.includes(p.key));
   };
   return {
     name: scorerName(config),
@@ -110,12 +112,14 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
       } catch {
         return { score: null, reason: `the expected answer is not JSON: ${quote(expected, 40)}` };
       }
-      const gold = readSpans(goldValue);
-      if (typeof gold === "string") return { score: null, reason: `expected answer: ${gold}` };
+      const goldSpans = readSpans(goldValue);
+      if (typeof goldSpans === "string") return { score: null, reason: `expected answer: ${goldSpans}` };
+      const gold = goldSpans.map(keyed);
       const parsed = parse(output);
       if (!parsed.ok) return { score: 0, reason: `not valid JSON: ${parsed.error}` };
-      const predicted = readSpans(parsed.value);
-      if (typeof predicted === "string") return { score: 0, reason: `output: ${predicted}` };
+      const predictedSpans = readSpans(parsed.value);
+      if (typeof predictedSpans === "string") return { score: 0, reason: `output: ${predictedSpans}` };
+      const predicted = predictedSpans.map(keyed);
       const tallies = new Map<string, Tally>();
       const tally = (type: string) => {
         let t = tallies.get(type);
@@ -125,10 +129,10 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
         }
         return t;
       };
-      for (const g of gold) tally(typeOf(g)).gold++;
+      for (const g of gold) tally(g.type).gold++;
       const used = new Uint8Array(gold.length);
       for (const p of predicted) {
-        const t = tally(typeOf(p));
+        const t = tally(p.type);
         t.predicted++;
         const index = gold.findIndex((g, i) => used[i] === 0 && same(p, g));
         if (index >= 0) {
