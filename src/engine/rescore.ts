@@ -35,7 +35,7 @@ export interface RescoreStats {
   runId: string;
   /** Call records graded again. */
   rescored: number;
-  /** Of those, records whose score (any scorer's) changed. */
+  /** Of those, records whose scores differ from the recorded ones (a score, or the scorers, changed). */
   changed: number;
   /** Of those, records whose stored output was cut at max_output_bytes. */
   truncated: number;
