@@ -4,9 +4,12 @@
  * where it came from and carrying the new scorer configs, each call record scored again, every
  * other event copied — so memory stays flat for any run size, and no model is called.
  */
+
+import { closeSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import type { CallRecord, LogEvent, RescoredFrom, RunStartEvent } from "../core/records.ts";
 import { isLoadEvent, LOG_VERSION } from "../core/records.ts";
-import { RunLog, readRunLog } from "../core/run-log.ts";
+import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import type { Scorer } from "../core/scorer.ts";
 import { scoreAll } from "../scoring/score-all.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
@@ -43,6 +46,43 @@ export interface RescoreStats {
   missingTasks: string[];
   /** Lines of the source log that were not JSON (skipped). */
   skippedLines: number[];
+}
+
+/**
+ * The new log, written in 1 MiB pieces. Not the engine's RunLog (one synchronous write per event,
+ * so a crash keeps every finished call): a re-score is redone in seconds, and the source log's
+ * lines are already masked and cut.
+ */
+class BufferedLog {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private size = 0;
+
+  private readonly tap: ((event: LogEvent) => void) | undefined;
+
+  constructor(path: string, tap: ((event: LogEvent) => void) | undefined) {
+    this.fd = openSync(path, "wx");
+    this.tap = tap;
+  }
+
+  append(event: LogEvent): void {
+    const line = `${JSON.stringify(event)}\n`;
+    this.pending.push(line);
+    this.size += line.length;
+    if (this.size >= 1 << 20) this.flush();
+    this.tap?.(event);
+  }
+
+  private flush(): void {
+    if (this.pending.length > 0) writeSync(this.fd, this.pending.join(""));
+    this.pending = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
 }
 
 /** The note a re-score of a cut output adds to each reason. */
@@ -93,7 +133,7 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
     skippedLines: [],
   };
   const missing = new Set<string>();
-  const log = new RunLog(options.outDir, [], options.onEvent, Number.POSITIVE_INFINITY);
+  const log = new BufferedLog(join(options.outDir, EVENTS_FILE), options.onEvent);
   let starts = 0;
   try {
     for await (const event of readRunLog(options.sourceDir, (line) => stats.skippedLines.push(line))) {
