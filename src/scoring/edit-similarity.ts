@@ -89,7 +89,8 @@ export function editSimilarity(
   const longest = Math.max(x.length, y.length);
   // A distance past (1 − threshold) × longest fails anyway: stop there (a 10 MB output vs a word).
   // (1e-9: 1 − 0.8 is 0.19999… in binary, and 0.2 × 5 edits must still allow 1.)
-  const limit = threshold === undefined ? Number.POSITIVE_INFINITY : Math.floor((1 - threshold) * longest + 1e-9);
+  const limit =
+    threshold === undefined ? Number.POSITIVE_INFINITY : Math.floor((1 - threshold) * longest + 1e-9);
   const gap = Math.abs(x.length - y.length);
   if (gap > limit) return { value: 1 - gap / longest, upperBound: true };
   const distance = Math.min(levenshtein(x, y, limit), longest);

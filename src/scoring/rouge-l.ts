@@ -33,7 +33,7 @@ export function lcsLength(a: Int32Array, b: Int32Array): number {
     let diagonal = 0;
     for (let j = 1; j <= short.length; j++) {
       const above = row[j]!;
-      row[j] = token === short[j - 1] ? diagonal + 1 : above > row[j - 1]! ? above : row[j - 1]!;
+      row[j] = token === short[j - 1] ? diagonal + 1 : Math.max(above, row[j - 1]!);
       diagonal = above;
     }
   }
