@@ -82,6 +82,15 @@ export interface ScoreRecord {
   scorer: string;
   score: number | null;
   reason: string;
+  /** Multi-label scorers (`label_set`): the call's labels by outcome, for the task's micro/macro F1. */
+  labels?: LabelOutcome;
+}
+
+/** A multi-label answer's labels: right (tp), predicted but wrong (fp), expected but missed (fn). */
+export interface LabelOutcome {
+  tp: string[];
+  fp: string[];
+  fn: string[];
 }
 
 /** One call attempt. A retried call has several records with the same `item` and rising `attempt`. */

@@ -5,7 +5,8 @@
  * dropped, duplicates counted once; `ignore_case` compares lower case. `mode: f1` (default)
  * scores the set F1 (both empty: 1), `mode: exact` 1 only for the same set. With `labels`, a
  * predicted label outside the list is named in the reason (it counts as a false positive).
- * A task's mean of this score is the example-based (per-sample) F1.
+ * A task's mean of this score is the example-based (per-sample) F1; each record also keeps its
+ * labels by outcome, from which the summary gives the task's micro- and macro-averaged F1.
  */
 import { z } from "zod";
 import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
@@ -61,6 +62,7 @@ export const labelSet: ScorerFactory<LabelSetConfig> = (config) => {
       const extra = [...got].filter((l) => !want.has(l));
       const missed = [...want].filter((l) => !got.has(l));
       const unknown = known === undefined ? [] : extra.filter((l) => !known.has(l));
+      const labels = { tp: hits, fp: extra, fn: missed };
       const detail = [
         extra.length > 0 ? `extra ${list(extra)}` : "",
         missed.length > 0 ? `missed ${list(missed)}` : "",
@@ -71,14 +73,16 @@ export const labelSet: ScorerFactory<LabelSetConfig> = (config) => {
       if (exact) {
         const same = extra.length === 0 && missed.length === 0;
         return same
-          ? { score: 1, reason: `same label set (${list(want)})` }
-          : { score: 0, reason: `label sets differ: ${detail}` };
+          ? { score: 1, reason: `same label set (${list(want)})`, labels }
+          : { score: 0, reason: `label sets differ: ${detail}`, labels };
       }
-      if (got.size === 0 && want.size === 0) return graded(1, config.threshold, "label F1", "both empty");
+      if (got.size === 0 && want.size === 0) {
+        return { ...graded(1, config.threshold, "label F1", "both empty"), labels };
+      }
       const precision = got.size === 0 ? 0 : hits.length / got.size;
       const recall = want.size === 0 ? 0 : hits.length / want.size;
       const shown = `precision ${fixed(precision)}, recall ${fixed(recall)}${detail === "" ? "" : `; ${detail}`}`;
-      return graded(f1(precision, recall), config.threshold, "label F1", shown);
+      return { ...graded(f1(precision, recall), config.threshold, "label F1", shown), labels };
     },
   };
 };

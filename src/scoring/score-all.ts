@@ -12,7 +12,7 @@ export const SCORER_FAILED = "scorer failed";
 export function scoreAll(scorers: readonly Scorer[], input: ScoreInput): ScoreRecord[] {
   return scorers.map((scorer) => {
     try {
-      const { score, reason } = scorer.score(input);
+      const { score, reason, labels } = scorer.score(input);
       if (score !== null && !(typeof score === "number" && score >= 0 && score <= 1)) {
         return {
           scorer: scorer.name,
@@ -20,7 +20,10 @@ export function scoreAll(scorers: readonly Scorer[], input: ScoreInput): ScoreRe
           reason: `${SCORER_FAILED}: score ${String(score)} is not in [0, 1] (${reason})`,
         };
       }
-      return { scorer: scorer.name, score, reason: typeof reason === "string" ? reason : String(reason) };
+      const text = typeof reason === "string" ? reason : String(reason);
+      return labels === undefined || score === null
+        ? { scorer: scorer.name, score, reason: text }
+        : { scorer: scorer.name, score, reason: text, labels };
     } catch (thrown) {
       const message = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
       return { scorer: scorer.name, score: null, reason: `${SCORER_FAILED}: ${message}` };
