@@ -137,8 +137,16 @@ function labelMap(
   return map;
 }
 
-/** A `labels_file` that does not exist, positioned at the field. */
+/** Synonyms of labels not listed, or a `labels_file` that does not exist, positioned at the field. */
 function checkOneOf(config: OneOfConfig, context: ScorerContext): ScorerConfigProblem[] {
+  if (config.labels !== undefined && config.synonyms !== undefined) {
+    const labels = new Set(config.labels.map((label) => label.trim()));
+    const unknown = Object.keys(config.synonyms).filter((label) => !labels.has(label.trim()));
+    if (unknown.length > 0) {
+      const message = `synonyms name ${unknown.map((l) => quote(l, 30)).join(", ")}, not among the labels`;
+      return [{ field: "synonyms", message, expected: "synonyms keyed by listed labels" }];
+    }
+  }
   if (config.labels_file === undefined) return [];
   const file = resolve(context.baseDir, config.labels_file);
   if (isFile(file)) return [];
