@@ -131,6 +131,12 @@ function savingsTable(summary: Summary): string[] {
 /** What the reader should know before trusting the numbers: status, failed starts, demo model. */
 function notes(summary: Summary): string[] {
   const lines: string[] = [];
+  const from = summary.run.rescored_from;
+  if (from) {
+    lines.push(
+      `Re-scored from run ${from.run_id} (${from.run_dir}) with the scorers of ${from.suite_path}: the outputs are that run's, no model was called.`,
+    );
+  }
   if (summary.run.status !== "completed") {
     lines.push(`Run status: ${summary.run.status}; the results cover the calls recorded so far.`);
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -23,6 +23,7 @@ import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
+import { benchScoring } from "./scoring.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
 
@@ -34,6 +35,7 @@ const BENCHES = [
   "report",
   "merge",
   "publish",
+  "scoring",
   "promptfoo",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -112,6 +114,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   publish: async () => {
     results.publish = await benchPublish(ctx);
+  },
+  scoring: async () => {
+    results.scoring = await benchScoring(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

@@ -228,6 +228,30 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       },
     )
     .command(
+      "rescore <run-dir>",
+      "Grade a run's recorded outputs again with a suite's current scorers (no model called) into a new run directory",
+      (y) =>
+        y
+          .positional("run-dir", { type: "string", demandOption: true })
+          .option("suite", {
+            type: "string",
+            describe: "Suite whose scorers grade the outputs (default: the run's suite file as it is now)",
+          })
+          .option("out", {
+            type: "string",
+            describe: "New run directory (default: <run-dir>-rescored-<time>)",
+          })
+          .option("format", formatOption("run"))
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "Print the summary as JSON on stdout (the json output in place of table)",
+          }),
+      async (args) => {
+        exit.code = await (await import("./rescore-command.ts")).rescoreCommand(args);
+      },
+    )
+    .command(
       "plan",
       "How many cases are needed to detect an accuracy difference between two models",
       (y) =>
@@ -263,7 +287,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     )
     .demandCommand(
       1,
-      "Name a command: run, load, init, validate, summary, report, merge, publish, view, plan or schema (see --help)",
+      "Name a command: run, load, init, validate, summary, report, rescore, merge, publish, view, plan or schema (see --help)",
     )
     .strict()
     .help()

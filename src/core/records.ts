@@ -58,6 +58,11 @@ export interface RunStartEvent {
   shard?: { index: number; count: number };
   /** Written by `opbench merge`: the shard runs this run was merged from, by shard. */
   merged_from?: MergedShard[];
+  /**
+   * Set when this directory was written by `opbench rescore`: the run whose recorded outputs
+   * were graded again, and the suite whose scorers graded them. No model was called.
+   */
+  rescored_from?: RescoredFrom;
 }
 
 /** One shard run of a merged run (`run_start.merged_from`). */
@@ -69,6 +74,15 @@ export interface MergedShard {
   segments: number;
   status: RunEndEvent["status"];
   host: HostInfo;
+}
+
+/** Where a re-scored run's outputs came from (`opbench rescore`). */
+export interface RescoredFrom {
+  run_id: string;
+  run_dir: string;
+  suite_path: string;
+  suite_hash: string;
+  at: string;
 }
 
 export interface ModelStartEvent {
@@ -103,6 +117,15 @@ export interface ScoreRecord {
   scorer: string;
   score: number | null;
   reason: string;
+  /** Multi-label scorers (`label_set`): the call's labels by outcome, for the task's micro/macro F1. */
+  labels?: LabelOutcome;
+}
+
+/** A multi-label answer's labels: right (tp), predicted but wrong (fp), expected but missed (fn). */
+export interface LabelOutcome {
+  tp: string[];
+  fp: string[];
+  fn: string[];
 }
 
 /** One call attempt. A retried call has several records with the same `item` and rising `attempt`. */

@@ -1,10 +1,13 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
+import type { LabelOutcome } from "./records.ts";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
 export interface ScoreResult {
   score: number | null;
   reason: string;
+  /** A multi-label scorer's labels by outcome, kept in the record for the task's micro/macro F1. */
+  labels?: LabelOutcome;
 }
 
 export interface ScoreInput {

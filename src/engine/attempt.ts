@@ -3,6 +3,7 @@ import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
 import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
+import { scoreAll } from "../scoring/score-all.ts";
 import type { ResolvedParams } from "../suite/resolved.ts";
 import type { WorkItem } from "./plan.ts";
 
@@ -155,12 +156,5 @@ async function buildRecord(
 
 /** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */
 export function scoreOutput(item: WorkItem, output: string): ScoreRecord[] {
-  return item.task.scorers.map((scorer) => {
-    try {
-      const { score, reason } = scorer.score({ output, expected: item.case.expected });
-      return { scorer: scorer.name, score, reason };
-    } catch (thrown) {
-      return { scorer: scorer.name, score: null, reason: `scorer failed: ${String(thrown)}` };
-    }
-  });
+  return scoreAll(item.task.scorers, { output, expected: item.case.expected });
 }

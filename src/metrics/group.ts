@@ -19,6 +19,7 @@ import {
   type CostSummary,
   type EnergySummary,
 } from "./cost-energy.ts";
+import { type LabelF1, LabelTally } from "./label-f1.ts";
 
 /** Percentiles with their distribution-free 95% intervals (null: too few samples for one). */
 export interface LatencySummary extends DistributionSummary {
@@ -38,6 +39,8 @@ export interface ScorerAccuracy extends AccuracyEstimate {
   failed_calls_scored_zero: number;
   /** Calls the scorer could not score (e.g. no expected answer): left out. */
   unscored_calls: number;
+  /** Multi-label scorers only: the task's micro- and macro-averaged F1 over the scored calls. */
+  label_f1?: LabelF1;
 }
 
 export interface GroupSummary {
@@ -123,6 +126,18 @@ export class GroupAccumulator {
         : { ttft: new SampleAccumulator(), e2e: new SampleAccumulator(), tpot: new SampleAccumulator() };
   }
 
+  /** Per multi-label scorer, its labels' outcomes over the group's calls. */
+  private readonly labelTallies = new Map<string, LabelTally>();
+
+  private labelTally(scorer: string): LabelTally {
+    let tally = this.labelTallies.get(scorer);
+    if (tally === undefined) {
+      tally = new LabelTally();
+      this.labelTallies.set(scorer, tally);
+    }
+    return tally;
+  }
+
   /** A record that will be retried: counted, not measured. */
   addRetry(): void {
     this.retries++;
@@ -169,10 +184,11 @@ export class GroupAccumulator {
       else this.serverCounted++;
     }
     if (!this.accuracyStore) return;
-    for (const { scorer, score } of record.scores) {
+    for (const { scorer, score, labels } of record.scores) {
       const store = this.accuracyStore.scorer(scorer);
       if (score === null) store.unscored++;
       else store.add(record.case_index, score, record.cluster);
+      if (labels !== undefined && score !== null) this.labelTally(scorer).add(labels);
     }
   }
 
@@ -218,12 +234,16 @@ export class GroupAccumulator {
       budget_stopped: this.budgetStopped,
       errors_by_class: this.errorsByClass,
       error_examples: [...this.errorExamples],
-      accuracy: (this.accuracyStore?.estimates() ?? []).map(({ scorer, estimate, unscored }) => ({
-        scorer,
-        ...estimate,
-        failed_calls_scored_zero: this.failed,
-        unscored_calls: unscored,
-      })),
+      accuracy: (this.accuracyStore?.estimates() ?? []).map(({ scorer, estimate, unscored }) => {
+        const labelF1 = this.labelTallies.get(scorer)?.result();
+        return {
+          scorer,
+          ...estimate,
+          failed_calls_scored_zero: this.failed,
+          unscored_calls: unscored,
+          ...(labelF1 && { label_f1: labelF1 }),
+        };
+      }),
       latency: {
         ttft_ms: latencySummary(samples.ttft),
         e2e_ms: latencySummary(samples.e2e),

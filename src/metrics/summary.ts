@@ -6,6 +6,7 @@ import {
   type ModelEnergyCall,
   type ModelEnergyEvent,
   type ModelStartEvent,
+  type RescoredFrom,
   type RunEndEvent,
   type RunStartEvent,
 } from "../core/records.ts";
@@ -40,6 +41,8 @@ export interface Summary {
     node_version: string;
     git: RunStartEvent["git"];
     host: RunStartEvent["host"];
+    /** Present when `opbench rescore` wrote this run: the run and suite it was re-graded from. */
+    rescored_from?: RescoredFrom;
   };
   /** The pricing dataset API costs came from. */
   prices: RunStartEvent["prices"];
@@ -248,6 +251,7 @@ export class SummaryBuilder {
         node_version: start.node_version,
         git: start.git,
         host: start.host,
+        ...(start.rescored_from && { rescored_from: start.rescored_from }),
       },
       prices: start.prices ?? null,
       models: [...this.models.values()],

@@ -10,8 +10,11 @@ export function scorerName(config: { type: string; name?: string | undefined }):
  * cut to `maxChars` characters with an ellipsis.
  */
 export function quote(text: string, maxChars = 60): string {
-  const chars = [...text];
-  return chars.length <= maxChars
+  // Code points never outnumber UTF-16 units: a short text needs no splitting.
+  if (text.length <= maxChars) return JSON.stringify(text);
+  // A code point is at most two UTF-16 units: never split a whole (possibly 10 MB) output.
+  const chars = [...(text.length > maxChars * 2 ? text.slice(0, maxChars * 2) : text)];
+  return chars.length <= maxChars && text.length <= maxChars * 2
     ? JSON.stringify(text)
     : `${JSON.stringify(chars.slice(0, maxChars).join(""))}…`;
 }

@@ -8,22 +8,40 @@ import type { z } from "zod";
 import { PluginRegistry } from "../core/plugin-registry.ts";
 import type { Scorer, ScorerConfigBase, ScorerContext, ScorerDefinition } from "../core/scorer.ts";
 import { containsScorer } from "./contains.ts";
+import { editSimilarityScorer } from "./edit-similarity.ts";
 import { exactScorer } from "./exact.ts";
+import { jsonFieldsScorer } from "./json-fields.ts";
 import { jsonSchemaScorer } from "./json-schema.ts";
 import { jsonValidScorer } from "./json-valid.ts";
+import { labelSetScorer } from "./label-set.ts";
+import { lengthScorer } from "./length.ts";
 import { normalizedExactScorer } from "./normalized-exact.ts";
+import { numericScorer } from "./numeric.ts";
 import { oneOfScorer } from "./one-of.ts";
 import { regexScorer } from "./regex.ts";
+import { rougeLScorer } from "./rouge-l.ts";
+import { spansScorer } from "./spans.ts";
+import { startsWithScorer } from "./starts-with.ts";
+import { tokenF1Scorer } from "./token-f1.ts";
 
 /** The built-in scorers, by type, in the order the suite format lists them. */
 export const builtinScorers = {
   exact: exactScorer,
   normalized_exact: normalizedExactScorer,
   contains: containsScorer,
+  starts_with: startsWithScorer,
   regex: regexScorer,
   one_of: oneOfScorer,
+  edit_similarity: editSimilarityScorer,
+  token_f1: tokenF1Scorer,
+  rouge_l: rougeLScorer,
+  numeric: numericScorer,
+  length: lengthScorer,
+  label_set: labelSetScorer,
   json_valid: jsonValidScorer,
   json_schema: jsonSchemaScorer,
+  json_fields: jsonFieldsScorer,
+  spans: spansScorer,
 };
 
 type Builtin = typeof builtinScorers;

@@ -3,11 +3,11 @@
  * against a JSON Schema — the config's `schema`, else the task's `json_schema`. The schema is
  * compiled once, when the suite loads, with ajv and ajv-formats (`date-time`, `email`, `uri`…).
  * Dialect from `$schema`: draft 2020-12, 2019-09, else draft-07 (ajv's default, which also reads
- * draft-06). Unknown keywords are ignored, as the JSON Schema spec asks; a schema that breaks
+ * draft-06). `extract_json: true` finds the JSON in chatty output. Unknown keywords are ignored, as the JSON Schema spec asks; a schema that breaks
  * its meta-schema fails at load. Invalid JSON scores 0, like a schema violation.
  */
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
-import type { z } from "zod";
+import { z } from "zod";
 import { JsonSchemaObject } from "../core/config-schema.ts";
 import {
   type ScorerConfigProblem,
@@ -18,10 +18,14 @@ import {
 } from "../core/scorer.ts";
 import { ajvFor, jsonSchemaProblem } from "./ajv.ts";
 import { scorerName } from "./common.ts";
-import { fenceNote, parseJsonOutput } from "./json-text.ts";
+import { extractJsonOutput, fenceNote, foundNote, parseJsonOutput } from "./json-text.ts";
 
 export const JsonSchemaConfig = scorerSchema("json_schema", {
   schema: JsonSchemaObject.optional().describe("Default: the task's json_schema"),
+  extract_json: z
+    .boolean()
+    .optional()
+    .describe("Find the JSON in chatty output or a ```json block (default false: the whole output)"),
 });
 export type JsonSchemaConfig = z.infer<typeof JsonSchemaConfig>;
 
@@ -52,17 +56,17 @@ export const jsonSchema: ScorerFactory<JsonSchemaConfig> = (config, context) => 
   } catch (error) {
     throw new Error(`json_schema scorer: invalid JSON Schema: ${(error as Error).message}`);
   }
+  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
   return {
     name: scorerName(config),
     score({ output }) {
-      const parsed = parseJsonOutput(output);
+      const parsed = parse(output);
       if (!parsed.ok)
         return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
-      if (validate(parsed.value))
-        return { score: 1, reason: `matches the schema${fenceNote(parsed.fenced)}` };
+      if (validate(parsed.value)) return { score: 1, reason: `matches the schema${foundNote(parsed)}` };
       return {
         score: 0,
-        reason: `does not match the schema${fenceNote(parsed.fenced)}: ${describeErrors(validate.errors ?? [])}`,
+        reason: `does not match the schema${foundNote(parsed)}: ${describeErrors(validate.errors ?? [])}`,
       };
     },
   };

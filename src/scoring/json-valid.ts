@@ -1,23 +1,33 @@
 /**
  * `json_valid`: the output parses as JSON (`JSON.parse`), allowing one code fence around it
- * (see json-text.ts). Never unscorable: invalid or empty output scores 0.
+ * (see json-text.ts); with `extract_json: true`, JSON found in chatty output or a ```json block.
+ * Never unscorable: invalid or empty output scores 0.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { scorerName } from "./common.ts";
-import { fenceNote, jsonKind, parseJsonOutput } from "./json-text.ts";
+import { extractJsonOutput, fenceNote, foundNote, jsonKind, parseJsonOutput } from "./json-text.ts";
 
-export const JsonValidConfig = scorerSchema("json_valid");
+export const JsonValidConfig = scorerSchema("json_valid", {
+  extract_json: z
+    .boolean()
+    .optional()
+    .describe("Find the JSON in chatty output or a ```json block (default false: the whole output)"),
+});
 export type JsonValidConfig = z.infer<typeof JsonValidConfig>;
 
-export const jsonValid: ScorerFactory<JsonValidConfig> = (config) => ({
-  name: scorerName(config),
-  score({ output }) {
-    const parsed = parseJsonOutput(output);
-    if (!parsed.ok) return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
-    return { score: 1, reason: `valid JSON ${jsonKind(parsed.value)}${fenceNote(parsed.fenced)}` };
-  },
-});
+export const jsonValid: ScorerFactory<JsonValidConfig> = (config) => {
+  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
+  return {
+    name: scorerName(config),
+    score({ output }) {
+      const parsed = parse(output);
+      if (!parsed.ok)
+        return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
+      return { score: 1, reason: `valid JSON ${jsonKind(parsed.value)}${foundNote(parsed)}` };
+    },
+  };
+};
 
 export const jsonValidScorer: ScorerDefinition<JsonValidConfig> = {
   schema: JsonValidConfig,

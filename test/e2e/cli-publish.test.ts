@@ -31,7 +31,11 @@ function runDir(root: string, day: number, suite = "s", hash = "h"): string {
       events.push(
         call(model, i, {
           e2e_ms: model === "api" ? 900 + day * 5 : 200 + day,
-          ...(model === "api" && { cost_usd: 0.002, energy_j: 10, energy_source: "published-estimate" as const }),
+          ...(model === "api" && {
+            cost_usd: 0.002,
+            energy_j: 10,
+            energy_source: "published-estimate" as const,
+          }),
           scores: [
             { scorer: "exact", score: right(model), reason: "" },
             { scorer: "valid", score: 1, reason: "" },

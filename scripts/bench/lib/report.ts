@@ -9,6 +9,7 @@ import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { PublishResult } from "../publish.ts";
 import type { ReportResult } from "../report.ts";
+import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
 import type { Machine } from "./machine.ts";
@@ -25,6 +26,7 @@ export interface BenchResults {
   report?: ReportResult;
   merge?: MergeResult;
   publish?: PublishResult;
+  scoring?: ScoringResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -155,6 +157,7 @@ export function targetRows(results: BenchResults): string[][] {
       met(p.indexMb < 1 && p.trendMb < 1),
     ]);
   }
+  if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
   for (const op of v?.tools.filter((x) => x.tool.startsWith("opbench") && x.tool.includes("streamed")) ??
@@ -325,6 +328,16 @@ export function renderResults(results: BenchResults): string {
   }
   if (results.merge) {
     out.push(...renderMerge(results.merge), "");
+  }
+  if (results.scoring) {
+    out.push(
+      ...scoringSection(
+        results.scoring,
+        table,
+        (w) => fmt(seconds(w), 1),
+        (m) => fmt(m, 0),
+      ),
+    );
   }
   const v = results.versus;
   if (v) {

@@ -1,0 +1,193 @@
+/**
+ * Re-grading a run's recorded outputs with a suite's current scorers (`opbench rescore`): the
+ * run's log is streamed into a new run directory event by event — each `run_start` marked with
+ * where it came from and carrying the new scorer configs, each call record scored again, every
+ * other event copied — so memory stays flat for any run size, and no model is called.
+ */
+
+import { closeSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { CallRecord, LogEvent, RescoredFrom, RunStartEvent } from "../core/records.ts";
+import { isLoadEvent, LOG_VERSION } from "../core/records.ts";
+import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
+import type { Scorer } from "../core/scorer.ts";
+import { scoreAll } from "../scoring/score-all.ts";
+import type { ResolvedSuite } from "../suite/resolved.ts";
+
+/** A log that cannot be re-scored (a load sweep, a newer log version, no run_start). */
+export class RescoreError extends Error {
+  override name = "RescoreError";
+}
+
+export interface RescoreOptions {
+  /** The run directory whose log is read (absolute). */
+  sourceDir: string;
+  /** The new run directory, existing and empty (absolute). */
+  outDir: string;
+  /** The suite whose scorers grade the outputs. */
+  suite: ResolvedSuite;
+  /** This command line, recorded in the new run_start. */
+  argv: string[];
+  /** Sees every event as written, in order (to fold the summary). */
+  onEvent?: (event: LogEvent) => void;
+  now?: Date;
+}
+
+export interface RescoreStats {
+  /** The source run's id. */
+  runId: string;
+  /** Call records graded again. */
+  rescored: number;
+  /** Of those, records whose scores differ from the recorded ones (a score, or the scorers, changed). */
+  changed: number;
+  /** Of those, records whose stored output was cut at max_output_bytes. */
+  truncated: number;
+  /** Tasks of the log the suite does not have: their records keep their recorded scores. */
+  missingTasks: string[];
+  /** Lines of the source log that were not JSON (skipped). */
+  skippedLines: number[];
+}
+
+/**
+ * The new log, written in 1 MiB pieces. Not the engine's RunLog (one synchronous write per event,
+ * so a crash keeps every finished call): a re-score is redone in seconds, and the source log's
+ * lines are already masked and cut.
+ */
+class BufferedLog {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private size = 0;
+
+  private readonly tap: ((event: LogEvent) => void) | undefined;
+
+  constructor(path: string, tap: ((event: LogEvent) => void) | undefined) {
+    this.fd = openSync(path, "wx");
+    this.tap = tap;
+  }
+
+  append(event: LogEvent): void {
+    const line = `${JSON.stringify(event)}\n`;
+    this.pending.push(line);
+    this.size += line.length;
+    if (this.size >= 1 << 20) this.flush();
+    this.tap?.(event);
+  }
+
+  private flush(): void {
+    if (this.pending.length > 0) writeSync(this.fd, this.pending.join(""));
+    this.pending = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** The note a re-score of a cut output adds to each reason. */
+export function truncationNote(record: Pick<CallRecord, "output" | "output_bytes">): string {
+  const kept = Buffer.byteLength(record.output ?? "", "utf8");
+  const whole = record.output_bytes === undefined ? "" : ` of ${record.output_bytes}`;
+  return ` [re-scored on the stored output: its first ${kept}${whole} bytes (max_output_bytes)]`;
+}
+
+function sameScores(a: CallRecord["scores"], b: CallRecord["scores"]): boolean {
+  return a.length === b.length && a.every((s, i) => s.scorer === b[i]!.scorer && s.score === b[i]!.score);
+}
+
+/** The run_start of the new directory: the source's, with the new scorers and where it came from. */
+function markedStart(
+  start: RunStartEvent,
+  options: RescoreOptions,
+  from: RescoredFrom,
+  first: boolean,
+): RunStartEvent {
+  const runId = options.outDir.split(/[\\/]/).pop()!;
+  const resolved = start.suite.resolved as { tasks?: { id: string; scorers?: unknown }[] } | null;
+  const configs = new Map(options.suite.tasks.map((task) => [task.id, task.scorerConfigs]));
+  const tasks = Array.isArray(resolved?.tasks)
+    ? resolved.tasks.map((task) => (configs.has(task.id) ? { ...task, scorers: configs.get(task.id) } : task))
+    : undefined;
+  return {
+    ...start,
+    run_id: runId,
+    argv: options.argv,
+    suite: { ...start.suite, resolved: tasks === undefined ? resolved : { ...resolved, tasks } },
+    ...(first && { rescored_from: from }),
+  };
+}
+
+/**
+ * Writes the re-scored log into `options.outDir`. Throws RescoreError for a log that is not a
+ * run's (a load sweep), one written by a newer opbench, or one without a run_start.
+ */
+export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats> {
+  const scorers = new Map<string, Scorer[]>(options.suite.tasks.map((task) => [task.id, task.scorers]));
+  const stats: RescoreStats = {
+    runId: "",
+    rescored: 0,
+    changed: 0,
+    truncated: 0,
+    missingTasks: [],
+    skippedLines: [],
+  };
+  const missing = new Set<string>();
+  const log = new BufferedLog(join(options.outDir, EVENTS_FILE), options.onEvent);
+  let starts = 0;
+  try {
+    for await (const event of readRunLog(options.sourceDir, (line) => stats.skippedLines.push(line))) {
+      if (typeof event !== "object" || event === null) continue;
+      if (typeof event.v === "number" && event.v > LOG_VERSION) {
+        throw new RescoreError(
+          `the log was written by a newer opbench (log version ${event.v}; this opbench reads version ${LOG_VERSION}): upgrade opbench to re-score it`,
+        );
+      }
+      if (isLoadEvent(event)) {
+        throw new RescoreError(
+          "it is a load sweep (opbench load): its calls measure capacity and are not scored",
+        );
+      }
+      if (event.type === "run_start") {
+        if (starts === 0) stats.runId = event.run_id;
+        const from: RescoredFrom = {
+          run_id: stats.runId,
+          run_dir: options.sourceDir,
+          suite_path: options.suite.sourcePath,
+          suite_hash: options.suite.hash,
+          at: (options.now ?? new Date()).toISOString(),
+        };
+        log.append(markedStart(event, options, from, starts === 0));
+        starts++;
+        continue;
+      }
+      if (starts === 0) throw new RescoreError("its log holds no run_start before its first event");
+      if (event.type !== "call") {
+        log.append(event);
+        continue;
+      }
+      const taskScorers = scorers.get(event.task);
+      if (taskScorers === undefined && !event.warmup) missing.add(event.task);
+      if (taskScorers === undefined || !event.ok || event.output === null) {
+        log.append(event);
+        continue;
+      }
+      const expected = event.expected ?? undefined;
+      let scores = scoreAll(taskScorers, { output: event.output, expected });
+      if (event.output_truncated) {
+        stats.truncated++;
+        const note = truncationNote(event);
+        scores = scores.map((s) => ({ ...s, reason: s.reason + note }));
+      }
+      stats.rescored++;
+      if (!sameScores(scores, event.scores)) stats.changed++;
+      log.append({ ...event, scores });
+    }
+  } finally {
+    log.close();
+  }
+  if (starts === 0)
+    throw new RescoreError("its log holds no run_start event: the run did not get as far as starting");
+  stats.missingTasks = [...missing];
+  return stats;
+}
