@@ -78,6 +78,11 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           .option("max-cost", {
             type: "number",
             describe: "Stop starting calls before API spending (spent + in flight) would pass this many USD",
+          })
+          .option("skip-missing-keys", {
+            type: "boolean",
+            describe:
+              "Skip the models whose API key variable is unset (said on stderr, recorded in the summary) instead of refusing the run",
           }),
       async (args) => {
         exit.code = await (await commands.run()).runCommand(args);

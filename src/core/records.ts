@@ -60,9 +60,15 @@ export interface ModelStartEvent {
   runner: string;
   at: string;
   backend: BackendInfo | null;
-  /** Set when the model could not start (server unreachable, model file missing): its calls were not made. */
+  /**
+   * Set when the model could not start (server unreachable, model file missing) or was skipped on
+   * purpose (starts with {@link MODEL_SKIPPED}): its calls were not made.
+   */
   error?: string;
 }
+
+/** How a `model_start` error begins when the model was skipped on purpose (`--skip-missing-keys`). */
+export const MODEL_SKIPPED = "skipped: ";
 
 export interface ScoreRecord {
   scorer: string;
