@@ -19,10 +19,10 @@ import { TerminalProgress } from "../terminal/progress.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
+import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
-import { announceSkips, modelsToSkip, skippingPreparer } from "./skip-missing-keys.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
@@ -31,12 +31,12 @@ export const QUICKSTART_SUITE = join(PACKAGE_ROOT, "suites", "quickstart.yaml");
 export interface RunArgs extends SuiteOverrides, FormatArgs {
   suite?: string | undefined;
   out?: string | undefined;
+  /** Skip the models whose API key is unset (announced, recorded) instead of refusing the run. */
+  skipMissingKeys?: boolean | undefined;
   resume?: string | undefined;
   progress?: boolean | undefined;
   dryRun?: boolean | undefined;
   maxCost?: number | undefined;
-  /** Skip the models whose API key is unset (announced, recorded) instead of refusing the run. */
-  skipMissingKeys?: boolean | undefined;
 }
 
 /**

@@ -60,15 +60,9 @@ export interface ModelStartEvent {
   runner: string;
   at: string;
   backend: BackendInfo | null;
-  /**
-   * Set when the model could not start (server unreachable, model file missing) or was skipped on
-   * purpose (starts with {@link MODEL_SKIPPED}): its calls were not made.
-   */
+  /** Set when the model could not start (server unreachable, model file missing): its calls were not made. */
   error?: string;
 }
-
-/** How a `model_start` error begins when the model was skipped on purpose (`--skip-missing-keys`). */
-export const MODEL_SKIPPED = "skipped: ";
 
 export interface ScoreRecord {
   scorer: string;
@@ -153,6 +147,12 @@ export interface CallRecord {
 export function isBudgetStopped(record: Pick<CallRecord, "error">): boolean {
   return record.error?.class === "budget_stopped";
 }
+
+/**
+ * How a `model_start` error begins when the model was skipped on purpose (`--skip-missing-keys`):
+ * its calls were not made, and it did not fail.
+ */
+export const MODEL_SKIPPED = "skipped: ";
 
 /**
  * Energy of a local model's measured window (written when its calls are done), shared among the

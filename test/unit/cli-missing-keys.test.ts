@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { announceSkips, modelsToSkip, skippingPreparer } from "../../src/cli/skip-missing-keys.ts";
+import { announceSkips, modelsToSkip, skippingPreparer } from "../../src/cli/missing-keys.ts";
 import type { ModelServices } from "../../src/engine/services.ts";
 import { INLINE_SOURCE, loadSuiteText } from "../../src/suite/load.ts";
 
