@@ -75,6 +75,11 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             default: false,
             describe: "Print the summary as JSON on stdout (the json output in place of table)",
           })
+          .option("skip-missing-keys", {
+            type: "boolean",
+            describe:
+              "Skip the models whose API key variable is unset (said on stderr, recorded in the summary) instead of refusing the run",
+          })
           .option("dry-run", {
             type: "boolean",
             default: false,

@@ -20,6 +20,7 @@ import { TerminalProgress } from "../terminal/progress.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
+import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
@@ -32,6 +33,8 @@ export const QUICKSTART_SUITE = join(PACKAGE_ROOT, "suites", "quickstart.yaml");
 export interface RunArgs extends SuiteOverrides, FormatArgs {
   suite?: string | undefined;
   out?: string | undefined;
+  /** Skip the models whose API key is unset (announced, recorded) instead of refusing the run. */
+  skipMissingKeys?: boolean | undefined;
   resume?: string | undefined;
   progress?: boolean | undefined;
   dryRun?: boolean | undefined;
@@ -156,12 +159,19 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }
-  if (secrets.missing.length > 0) {
+  const skips = args.skipMissingKeys ? modelsToSkip(suite) : new Map<string, string>();
+  if (secrets.missing.length > 0 && !args.skipMissingKeys) {
     process.stderr.write(
       `opbench: no call was made: set these environment variables first: ${secrets.missing.join(", ")}\n`,
     );
     return 2;
   }
+  const skipped = announceSkips(suite, skips);
+  if ("error" in skipped) {
+    process.stderr.write(`opbench: ${skipped.error}\n`);
+    return 2;
+  }
+  for (const line of skipped.lines) process.stderr.write(`${line}\n`);
   if (args.maxCost !== undefined && !(args.maxCost >= 0)) {
     process.stderr.write(`opbench: --max-cost must be a number of USD ≥ 0, got ${args.maxCost}\n`);
     return 2;
@@ -191,7 +201,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel: await modelPreparer(suite.models),
+      prepareModel: skippingPreparer(await modelPreparer(suite.models), skips),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),

@@ -210,6 +210,12 @@ export function isBudgetStopped(record: Pick<CallRecord, "error">): boolean {
 }
 
 /**
+ * How a `model_start` error begins when the model was skipped on purpose (`--skip-missing-keys`):
+ * its calls were not made, and it did not fail.
+ */
+export const MODEL_SKIPPED = "skipped: ";
+
+/**
  * Energy of a local model's measured window (written when its calls are done), shared among the
  * call attempts in it by their token rate: records are append-only, so this is joined later.
  */

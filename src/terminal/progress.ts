@@ -4,7 +4,7 @@
  */
 import type cliProgressModule from "cli-progress";
 import pc from "picocolors";
-import { type CallRecord, isBudgetStopped } from "../core/records.ts";
+import { type CallRecord, isBudgetStopped, MODEL_SKIPPED } from "../core/records.ts";
 import type { RunObserver } from "../engine/run.ts";
 
 interface ModelCounts {
@@ -77,7 +77,8 @@ export class TerminalProgress implements RunObserver {
   }
 
   modelFailed(model: { id: string }, error: Error): void {
-    this.log(pc.red(`${model.id}: could not start: ${error.message}`));
+    if (error.message.startsWith(MODEL_SKIPPED)) this.log(pc.yellow(`${model.id}: ${error.message}`));
+    else this.log(pc.red(`${model.id}: could not start: ${error.message}`));
   }
 
   callRecorded(record: CallRecord): void {
