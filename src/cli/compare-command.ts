@@ -141,8 +141,9 @@ function compareRow(
   });
   const latency = (["e2e_ms", "ttft_ms"] as const).flatMap((field) =>
     (["p50", "p95"] as const).map((stat) => {
-      const rise = latencyRise(ra.latency[field], rb.latency[field], stat, 0, false);
-      const fall = latencyRise(rb.latency[field], ra.latency[field], stat, 0, false);
+      // b slower than a beyond noise, or a slower than b (b faster).
+      const rise = latencyRise(rb.latency[field], ra.latency[field], stat, 0, false);
+      const fall = latencyRise(ra.latency[field], rb.latency[field], stat, 0, false);
       const verdict =
         rise.status === "fail"
           ? "slower (intervals separate)"

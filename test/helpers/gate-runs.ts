@@ -22,9 +22,10 @@ export interface SyntheticRunOptions {
   seed: number;
   /**
    * Whether a case is answered right. `caseU` is a uniform draw fixed per case (the same in
-   * every run: the case's difficulty), `runU` one drawn per run and call (sampling noise).
+   * every run: the case's difficulty), `runU` one drawn per run and call (sampling noise),
+   * `index` the case's position.
    */
-  correct: (caseU: number, runU: number, model: string, task: string) => boolean;
+  correct: (caseU: number, runU: number, index: number) => boolean;
   /** Median end-to-end latency, ms (log-normal, σ = 0.35); TTFT is a fifth of it. */
   e2eMedianMs?: number;
   /** Cost of each call, USD (null: unknown). */
@@ -118,7 +119,7 @@ export function writeSyntheticRun(dir: string, o: SyntheticRunOptions): string {
         const caseU = mulberry32(hashSeed(7, `${task}|${i}`))();
         const failed = o.failed?.(i) ?? false;
         const e2e = median * Math.exp(0.35 * normal(run));
-        const right = o.correct(caseU, run(), model, task);
+        const right = o.correct(caseU, run(), i);
         const record: CallRecord = {
           v: 1,
           type: "call",
