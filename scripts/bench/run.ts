@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,gate,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { benchGate } from "./gate.ts";
 import { benchHotPaths } from "./hot-paths.ts";
 import type { BenchContext, OpbenchRunnerKind } from "./lib/context.ts";
 import { describeMachine } from "./lib/machine.ts";
@@ -24,7 +25,7 @@ import { benchReport } from "./report.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
 
-const BENCHES = ["overhead", "hot-paths", "throughput", "memory", "report", "promptfoo"] as const;
+const BENCHES = ["overhead", "hot-paths", "throughput", "memory", "report", "gate", "promptfoo"] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -95,6 +96,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   report: async () => {
     results.report = await benchReport(ctx);
+  },
+  gate: async () => {
+    results.gate = await benchGate(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

@@ -8,7 +8,6 @@ import { dirname, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
 import { produceOutputs } from "../../reports/output.ts";
 import { recordedSuiteDir } from "../gates/baseline.ts";
-import { CaseScoreCollector } from "../gates/case-scores.ts";
 import {
   evaluatePrepared,
   GATE_EXIT,
@@ -22,7 +21,7 @@ import {
   runGateContext,
 } from "./gate-support.ts";
 import { chooseOutputs, PROCESS_TERMINAL } from "./outputs.ts";
-import { readRunDirOrSay } from "./summary-command.ts";
+import { readStoredRun } from "./stored-run.ts";
 
 export interface GateCommandArgs extends GateArgs {
   runDir: string;
@@ -33,12 +32,12 @@ export interface GateCommandArgs extends GateArgs {
 const GATE_OUTPUTS = ["summary-json", "markdown", "github-summary"];
 
 export async function gateCommand(args: GateCommandArgs): Promise<number> {
-  const collector = new CaseScoreCollector();
-  const reading = await readRunDirOrSay(args.runDir, (event) => collector.add(event));
-  if (!reading) return GATE_EXIT.usage;
-  const { results } = reading;
   const runDir = resolve(args.runDir);
   try {
+    // Per-case scores are read only for a comparison with a baseline (paired accuracy).
+    const stored = await readStoredRun(runDir, args.runDir, args.baseline !== undefined);
+    for (const warning of stored.warnings) process.stderr.write(`opbench: ${warning}\n`);
+    const { results } = stored;
     if (results.mode === "load") {
       const load = results.input.load;
       if (args.baseline !== undefined) {
@@ -82,7 +81,7 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
     const outputs: SelectedOutput[] = chooseOutputs("run", {
       format: [...names, ...(args.junit ? ["junit"] : [])],
     });
-    const report = evaluatePrepared(prepared, { summary, load: null, caseScores: collector.result() });
+    const report = evaluatePrepared(prepared, { summary, load: null, caseScores: stored.caseScores });
     summary.gates = report;
     printGateReport(report, PROCESS_TERMINAL.stdout);
     const written = await produceOutputs(

@@ -6,7 +6,6 @@
  */
 import { resolve } from "node:path";
 import { BaselineError, BaselineFetchError, checkSameSuite, loadBaseline } from "../gates/baseline.ts";
-import { CaseScoreCollector } from "../gates/case-scores.ts";
 import { DEFAULT_ALPHA, evaluateGates, type GateBaseline, type GateRun } from "../gates/evaluate.ts";
 import { GateSyntaxError } from "../gates/expression.ts";
 import { type GateUniverse, GateUsageError, parseGates, type SourcedGate } from "../gates/validate.ts";
@@ -15,7 +14,8 @@ import type { GateReport } from "../metrics/gate-report.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
-import { RunDirError, readRunDir } from "./run-dir.ts";
+import { RunDirError } from "./run-dir.ts";
+import { readStoredRun } from "./stored-run.ts";
 
 export const GATE_EXIT = { pass: 0, failed: 1, usage: 2, gateFailed: 3, errorRate: 4 } as const;
 
@@ -69,14 +69,14 @@ function checkSettings(args: GateArgs): void {
   }
 }
 
-/** A run directory's summary and per-case scores (for a baseline given as a run directory). */
+/** A run directory's summary and per-case scores (a baseline, `compare`, `baseline save`). */
 export async function readRunDirWithCases(dir: string) {
-  const collector = new CaseScoreCollector();
-  const reading = await readRunDir(dir, dir, (event) => collector.add(event));
-  if (reading.results.mode !== "run") {
+  const stored = await readStoredRun(dir, dir, true);
+  for (const warning of stored.warnings) process.stderr.write(`opbench: ${warning}\n`);
+  if (stored.results.mode !== "run") {
     throw new BaselineError(`${dir} is a load sweep; a baseline is a run of the suite`);
   }
-  return { summary: reading.results.input.summary, caseScores: collector.result() };
+  return { summary: stored.results.input.summary, caseScores: stored.caseScores! };
 }
 
 /**

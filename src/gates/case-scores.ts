@@ -4,7 +4,7 @@
  * failed after every retry scores 0 on every scorer (as in the summary); a later success of the
  * same item (`--resume`) replaces an earlier failure.
  */
-import { type CallRecord, isBudgetStopped, type LogEvent } from "../core/records.ts";
+import { isBudgetStopped, type LogEvent } from "../core/records.ts";
 
 /** Scores of one model × task: scorer → case id → mean score over repeats. */
 export type GroupCaseScores = Map<string, Map<string, number>>;
@@ -24,73 +24,87 @@ export interface CaseScoresJson {
 }
 
 interface FinalOutcome {
+  group: GroupSums;
+  caseId: string;
+  /** Scores by the group's scorer position (undefined: not scored); null: the call failed after every retry. */
+  scores: (number | null | undefined)[] | null;
+}
+
+/** One model × task: its scorers in order of appearance. */
+interface GroupSums {
   model: string;
   task: string;
-  caseId: string;
-  /** null: the call failed after every retry. */
-  scores: CallRecord["scores"] | null;
+  scorers: string[];
 }
 
 /** Folds `call` events (feed every event in log order), then `result()`. */
 export class CaseScoreCollector {
   /** The final outcome of each item (model|task|case|repeat): the last final record wins. */
   private readonly items = new Map<string, FinalOutcome>();
+  private readonly groups = new Map<string, Map<string, GroupSums>>();
 
   add(event: LogEvent): void {
     if (event.type !== "call") return;
     if (event.warmup || event.will_retry || isBudgetStopped(event)) return;
-    this.items.set(event.item, {
-      model: event.model,
-      task: event.task,
-      caseId: event.case_id,
-      scores: event.ok ? event.scores : null,
-    });
+    const group = this.group(event.model, event.task);
+    let scores: FinalOutcome["scores"] = null;
+    if (event.ok) {
+      // Only numbers are kept, by scorer position: the parsed record itself is let go.
+      scores = [];
+      for (const { scorer, score } of event.scores) {
+        let position = group.scorers.indexOf(scorer);
+        if (position < 0) position = group.scorers.push(scorer) - 1;
+        scores[position] = score;
+      }
+    }
+    this.items.set(event.item, { group, caseId: event.case_id, scores });
+  }
+
+  private group(model: string, task: string): GroupSums {
+    let byTask = this.groups.get(model);
+    if (!byTask) {
+      byTask = new Map();
+      this.groups.set(model, byTask);
+    }
+    let group = byTask.get(task);
+    if (!group) {
+      group = { model, task, scorers: [] };
+      byTask.set(task, group);
+    }
+    return group;
   }
 
   result(): CaseScores {
-    const sums = new Map<
-      string,
-      { scorers: Set<string>; cases: Map<string, Map<string, [number, number]>> }
-    >();
-    const groupOf = (outcome: FinalOutcome) => {
-      const key = groupKey(outcome.model, outcome.task);
-      let group = sums.get(key);
-      if (!group) {
-        group = { scorers: new Set(), cases: new Map() };
-        sums.set(key, group);
+    // Per group and scorer: case id → [sum, count] over the case's repeats.
+    const sums = new Map<GroupSums, Map<string, [number, number]>[]>();
+    for (const { group, caseId, scores } of this.items.values()) {
+      let byScorer = sums.get(group);
+      if (!byScorer) {
+        byScorer = [];
+        sums.set(group, byScorer);
       }
-      return group;
-    };
-    for (const outcome of this.items.values()) {
-      const group = groupOf(outcome);
-      for (const { scorer } of outcome.scores ?? []) group.scorers.add(scorer);
-    }
-    for (const outcome of this.items.values()) {
-      const group = groupOf(outcome);
-      let perCase = group.cases.get(outcome.caseId);
-      if (!perCase) {
-        perCase = new Map();
-        group.cases.set(outcome.caseId, perCase);
-      }
-      const scored = new Map((outcome.scores ?? []).map((s) => [s.scorer, s.score]));
-      for (const scorer of group.scorers) {
-        // A failed call scores 0 (the user got no answer); an unscorable one is left out.
-        const score = outcome.scores === null ? 0 : scored.get(scorer);
+      for (let s = 0; s < group.scorers.length; s++) {
+        // A failed call scores 0 on every scorer (the user got no answer); an unscorable one is left out.
+        const score = scores === null ? 0 : scores[s];
         if (score === null || score === undefined) continue;
-        const sum = perCase.get(scorer) ?? [0, 0];
-        sum[0] += score;
-        sum[1]++;
-        perCase.set(scorer, sum);
+        byScorer[s] ??= new Map();
+        const cases = byScorer[s]!;
+        const sum = cases.get(caseId);
+        if (sum) {
+          sum[0] += score;
+          sum[1]++;
+        } else cases.set(caseId, [score, 1]);
       }
     }
     const result: CaseScores = new Map();
-    for (const [key, group] of sums) {
-      const byScorer: GroupCaseScores = new Map();
-      for (const scorer of group.scorers) byScorer.set(scorer, new Map());
-      for (const [caseId, perCase] of group.cases) {
-        for (const [scorer, [sum, n]] of perCase) byScorer.get(scorer)!.set(caseId, sum / n);
-      }
-      result.set(key, byScorer);
+    for (const [group, byScorer] of sums) {
+      const scores: GroupCaseScores = new Map();
+      group.scorers.forEach((scorer, s) => {
+        const cases = new Map<string, number>();
+        for (const [caseId, [sum, count]] of byScorer[s] ?? []) cases.set(caseId, sum / count);
+        scores.set(scorer, cases);
+      });
+      result.set(groupKey(group.model, group.task), scores);
     }
     return result;
   }

@@ -3,6 +3,7 @@
  * the machine, the targets (met or not), and one table per benchmark. Values over repetitions
  * read "median (min–max)".
  */
+import type { GateBenchResult } from "../gate.ts";
 import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { OverheadScenario } from "../overhead.ts";
@@ -21,6 +22,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   memory?: MemoryResult;
   report?: ReportResult;
+  gate?: GateBenchResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -121,6 +123,21 @@ export function targetRows(results: BenchResults): string[][] {
       met(r.peakRssMb ? r.peakRssMb.median <= 200 : null),
     ]);
     rows.push([`${what}, size`, "< 3 MB", `${n(r.htmlMb, 2)} MB`, met(r.htmlMb < 3)]);
+  }
+  const g = results.gate;
+  if (g) {
+    for (const [name, measured] of [
+      ["gate", g.gate],
+      ["compare", g.compare],
+    ] as const) {
+      const wallS = seconds(measured.wallMs);
+      rows.push([
+        `13. opbench ${name}, two runs of ${g.records.toLocaleString("en")} calls`,
+        "≤ 3 s (whole process)",
+        `${fmt(wallS, 1)} s`,
+        met(wallS ? wallS.median <= 3 : null),
+      ]);
+    }
   }
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
@@ -286,6 +303,26 @@ export function renderResults(results: BenchResults): string {
             n(r.htmlMb, 2),
           ],
         ],
+      ),
+      "",
+    );
+  }
+  const g = results.gate;
+  if (g) {
+    out.push(
+      "### Gates: `opbench gate B --baseline A` and `opbench compare A B` over two synthetic runs",
+      "",
+    );
+    out.push(
+      ...table(
+        ["command", "calls per run", "log MB per run", "wall s", "peak RSS MB"],
+        (["gate", "compare"] as const).map((name) => [
+          `opbench ${name}`,
+          g.records.toLocaleString("en"),
+          n(g.logMb, 0),
+          fmt(seconds(g[name].wallMs), 1),
+          fmt(g[name].peakRssMb, 0),
+        ]),
       ),
       "",
     );
