@@ -17,9 +17,22 @@ export interface GateBenchResult {
   /** Call records in each synthetic log. */
   records: number;
   logMb: number;
-  gate: { wallMs: Spread | null; peakRssMb: Spread | null };
-  compare: { wallMs: Spread | null; peakRssMb: Spread | null };
+  /** Wall time, user + system CPU time (less sensitive to a busy machine) and peak RSS of each command. */
+  gate: Measured;
+  compare: Measured;
 }
+
+interface Measured {
+  wallMs: Spread | null;
+  cpuMs: Spread | null;
+  peakRssMb: Spread | null;
+}
+
+const measured = (runs: readonly MeasuredRun[]): Measured => ({
+  wallMs: spreadOf(runs, (r) => r.wallMs),
+  cpuMs: spreadOf(runs, (r) => r.cpuMs),
+  peakRssMb: spreadOf(runs, (r) => r.peakRssMb),
+});
 
 const BIN = join(REPO_ROOT, "bin", "opbench.js");
 

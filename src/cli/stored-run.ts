@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { METRICS_VERSION } from "../core/records.ts";
-import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
+import { EVENTS_FILE } from "../core/run-log.ts";
+import { scanCaseScores } from "../gates/case-scan.ts";
 import { CaseScoreCollector, type CaseScores } from "../gates/case-scores.ts";
 import { SUMMARY_VERSION, type Summary } from "../metrics/summary.ts";
 import { SUMMARY_FILE } from "../metrics/summary-file.ts";
@@ -47,16 +48,15 @@ function currentSummary(dir: string): Summary | null {
  */
 export async function readStoredRun(dir: string, shown: string, withCases: boolean): Promise<StoredRun> {
   const path = resolve(dir);
-  const collector = withCases ? new CaseScoreCollector() : null;
   const stored = currentSummary(path);
   if (stored) {
-    if (collector) for await (const event of readRunLog(path)) collector.add(event);
     return {
       results: { mode: "run", input: { runDir: path, summary: stored } },
-      caseScores: collector?.result() ?? null,
+      caseScores: withCases ? scanCaseScores(path) : null,
       warnings: [],
     };
   }
+  const collector = withCases ? new CaseScoreCollector() : null;
   const reading = await readRunDir(path, shown, collector ? (event) => collector.add(event) : undefined);
   return { results: reading.results, caseScores: collector?.result() ?? null, warnings: reading.warnings };
 }

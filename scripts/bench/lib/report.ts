@@ -315,12 +315,13 @@ export function renderResults(results: BenchResults): string {
     );
     out.push(
       ...table(
-        ["command", "calls per run", "log MB per run", "wall s", "peak RSS MB"],
+        ["command", "calls per run", "log MB per run", "wall s", "CPU s (user + system)", "peak RSS MB"],
         (["gate", "compare"] as const).map((name) => [
           `opbench ${name}`,
           g.records.toLocaleString("en"),
           n(g.logMb, 0),
           fmt(seconds(g[name].wallMs), 1),
+          fmt(seconds(g[name].cpuMs), 1),
           fmt(g[name].peakRssMb, 0),
         ]),
       ),
