@@ -72,10 +72,7 @@ export async function benchGate(ctx: BenchContext): Promise<GateBenchResult> {
   return {
     records,
     logMb,
-    gate: { wallMs: spreadOf(gates, (r) => r.wallMs), peakRssMb: spreadOf(gates, (r) => r.peakRssMb) },
-    compare: {
-      wallMs: spreadOf(compares, (r) => r.wallMs),
-      peakRssMb: spreadOf(compares, (r) => r.peakRssMb),
-    },
+    gate: measured(gates),
+    compare: measured(compares),
   };
 }
