@@ -75,8 +75,9 @@ export class CaseScoreCollector {
   }
 
   result(): CaseScores {
-    // Per group and scorer: case id → [sum, count] over the case's repeats.
-    const sums = new Map<GroupSums, Map<string, [number, number]>[]>();
+    // Per group and scorer: case id → sum of scores, and the count only for cases seen more than
+    // once (repeats), so the usual one call per case builds one map, not two.
+    const sums = new Map<GroupSums, { scores: Map<string, number>; counts: Map<string, number> }[]>();
     for (const { group, caseId, scores } of this.items.values()) {
       let byScorer = sums.get(group);
       if (!byScorer) {
@@ -87,22 +88,28 @@ export class CaseScoreCollector {
         // A failed call scores 0 on every scorer (the user got no answer); an unscorable one is left out.
         const score = scores === null ? 0 : scores[s];
         if (score === null || score === undefined) continue;
-        byScorer[s] ??= new Map();
-        const cases = byScorer[s]!;
-        const sum = cases.get(caseId);
-        if (sum) {
-          sum[0] += score;
-          sum[1]++;
-        } else cases.set(caseId, [score, 1]);
+        byScorer[s] ??= { scores: new Map(), counts: new Map() };
+        const { scores: caseSums, counts } = byScorer[s]!;
+        const sum = caseSums.get(caseId);
+        if (sum === undefined) caseSums.set(caseId, score);
+        else {
+          caseSums.set(caseId, sum + score);
+          counts.set(caseId, (counts.get(caseId) ?? 1) + 1);
+        }
       }
     }
     const result: CaseScores = new Map();
     for (const [group, byScorer] of sums) {
       const scores: GroupCaseScores = new Map();
       group.scorers.forEach((scorer, s) => {
-        const cases = new Map<string, number>();
-        for (const [caseId, [sum, count]] of byScorer[s] ?? []) cases.set(caseId, sum / count);
-        scores.set(scorer, cases);
+        const entry = byScorer[s];
+        if (!entry) {
+          scores.set(scorer, new Map());
+          return;
+        }
+        for (const [caseId, count] of entry.counts)
+          entry.scores.set(caseId, entry.scores.get(caseId)! / count);
+        scores.set(scorer, entry.scores);
       });
       result.set(groupKey(group.model, group.task), scores);
     }
