@@ -5,9 +5,9 @@
  * and `--junit FILE`), and exits 0 (pass), 3 (a gate failed) or 4 (too many failed calls).
  */
 import { dirname, resolve } from "node:path";
-import type { SelectedOutput } from "../../reports/index.ts";
 import { produceOutputs } from "../../reports/output.ts";
 import { recordedSuiteDir } from "../gates/baseline.ts";
+import { chooseGateOutputs, GATE_TERMINAL } from "./gate-outputs.ts";
 import {
   evaluatePrepared,
   GATE_EXIT,
@@ -20,7 +20,6 @@ import {
   printGateReport,
   runGateContext,
 } from "./gate-support.ts";
-import { chooseOutputs, PROCESS_TERMINAL } from "./outputs.ts";
 import { readStoredRun } from "./stored-run.ts";
 
 export interface GateCommandArgs extends GateArgs {
@@ -58,13 +57,13 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
       if (!hasGates(prepared)) return nothingToCheck();
       const report = evaluatePrepared(prepared, { summary: null, load, caseScores: null });
       load.gates = report;
-      printGateReport(report, PROCESS_TERMINAL.stdout);
-      const outputs = chooseOutputs("load", { format: [...(args.junit ? ["junit"] : []), "load-json"] });
+      printGateReport(report, GATE_TERMINAL.stdout);
+      const outputs = chooseGateOutputs("load", [...(args.junit ? ["junit"] : []), "load-json"]);
       await produceOutputs(
         outputs,
         "load",
         { runDir, load, ...(args.junit && { junitFile: resolve(args.junit) }) },
-        PROCESS_TERMINAL,
+        GATE_TERMINAL,
       );
       return gateExitCode(report);
     }
@@ -78,17 +77,15 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
     });
     if (!hasGates(prepared)) return nothingToCheck();
     const names = args.format ?? GATE_OUTPUTS;
-    const outputs: SelectedOutput[] = chooseOutputs("run", {
-      format: [...names, ...(args.junit ? ["junit"] : [])],
-    });
+    const outputs = chooseGateOutputs("run", [...names, ...(args.junit ? ["junit"] : [])]);
     const report = evaluatePrepared(prepared, { summary, load: null, caseScores: stored.caseScores });
     summary.gates = report;
-    printGateReport(report, PROCESS_TERMINAL.stdout);
+    printGateReport(report, GATE_TERMINAL.stdout);
     const written = await produceOutputs(
       outputs,
       "run",
       { runDir, summary, ...(args.junit && { junitFile: resolve(args.junit) }) },
-      PROCESS_TERMINAL,
+      GATE_TERMINAL,
     );
     for (const file of written) process.stderr.write(`${file.title}: ${file.path}\n`);
     return gateExitCode(report);
