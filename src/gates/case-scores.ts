@@ -23,13 +23,6 @@ export interface CaseScoresJson {
   cases: Record<string, number>;
 }
 
-interface FinalOutcome {
-  group: GroupSums;
-  caseId: string;
-  /** Scores by the group's scorer position (undefined: not scored); null: the call failed after every retry. */
-  scores: (number | null | undefined)[] | null;
-}
-
 /** One model × task: its scorers in order of appearance. */
 interface GroupSums {
   model: string;
@@ -37,27 +30,43 @@ interface GroupSums {
   scorers: string[];
 }
 
-/** Folds `call` events (feed every event in log order), then `result()`. */
+/** Marks a slot whose call failed after every retry (it scores 0 on every scorer). */
+const FAILED = -1;
+
+/**
+ * Folds `call` events (feed every event in log order), then `result()`. Each item's final outcome
+ * is a slot in flat arrays (its group, case id, and `(scorer position, score)` pairs in one array
+ * of numbers), not an object per call: a 100,000-call log leaves little for the collector to trace.
+ */
 export class CaseScoreCollector {
-  /** The final outcome of each item (model|task|case|repeat): the last final record wins. */
-  private readonly items = new Map<string, FinalOutcome>();
+  /** item (model|task|case|repeat) → its slot; the last final record wins. */
+  private readonly items = new Map<string, number>();
   private readonly groups = new Map<string, Map<string, GroupSums>>();
+  private readonly slotGroup: GroupSums[] = [];
+  private readonly slotCase: string[] = [];
+  /** Where a slot's pairs start in `pairs`, and how many it has (FAILED: a failed call). */
+  private readonly slotStart: number[] = [];
+  private readonly slotPairs: number[] = [];
+  /** Scorer position, score (NaN: the scorer could not score), … */
+  private readonly pairs: number[] = [];
 
   add(event: LogEvent): void {
     if (event.type !== "call") return;
     if (event.warmup || event.will_retry || isBudgetStopped(event)) return;
     const group = this.group(event.model, event.task);
-    let scores: FinalOutcome["scores"] = null;
+    const slot = this.slotGroup.length;
+    this.slotGroup.push(group);
+    this.slotCase.push(event.case_id);
+    this.slotStart.push(this.pairs.length);
     if (event.ok) {
-      // Only numbers are kept, by scorer position: the parsed record itself is let go.
-      scores = [];
       for (const { scorer, score } of event.scores) {
         let position = group.scorers.indexOf(scorer);
         if (position < 0) position = group.scorers.push(scorer) - 1;
-        scores[position] = score;
+        this.pairs.push(position, score ?? Number.NaN);
       }
-    }
-    this.items.set(event.item, { group, caseId: event.case_id, scores });
+      this.slotPairs.push(event.scores.length);
+    } else this.slotPairs.push(FAILED);
+    this.items.set(event.item, slot);
   }
 
   private group(model: string, task: string): GroupSums {
@@ -78,40 +87,54 @@ export class CaseScoreCollector {
     // Per group and scorer: case id → sum of scores, and the count only for cases seen more than
     // once (repeats), so the usual one call per case builds one map, not two.
     const sums = new Map<GroupSums, { scores: Map<string, number>; counts: Map<string, number> }[]>();
-    for (const { group, caseId, scores } of this.items.values()) {
+    const addScore = (group: GroupSums, position: number, caseId: string, score: number) => {
       let byScorer = sums.get(group);
       if (!byScorer) {
         byScorer = [];
         sums.set(group, byScorer);
       }
-      for (let s = 0; s < group.scorers.length; s++) {
-        // A failed call scores 0 on every scorer (the user got no answer); an unscorable one is left out.
-        const score = scores === null ? 0 : scores[s];
-        if (score === null || score === undefined) continue;
-        byScorer[s] ??= { scores: new Map(), counts: new Map() };
-        const { scores: caseSums, counts } = byScorer[s]!;
-        const sum = caseSums.get(caseId);
-        if (sum === undefined) caseSums.set(caseId, score);
-        else {
-          caseSums.set(caseId, sum + score);
-          counts.set(caseId, (counts.get(caseId) ?? 1) + 1);
-        }
+      byScorer[position] ??= { scores: new Map(), counts: new Map() };
+      const { scores: caseSums, counts } = byScorer[position]!;
+      const sum = caseSums.get(caseId);
+      if (sum === undefined) caseSums.set(caseId, score);
+      else {
+        caseSums.set(caseId, sum + score);
+        counts.set(caseId, (counts.get(caseId) ?? 1) + 1);
+      }
+    };
+    for (const slot of this.items.values()) {
+      const group = this.slotGroup[slot]!;
+      const caseId = this.slotCase[slot]!;
+      const count = this.slotPairs[slot]!;
+      if (count === FAILED) {
+        // A failed call scores 0 on every scorer (the user got no answer).
+        for (let s = 0; s < group.scorers.length; s++) addScore(group, s, caseId, 0);
+        continue;
+      }
+      const start = this.slotStart[slot]!;
+      for (let p = start; p < start + 2 * count; p += 2) {
+        const score = this.pairs[p + 1]!;
+        // An unscorable call is left out.
+        if (!Number.isNaN(score)) addScore(group, this.pairs[p]!, caseId, score);
       }
     }
     const result: CaseScores = new Map();
-    for (const [group, byScorer] of sums) {
-      const scores: GroupCaseScores = new Map();
-      group.scorers.forEach((scorer, s) => {
-        const entry = byScorer[s];
-        if (!entry) {
-          scores.set(scorer, new Map());
-          return;
-        }
-        for (const [caseId, count] of entry.counts)
-          entry.scores.set(caseId, entry.scores.get(caseId)! / count);
-        scores.set(scorer, entry.scores);
-      });
-      result.set(groupKey(group.model, group.task), scores);
+    for (const byTask of this.groups.values()) {
+      for (const group of byTask.values()) {
+        const byScorer = sums.get(group) ?? [];
+        const scores: GroupCaseScores = new Map();
+        group.scorers.forEach((scorer, s) => {
+          const entry = byScorer[s];
+          if (!entry) {
+            scores.set(scorer, new Map());
+            return;
+          }
+          for (const [caseId, count] of entry.counts)
+            entry.scores.set(caseId, entry.scores.get(caseId)! / count);
+          scores.set(scorer, entry.scores);
+        });
+        result.set(groupKey(group.model, group.task), scores);
+      }
     }
     return result;
   }
