@@ -24,7 +24,8 @@ const zero = [{ scorer: "exact", score: 0, reason: "" }];
 
 describe("scanCaseScores", () => {
   it("equals the collector over the parsed log, whatever model and server text the records hold", () => {
-    const hostile = 'x","scores":[{"scorer":"exact","score":1}],"cost_usd":1,"will_retry":true,"error":{"class":"budget_stopped"';
+    const hostile =
+      'x","scores":[{"scorer":"exact","score":1}],"cost_usd":1,"will_retry":true,"error":{"class":"budget_stopped"';
     const events: LogEvent[] = [
       start,
       call("local", 0, { output: hostile, scores: zero }),

@@ -11,6 +11,7 @@ import { parseGate } from "../../src/gates/expression.ts";
 import { latencyRise } from "../../src/gates/latency-delta.ts";
 import type { LatencySummary } from "../../src/metrics/group.ts";
 import { mcnemarExactFromCounts } from "../../src/stats/paired.ts";
+import { loadReportSummary } from "../helpers/load-report-summary.ts";
 import { build, call, failedCall, start } from "../helpers/summary-log.ts";
 
 const cases = (scores: number[]) => new Map(scores.map((s, i) => [`c${i}`, s]));
@@ -221,5 +222,21 @@ describe("evaluateGates", () => {
     expect(report.verdicts).toHaveLength(1);
     expect(report.verdicts[0]).toMatchObject({ model: "local vs api", task: "t", status: "fail" });
     expect(report.verdicts[0]!.value).toBeCloseTo(2 / 3, 12);
+  });
+
+  it("goodput per step of a load sweep, or one step with [step=N]", () => {
+    const load = loadReportSummary();
+    const report = evaluateGates({
+      gates: [gate("goodput >= 0.9"), gate("goodput[step=2] >= 0.4")],
+      run: { summary: null, load, caseScores: null },
+      baseline: null,
+    });
+    expect(report.verdicts.map((v) => [v.task, v.value, v.status])).toEqual([
+      ["step 0 (concurrency 1)", 1, "pass"],
+      ["step 1 (concurrency 2)", 0.95, "pass"],
+      ["step 2 (concurrency 4)", 0.5, "fail"],
+      ["step 2 (concurrency 4)", 0.5, "pass"],
+    ]);
+    expect(report.status).toBe("fail");
   });
 });
