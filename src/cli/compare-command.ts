@@ -12,6 +12,7 @@ import { latencyRise } from "../gates/latency-delta.ts";
 import { formatNumber, formatPoints, formatSigned } from "../gates/numbers.ts";
 import type { GroupSummary } from "../metrics/group.ts";
 import { GATE_EXIT, gateErrorCode, readRunDirWithCases } from "./gate-support.ts";
+import { readStoredRun } from "./stored-run.ts";
 
 export interface CompareArgs {
   a: string;
@@ -55,18 +56,22 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
       process.stderr.write(`opbench compare: --alpha must be in (0, 1), got ${args.alpha}\n`);
       return GATE_EXIT.usage;
     }
-    const b = await readRunDirWithCases(resolve(args.b));
-    const suiteDir = recordedSuiteDir(b.summary);
+    // b's per-case scores are read in a worker while a is read here.
+    const bStored = await readStoredRun(resolve(args.b), args.b, true, true);
+    for (const warning of bStored.warnings) process.stderr.write(`opbench: ${warning}\n`);
+    if (bStored.results.mode !== "run") {
+      process.stderr.write(`opbench compare: ${args.b} is a load sweep; compare compares runs\n`);
+      return GATE_EXIT.usage;
+    }
+    const bSummary = bStored.results.input.summary;
+    const suiteDir = recordedSuiteDir(bSummary);
     const a = await loadBaseline(args.a, {
-      suiteName: b.summary.run.suite.name,
+      suiteName: bSummary.run.suite.name,
       searchDirs: [...(suiteDir ? [suiteDir] : []), process.cwd()],
       readRunDir: (dir) => readRunDirWithCases(resolve(dir)),
     });
-    const comparison = compareRuns(
-      a,
-      { source: args.b, summary: b.summary, caseScores: b.caseScores, warnings: [] },
-      args.alpha,
-    );
+    const b = { source: args.b, summary: bSummary, caseScores: await bStored.caseScores, warnings: [] };
+    const comparison = compareRuns(a, b, args.alpha);
     if (args.json) process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
     else for (const line of formatComparison(comparison)) process.stdout.write(`${line}\n`);
     return GATE_EXIT.pass;

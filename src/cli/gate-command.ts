@@ -34,7 +34,8 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
   const runDir = resolve(args.runDir);
   try {
     // Per-case scores are read only for a comparison with a baseline (paired accuracy).
-    const stored = await readStoredRun(runDir, args.runDir, args.baseline !== undefined);
+    // (in a worker: the baseline's are read meanwhile).
+    const stored = await readStoredRun(runDir, args.runDir, args.baseline !== undefined, true);
     for (const warning of stored.warnings) process.stderr.write(`opbench: ${warning}\n`);
     const { results } = stored;
     if (results.mode === "load") {
@@ -78,7 +79,7 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
     if (!hasGates(prepared)) return nothingToCheck();
     const names = args.format ?? GATE_OUTPUTS;
     const outputs = chooseGateOutputs("run", [...names, ...(args.junit ? ["junit"] : [])]);
-    const report = evaluatePrepared(prepared, { summary, load: null, caseScores: stored.caseScores });
+    const report = evaluatePrepared(prepared, { summary, load: null, caseScores: await stored.caseScores });
     summary.gates = report;
     printGateReport(report, GATE_TERMINAL.stdout);
     const written = await produceOutputs(

@@ -76,7 +76,7 @@ export async function readRunDirWithCases(dir: string) {
   if (stored.results.mode !== "run") {
     throw new BaselineError(`${dir} is a load sweep; a baseline is a run of the suite`);
   }
-  return { summary: stored.results.input.summary, caseScores: stored.caseScores! };
+  return { summary: stored.results.input.summary, caseScores: await stored.caseScores! };
 }
 
 /**

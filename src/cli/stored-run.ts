@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { METRICS_VERSION } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
-import { scanCaseScores } from "../gates/case-scan.ts";
+import { scanCaseScores, scanCaseScoresInWorker } from "../gates/case-scan.ts";
 import { CaseScoreCollector, type CaseScores } from "../gates/case-scores.ts";
 import { SUMMARY_VERSION, type Summary } from "../metrics/summary.ts";
 import { SUMMARY_FILE } from "../metrics/summary-file.ts";
@@ -17,8 +17,8 @@ import { type RunDirResults, readRunDir } from "./run-dir.ts";
 
 export interface StoredRun {
   results: RunDirResults;
-  /** Per-case scores; null when not asked for. */
-  caseScores: CaseScores | null;
+  /** Per-case scores (still being read when scanned in a worker); null when not asked for. */
+  caseScores: Promise<CaseScores> | null;
   warnings: string[];
 }
 
@@ -46,17 +46,28 @@ function currentSummary(dir: string): Summary | null {
  * Reads run directory `dir` (`shown`: how messages name it). Throws RunDirError as
  * `readRunDir` does when there is no log to fold.
  */
-export async function readStoredRun(dir: string, shown: string, withCases: boolean): Promise<StoredRun> {
+export async function readStoredRun(
+  dir: string,
+  shown: string,
+  withCases: boolean,
+  /** Scan the per-case scores in a worker thread, so a second run can be read meanwhile. */
+  inWorker = false,
+): Promise<StoredRun> {
   const path = resolve(dir);
   const stored = currentSummary(path);
   if (stored) {
-    return {
-      results: { mode: "run", input: { runDir: path, summary: stored } },
-      caseScores: withCases ? scanCaseScores(path) : null,
-      warnings: [],
-    };
+    let caseScores: Promise<CaseScores> | null = null;
+    if (withCases)
+      caseScores = inWorker ? scanCaseScoresInWorker(path) : Promise.resolve(scanCaseScores(path));
+    // Awaited later by the caller; a failure meanwhile is not an unhandled rejection.
+    caseScores?.catch(() => undefined);
+    return { results: { mode: "run", input: { runDir: path, summary: stored } }, caseScores, warnings: [] };
   }
   const collector = withCases ? new CaseScoreCollector() : null;
   const reading = await readRunDir(path, shown, collector ? (event) => collector.add(event) : undefined);
-  return { results: reading.results, caseScores: collector?.result() ?? null, warnings: reading.warnings };
+  return {
+    results: reading.results,
+    caseScores: collector ? Promise.resolve(collector.result()) : null,
+    warnings: reading.warnings,
+  };
 }

@@ -10,6 +10,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { CallRecord } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
 import { CaseScoreCollector, type CaseScores } from "./case-scores.ts";
@@ -101,4 +102,24 @@ export function scanCaseScores(runDir: string): CaseScores {
     closeSync(fd);
   }
   return collector.result();
+}
+
+/**
+ * scanCaseScores in a worker thread (this module is its entry: the URL is the file that is
+ * running, .ts in a checkout, .js when installed), so two runs' logs are read on two cores.
+ */
+export function scanCaseScoresInWorker(runDir: string): Promise<CaseScores> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { opbenchCaseScan: runDir } });
+    worker.once("message", (scores: CaseScores) => resolve(scores));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0)
+        reject(new Error(`reading the per-case scores of ${runDir} failed (worker exit code ${code})`));
+    });
+  });
+}
+
+if (!isMainThread && typeof workerData?.opbenchCaseScan === "string") {
+  parentPort?.postMessage(scanCaseScores(workerData.opbenchCaseScan));
 }
