@@ -10,6 +10,7 @@ import { csv } from "./csv.ts";
 import { githubSummary } from "./github-summary.ts";
 import { htmlReport } from "./html.ts";
 import { jsonStdout } from "./json-stdout.ts";
+import { junit } from "./junit.ts";
 import { loadJson } from "./load-json.ts";
 import { markdown } from "./markdown.ts";
 import { type Output, type OutputMode, outputModes } from "./output.ts";
@@ -25,6 +26,7 @@ export const outputs = {
   markdown,
   "github-summary": githubSummary,
   csv,
+  junit,
 } satisfies Record<string, Output>;
 
 export type OutputName = keyof typeof outputs;

@@ -9,6 +9,7 @@ import type { Summary } from "../src/metrics/summary.ts";
 import { energySourceLabel, formatCompute, formatWh } from "../src/terminal/energy-labels.ts";
 import { savingsLine } from "../src/terminal/savings-lines.ts";
 import { formatAccuracy, formatMs, formatUsd } from "../src/terminal/summary-table.ts";
+import { gatesMarkdown } from "./gates-markdown.ts";
 
 /**
  * `text` with the characters Markdown could read as syntax inside a line backslash-escaped (`|`
@@ -174,6 +175,7 @@ export function renderRunMarkdown(summary: Summary): string {
   }
   const warnings = notes(summary);
   if (warnings.length > 0) lines.push(...warnings.flatMap((line) => [line, ">"]).slice(0, -1), "");
+  if (summary.gates) lines.push(...gatesMarkdown(summary.gates, escapeMarkdown), "");
   return `${lines.join("\n").trimEnd()}\n`;
 }
 

@@ -21,6 +21,8 @@ export interface RunOutputInput {
   /** Absolute path of the run directory; files are written into it. */
   runDir: string;
   summary: Summary;
+  /** Where the `junit` output writes (`--junit FILE`, absolute); default: junit.xml in the run directory. */
+  junitFile?: string;
 }
 
 /** What an output of a load sweep is given: load.json's content and the run directory. */
@@ -28,6 +30,8 @@ export interface LoadOutputInput {
   /** Absolute path of the run directory; files are written into it. */
   runDir: string;
   load: LoadSummary;
+  /** Where the `junit` output writes (`--junit FILE`, absolute); default: junit.xml in the run directory. */
+  junitFile?: string;
 }
 
 /** The input of each mode. */

@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { benchGate } from "./gate.ts";
 import { benchHotPaths } from "./hot-paths.ts";
 import type { BenchContext, OpbenchRunnerKind } from "./lib/context.ts";
 import { describeMachine } from "./lib/machine.ts";
@@ -36,6 +37,7 @@ const BENCHES = [
   "merge",
   "publish",
   "scoring",
+  "gate",
   "promptfoo",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -117,6 +119,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   scoring: async () => {
     results.scoring = await benchScoring(ctx);
+  },
+  gate: async () => {
+    results.gate = await benchGate(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

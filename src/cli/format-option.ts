@@ -6,7 +6,8 @@
  */
 
 /** The registry's output names, for the help text. */
-export const OUTPUT_NAMES_HELP = "table, json, summary-json, load-json, html, markdown, github-summary, csv";
+export const OUTPUT_NAMES_HELP =
+  "table, json, summary-json, load-json, html, markdown, github-summary, csv, junit";
 
 /** What each command produces without `--format`, for the help text. */
 export const DEFAULT_OUTPUTS_HELP = {
@@ -15,6 +16,7 @@ export const DEFAULT_OUTPUTS_HELP = {
   summary: "those of the run or load that wrote the directory",
   report: "the registered report formats (markdown, html)",
   merge: "summary-json,markdown,html,github-summary,table",
+  gate: "summary-json,markdown,github-summary",
 } as const;
 
 /** The option (yargs) for `command`; its value is one string per `--format` given. */

@@ -16,6 +16,16 @@ import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { loadEnvFiles } from "./env-file.ts";
+import {
+  evaluatePrepared,
+  type GateArgs,
+  gateErrorCode,
+  gateExitCode,
+  hasGates,
+  type PreparedGates,
+  prepareGates,
+  printGateReport,
+} from "./gate-support.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
@@ -23,7 +33,7 @@ import { modelFromFlag } from "./overrides.ts";
 import { defaultRunDir } from "./run-command.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
-export interface LoadArgs extends LoadFlags, FormatArgs {
+export interface LoadArgs extends LoadFlags, FormatArgs, GateArgs {
   suite?: string | undefined;
   out?: string | undefined;
 }
@@ -108,6 +118,23 @@ export async function loadCommand(
     process.stderr.write(`opbench load: ${model.id} needs the environment variable ${missing.join(", ")}\n`);
     return 2;
   }
+  // The suite's gates are a run's; a sweep is gated on the command line (goodput per step).
+  let gates: PreparedGates;
+  try {
+    gates = await prepareGates(
+      args,
+      { gates: [], alpha: undefined, maxErrorRate: null },
+      {
+        universe: { mode: "load", models: [model.id], tasks: [], savings: [] },
+        identity: { name: suite.name, hash: suite.hash, tasks: [] },
+        searchDirs: [],
+      },
+    );
+  } catch (error) {
+    const code = gateErrorCode(error, "load");
+    if (code !== null) return code;
+    throw error;
+  }
   const secrets = [
     ...secretEnvOf(model.config).map((name) => process.env[name]!),
     ...configSecrets(model.config),
@@ -134,8 +161,22 @@ export async function loadCommand(
       write(`opbench load: ${model.id} did not start: ${result.error}`);
       return 1;
     }
-    if (result.summary) await produceAndList(outputs, "load", { runDir, load: result.summary });
-    return result.status === "interrupted" ? INTERRUPTED_EXIT_CODE : 0;
+    let gateCode = 0;
+    if (result.summary && hasGates(gates)) {
+      const report = evaluatePrepared(gates, { summary: null, load: result.summary, caseScores: null });
+      result.summary.gates = report;
+      printGateReport(report, write);
+      gateCode = gateExitCode(report);
+    }
+    const junit = args.junit ? chooseOutputs("load", { format: ["junit"] }) : [];
+    if (result.summary) {
+      await produceAndList([...outputs, ...junit], "load", {
+        runDir,
+        load: result.summary,
+        ...(args.junit && { junitFile: resolve(args.junit) }),
+      });
+    }
+    return result.status === "interrupted" ? INTERRUPTED_EXIT_CODE : gateCode;
   } finally {
     interrupt.dispose();
   }

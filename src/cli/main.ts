@@ -1,15 +1,22 @@
 /**
  * The `opbench` command line. `buildCli()` is exported so tests can parse without running;
- * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 130 interrupted.
+ * `main()` returns the exit code: 0 done, 1 run failed, 2 bad input (suite, flags), 3 a gate
+ * failed, 4 more failed calls than max_error_rate allows, 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
 import { OPBENCH_VERSION } from "../host/host-info.ts";
 import { formatOption } from "./format-option.ts";
+import {
+  baselineCommandOptions,
+  compareCommandOptions,
+  gateCommandOptions,
+  gateOptions,
+} from "./gate-cli.ts";
 import { loadCommandOptions } from "./load-options.ts";
 import { mergeCommandOptions } from "./merge-options.ts";
 import { shardOption } from "./shard-option.ts";
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, gateFailed: 3, errorRate: 4, interrupted: 130 } as const;
 
 /**
  * Commands load their modules when they run, not when the CLI starts: `--help` or `summary`
@@ -27,6 +34,9 @@ const commands = {
   init: () => import("./init-command.ts"),
   view: () => import("./view-command.ts"),
   publish: () => import("./publish-command.ts"),
+  gate: () => import("./gate-command.ts"),
+  compare: () => import("./compare-command.ts"),
+  baseline: () => import("./baseline-command.ts"),
 };
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
@@ -40,7 +50,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
       "run [suite]",
       "Run a suite (default: the built-in quickstart) and write records + summary to a run directory",
       (y) =>
-        y
+        gateOptions(y)
           .positional("suite", {
             type: "string",
             describe: "Suite YAML file (default: the built-in quickstart)",
@@ -97,7 +107,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     .command(
       "load <suite>",
       "Drive one model at rising concurrency or request rates: throughput, latency percentiles, goodput vs SLOs",
-      loadCommandOptions,
+      (y) => gateOptions(loadCommandOptions(y), { baseline: false }),
       async (args) => {
         exit.code = await (await commands.load()).loadCommand(args);
       },
@@ -290,9 +300,33 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
         exit.code = await (await commands.schema()).schemaCommand(args.out);
       },
     )
+    .command(
+      "gate <run-dir>",
+      "Check gates on a stored run (no model is called): exit 0 pass, 3 a gate failed, 4 too many failed calls",
+      gateCommandOptions,
+      async (args) => {
+        exit.code = await (await commands.gate()).gateCommand(args);
+      },
+    )
+    .command(
+      "compare <a> <b>",
+      "What changed from run a to run b, per model and task, with significance",
+      compareCommandOptions,
+      async (args) => {
+        exit.code = await (await commands.compare()).compareCommand(args);
+      },
+    )
+    .command(
+      "baseline",
+      "Save a run as the suite's named baseline (opbench baseline save <run-dir> --name main)",
+      (y) =>
+        baselineCommandOptions(y, async (args) => {
+          exit.code = await (await commands.baseline()).baselineSaveCommand(args);
+        }),
+    )
     .demandCommand(
       1,
-      "Name a command: run, load, init, validate, summary, report, rescore, merge, publish, view, plan or schema (see --help)",
+      "Name a command: run, load, init, validate, summary, report, rescore, merge, gate, compare, baseline, publish, view, plan or schema (see --help)",
     )
     .strict()
     .help()

@@ -10,6 +10,7 @@ import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { runSuite } from "../engine/run.ts";
 import { type Shard, shardLabel } from "../engine/shard.ts";
+import { CaseScoreCollector } from "../gates/case-scores.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
 import { summarizeRun } from "../metrics/summary-file.ts";
@@ -19,18 +20,26 @@ import type { ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
+import {
+  type GateArgs,
+  gateErrorCode,
+  gateExitCode,
+  type PreparedGates,
+  prepareGates,
+} from "./gate-support.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
+import { evaluateRunGates, suiteGateContext } from "./run-gates.ts";
 import { parseShard } from "./shard-option.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
 /** The suite `opbench run` runs when given none. */
 export const QUICKSTART_SUITE = join(PACKAGE_ROOT, "suites", "quickstart.yaml");
 
-export interface RunArgs extends SuiteOverrides, FormatArgs {
+export interface RunArgs extends SuiteOverrides, FormatArgs, GateArgs {
   suite?: string | undefined;
   out?: string | undefined;
   /** Skip the models whose API key is unset (announced, recorded) instead of refusing the run. */
@@ -154,6 +163,20 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return 2;
   }
   const secrets = checkSecrets(suite);
+  // Gates and the baseline are checked before any call: a typo must not cost a run.
+  let gates: PreparedGates;
+  try {
+    const context = suiteGateContext(suite);
+    gates = await prepareGates(
+      args.dryRun ? { ...args, baseline: undefined } : args,
+      context.settings,
+      context,
+    );
+  } catch (error) {
+    const code = gateErrorCode(error, "run");
+    if (code !== null) return code;
+    throw error;
+  }
   if (args.dryRun) {
     process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models), shard))}\n`);
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
@@ -197,6 +220,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (costLine) progress.log(costLine);
   // A fresh run's summary is folded as events are logged; a resumed one reads earlier segments too.
   const folded = resume ? undefined : new SummaryBuilder();
+  // Per-case scores are kept only for a paired comparison with a baseline.
+  const cases = folded && gates.baseline ? new CaseScoreCollector() : null;
   try {
     const result = await runSuite({
       suite,
@@ -211,22 +236,34 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(maxCost !== undefined && { budget: new CostBudget(maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
       ...(shard && { shard }),
-      ...(folded && { onEvent: (event: LogEvent) => folded.add(event) }),
+      ...(folded && {
+        onEvent: (event: LogEvent) => {
+          folded.add(event);
+          cases?.add(event);
+        },
+      }),
     });
     progress.stop();
     const summary = folded ? folded.result() : await summarizeRun(runDir);
-    await produceAndList(outputs, "run", { runDir, summary });
+    const report = await evaluateRunGates(gates, summary, runDir, cases);
+    const junit = args.junit ? chooseOutputs("run", { format: ["junit"] }) : [];
+    await produceAndList([...outputs, ...junit], "run", {
+      runDir,
+      summary,
+      ...(args.junit && { junitFile: resolve(args.junit) }),
+    });
+    const gateCode = report ? gateExitCode(report) : 0;
     if (result.status === "budget_reached") {
       process.stderr.write(
         `Stopped at --max-cost $${maxCost}. Continue with: npx opbench run --resume ${runDir} --max-cost <higher>\n`,
       );
-      return 0;
+      return gateCode;
     }
     if (result.status === "interrupted") {
       process.stderr.write(`Interrupted. Continue with: npx opbench run --resume ${runDir}\n`);
       return INTERRUPTED_EXIT_CODE;
     }
-    return 0;
+    return gateCode;
   } finally {
     progress.stop();
     interrupt.dispose();

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadOutputInput, RunOutputInput } from "../../reports/output.ts";
-import { LOG_VERSION } from "../core/records.ts";
+import { LOG_VERSION, type LogEvent } from "../core/records.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { LoadSummaryBuilder } from "../load/summary.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
@@ -27,11 +27,16 @@ export interface RunDirReading {
 }
 
 /**
- * Folds `<runDir>/events.jsonl` (`runDir` absolute; `shown`: how messages name it). Throws
+ * Folds `<runDir>/events.jsonl` (`runDir` absolute; `shown`: how messages name it; `onEvent`
+ * sees every event too, for a fold of its own in the same pass). Throws
  * RunDirError for a directory without a log, a log written by a newer opbench (an event with
  * `v` above LOG_VERSION), or one without a run_start.
  */
-export async function readRunDir(runDir: string, shown: string): Promise<RunDirReading> {
+export async function readRunDir(
+  runDir: string,
+  shown: string,
+  onEvent?: (event: LogEvent) => void,
+): Promise<RunDirReading> {
   if (!existsSync(join(runDir, EVENTS_FILE))) {
     throw new RunDirError(`${shown} has no ${EVENTS_FILE}; is it a run directory?`);
   }
@@ -50,6 +55,7 @@ export async function readRunDir(runDir: string, shown: string): Promise<RunDirR
     if (event.type === "run_start") sawStart = true;
     run.add(event);
     load.add(event);
+    onEvent?.(event);
   }
   if (!sawStart) {
     throw new RunDirError(

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
 import { produceOutputs } from "../../reports/output.ts";
+import type { LogEvent } from "../core/records.ts";
 import { chooseOutputs, type FormatArgs, PROCESS_TERMINAL } from "./outputs.ts";
 import { RunDirError, type RunDirReading, readRunDir } from "./run-dir.ts";
 
@@ -17,9 +18,12 @@ export interface SummaryArgs extends FormatArgs {
  * A run directory read for `summary` or `report`, its warnings on stderr; null (the reason on
  * stderr) when it cannot be read: exit code 2, never a stack trace.
  */
-export async function readRunDirOrSay(runDir: string): Promise<RunDirReading | null> {
+export async function readRunDirOrSay(
+  runDir: string,
+  onEvent?: (event: LogEvent) => void,
+): Promise<RunDirReading | null> {
   try {
-    const reading = await readRunDir(resolve(runDir), runDir);
+    const reading = await readRunDir(resolve(runDir), runDir, onEvent);
     for (const warning of reading.warnings) process.stderr.write(`opbench: ${warning}\n`);
     return reading;
   } catch (error) {

@@ -18,6 +18,7 @@ import {
 } from "../core/records.ts";
 import { readRunLog } from "../core/run-log.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
+import type { GateReport } from "../metrics/gate-report.ts";
 import { type MaxGoodputThroughput, maxGoodputThroughput } from "./goodput.ts";
 import type { StepCosting } from "./step-cost-energy.ts";
 import { type LoadStepSummary, StepAccumulator } from "./step-summary.ts";
@@ -52,6 +53,8 @@ export interface LoadSummary {
   max_goodput_throughput: MaxGoodputThroughput | null;
   /** Why the sweep stopped; null when the log ends before it did. */
   stopped: LoadEndEvent["reason"] | null;
+  /** Gate verdicts, when the sweep was gated (`--gate "goodput >= 0.95"`). */
+  gates?: GateReport;
 }
 
 /** Folds a load run's events (feed every event in log order), then `result()`. */

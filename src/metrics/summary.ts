@@ -15,6 +15,7 @@ import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
 import type { ModelConfig } from "../suite/schema.ts";
+import type { GateReport } from "./gate-report.ts";
 import { GroupAccumulator, type GroupSummary } from "./group.ts";
 import { SavingsCollector, type SavingsResult } from "./savings-collector.ts";
 
@@ -64,6 +65,8 @@ export interface Summary {
   /** Candidate vs baseline per task: accuracy retained, cost/time/energy ratios, cascade what-if. */
   savings: SavingsResult[];
   warmup_calls: number;
+  /** Gate verdicts, when the run was gated (`gates:` in the suite, `--gate`, `--baseline`). */
+  gates?: GateReport;
 }
 
 /**

@@ -66,3 +66,13 @@ export function binomialCdf(k: number, n: number, p: number): number {
 export function normalQuantile(q: number): number {
   return jStat.normal.inv(q, 0, 1);
 }
+
+/** The standard normal distribution function Φ(x). */
+export function normalCdf(x: number): number {
+  return jStat.normal.cdf(x, 0, 1);
+}
+
+/** Two-sided p-value of a z statistic: 2·(1 − Φ(|z|)). */
+export function twoSidedNormalP(z: number): number {
+  return Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+}

@@ -27,6 +27,10 @@ export interface SuiteDescription {
   max_output_bytes?: number;
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
   savings: ResolvedSavings[];
+  /** Gates and their settings; absent in logs written before gates. */
+  gates?: string[];
+  gate_alpha?: number;
+  max_error_rate?: number | null;
   models: {
     id: string;
     label: string;
@@ -58,6 +62,9 @@ export function describeSuite(suite: ResolvedSuite): SuiteDescription {
     parallel_models: suite.parallelModels,
     max_output_bytes: suite.maxOutputBytes,
     savings: suite.savings,
+    gates: suite.gates,
+    gate_alpha: suite.gateAlpha,
+    max_error_rate: suite.maxErrorRate,
     retry: {
       attempts: suite.retry.attempts,
       backoff_ms: suite.retry.backoffMs,

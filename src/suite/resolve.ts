@@ -12,6 +12,7 @@ import type { LoadedDataset } from "./dataset.ts";
 import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams } from "./defaults.ts";
 import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { renderCases } from "./resolve-cases.ts";
+import { DEFAULT_ALPHA, gateIssues, suiteGateUniverse } from "./resolve-gates.ts";
 import { resolveModels } from "./resolve-models.ts";
 import {
   type ListPriceLookupFn,
@@ -66,6 +67,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     return { id: task.id, names: known ? task.scorerConfigs.map((c) => c.name ?? c.type) : undefined };
   });
   issues.push(...savingsScorerIssues(config.savings, scorerNames), ...grammarIssues(config));
+  issues.push(...gateIssues(config.gates, suiteGateUniverse(config, scorerNames, savings.savings)));
   if (issues.length > 0) {
     throw new SuiteError(positionIssues(issues, context.sourcePath, locatorForText(context.text)));
   }
@@ -86,6 +88,9 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     retry: retryPolicy(config),
     modelParams,
     savings: savings.savings,
+    gates: config.gates ?? [],
+    gateAlpha: config.gate_alpha ?? DEFAULT_ALPHA,
+    maxErrorRate: config.max_error_rate ?? null,
   };
   if (config.description !== undefined) resolved.description = config.description;
   if (config.load !== undefined) resolved.load = config.load;

@@ -89,4 +89,10 @@ export interface ResolvedSuite {
   savings: ResolvedSavings[];
   /** The `load:` section as written (validated): `opbench load` resolves its flags over it. */
   load?: LoadConfig;
+  /** Gate expressions as written (checked: they parse and name what the suite has). */
+  gates: string[];
+  /** Two-sided significance level of delta gates. */
+  gateAlpha: number;
+  /** Largest share of failed calls before exit code 4; null: not checked. */
+  maxErrorRate: number | null;
 }

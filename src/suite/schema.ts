@@ -120,6 +120,25 @@ function taskAndSuite(
       .array(SavingsConfig)
       .optional()
       .describe("Candidate vs baseline comparisons (default: every local model vs the first API model)"),
+    gates: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'CI gates, one expression each (README "Gates"): "accuracy >= 0.9", "p95 e2e_ms <= 800", ' +
+          '"accuracy[model=m,task=t] drop <= 2 points", "p95 e2e_ms rise <= 10%"; a failed gate is exit code 3',
+      ),
+    gate_alpha: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe("Two-sided significance level of gates against a baseline (default 0.05)"),
+    max_error_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("Largest share of calls that may fail after every retry; more is exit code 4"),
   });
   return { task, suite };
 }

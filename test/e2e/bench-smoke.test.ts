@@ -144,4 +144,22 @@ describe("npm run bench -- --smoke", () => {
     expect(replaced.startsWith("# Benchmarks\n\nintro\n\n")).toBe(true);
     expect(replaced.endsWith("\n\nafter\n")).toBe(true);
   }, 300_000);
+
+  it("the gate benchmark times opbench gate and compare over two runs and renders its rows", async () => {
+    const json = join(dir, "gate-results.json");
+    const { stdout } = await run(
+      process.execPath,
+      ["scripts/bench/run.ts", "--smoke", "--only", "gate", "--json", json],
+      { maxBuffer: 10_000_000, timeout: 240_000 },
+    );
+    const results = JSON.parse(readFileSync(json, "utf8")) as BenchResults;
+    expect(results.errors).toEqual([]);
+    expect(results.gate?.records).toBe(1_000);
+    expect(results.gate?.gate.wallMs?.median).toBeGreaterThan(0);
+    expect(results.gate?.compare.peakRssMb?.median).toBeGreaterThan(0);
+    expect(stdout).toContain("| 13. opbench gate, two runs of 1,000 calls | ≤ 3 s (whole process) |");
+    expect(stdout).toContain(
+      "### Gates: `opbench gate B --baseline A` and `opbench compare A B` over two synthetic runs",
+    );
+  }, 300_000);
 });

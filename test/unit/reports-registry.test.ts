@@ -69,6 +69,7 @@ describe("the output registry", () => {
         "markdown",
         "github-summary",
         "csv",
+        "junit",
       ]),
     );
     for (const name of OUTPUT_NAMES) {

@@ -3,6 +3,7 @@
  * the machine, the targets (met or not), and one table per benchmark. Values over repetitions
  * read "median (min–max)".
  */
+import type { GateBenchResult } from "../gate.ts";
 import type { HotPath } from "../hot-paths.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { MergeResult } from "../merge.ts";
@@ -27,6 +28,7 @@ export interface BenchResults {
   merge?: MergeResult;
   publish?: PublishResult;
   scoring?: ScoringResult;
+  gate?: GateBenchResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
@@ -158,6 +160,21 @@ export function targetRows(results: BenchResults): string[][] {
     ]);
   }
   if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
+  const g = results.gate;
+  if (g) {
+    for (const [name, measured] of [
+      ["gate", g.gate],
+      ["compare", g.compare],
+    ] as const) {
+      const wallS = seconds(measured.wallMs);
+      rows.push([
+        `13. opbench ${name}, two runs of ${g.records.toLocaleString("en")} calls`,
+        "≤ 3 s (whole process)",
+        `${fmt(wallS, 1)} s`,
+        met(wallS ? wallS.median <= 3 : null),
+      ]);
+    }
+  }
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
   for (const op of v?.tools.filter((x) => x.tool.startsWith("opbench") && x.tool.includes("streamed")) ??
@@ -337,6 +354,27 @@ export function renderResults(results: BenchResults): string {
         (w) => fmt(seconds(w), 1),
         (m) => fmt(m, 0),
       ),
+    );
+  }
+  const g = results.gate;
+  if (g) {
+    out.push(
+      "### Gates: `opbench gate B --baseline A` and `opbench compare A B` over two synthetic runs",
+      "",
+    );
+    out.push(
+      ...table(
+        ["command", "calls per run", "log MB per run", "wall s", "CPU s (user + system)", "peak RSS MB"],
+        (["gate", "compare"] as const).map((name) => [
+          `opbench ${name}`,
+          g.records.toLocaleString("en"),
+          n(g.logMb, 0),
+          fmt(seconds(g[name].wallMs), 1),
+          fmt(seconds(g[name].cpuMs), 1),
+          fmt(g[name].peakRssMb, 0),
+        ]),
+      ),
+      "",
     );
   }
   const v = results.versus;
