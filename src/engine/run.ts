@@ -23,6 +23,9 @@ import type { ModelServices } from "./services.ts";
 import type { Shard } from "./shard.ts";
 import { callPriceLine, SpendGuard } from "./spend-guard.ts";
 
+/** Tokens a chat template may add around a prompt (role markers, a default system prompt), at most. */
+export const CHAT_TEMPLATE_TOKENS = 128;
+
 /** Lifecycle hooks for progress display; all optional. */
 export interface RunObserver {
   /** Work planned for this segment: measured calls still to make, per model. */
@@ -196,8 +199,12 @@ async function runItem(
   const policy = ctx.suite.retry;
   const previous = options.resume?.attemptsMade.get(item.key) ?? 0;
   const params = callParams(item, modelParams);
-  const inputTokens = roughTokens((item.case.system ?? "") + item.case.prompt);
-  const estimate = services.estimateCostUsd?.(inputTokens, params.maxTokens) ?? 0;
+  const inputText = (item.case.system ?? "") + item.case.prompt;
+  const inputTokens = roughTokens(inputText);
+  // The budget needs a worst case, not a guess: no tokenizer makes more tokens than the text has
+  // UTF-8 bytes, and a chat template adds its role markers on top.
+  const estimate =
+    services.estimateCostUsd?.(Buffer.byteLength(inputText) + CHAT_TEMPLATE_TOKENS, params.maxTokens) ?? 0;
   let backoff: number | null = null;
   for (let attempt = 1; ; attempt++) {
     if (ctx.stop.signal.aborted) return;

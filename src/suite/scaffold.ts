@@ -233,7 +233,8 @@ export function analyse(
     (type === "json"
       ? "extract"
       : distinct.length <= 100 &&
-          (distinct.length <= Math.max(2, values.length / 2) || distinct.every(labelLike))
+          (distinct.every(labelLike) ||
+            (distinct.length <= values.length / 2 && distinct.every((v) => v.length <= 60)))
         ? "classify"
         : "generate");
   if (data.sampled) {

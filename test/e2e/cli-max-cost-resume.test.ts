@@ -34,43 +34,44 @@ describe("--max-cost across --resume", () => {
   it("is recorded, kept by a plain --resume, and replaced (with a note) by a new --max-cost", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-max-cost-resume-"));
     const suite = join(dir, "suite.yaml");
-    // $0.001 a token: a call costs $0.014; its worst case (16 output tokens) ~$0.018.
+    // $0.00001 an input token, $0.001 an output token: a call costs $0.0041; its worst case (the
+    // prompt's 5 bytes + 128 template tokens in, 16 out) $0.0173.
     writeFileSync(
       suite,
       [
         "name: max-cost-resume",
         "defaults: {max_tokens: 16}",
         "models:",
-        `  - {id: api, runner: openai, model: tiny, base_url: "${server.url}/v1", price: {input_per_mtok: 1000, output_per_mtok: 1000}}`,
+        `  - {id: api, runner: openai, model: tiny, base_url: "${server.url}/v1", price: {input_per_mtok: 10, output_per_mtok: 1000}}`,
         "tasks:",
         `  - {id: t, prompt: 'Q: {{q}}', dataset: [${Array.from({ length: 10 }, (_, i) => `{q: q${i}}`).join(", ")}]}`,
       ].join("\n"),
     );
     const out = join(dir, "run");
 
-    const first = await runCli(["run", suite, "--out", out, "--max-cost", "0.05"], env);
+    const first = await runCli(["run", suite, "--out", out, "--max-cost", "0.02"], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toContain("Stopped at --max-cost $0.05");
+    expect(first.stderr).toContain("Stopped at --max-cost $0.02");
     const made = readCalls(out).length;
     expect(made).toBeGreaterThan(0);
     expect(made).toBeLessThan(10);
-    expect(starts(out).map((s) => s.max_cost_usd)).toEqual([0.05]);
+    expect(starts(out).map((s) => s.max_cost_usd)).toEqual([0.02]);
 
     // A plain --resume keeps the limit: no call fits in what is left of it.
     const kept = await runCli(["run", "--resume", out], env);
     expect(kept.code, kept.stderr).toBe(0);
-    expect(kept.stderr).toContain("--max-cost: $0.05 (kept from this run;");
-    expect(kept.stderr).toContain("Stopped at --max-cost $0.05");
+    expect(kept.stderr).toContain("--max-cost: $0.02 (kept from this run;");
+    expect(kept.stderr).toContain("Stopped at --max-cost $0.02");
     expect(readCalls(out)).toHaveLength(made);
-    expect(spent(out)).toBeLessThanOrEqual(0.05);
+    expect(spent(out)).toBeLessThanOrEqual(0.02);
     expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "budget_reached" });
 
     // A new --max-cost replaces it, and the output says what it was.
     const raised = await runCli(["run", "--resume", out, "--max-cost", "1"], env);
     expect(raised.code, raised.stderr).toBe(0);
-    expect(raised.stderr).toContain("--max-cost: $1 (was $0.05 before this --resume;");
+    expect(raised.stderr).toContain("--max-cost: $1 (was $0.02 before this --resume;");
     expect(readCalls(out)).toHaveLength(10);
     expect(readEvents(out).at(-1)).toMatchObject({ type: "run_end", status: "completed" });
-    expect(starts(out).map((s) => s.max_cost_usd)).toEqual([0.05, 0.05, 1]);
+    expect(starts(out).map((s) => s.max_cost_usd)).toEqual([0.02, 0.02, 1]);
   }, 60_000);
 });
