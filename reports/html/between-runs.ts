@@ -9,7 +9,7 @@ import type { CallRecord } from "../../src/core/records.ts";
 import type { GroupSummary } from "../../src/metrics/group.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import { compareModels } from "../../src/savings/compare.ts";
-import { CaseOutcomeBuilder } from "../../src/savings/outcomes.ts";
+import { type CaseOutcomeBuilder, OutcomeBuilders } from "../../src/savings/outcomes.ts";
 import { type ComparisonRow, comparisonRow, renderComparisonTable } from "./accuracy-table.ts";
 import { modelColor } from "./colors.ts";
 import { escapeHtml, joules, ms, usd } from "./format.ts";
@@ -63,7 +63,7 @@ export function runPairs(runs: readonly LabelledRun[]): RunPair[] {
  */
 export class BetweenRunsCollector {
   private readonly pairs: readonly RunPair[];
-  private readonly builders = new Map<string, CaseOutcomeBuilder>();
+  private readonly builders = new OutcomeBuilders();
   /** Scorers wanted per "model\0task". */
   private readonly wanted = new Map<string, Set<string>>();
 
@@ -80,13 +80,7 @@ export class BetweenRunsCollector {
   }
 
   private builder(model: string, task: string, scorer: string): CaseOutcomeBuilder {
-    const key = `${model}\u0000${task}\u0000${scorer}`;
-    let builder = this.builders.get(key);
-    if (!builder) {
-      builder = new CaseOutcomeBuilder(scorer);
-      this.builders.set(key, builder);
-    }
-    return builder;
+    return this.builders.get(model, task, scorer);
   }
 
   add(record: CallRecord): void {

@@ -33,9 +33,9 @@ export function percent(fraction: number): string {
   return `${Number((fraction * 100).toFixed(1))}%`;
 }
 
-/** A ratio with two significant figures, at most one decimal above 10: 3.14 → "3.1", 12.7 → "13". */
+/** A ratio with two significant figures, none after the point from 10 up: 3.14 → "3.1", 12.7 → "13", 219021 → "219,021". */
 export function ratio(value: number): string {
-  if (value >= 10) return value.toFixed(0);
+  if (value >= 10) return Math.round(value).toLocaleString("en-US");
   return value.toPrecision(2);
 }
 
@@ -45,7 +45,8 @@ export function usd(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 100) return `${sign}$${Math.round(abs).toLocaleString("en-US")}`;
   if (abs === 0) return "$0";
-  return `${sign}$${Number(abs.toPrecision(3))}`;
+  // Never "1.55e-8": tiny local costs are written out in full.
+  return `${sign}$${Number(abs.toPrecision(3)).toLocaleString("en-US", { maximumSignificantDigits: 3 })}`;
 }
 
 /** Milliseconds: "850 ms", or seconds from 10 s up ("12.3 s"). */

@@ -7,7 +7,7 @@ import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/reco
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
-import { CaseOutcomeBuilder, type Trial } from "../savings/outcomes.ts";
+import { type CaseOutcomeBuilder, OutcomeBuilders, type Trial } from "../savings/outcomes.ts";
 import { type ProjectedBaseline, projectCall, projectionNotes } from "../savings/projected.ts";
 import { scorerDefinition } from "../scoring/index.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
@@ -54,7 +54,7 @@ export class SavingsCollector {
   private readonly pairs: readonly ResolvedSavings[];
   private readonly tasks: SuiteDescription["tasks"];
   private readonly hardware = new Map<string, HardwareConfig | undefined>();
-  private readonly builders = new Map<string, CaseOutcomeBuilder>();
+  private readonly builders = new OutcomeBuilders();
   private readonly energy = new Map<string, LocalEnergy>();
   private readonly involved: Set<string>;
 
@@ -73,13 +73,7 @@ export class SavingsCollector {
   }
 
   private builder(model: string, task: string, scorer: string): CaseOutcomeBuilder {
-    const key = `${model}\u0000${task}\u0000${scorer}`;
-    let builder = this.builders.get(key);
-    if (!builder) {
-      builder = new CaseOutcomeBuilder(scorer);
-      this.builders.set(key, builder);
-    }
-    return builder;
+    return this.builders.get(model, task, scorer);
   }
 
   add(record: CallRecord): void {
@@ -175,9 +169,9 @@ export class SavingsCollector {
       for (const task of this.tasks) {
         const scorer = this.scorerFor(pair, task);
         if (!scorer) continue;
-        const cand = this.builders.get(`${pair.candidate}\u0000${task.id}\u0000${scorer}`);
+        const cand = this.builders.find(pair.candidate, task.id, scorer);
         const baseKey = pair.projected ? projectedKey(pair.projected) : pair.baseline;
-        const base = this.builders.get(`${baseKey}\u0000${task.id}\u0000${scorer}`);
+        const base = this.builders.find(baseKey, task.id, scorer);
         if (!cand || !base) continue;
         const candidate = cand.outcomes(this.localTrial(pair.candidate));
         const baseline = base.outcomes(pair.projected ? undefined : this.localTrial(pair.baseline));

@@ -104,6 +104,31 @@ export class CaseOutcomeBuilder {
   }
 }
 
+/** One {@link CaseOutcomeBuilder} per model × task × scorer, made when first asked for. */
+export class OutcomeBuilders {
+  private readonly builders = new Map<string, CaseOutcomeBuilder>();
+
+  private static key(model: string, task: string, scorer: string): string {
+    return `${model}\u0000${task}\u0000${scorer}`;
+  }
+
+  /** The builder of `model` on `task` by `scorer` (made empty when there is none yet). */
+  get(model: string, task: string, scorer: string): CaseOutcomeBuilder {
+    const key = OutcomeBuilders.key(model, task, scorer);
+    let builder = this.builders.get(key);
+    if (!builder) {
+      builder = new CaseOutcomeBuilder(scorer);
+      this.builders.set(key, builder);
+    }
+    return builder;
+  }
+
+  /** The builder if any record was added for it; undefined otherwise. */
+  find(model: string, task: string, scorer: string): CaseOutcomeBuilder | undefined {
+    return this.builders.get(OutcomeBuilders.key(model, task, scorer));
+  }
+}
+
 /** Mean score of a case's scorable trials; null when none is scorable. */
 export function caseScore(outcome: CaseOutcome): CaseScore | null {
   const scored = outcome.trials.map((t) => t.score).filter((s): s is number => s !== null);
