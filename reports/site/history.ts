@@ -40,6 +40,11 @@ export interface HistoryRecord {
   dirty: boolean | null;
   /** The run's page, relative to the site root; null once pruned (`--keep`). */
   report: string | null;
+  /**
+   * The run's baseline file (summary and per-case scores, what `--baseline <site>` reads for the
+   * newest run of the suite), relative to the site root; null once pruned, absent in old records.
+   */
+  baseline?: string | null;
   /** The savings sentences of the run (the headline). */
   savings: string[];
   figures: HistoryFigures[];
@@ -51,7 +56,11 @@ export class HistoryError extends Error {
 }
 
 /** The record of one run (its report at `report`). */
-export function historyRecord(summary: Summary, report: string | null): HistoryRecord {
+export function historyRecord(
+  summary: Summary,
+  report: string | null,
+  baseline: string | null = null,
+): HistoryRecord {
   const { run } = summary;
   return {
     v: HISTORY_VERSION,
@@ -63,6 +72,7 @@ export function historyRecord(summary: Summary, report: string | null): HistoryR
     commit: run.git.commit,
     dirty: run.git.dirty,
     report,
+    baseline,
     savings: summary.savings.map(savingsLine),
     figures: summary.results.flatMap((g) => {
       if (g.task === null) return [];

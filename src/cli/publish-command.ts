@@ -19,6 +19,8 @@ import {
   writeHistory,
 } from "../../reports/site/history.ts";
 import { LIBRARY_FILE, renderIndexPage, renderTrendPage, suiteSlug } from "../../reports/site/pages.ts";
+import { baselineFileText } from "../gates/baseline.ts";
+import { scanCaseScores } from "../gates/case-scan.ts";
 import { readRunDirOrSay } from "./summary-command.ts";
 
 export interface PublishArgs {
@@ -47,7 +49,7 @@ export function pruneReports(
       .map((r, i) => {
         if (i < keep || r.report === null) return r;
         pruned.push(r.report);
-        return { ...r, report: null };
+        return { ...r, report: null, baseline: null };
       }),
   );
   return { kept, pruned };
@@ -81,9 +83,12 @@ export async function publishCommand(args: PublishArgs): Promise<number> {
     const { runDir, summary } = reading.results.input;
     const folder = runFolder({ run_id: summary.run.run_id, started_at: summary.run.started_at });
     const report = `${folder}/report.html`;
+    const baseline = `${folder}/baseline.json`;
     mkdirSync(join(site, folder), { recursive: true });
     writeFileSync(join(site, report), await renderRunReport(runDir, summary));
-    added.push(historyRecord(summary, report));
+    // What `--baseline <site>` reads: the summary and per-case scores (paired gates).
+    writeFileSync(join(site, baseline), baselineFileText("published", dir, summary, scanCaseScores(runDir)));
+    added.push(historyRecord(summary, report, baseline));
   }
   let records = mergeHistory(history, added);
   if (args.keep !== undefined) {

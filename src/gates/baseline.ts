@@ -58,9 +58,21 @@ export interface BaselineLookup {
 
 /** Loads `source` (see the module comment). */
 export async function loadBaseline(source: string, lookup: BaselineLookup): Promise<GateBaseline> {
-  if (/^https?:\/\//i.test(source)) return fromJson(await fetchJson(source), source);
+  if (/^https?:\/\//i.test(source)) {
+    // A published site (`opbench publish`): its address, or its history.json.
+    if (source.endsWith("/") || /\/history\.json(\?.*)?$/i.test(source)) {
+      const history = new URL(source.endsWith("/") ? "history.json" : source, source).toString();
+      const file = latestPublished(await fetchJson(history), source, lookup.suiteName);
+      return fromJson(await fetchJson(new URL(file, history).toString()), `${source} (${file})`);
+    }
+    return fromJson(await fetchJson(source), source);
+  }
   const path = resolve(source);
   if (existsSync(path)) {
+    if (statSync(path).isDirectory() && existsSync(join(path, SITE_HISTORY))) {
+      const file = latestPublished(readJson(join(path, SITE_HISTORY), source), source, lookup.suiteName);
+      return fromJson(readJson(join(path, file), source), `${source} (${file})`);
+    }
     if (statSync(path).isDirectory()) {
       if (!existsSync(join(path, "events.jsonl"))) {
         throw new BaselineError(
@@ -92,6 +104,45 @@ export async function loadBaseline(source: string, lookup: BaselineLookup): Prom
   throw new BaselineError(
     `--baseline ${source}: not a run directory, a summary.json, a saved baseline file, an http(s) URL or a saved baseline name`,
   );
+}
+
+/** A published site's history file (reports/site/history.ts writes it). */
+const SITE_HISTORY = "history.json";
+
+function readJson(path: string, source: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new BaselineError(`--baseline ${source}: ${path} is not JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * The baseline file of the newest run of `suite` a site's history lists (the last run published:
+ * on a site CI publishes from main, the last run on main), relative to the site.
+ */
+function latestPublished(history: unknown, source: string, suite: string): string {
+  const records = (history as { records?: unknown } | null)?.records;
+  if (!Array.isArray(records))
+    throw new BaselineError(`--baseline ${source}: its history.json has no records`);
+  const runs = records
+    .filter(
+      (r): r is { suite: string; started_at: string; baseline: string } =>
+        typeof r === "object" && r !== null && r.suite === suite && typeof r.baseline === "string",
+    )
+    .sort((a, b) => b.started_at.localeCompare(a.started_at));
+  const latest = runs[0];
+  if (!latest) {
+    throw new BaselineError(
+      `--baseline ${source}: the site has no published run of suite ${suite} with a baseline (publish one with opbench publish)`,
+    );
+  }
+  if (latest.baseline.includes("..") || latest.baseline.startsWith("/")) {
+    throw new BaselineError(
+      `--baseline ${source}: its history.json names a file outside the site (${latest.baseline})`,
+    );
+  }
+  return latest.baseline;
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -207,6 +258,26 @@ export function checkSameSuite(
   }
 }
 
+/** The text of a baseline file of `summary` and its per-case scores. */
+export function baselineFileText(
+  name: string,
+  from: string,
+  summary: Summary,
+  caseScores: CaseScores,
+  now = new Date(),
+): string {
+  const file: BaselineFile = {
+    opbench_baseline: BASELINE_FORMAT,
+    name,
+    saved_at: now.toISOString(),
+    saved_from: from,
+    suite: { name: summary.run.suite.name, hash: summary.run.suite.hash },
+    summary,
+    case_scores: caseScoresToJson(caseScores),
+  };
+  return `${JSON.stringify(file, null, 1)}\n`;
+}
+
 /** Writes a baseline file (temp + rename) and returns its path. */
 export function saveBaseline(
   suiteDir: string,
@@ -219,16 +290,7 @@ export function saveBaseline(
   const dir = baselineDir(suiteDir, summary.run.suite.name);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  const file: BaselineFile = {
-    opbench_baseline: BASELINE_FORMAT,
-    name,
-    saved_at: now.toISOString(),
-    saved_from: from,
-    suite: { name: summary.run.suite.name, hash: summary.run.suite.hash },
-    summary,
-    case_scores: caseScoresToJson(caseScores),
-  };
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(file, null, 1)}\n`);
+  writeFileSync(`${path}.tmp`, baselineFileText(name, from, summary, caseScores, now));
   renameSync(`${path}.tmp`, path);
   return path;
 }

@@ -146,6 +146,29 @@ describe("the site", () => {
     });
   });
 
+  it("--baseline <site> (a folder or its address) gates against the suite's newest published run, paired", async () => {
+    const checks = ["--gate", "accuracy drop <= 50 points"];
+    const local = await runCli(["gate", runs[0]!, "--baseline", site, ...checks]);
+    expect(local.code, local.stderr).toBe(0);
+    const newest = readHistory(site).find((r) => r.run_id === "s-run-19")!;
+    expect(local.stdout + local.stderr).toContain(`Gates against baseline ${site} (${newest.baseline})`);
+    expect(local.stdout + local.stderr).toMatch(/McNemar exact, paired on 10 shared cases/);
+    const server = await serveFolder(join(root, "public"), "index.html", 0);
+    try {
+      const { port } = server.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/site/`;
+      const remote = await runCli(["gate", runs[0]!, "--baseline", url, ...checks]);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout + remote.stderr).toContain(`Gates against baseline ${url} (${newest.baseline})`);
+    } finally {
+      server.close();
+    }
+    const other = runDir(root, 5, "unpublished-suite", "z");
+    const none = await runCli(["gate", other, "--baseline", site, ...checks]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("the site has no published run of suite unpublished-suite");
+  });
+
   it("--keep prunes older reports but keeps every point; another suite gets its own page", async () => {
     const copy = join(root, "kept");
     expect((await runCli(["publish", ...runs, "--site", copy, "--keep", "5"])).code).toBe(0);
