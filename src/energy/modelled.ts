@@ -166,3 +166,18 @@ export function cpuTableEnergy(input: CpuTableInput): CpuTableEnergy {
     assumptions,
   };
 }
+
+/**
+ * A modelled figure's band as factors of its central figure (0.5 and 1.5 for ±50 %), rounded to
+ * nine significant figures so that 1.5 reads 1.5 and not 1.5000000000000002; null when any of
+ * the three is unknown or the centre is not positive (a measurement has no band).
+ */
+export function bandFactors(
+  grossJ: number | null,
+  lowJ: number | null,
+  highJ: number | null,
+): { low: number; high: number } | null {
+  if (grossJ === null || !(grossJ > 0) || lowJ === null || highJ === null) return null;
+  const round = (v: number) => Number(v.toPrecision(9));
+  return { low: round(lowJ / grossJ), high: round(highJ / grossJ) };
+}

@@ -8,8 +8,10 @@
  *   window's energy) with the model's `hardware` block.
  * Unknown stays null, never 0: a step of an older log (no `locality`) has no cost.
  */
+
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
+import { bandFactors } from "../energy/modelled.ts";
 import {
   type ComputeSummary,
   CostEnergyAccumulator,
@@ -74,7 +76,7 @@ export class StepCostEnergy {
     // A modelled window's band, as factors of its central figure.
     const band =
       w && w.gross_j !== null && w.gross_j > 0 && w.low_j !== null && w.high_j !== null
-        ? { low: w.low_j / w.gross_j, high: w.high_j / w.gross_j }
+        ? bandFactors(w.gross_j, w.low_j, w.high_j)
         : null;
     for (const call of calls) {
       this.sharedJ += call.energy_j;

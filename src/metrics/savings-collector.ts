@@ -3,8 +3,10 @@
  * comparison and the cascade what-if (src/savings), from the final records of both models. Local
  * calls get their energy and cost once their model's energy window has been shared out.
  */
+
 import type { CallRecord, ModelEnergyCall, ModelEnergyEvent } from "../core/records.ts";
 import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
+import { bandFactors } from "../energy/modelled.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
 import { type CaseOutcomeBuilder, OutcomeBuilders, type Trial } from "../savings/outcomes.ts";
@@ -110,7 +112,7 @@ export class SavingsCollector {
       busyMs: (earlier?.busyMs ?? 0) + event.busy_ms,
       source: event.energy_source,
       band: modelled
-        ? { low: event.low_j! / event.gross_j!, high: event.high_j! / event.gross_j! }
+        ? bandFactors(event.gross_j, event.low_j, event.high_j)
         : event.gross_j === null
           ? null
           : { low: 1, high: 1 },

@@ -11,6 +11,7 @@ import {
   type RunStartEvent,
 } from "../core/records.ts";
 import { type CarbonIntensity, carbonIntensity } from "../energy/carbon.ts";
+import { bandFactors } from "../energy/modelled.ts";
 import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
@@ -274,7 +275,5 @@ export class SummaryBuilder {
 
 /** A window's band as factors of its central figure; null for a measurement. */
 function bandOf(event: ModelEnergyEvent): { low: number; high: number } | null {
-  const { gross_j, low_j, high_j } = event;
-  if (gross_j === null || !(gross_j > 0) || low_j === null || high_j === null) return null;
-  return { low: low_j / gross_j, high: high_j / gross_j };
+  return bandFactors(event.gross_j, event.low_j, event.high_j);
 }

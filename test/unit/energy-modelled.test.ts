@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { measureIdlePower, netEnergy } from "../../src/energy/idle.ts";
-import { modelledEnergy } from "../../src/energy/modelled.ts";
+import { bandFactors, modelledEnergy } from "../../src/energy/modelled.ts";
 import type { EnergyReading, EnergySource } from "../../src/energy/types.ts";
 import { recordEnergySource } from "../../src/energy/types.ts";
 
@@ -86,5 +86,15 @@ describe("recordEnergySource", () => {
     expect(recordEnergySource("rapl")).toBe("measured-cpu");
     expect(recordEnergySource("modelled")).toBe("modelled");
     expect(recordEnergySource("published-estimate")).toBe("published-estimate");
+  });
+});
+
+describe("a band as factors of its central figure", () => {
+  it("reads 0.5 and 1.5, not 1.5000000000000002, and is null without a centre", () => {
+    const gross = 0.1;
+    expect(bandFactors(gross, gross * 0.5, gross * 1.5)).toEqual({ low: 0.5, high: 1.5 });
+    expect(bandFactors(null, 1, 2)).toBeNull();
+    expect(bandFactors(0, 0, 0)).toBeNull();
+    expect(bandFactors(10, null, 15)).toBeNull();
   });
 });
