@@ -1,6 +1,6 @@
 /**
- * A stored run read for gates, `compare` and `baseline save`: its summary.json when that is at
- * least as new as its log (written by the same opbench format), else the log folded again; and,
+ * A stored run read for gates, `compare`, `baseline save` and `report`: its summary.json when that
+ * is newer than its log (written by the same opbench format), else the log folded again; and,
  * when asked, its per-case scores from the log's `call` records — in the same pass when the log
  * is folded. Reading summary.json spares a fold of the whole log (about half the time on a
  * 100,000-call run).
@@ -22,12 +22,14 @@ export interface StoredRun {
   warnings: string[];
 }
 
-/** summary.json of `dir` when it is there, current and not older than the log; else null. */
+/** summary.json of `dir` when it is there, current and newer than the log; else null. */
 function currentSummary(dir: string): Summary | null {
   const summaryPath = join(dir, SUMMARY_FILE);
   const logPath = join(dir, EVENTS_FILE);
   if (!existsSync(summaryPath) || !existsSync(logPath)) return null;
-  if (statSync(summaryPath).mtimeMs < statSync(logPath).mtimeMs) return null;
+  // Strictly newer: a log rewritten in the same instant as its summary (a copy, then an edit) is
+  // folded again rather than trusted to a summary of what it held before.
+  if (statSync(summaryPath).mtimeMs <= statSync(logPath).mtimeMs) return null;
   try {
     const summary = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<Summary>;
     const usable =
