@@ -26,8 +26,8 @@ import {
 } from "../../reports/markdown-text.ts";
 import type { OutputMode } from "../../reports/output.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
-import { RunDirError, type RunDirReading } from "./run-dir.ts";
-import { readStoredRun } from "./stored-run.ts";
+import type { RunDirReading } from "./run-dir.ts";
+import { readRunDirOrSay } from "./summary-command.ts";
 
 export interface ReportArgs extends FormatArgs {
   runDirs: readonly string[];
@@ -78,24 +78,6 @@ function isFor(name: string, mode: OutputMode): boolean {
   }
 }
 
-/**
- * A run directory as the reports need it: its summary.json when that is current (a finished
- * run's; spares folding the whole log again), else the log folded; messages as `summary` gives.
- */
-async function readReportDir(shown: string): Promise<RunDirReading | null> {
-  try {
-    const stored = await readStoredRun(shown, shown, false);
-    for (const warning of stored.warnings) process.stderr.write(`opbench: ${warning}\n`);
-    return { results: stored.results, warnings: stored.warnings };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `opbench: ${error instanceof RunDirError ? message : `cannot read ${shown}: ${message}`}\n`,
-    );
-    return null;
-  }
-}
-
 export async function reportCommand(given: ReportArgs): Promise<number> {
   const split = splitFormatFiles(given);
   const files = [...split.files, ...(given.outFile === undefined ? [] : [given.outFile])];
@@ -115,7 +97,8 @@ export async function reportCommand(given: ReportArgs): Promise<number> {
   }
   const dirs: { shown: string; label: string; reading: RunDirReading; outputs: SelectedOutput[] }[] = [];
   for (const [i, shown] of args.runDirs.entries()) {
-    const reading = await readReportDir(shown);
+    // A finished run's current summary.json spares folding its whole log again.
+    const reading = await readRunDirOrSay(shown, undefined, { storedSummary: true });
     if (!reading) return 2;
     try {
       const outputs = reportOutputs(reading.results.mode, args, shown);

@@ -9,6 +9,7 @@ import { produceOutputs } from "../../reports/output.ts";
 import type { LogEvent } from "../core/records.ts";
 import { chooseOutputs, type FormatArgs, PROCESS_TERMINAL } from "./outputs.ts";
 import { RunDirError, type RunDirReading, readRunDir } from "./run-dir.ts";
+import { readStoredRun } from "./stored-run.ts";
 
 export interface SummaryArgs extends FormatArgs {
   runDir: string;
@@ -16,14 +17,19 @@ export interface SummaryArgs extends FormatArgs {
 
 /**
  * A run directory read for `summary` or `report`, its warnings on stderr; null (the reason on
- * stderr) when it cannot be read: exit code 2, never a stack trace.
+ * stderr) when it cannot be read: exit code 2, never a stack trace. `storedSummary`: a current
+ * summary.json is read instead of folding the log (see `readStoredRun`).
  */
 export async function readRunDirOrSay(
   runDir: string,
   onEvent?: (event: LogEvent) => void,
+  options: { storedSummary?: boolean } = {},
 ): Promise<RunDirReading | null> {
   try {
-    const reading = await readRunDir(resolve(runDir), runDir, onEvent);
+    const reading =
+      options.storedSummary === true && onEvent === undefined
+        ? await readStoredRun(runDir, runDir, false)
+        : await readRunDir(resolve(runDir), runDir, onEvent);
     for (const warning of reading.warnings) process.stderr.write(`opbench: ${warning}\n`);
     return reading;
   } catch (error) {
