@@ -11,10 +11,43 @@ export type StructuredOutput =
   | { type: "json_schema"; schema: Record<string, unknown> }
   | { type: "grammar"; grammar: string };
 
+/** A function the model may call, in the OpenAI "function" tool form every runner translates from. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>;
+}
+
+/** A tool call the model made: the function's name and its arguments as the JSON text it sent. */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+/** One chat message of a conversation sent verbatim (a replayed request), in place of system + prompt. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCall[];
+  /** A tool turn: the call it answers. */
+  toolCallId?: string;
+}
+
+/** Which tools the model may or must call: OpenAI's `tool_choice`. */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
 /** Everything a runner needs for one call. Parameters left undefined use the backend's default. */
 export interface GenerationRequest {
   system?: string;
   prompt: string;
+  /** A whole conversation: when present the runner sends these instead of `system` and `prompt`. */
+  messages?: ChatMessage[];
+  /** Functions offered to the model, each runner in its own API's form. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
   maxTokens: number;
   temperature?: number;
   topP?: number;
@@ -43,6 +76,8 @@ export type RunnerEvent =
   /** Output text as it arrived; `t` is when its bytes were read. Empty text is never emitted. */
   | { type: "delta"; channel: "content" | "reasoning"; text: string; t: number }
   | { type: "usage"; usage: TokenUsage }
+  /** A complete tool call (streamed argument fragments already joined); `t` when its last byte was read. */
+  | { type: "tool_call"; call: ToolCall; t: number }
   /** Server-side timings verbatim (llama.cpp `timings`). */
   | { type: "server_timings"; timings: Record<string, unknown> }
   /** Response identity: id, the model snapshot the server says it ran, why it stopped. */

@@ -1,6 +1,7 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
 import type { LabelOutcome } from "./records.ts";
+import type { ToolCall } from "./runner.ts";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
 export interface ScoreResult {
@@ -15,12 +16,25 @@ export interface ScoreInput {
   output: string;
   /** The gold answer, when the case has one. */
   expected: string | undefined;
+  /** The case's dataset row (its columns), for scorers that read more than the gold answer. */
+  row?: Readonly<Record<string, unknown>>;
+  /** The rendered prompt and system prompt the model was given. */
+  prompt?: string;
+  system?: string;
+  /** The tool calls the model made, when the task offered tools. */
+  toolCalls?: readonly ToolCall[];
 }
 
 export interface Scorer {
   /** Name in records and summaries (config `name`, else the type). */
   readonly name: string;
-  score(input: ScoreInput): ScoreResult;
+  /** Synchronous for text scorers; a promise for those that run something (a query, code, a judge). */
+  score(input: ScoreInput): ScoreResult | Promise<ScoreResult>;
+  /**
+   * Reads `row` (the case's dataset columns): `opbench rescore` then renders the suite's cases to
+   * find each recorded call's row.
+   */
+  readonly readsRow?: boolean;
 }
 
 /** What a scorer factory may read besides its own config. */

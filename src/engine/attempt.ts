@@ -2,9 +2,10 @@
 import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
 import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
+import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import { scoreAll } from "../scoring/score-all.ts";
-import type { ResolvedParams } from "../suite/resolved.ts";
+import type { Case, ResolvedParams } from "../suite/resolved.ts";
 import type { WorkItem } from "./plan.ts";
 
 export interface AttemptOutcome {
@@ -56,6 +57,8 @@ export async function runAttempt(
     stream: params.stream,
     signal,
     ...(item.case.system !== undefined && { system: item.case.system }),
+    ...(item.case.messages !== undefined && { messages: item.case.messages }),
+    ...(item.case.tools !== undefined && { tools: item.case.tools }),
     ...(params.temperature !== undefined && { temperature: params.temperature }),
     ...(params.topP !== undefined && { topP: params.topP }),
     ...(params.topK !== undefined && { topK: params.topK }),
@@ -114,7 +117,7 @@ async function buildRecord(
     tokensSource = "estimated";
   }
   const metrics = timeline.metrics(outputTokens, request.stream);
-  const scores: ScoreRecord[] = ok ? scoreOutput(item, timeline.content) : [];
+  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content) : [];
   return {
     v: LOG_VERSION,
     type: "call",
@@ -155,6 +158,17 @@ async function buildRecord(
 }
 
 /** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */
-export function scoreOutput(item: WorkItem, output: string): ScoreRecord[] {
-  return scoreAll(item.task.scorers, { output, expected: item.case.expected });
+export function scoreOutput(item: WorkItem, output: string): Promise<ScoreRecord[]> {
+  return scoreAll(item.task.scorers, scoreInput(item.case, output));
+}
+
+/** What the scorers see of a case and its output. */
+export function scoreInput(c: Case, output: string): ScoreInput {
+  return {
+    output,
+    expected: c.expected,
+    prompt: c.prompt,
+    ...(c.system !== undefined && { system: c.system }),
+    ...(c.row !== undefined && { row: c.row }),
+  };
 }

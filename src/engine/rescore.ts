@@ -12,7 +12,8 @@ import { isLoadEvent, LOG_VERSION } from "../core/records.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import type { Scorer } from "../core/scorer.ts";
 import { scoreAll } from "../scoring/score-all.ts";
-import type { ResolvedSuite } from "../suite/resolved.ts";
+import type { Case, ResolvedSuite } from "../suite/resolved.ts";
+import { scoreInput } from "./attempt.ts";
 
 /** A log that cannot be re-scored (a load sweep, a newer log version, no run_start). */
 export class RescoreError extends Error {
@@ -85,6 +86,28 @@ class BufferedLog {
   }
 }
 
+/**
+ * The suite's cases by id, for tasks with a scorer that reads the case's row (its database, its
+ * tests): rendered once per such task, on the first record that needs them.
+ */
+class CasesById {
+  private readonly byTask = new Map<string, Map<string, Case> | undefined>();
+  private readonly suite: ResolvedSuite;
+
+  constructor(suite: ResolvedSuite) {
+    this.suite = suite;
+  }
+
+  caseOf(taskId: string, caseId: string): Case | undefined {
+    if (!this.byTask.has(taskId)) {
+      const task = this.suite.tasks.find((t) => t.id === taskId);
+      const needed = task?.scorers.some((scorer) => scorer.readsRow === true) === true;
+      this.byTask.set(taskId, needed ? new Map([...task!.cases].map((c) => [c.id, c])) : undefined);
+    }
+    return this.byTask.get(taskId)?.get(caseId);
+  }
+}
+
 /** The note a re-score of a cut output adds to each reason. */
 export function truncationNote(record: Pick<CallRecord, "output" | "output_bytes">): string {
   const kept = Buffer.byteLength(record.output ?? "", "utf8");
@@ -133,6 +156,7 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
     skippedLines: [],
   };
   const missing = new Set<string>();
+  const rows = new CasesById(options.suite);
   const log = new BufferedLog(join(options.outDir, EVENTS_FILE), options.onEvent);
   let starts = 0;
   try {
@@ -173,7 +197,9 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
         continue;
       }
       const expected = event.expected ?? undefined;
-      let scores = scoreAll(taskScorers, { output: event.output, expected });
+      const recorded = rows.caseOf(event.task, event.case_id);
+      const input = recorded ? scoreInput(recorded, event.output) : { output: event.output, expected };
+      let scores = await scoreAll(taskScorers, { ...input, expected });
       if (event.output_truncated) {
         stats.truncated++;
         const note = truncationNote(event);

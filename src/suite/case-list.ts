@@ -6,6 +6,7 @@
  * the JSONL reader reports as an error (see dataset.ts).
  */
 
+import type { ChatMessage, ToolDefinition } from "../core/runner.ts";
 import type { DatasetRow } from "./dataset.ts";
 
 /** One case of a task, rendered from its dataset row. */
@@ -16,6 +17,12 @@ export interface Case {
   prompt: string;
   expected?: string;
   cluster?: string;
+  /** The dataset row it was rendered from (scorers may read its columns). */
+  row?: DatasetRow;
+  /** A conversation sent verbatim in place of system + prompt (a replayed request). */
+  messages?: ChatMessage[];
+  /** Functions offered to the model in this case (else the task's). */
+  tools?: ToolDefinition[];
 }
 
 /** What the engine needs of a task's cases. A plain `Case[]` is one too. */

@@ -166,6 +166,7 @@ function renderCase(
   const c: Case = {
     id: templates.case_id ? templates.case_id.render(row) : String(index + 1),
     prompt: templates.prompt!.render(row),
+    row,
   };
   if (templates.system) c.system = templates.system.render(row);
   const expected = templates.expected ? templates.expected.render(row) : defaultExpected(row);

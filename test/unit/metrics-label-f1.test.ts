@@ -7,8 +7,8 @@ import { build, call, start } from "../helpers/summary-log.ts";
 const labelSet = createScorer({ type: "label_set", name: "emotions" }, { baseDir: "." });
 
 describe("task-level micro and macro F1 of label_set", () => {
-  it("keeps each call's labels by outcome in its score record", () => {
-    const [record] = scoreAll([labelSet], { output: "joy, surprise", expected: '["joy", "anger"]' });
+  it("keeps each call's labels by outcome in its score record", async () => {
+    const [record] = await scoreAll([labelSet], { output: "joy, surprise", expected: '["joy", "anger"]' });
     expect(record).toMatchObject({
       scorer: "emotions",
       score: 0.5,
@@ -16,13 +16,17 @@ describe("task-level micro and macro F1 of label_set", () => {
     });
   });
 
-  it("folds micro-F1 (counts summed) and macro-F1 (mean of each label's F1) into the summary", () => {
-    const scored = (output: string, expected: string, caseIndex: number) =>
-      call("local", caseIndex, { output, expected, scores: scoreAll([labelSet], { output, expected }) });
+  it("folds micro-F1 (counts summed) and macro-F1 (mean of each label's F1) into the summary", async () => {
+    const scored = async (output: string, expected: string, caseIndex: number) =>
+      call("local", caseIndex, {
+        output,
+        expected,
+        scores: await scoreAll([labelSet], { output, expected }),
+      });
     const summary = build([
       start,
-      scored("joy, surprise", "joy, anger", 0), // tp joy, fp surprise, fn anger: F1 0.5
-      scored("joy", "joy", 1), // tp joy: F1 1
+      await scored("joy, surprise", "joy, anger", 0), // tp joy, fp surprise, fn anger: F1 0.5
+      await scored("joy", "joy", 1), // tp joy: F1 1
     ]);
     const emotions = summary.results[0]!.accuracy.find((a) => a.scorer === "emotions")!;
     expect(emotions.mean).toBeCloseTo(0.75, 12); // example-based F1

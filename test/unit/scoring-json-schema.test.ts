@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonSchema } from "../../src/scoring/json-schema.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const person = {
   type: "object",
@@ -13,7 +14,7 @@ const person = {
 };
 const context = { baseDir: "." };
 const run = (scorer: ReturnType<typeof jsonSchema>, output: string) =>
-  scorer.score({ output, expected: undefined });
+  sync(scorer.score({ output, expected: undefined }));
 
 describe("json_schema scorer", () => {
   const scorer = jsonSchema({ type: "json_schema", schema: person }, context);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { jsonValid } from "../../src/scoring/json-valid.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const scorer = jsonValid({ type: "json_valid" }, { baseDir: "." });
-const run = (output: string) => scorer.score({ output, expected: undefined });
+const run = (output: string) => sync(scorer.score({ output, expected: undefined }));
 
 describe("json_valid scorer", () => {
   it("accepts any JSON value, with surrounding whitespace", () => {

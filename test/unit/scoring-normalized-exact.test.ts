@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { normalizeAnswer, normalizedExact } from "../../src/scoring/normalized-exact.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const scorer = normalizedExact({ type: "normalized_exact" }, { baseDir: "." });
-const score = (output: string, expected: string | undefined) => scorer.score({ output, expected }).score;
+const score = (output: string, expected: string | undefined) =>
+  sync(scorer.score({ output, expected })).score;
 
 describe("normalizeAnswer", () => {
   it("lower-cases, drops punctuation, collapses whitespace and trims", () => {
@@ -32,15 +34,15 @@ describe("normalizeAnswer", () => {
 
 describe("normalized_exact scorer", () => {
   it("matches after normalisation and says so", () => {
-    expect(scorer.score({ output: " paris. ", expected: "Paris" })).toEqual({
+    expect(sync(scorer.score({ output: " paris. ", expected: "Paris" }))).toEqual({
       score: 1,
       reason: 'match after normalisation: "paris"',
     });
-    expect(scorer.score({ output: "Paris", expected: "Paris" }).reason).toBe("exact match");
+    expect(sync(scorer.score({ output: "Paris", expected: "Paris" })).reason).toBe("exact match");
   });
 
   it("misses on different words, showing both normalised forms", () => {
-    expect(scorer.score({ output: "Lyon", expected: "Paris" })).toEqual({
+    expect(sync(scorer.score({ output: "Lyon", expected: "Paris" }))).toEqual({
       score: 0,
       reason: 'normalised: expected "paris", got "lyon"',
     });
@@ -54,7 +56,7 @@ describe("normalized_exact scorer", () => {
   });
 
   it("is unscorable without an expected answer", () => {
-    expect(scorer.score({ output: "x", expected: undefined })).toEqual({
+    expect(sync(scorer.score({ output: "x", expected: undefined }))).toEqual({
       score: null,
       reason: "no expected answer",
     });

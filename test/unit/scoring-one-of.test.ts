@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { oneOf, parseLabels } from "../../src/scoring/one-of.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "opbench-one-of-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const context = { baseDir: dir };
 const sentiment = oneOf({ type: "one_of", labels: ["positive", "negative", "neutral"] }, context);
-const run = (output: string) => sentiment.score({ output, expected: undefined });
+const run = (output: string) => sync(sentiment.score({ output, expected: undefined }));
 
 describe("one_of scorer", () => {
   it("accepts a trimmed output that is one of the labels", () => {
@@ -16,7 +17,7 @@ describe("one_of scorer", () => {
   });
 
   it("ignores the expected answer: it checks validity only", () => {
-    expect(sentiment.score({ output: "neutral", expected: "positive" }).score).toBe(1);
+    expect(sync(sentiment.score({ output: "neutral", expected: "positive" })).score).toBe(1);
   });
 
   it("rejects other text and lists the labels", () => {
@@ -42,7 +43,7 @@ describe("one_of scorer", () => {
 
   it("shortens a long label list in the reason", () => {
     const many = oneOf({ type: "one_of", labels: ["a", "b", "c", "d", "e", "f", "g"] }, context);
-    expect(many.score({ output: "z", expected: undefined }).reason).toBe(
+    expect(sync(many.score({ output: "z", expected: undefined })).reason).toBe(
       '"z" is not one of 7 labels ("a", "b", "c", "d", "e", …)',
     );
   });
@@ -50,18 +51,18 @@ describe("one_of scorer", () => {
   it("reads a labels file with one label per line (CRLF, blank lines, BOM)", () => {
     writeFileSync(join(dir, "labels.txt"), "\ufeffcat\r\n dog \r\n\r\nbird\n");
     const scorer = oneOf({ type: "one_of", labels_file: "labels.txt" }, context);
-    expect(scorer.score({ output: "dog", expected: undefined }).score).toBe(1);
-    expect(scorer.score({ output: "bird", expected: undefined }).reason).toBe(
+    expect(sync(scorer.score({ output: "dog", expected: undefined })).score).toBe(1);
+    expect(sync(scorer.score({ output: "bird", expected: undefined })).reason).toBe(
       '"bird" is one of the 3 labels',
     );
-    expect(scorer.score({ output: "cat\r", expected: undefined }).score).toBe(1);
+    expect(sync(scorer.score({ output: "cat\r", expected: undefined })).score).toBe(1);
   });
 
   it("reads a labels file holding a JSON array, with Unicode labels", () => {
     writeFileSync(join(dir, "labels.json"), JSON.stringify(["oui", "non", "peut-être"]));
     const scorer = oneOf({ type: "one_of", labels_file: "labels.json" }, context);
-    expect(scorer.score({ output: "peut-être", expected: undefined }).score).toBe(1);
-    expect(scorer.score({ output: "peut-etre", expected: undefined }).score).toBe(0);
+    expect(sync(scorer.score({ output: "peut-être", expected: undefined })).score).toBe(1);
+    expect(sync(scorer.score({ output: "peut-etre", expected: undefined })).score).toBe(0);
   });
 
   it("fails at creation with a clear message", () => {

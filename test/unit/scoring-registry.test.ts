@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { builtinScorers, createScorer, scorerDefinitions } from "../../src/scoring/index.ts";
 import { type ScorerConfig, suiteConfigSchema } from "../../src/suite/schema.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const context = { baseDir: "." };
 
@@ -35,7 +36,7 @@ describe("scorer registry", () => {
       "json_valid",
       "json_schema",
     ]);
-    const outputs = built.map((s) => s.score({ output: " Yes ", expected: "yes" }).score);
+    const outputs = built.map((s) => sync(s.score({ output: " Yes ", expected: "yes" })).score);
     // exact: " Yes " ≠ "yes"; normalized: equal; contains: case-sensitive miss; regex: no digits;
     // one_of: case-sensitive miss; json_valid/json_schema: not JSON.
     expect(outputs).toEqual([0, 1, 0, 0, 0, 0, 0]);

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { ScorerConfigBase } from "../../src/core/scorer.ts";
 import { createScorer } from "../../src/scoring/index.ts";
 import { extractJsonOutput } from "../../src/scoring/json-text.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const context = { baseDir: "." };
 const run = (config: ScorerConfigBase & Record<string, unknown>, output: string, expected?: string) =>
-  createScorer(config, context).score({ output, expected });
+  sync(createScorer(config, context).score({ output, expected }));
 
 describe("JSON in chatty output", () => {
   it("finds a ```json block, preferring it to other blocks", () => {

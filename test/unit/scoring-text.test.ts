@@ -3,10 +3,11 @@ import type { ScorerConfigBase } from "../../src/core/scorer.ts";
 import { createScorer } from "../../src/scoring/index.ts";
 import { rougeL } from "../../src/scoring/rouge-l.ts";
 import { rougeTokens, squadTokens } from "../../src/scoring/text-tokens.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const context = { baseDir: "." };
 const run = (config: ScorerConfigBase & Record<string, unknown>, output: string, expected?: string) =>
-  createScorer(config, context).score({ output, expected });
+  sync(createScorer(config, context).score({ output, expected }));
 
 describe("starts_with scorer", () => {
   it("checks the head of the output against the expected answer, skipping leading whitespace", () => {

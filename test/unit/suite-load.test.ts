@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadSuite } from "../../src/suite/load.ts";
 import { describeSuite } from "../../src/suite/resolve.ts";
 import type { ResolvedSuite } from "../../src/suite/resolved.ts";
+import { withoutRows } from "../helpers/cases.ts";
+import { sync } from "../helpers/sync-scorer.ts";
 
 const DIR = resolve("fixtures/suites/valid");
 const at = (...parts: string[]) => resolve(DIR, ...parts);
@@ -83,7 +85,9 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders CSV cases with case_id, cluster, system and the row's expected column", () => {
     const capitals = suite.tasks[0]!;
-    expect([...capitals.cases]).toEqual([
+    // Each case keeps its row, so that scorers can read the columns the prompt did not use.
+    expect(capitals.cases.at(0)?.row).toEqual({ country: "France", region: "Europe", expected: "Paris" });
+    expect(withoutRows(capitals.cases)).toEqual([
       {
         id: "cap-France",
         system: "Answer with one word.",
@@ -109,7 +113,7 @@ describe("loadSuite on a valid suite", () => {
   });
 
   it("renders JSONL cases up to the limit, with dotted paths and numeric expected values as text", () => {
-    expect([...suite.tasks[1]!.cases]).toEqual([
+    expect(withoutRows(suite.tasks[1]!.cases)).toEqual([
       { id: "1", prompt: "Compute 2+2 (hint: small)", expected: "4" },
       { id: "2", prompt: "Compute 3*3 (hint: square)", expected: "9" },
     ]);
@@ -117,7 +121,7 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders inline rows, objects as JSON, and sets the JSON Schema output constraint", () => {
     const task = suite.tasks[2]!;
-    expect([...task.cases]).toEqual([
+    expect(withoutRows(task.cases)).toEqual([
       { id: "1", prompt: 'Give JSON for pen: {"color":"blue","n":2}' },
       { id: "2", prompt: "Give JSON for cup: [1,2]" },
     ]);
@@ -129,7 +133,7 @@ describe("loadSuite on a valid suite", () => {
 
   it("renders JSON-array cases with an expected template and a grammar constraint", () => {
     const task = suite.tasks[3]!;
-    expect([...task.cases]).toEqual([
+    expect(withoutRows(task.cases)).toEqual([
       { id: "1", prompt: "Say yes", expected: "yes" },
       { id: "2", prompt: "Say no", expected: "no" },
     ]);
@@ -153,9 +157,9 @@ describe("loadSuite on a valid suite", () => {
       ["regex", "one_of"],
     ]);
     const [regex, oneOf] = suite.tasks[3]!.scorers;
-    expect(regex!.score({ output: "YES", expected: "yes" }).score).toBe(1);
-    expect(oneOf!.score({ output: "maybe", expected: "yes" }).score).toBe(0);
-    expect(oneOf!.score({ output: "no", expected: "yes" }).score).toBe(1);
+    expect(sync(regex!.score({ output: "YES", expected: "yes" })).score).toBe(1);
+    expect(sync(oneOf!.score({ output: "maybe", expected: "yes" })).score).toBe(0);
+    expect(sync(oneOf!.score({ output: "no", expected: "yes" })).score).toBe(1);
   });
 
   it("hashes the suite text and each dataset file's hash in task order", () => {

@@ -6,6 +6,7 @@ import { BUILTIN_DEFAULTS } from "../../src/suite/defaults.ts";
 import { SuiteError } from "../../src/suite/errors.ts";
 import { resolveSuite } from "../../src/suite/resolve.ts";
 import { suiteConfigSchema } from "../../src/suite/schema.ts";
+import { withoutRows } from "../helpers/cases.ts";
 
 const BASE = "/suites/demo";
 const attach = { id: "m", runner: "llamacpp", url: "http://127.0.0.1:8080" };
@@ -168,12 +169,12 @@ describe("resolveSuite", () => {
         { id: "tpl", prompt: "{{q}}", expected: "A{{q}}", dataset: [{ q: 1, expected: "ignored" }] },
       ],
     });
-    expect([...suite.tasks[0]!.cases]).toEqual([
+    expect(withoutRows(suite.tasks[0]!.cases)).toEqual([
       { id: "1", prompt: "1", expected: '{"a":[1]}' },
       { id: "2", prompt: "2" },
       { id: "3", prompt: "3", expected: "true" },
     ]);
-    expect([...suite.tasks[1]!.cases]).toEqual([{ id: "1", prompt: "1", expected: "A1" }]);
+    expect(withoutRows(suite.tasks[1]!.cases)).toEqual([{ id: "1", prompt: "1", expected: "A1" }]);
   });
 
   it("hashes the text alone when every dataset is inline", () => {
