@@ -23,7 +23,7 @@ export interface StoredRun {
 }
 
 /** summary.json of `dir` when it is there, current and newer than the log; else null. */
-function currentSummary(dir: string): Summary | null {
+export function currentSummary(dir: string): Summary | null {
   const summaryPath = join(dir, SUMMARY_FILE);
   const logPath = join(dir, EVENTS_FILE);
   if (!existsSync(summaryPath) || !existsSync(logPath)) return null;

@@ -3,13 +3,15 @@
  * is called) and produce its outputs again — by default those of the command that wrote it:
  * summary.json, report.md and the table for `run`, load.json and the step table for `load`.
  */
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
-import { produceOutputs } from "../../reports/output.ts";
+import { produceOutputs, type RunOutputInput } from "../../reports/output.ts";
 import type { LogEvent } from "../core/records.ts";
+import { SUMMARY_FILE } from "../metrics/summary-file.ts";
 import { chooseOutputs, type FormatArgs, PROCESS_TERMINAL } from "./outputs.ts";
 import { RunDirError, type RunDirReading, readRunDir } from "./run-dir.ts";
-import { readStoredRun } from "./stored-run.ts";
+import { currentSummary, readStoredRun } from "./stored-run.ts";
 
 export interface SummaryArgs extends FormatArgs {
   runDir: string;
@@ -52,6 +54,31 @@ export async function summaryCommand(args: SummaryArgs): Promise<number> {
     return 2;
   }
   if (results.mode === "load") await produceOutputs(outputs, "load", results.input, PROCESS_TERMINAL);
-  else await produceOutputs(outputs, "run", results.input, PROCESS_TERMINAL);
+  else await produceOutputs(outputs, "run", withStoredGates(results.input), PROCESS_TERMINAL);
   return 0;
+}
+
+/**
+ * The fold with the gate verdicts of the run's summary.json, when that is current (gates were
+ * evaluated on what the log still holds): a rewritten summary.json keeps them. Verdicts of a
+ * summary older than its log are dropped, and the user told how to get them back.
+ */
+function withStoredGates(input: RunOutputInput): RunOutputInput {
+  const stored = currentSummary(input.runDir);
+  if (stored?.gates !== undefined) return { ...input, summary: { ...input.summary, gates: stored.gates } };
+  if (stored === null && staleSummaryHasGates(input.runDir)) {
+    process.stderr.write(
+      "opbench: the gate verdicts of the old summary.json are dropped: the log changed after they were evaluated (run opbench gate to evaluate them again)\n",
+    );
+  }
+  return input;
+}
+
+function staleSummaryHasGates(runDir: string): boolean {
+  try {
+    const summary = JSON.parse(readFileSync(join(runDir, SUMMARY_FILE), "utf8")) as { gates?: unknown };
+    return summary.gates !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -104,6 +104,13 @@ describe("opbench run with gates", () => {
     );
     expect(result.stderr).toContain("Gates: 1 of 2 checks failed (exit 3)");
     expect(readSummary(out).gates?.status).toBe("fail");
+    // `opbench summary` rewrites summary.json from the log and keeps the verdicts it held.
+    const again = await runCli(["summary", out, "--format", "summary-json"], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readSummary(out).gates?.verdicts.map((v) => [v.gate, v.status])).toEqual([
+      ["accuracy >= 0.6", "pass"],
+      ["accuracy >= 0.9", "fail"],
+    ]);
     const xml = readFileSync(junit, "utf8");
     expect(xml).toContain('<testsuites name="opbench" tests="2" failures="1">');
     expect(xml).toContain('<testcase classname="opbench.gated.api" name="accuracy &gt;= 0.9 [api × t]">');
