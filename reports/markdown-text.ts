@@ -4,6 +4,7 @@
  * model × task and the savings table. Pure functions of the summary; `report.md`
  * (reports/markdown.ts), `github-summary` and `opbench report`'s comparison of several runs use them.
  */
+import { MODEL_SKIPPED } from "../src/core/records.ts";
 import type { GroupSummary } from "../src/metrics/group.ts";
 import type { Summary } from "../src/metrics/summary.ts";
 import { energySourceLabel, formatCompute, formatWh } from "../src/terminal/energy-labels.ts";
@@ -142,7 +143,8 @@ function notes(summary: Summary): string[] {
     lines.push(`Run status: ${summary.run.status}; the results cover the calls recorded so far.`);
   }
   for (const m of summary.models) {
-    if (m.error) lines.push(`${m.model} did not start: ${m.error}`);
+    if (m.error?.startsWith(MODEL_SKIPPED)) lines.push(`${m.model} ${m.error}`);
+    else if (m.error) lines.push(`${m.model} did not start: ${m.error}`);
     if (m.backend?.demo_model) {
       lines.push(`${m.model} is opbench's built-in demo model (random weights): its accuracy means nothing.`);
     }

@@ -3,6 +3,7 @@
  * opbench version, suite and its hash, git commit, each model's backend (llama.cpp build,
  * device), the host, and the price data.
  */
+import { MODEL_SKIPPED } from "../../src/core/records.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import { escapeHtml } from "./format.ts";
 
@@ -58,7 +59,8 @@ export function reproducibilityRows(summary: Summary): RecordRow[] {
     if (backend && typeof backend.device === "string") parts.push(`device ${backend.device}`);
     const build = llamaCppBuild(backend);
     if (build) parts.push(`llama.cpp ${build}`);
-    if (m.error) parts.push(`start failed: ${m.error}`);
+    if (m.error?.startsWith(MODEL_SKIPPED)) parts.push(m.error);
+    else if (m.error) parts.push(`start failed: ${m.error}`);
     rows.push({ label: `Model ${m.model}`, value: parts.join(", ") });
   }
   return rows;

@@ -1,6 +1,8 @@
 /** The compact table printed at the end of a run: one row per model × task. */
+
 import Table from "cli-table3";
 import pc from "picocolors";
+import { MODEL_SKIPPED } from "../core/records.ts";
 import { DEFAULT_CARBON_G_PER_KWH } from "../energy/carbon.ts";
 import type { GroupSummary, LatencySummary, ScorerAccuracy } from "../metrics/group.ts";
 import type { Summary } from "../metrics/summary.ts";
@@ -156,7 +158,8 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
   for (const note of costNotes(summary)) write(pc.dim(note));
   for (const s of summary.savings) write(pc.bold(savingsLine(s)));
   for (const m of summary.models) {
-    if (m.error) write(pc.red(`${m.model}: did not start: ${m.error}`));
+    if (m.error?.startsWith(MODEL_SKIPPED)) write(pc.yellow(`${m.model}: ${m.error}`));
+    else if (m.error) write(pc.red(`${m.model}: did not start: ${m.error}`));
     if (m.energy) {
       const notes = m.energy.notes.length > 0 ? ` (${m.energy.notes.join("; ")})` : "";
       const method = m.energy.method ?? "unknown";
