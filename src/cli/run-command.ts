@@ -182,8 +182,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }
-  const skips = args.skipMissingKeys ? modelsToSkip(suite) : new Map<string, string>();
-  if (secrets.missing.length > 0 && !args.skipMissingKeys) {
+  // A resumed run keeps skipping what it skipped, unless --no-skip-missing-keys says otherwise.
+  const skipMissingKeys =
+    args.skipMissingKeys ?? resume?.firstStart.argv.some((arg) => arg === "--skip-missing-keys") === true;
+  const skips = skipMissingKeys ? modelsToSkip(suite) : new Map<string, string>();
+  if (secrets.missing.length > 0 && !skipMissingKeys) {
     process.stderr.write(
       `opbench: no call was made: set these environment variables first: ${secrets.missing.join(", ")}\n`,
     );

@@ -28,6 +28,7 @@ describe("opbench run pre-flight", () => {
       [
         "name: preflight",
         "defaults: {max_tokens: 100}",
+        "retry: {attempts: 1}",
         "models:",
         `  - {id: gpt, runner: openai, model: gpt-4o-mini, base_url: "${url}/v1"}`,
         `  - {id: claude, runner: anthropic, model: claude-3-5-haiku-20241022, base_url: "${url}", api_key_env: MY_CLAUDE_KEY}`,
@@ -53,6 +54,23 @@ describe("opbench run pre-flight", () => {
     expect(result.stderr).toContain("MY_CLAUDE_KEY (model claude)");
     expect(requests).toBe(before);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("--resume keeps skipping what a --skip-missing-keys run skipped", async () => {
+    const path = suite();
+    const out = join(mkdtempSync(join(tmpdir(), "opbench-preflight-")), "run");
+    const env: NodeJS.ProcessEnv = { ...process.env, MY_CLAUDE_KEY: "k", OPENAI_API_KEY: "" };
+    const first = await runCli(["run", path, "--out", out, "--skip-missing-keys"], env, true);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain("model gpt skipped: OPENAI_API_KEY is not set (--skip-missing-keys)");
+    const resumed = await runCli(["run", "--resume", out], env, true);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain("model gpt skipped: OPENAI_API_KEY is not set");
+    expect(resumed.stderr).not.toContain("no call was made");
+    // Asked not to, it refuses as a run without the flag does.
+    const strict = await runCli(["run", "--resume", out, "--no-skip-missing-keys"], env, true);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain("OPENAI_API_KEY (model gpt)");
   });
 
   it("--dry-run prints calls, token estimates and the cost bound per model, and calls nothing", async () => {
