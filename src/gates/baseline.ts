@@ -7,9 +7,11 @@
  * refused with the reason; a changed suite (another hash) is compared on what the two share, and
  * says so.
  */
+
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { request } from "undici";
+import { HISTORY_FILE, type HistoryRecord, historyRecords } from "../core/site-history.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { type CaseScores, type CaseScoresJson, caseScoresFromJson, caseScoresToJson } from "./case-scores.ts";
 import type { GateBaseline } from "./evaluate.ts";
@@ -69,8 +71,8 @@ export async function loadBaseline(source: string, lookup: BaselineLookup): Prom
   }
   const path = resolve(source);
   if (existsSync(path)) {
-    if (statSync(path).isDirectory() && existsSync(join(path, SITE_HISTORY))) {
-      const file = latestPublished(readJson(join(path, SITE_HISTORY), source), source, lookup.suiteName);
+    if (statSync(path).isDirectory() && existsSync(join(path, HISTORY_FILE))) {
+      const file = latestPublished(readJson(join(path, HISTORY_FILE), source), source, lookup.suiteName);
       return fromJson(readJson(join(path, file), source), `${source} (${file})`);
     }
     if (statSync(path).isDirectory()) {
@@ -106,9 +108,6 @@ export async function loadBaseline(source: string, lookup: BaselineLookup): Prom
   );
 }
 
-/** A published site's history file (reports/site/history.ts writes it). */
-const SITE_HISTORY = "history.json";
-
 function readJson(path: string, source: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
@@ -122,13 +121,15 @@ function readJson(path: string, source: string): unknown {
  * on a site CI publishes from main, the last run on main), relative to the site.
  */
 function latestPublished(history: unknown, source: string, suite: string): string {
-  const records = (history as { records?: unknown } | null)?.records;
-  if (!Array.isArray(records))
-    throw new BaselineError(`--baseline ${source}: its history.json has no records`);
+  let records: HistoryRecord[];
+  try {
+    records = historyRecords(history, `${source} ${HISTORY_FILE}`);
+  } catch (error) {
+    throw new BaselineError(`--baseline ${(error as Error).message}`);
+  }
   const runs = records
     .filter(
-      (r): r is { suite: string; started_at: string; baseline: string } =>
-        typeof r === "object" && r !== null && r.suite === suite && typeof r.baseline === "string",
+      (r): r is HistoryRecord & { baseline: string } => r.suite === suite && typeof r.baseline === "string",
     )
     .sort((a, b) => b.started_at.localeCompare(a.started_at));
   const latest = runs[0];

@@ -200,5 +200,22 @@ describe("the site", () => {
     );
     expect(readFileSync(join(broken, HISTORY_FILE), "utf8")).toBe(corrupt);
     expect(existsSync(join(broken, "index.html"))).toBe(false);
+    // publish and --baseline <site> hold a history to the same format.
+    const incomplete =
+      '{"history_version": 1,\n"records": [\n{"run_id": "a", "suite": "s", "started_at": "x"}\n]}\n';
+    writeFileSync(join(broken, HISTORY_FILE), incomplete);
+    const gated = await runCli([
+      "gate",
+      runs[0]!,
+      "--baseline",
+      broken,
+      "--gate",
+      "accuracy drop <= 50 points",
+    ]);
+    expect(gated.code).toBe(2);
+    expect(gated.stderr).toContain(`${HISTORY_FILE}:3: record 1 lacks run_id, suite, started_at or figures`);
+    const republished = await runCli(["publish", runs[0]!, "--site", broken]);
+    expect(republished.code).toBe(2);
+    expect(republished.stderr).toContain(`${join(broken, HISTORY_FILE)}:3: record 1 lacks`);
   });
 });
