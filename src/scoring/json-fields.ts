@@ -13,7 +13,7 @@ import { z } from "zod";
 import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 import { graded, ThresholdOption } from "./graded.ts";
-import { extractJsonOutput, foundNote, parseJsonOutput } from "./json-text.ts";
+import { ExtractJsonOption, foundNote, notJsonReason, outputJsonParser } from "./json-text.ts";
 import { type Compare, canonicalJson, compareValues, leafPaths, pathKeys, valueAt } from "./json-values.ts";
 
 const CompareMode = z.enum(["exact", "normalized", "numeric", "set"]);
@@ -42,7 +42,7 @@ export const JsonFieldsConfig = scorerSchema("json_fields", {
     .record(z.string(), z.unknown())
     .optional()
     .describe("Expected JSON object (default: the expected answer)"),
-  extract_json: z.boolean().optional().describe("Find the JSON in chatty output or a ```json block"),
+  extract_json: ExtractJsonOption,
   threshold: ThresholdOption,
 });
 export type JsonFieldsConfig = z.infer<typeof JsonFieldsConfig>;
@@ -84,7 +84,7 @@ export const jsonFields: ScorerFactory<JsonFieldsConfig> = (config) => {
         });
   if (configured?.length === 0)
     throw new Error("json_fields scorer: `fields` is empty; list a field or leave it out");
-  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
+  const parse = outputJsonParser(config.extract_json);
   return {
     name: scorerName(config),
     score({ output, expected }) {
@@ -112,7 +112,7 @@ export const jsonFields: ScorerFactory<JsonFieldsConfig> = (config) => {
         );
       if (fields.length === 0) return { score: null, reason: "the expected JSON has no fields to compare" };
       const parsed = parse(output);
-      if (!parsed.ok) return { score: 0, reason: `not valid JSON: ${parsed.error}` };
+      if (!parsed.ok) return { score: 0, reason: notJsonReason(parsed) };
       const mismatches: string[] = [];
       let right = 0;
       let requiredWrong: string | undefined;

@@ -7,7 +7,7 @@
  * its meta-schema fails at load. Invalid JSON scores 0, like a schema violation.
  */
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
-import { z } from "zod";
+import type { z } from "zod";
 import { JsonSchemaObject } from "../core/config-schema.ts";
 import {
   type ScorerConfigProblem,
@@ -18,14 +18,11 @@ import {
 } from "../core/scorer.ts";
 import { ajvFor, jsonSchemaProblem } from "./ajv.ts";
 import { scorerName } from "./common.ts";
-import { extractJsonOutput, fenceNote, foundNote, parseJsonOutput } from "./json-text.ts";
+import { ExtractJsonOption, foundNote, notJsonReason, outputJsonParser } from "./json-text.ts";
 
 export const JsonSchemaConfig = scorerSchema("json_schema", {
   schema: JsonSchemaObject.optional().describe("Default: the task's json_schema"),
-  extract_json: z
-    .boolean()
-    .optional()
-    .describe("Find the JSON in chatty output or a ```json block (default false: the whole output)"),
+  extract_json: ExtractJsonOption,
 });
 export type JsonSchemaConfig = z.infer<typeof JsonSchemaConfig>;
 
@@ -56,13 +53,12 @@ export const jsonSchema: ScorerFactory<JsonSchemaConfig> = (config, context) => 
   } catch (error) {
     throw new Error(`json_schema scorer: invalid JSON Schema: ${(error as Error).message}`);
   }
-  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
+  const parse = outputJsonParser(config.extract_json);
   return {
     name: scorerName(config),
     score({ output }) {
       const parsed = parse(output);
-      if (!parsed.ok)
-        return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
+      if (!parsed.ok) return { score: 0, reason: notJsonReason(parsed) };
       if (validate(parsed.value)) return { score: 1, reason: `matches the schema${foundNote(parsed)}` };
       return {
         score: 0,

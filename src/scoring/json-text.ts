@@ -1,10 +1,30 @@
 /**
- * Reads a model's output as JSON for `json_valid` and `json_schema`. One Markdown code fence
+ * Reads a model's output as JSON for the JSON scorers. One Markdown code fence
  * around the whole output (```` ```json ```` … ```` ``` ````, any or no language tag) is
  * tolerated, because chat models add it even when told not to; the reason says so. Prose
  * before or after the JSON is not tolerated by `parseJsonOutput`; `extractJsonOutput` (scorers'
  * `extract_json: true`) finds JSON in chatty output. Any JSON value (RFC 8259) counts, scalars too.
  */
+
+import { z } from "zod";
+
+/** The `extract_json` option of every scorer that reads the output as JSON. */
+export const ExtractJsonOption = z
+  .boolean()
+  .optional()
+  .describe("Find the JSON in chatty output or a ```json block (default false: the whole output)");
+
+/** The parser an `extract_json` setting picks. */
+export function outputJsonParser(
+  extract: boolean | undefined,
+): (output: string) => ParsedOutput & { extracted?: boolean } {
+  return extract === true ? extractJsonOutput : parseJsonOutput;
+}
+
+/** The reason of output that is not JSON (score 0). */
+export function notJsonReason(parsed: { fenced: boolean; error: string }): string {
+  return `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}`;
+}
 
 const WHOLE_FENCE = /^```[\w+-]*[ \t]*\r?\n([\s\S]*?)\r?\n?[ \t]*```$/;
 

@@ -3,27 +3,23 @@
  * (see json-text.ts); with `extract_json: true`, JSON found in chatty output or a ```json block.
  * Never unscorable: invalid or empty output scores 0.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { scorerName } from "./common.ts";
-import { extractJsonOutput, fenceNote, foundNote, jsonKind, parseJsonOutput } from "./json-text.ts";
+import { ExtractJsonOption, foundNote, jsonKind, notJsonReason, outputJsonParser } from "./json-text.ts";
 
 export const JsonValidConfig = scorerSchema("json_valid", {
-  extract_json: z
-    .boolean()
-    .optional()
-    .describe("Find the JSON in chatty output or a ```json block (default false: the whole output)"),
+  extract_json: ExtractJsonOption,
 });
 export type JsonValidConfig = z.infer<typeof JsonValidConfig>;
 
 export const jsonValid: ScorerFactory<JsonValidConfig> = (config) => {
-  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
+  const parse = outputJsonParser(config.extract_json);
   return {
     name: scorerName(config),
     score({ output }) {
       const parsed = parse(output);
-      if (!parsed.ok)
-        return { score: 0, reason: `not valid JSON${fenceNote(parsed.fenced)}: ${parsed.error}` };
+      if (!parsed.ok) return { score: 0, reason: notJsonReason(parsed) };
       return { score: 1, reason: `valid JSON ${jsonKind(parsed.value)}${foundNote(parsed)}` };
     },
   };

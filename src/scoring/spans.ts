@@ -13,13 +13,13 @@ import { z } from "zod";
 import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 import { f1, fixed, graded, ThresholdOption } from "./graded.ts";
-import { extractJsonOutput, parseJsonOutput } from "./json-text.ts";
+import { ExtractJsonOption, notJsonReason, outputJsonParser } from "./json-text.ts";
 
 export const SpansConfig = scorerSchema("spans", {
   match: z.enum(["exact", "overlap"]).optional().describe("exact (default) or overlap"),
   ignore_type: z.boolean().optional().describe("Pair spans whatever their type"),
   ignore_case: z.boolean().optional(),
-  extract_json: z.boolean().optional().describe("Find the JSON in chatty output or a ```json block"),
+  extract_json: ExtractJsonOption,
   threshold: ThresholdOption,
 });
 export type SpansConfig = z.infer<typeof SpansConfig>;
@@ -91,7 +91,7 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
   const overlap = config.match === "overlap";
   const fold = config.ignore_case === true ? (t: string) => t.trim().toLowerCase() : (t: string) => t.trim();
   const typeOf = (span: Span) => (config.ignore_type === true ? "" : span.type);
-  const parse = config.extract_json === true ? extractJsonOutput : parseJsonOutput;
+  const parse = outputJsonParser(config.extract_json);
   /** A span as compared: its type (or "" when ignored) and folded text, computed once. */
   const keyed = (span: Span) => ({ ...span, type: typeOf(span), key: fold(span.text) });
   const same = (p: Keyed, g: Keyed): boolean => {
@@ -116,7 +116,7 @@ export const spansFactory: ScorerFactory<SpansConfig> = (config) => {
       if (typeof goldSpans === "string") return { score: null, reason: `expected answer: ${goldSpans}` };
       const gold = goldSpans.map(keyed);
       const parsed = parse(output);
-      if (!parsed.ok) return { score: 0, reason: `not valid JSON: ${parsed.error}` };
+      if (!parsed.ok) return { score: 0, reason: notJsonReason(parsed) };
       const predictedSpans = readSpans(parsed.value);
       if (typeof predictedSpans === "string") return { score: 0, reason: `output: ${predictedSpans}` };
       const predicted = predictedSpans.map(keyed);
