@@ -185,10 +185,14 @@ function valueFor(
   const low = numbers.length > 0 ? Math.floor(Math.min(...numbers)) - 5 : 1;
   const high = numbers.length > 0 ? Math.ceil(Math.max(...numbers)) + 5 : 100;
   if (column.unique) {
+    // The gold query's texts are planted in a text key too (`WHERE code = 'AKO'`), once each.
+    const literal = planted.strings[rowIndex];
+    if (column.affinity === "text" && literal !== undefined && dice.chance(0.7))
+      return likeInstance(literal, dice);
     if (column.affinity === "text") return `${dice.word()} ${rowIndex + 1}`;
     return rowIndex + 1;
   }
-  if (!column.notNull && dice.chance(0.08)) return null;
+  if (!column.notNull && dice.chance(0.05)) return null;
   const numeric = column.affinity !== "text" && column.affinity !== "blob";
   if (column.kind === "year")
     return numeric
@@ -236,10 +240,8 @@ export function fillDatabase(
       const row = table.columns.map((column, c) => {
         if (copy !== undefined && !column.unique) return copy[c];
         const parentValues = column.parent && parentColumnValues(db, written, column.parent, tables);
-        if (parentValues && parentValues.length > 0) {
-          if (!column.notNull && dice.chance(0.05)) return null;
-          return dice.pick(parentValues);
-        }
+        // No NULL foreign keys: `NOT IN (SELECT fk …)`, common in gold queries, would select nothing.
+        if (parentValues && parentValues.length > 0) return dice.pick(parentValues);
         return valueFor(column, r, options.planted, dice, vocabularies[c]!);
       });
       previous.push(row);
