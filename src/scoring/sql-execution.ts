@@ -29,6 +29,7 @@ import {
   extractQuery,
   firstStatement,
   leadingKeyword,
+  MAX_QUERY_CHARS,
   ordersAtTopLevel,
   QUERY_KEYWORDS,
   queryLiterals,
@@ -151,6 +152,8 @@ export const sqlExecution: ScorerFactory<SqlExecutionConfig> = (config, context)
       if (typeof databases === "string") return { score: null, reason: databases };
       const generated = extractQuery(output);
       if (generated === "") return { score: 0, reason: "no query in the output" };
+      if (generated.length > MAX_QUERY_CHARS)
+        return { score: 0, reason: `the query is longer than ${MAX_QUERY_CHARS} characters` };
       const keyword = leadingKeyword(generated);
       if (!QUERY_KEYWORDS.has(keyword))
         return { score: 0, reason: `refused, not a query: it starts with ${keyword.slice(0, 20)}` };

@@ -89,8 +89,12 @@ export function extractQuery(output: string): string {
   const lines = text.split("\n");
   const first = lines.findIndex((line) => QUERY_START.test(line.replace(LABEL, "")));
   if (first !== -1) text = [lines[first]!.replace(LABEL, ""), ...lines.slice(first + 1)].join("\n");
-  return firstStatement(text.replace(LABEL, ""));
+  // A longer "query" is not one (the scorer refuses it); the rest of a huge output is not read.
+  return firstStatement(text.replace(LABEL, "").slice(0, MAX_QUERY_CHARS + 1));
 }
+
+/** The longest query run, in UTF-16 units. */
+export const MAX_QUERY_CHARS = 100_000;
 
 /** The first keyword of a statement, upper-cased ("" when it has none); `(` counts as SELECT. */
 export function leadingKeyword(sql: string): string {

@@ -156,6 +156,14 @@ describe("sql_execution on synthetic fillings", () => {
     expect(pool.started).toBeGreaterThan(before);
   });
 
+  it("plants the gold query's Unicode literals and compares them exactly", async () => {
+    const gold = "SELECT name FROM singer WHERE country = 'Zürich 😀 東京'";
+    const right = await score("SELECT Name FROM singer WHERE Country = 'Zürich 😀 東京'", gold);
+    expect(right.score).toBe(1);
+    expect(right.reason).not.toContain("weak");
+    expect((await score("SELECT name FROM singer WHERE country = 'Zurich 😀 東京'", gold)).score).toBe(0);
+  });
+
   it("gives null when the gold query fails or the row lacks the schema", async () => {
     const gold = await score("SELECT name FROM singer", "SELECT name FROM singers");
     expect(gold).toEqual({
