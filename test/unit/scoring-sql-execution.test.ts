@@ -14,6 +14,8 @@ import { createScorer } from "../../src/scoring/index.ts";
 import { sqlExecutionScorer } from "../../src/scoring/sql-execution.ts";
 import { sqlPool } from "../../src/scoring/sql-pool.ts";
 import { extractQuery, ordersAtTopLevel, queryLiterals } from "../../src/scoring/sql-text.ts";
+import { SuiteError } from "../../src/suite/errors.ts";
+import { INLINE_SOURCE, loadSuiteText } from "../../src/suite/load.ts";
 
 const SCHEMA = `
 CREATE TABLE singer (
@@ -246,6 +248,35 @@ describe("reading SQL", () => {
       strings: ["it's", "%x%"],
       numbers: [3.5],
     });
+  });
+
+  it("reports bad options in a suite before any call, at their line and column", async () => {
+    const issues = async (scorer: string) => {
+      const text = [
+        "name: s",
+        'models: [{ id: m, runner: llamacpp, url: "http://127.0.0.1:9" }]',
+        "tasks:",
+        "  - id: t",
+        '    prompt: "{{q}}"',
+        "    dataset: [{ q: x, expected: SELECT 1 }]",
+        "    scorers:",
+        `      - ${scorer}`,
+      ].join("\n");
+      const error = await loadSuiteText(text, INLINE_SOURCE).then(
+        () => expect.unreachable("loaded"),
+        (e: unknown) => e as SuiteError,
+      );
+      expect(error).toBeInstanceOf(SuiteError);
+      return error.issues.map((i) => `${i.line}:${i.column} ${i.key}: ${i.message}`);
+    };
+    expect(
+      await issues("{ type: sql_execution, schema: 'CREATE TABLE t (a INT);', database: x.sqlite }"),
+    ).toEqual([
+      expect.stringMatching(/^8:40 tasks\[0\]\.scorers\[0\]\.schema: both `database` and `schema` are set/),
+    ]);
+    expect(await issues("{ type: sql_execution, schema: 'CREATE TABLE t (a INT);', timeout_ms: 0 }")).toEqual(
+      [expect.stringMatching(/^8:\d+ tasks\[0\]\.scorers\[0\]\.timeout_ms: /)],
+    );
   });
 
   it("checks the config: one database source, fillings only with a schema", () => {
