@@ -38,6 +38,8 @@ export class SqlPool {
 
   constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
     this.size = size;
+    // A child stuck in a query cannot notice its parent leave (its IPC handler never runs).
+    process.once("exit", () => this.close());
   }
 
   /** Scores one case; never rejects (a timeout or a crash is a score with its reason). */
