@@ -77,28 +77,28 @@ export type SqlExecutionConfig = z.infer<typeof SqlExecutionConfig>;
 
 const VARIABLE = /\{\{\s*([\w$-]+(?:\.[\w$-]+)*)\s*\}\}/g;
 
-/** A template over the case's row (the suite's `{{column}}` syntax), or undefined for a missing column. */
+/** A column of the row, or a dotted path into it (a key that contains dots itself wins). */
+function lookup(row: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (Object.hasOwn(row, name)) return row[name];
+  let value: unknown = row;
+  for (const key of name.split(".")) {
+    const holds = value !== null && typeof value === "object" && Object.hasOwn(value, key);
+    value = holds ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+/** A template over the case's row (the suite's `{{column}}` syntax), or the first variable the row lacks. */
 function fill(
   template: string,
   row: Readonly<Record<string, unknown>> | undefined,
 ): string | { missing: string } {
   let missing: string | undefined;
   const text = template.replace(VARIABLE, (_, name: string) => {
-    let value: unknown = row !== undefined && Object.hasOwn(row, name) ? row[name] : row;
-    if (row === undefined || !Object.hasOwn(row, name)) {
-      for (const key of name.split(".")) {
-        value =
-          value !== null && typeof value === "object" && Object.hasOwn(value, key)
-            ? (value as Record<string, unknown>)[key]
-            : undefined;
-      }
-    }
+    const value = row === undefined ? undefined : lookup(row, name);
     if (value === undefined) missing ??= name;
-    return value === null || value === undefined
-      ? ""
-      : typeof value === "string"
-        ? value
-        : JSON.stringify(value);
+    if (value === null || value === undefined) return "";
+    return typeof value === "string" ? value : JSON.stringify(value);
   });
   return missing === undefined ? text : { missing };
 }

@@ -4,7 +4,7 @@
  * refused writes, a runaway query stopped and its process replaced, the gold query failing.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -228,6 +228,25 @@ describe("sql_execution on a .sqlite file", () => {
     const absent = await fileScorer.score({ output: "SELECT 1", expected: "SELECT 1", row: { db: "none" } });
     expect(absent).toEqual({ score: null, reason: `database file not found: ${join(dir, "none.sqlite")}` });
     expect(fileScorer.readsRow).toBe(true);
+  });
+});
+
+describe("sql_execution on a schema file", () => {
+  it("reads the CREATE TABLE file the row names, relative to the suite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-sql-schema-"));
+    writeFileSync(join(dir, "concert.sql"), SCHEMA);
+    const fromFile = createScorer({ type: "sql_execution", schema_file: "{{db}}.sql" } as never, {
+      baseDir: dir,
+    });
+    const gold = "SELECT DISTINCT country FROM singer";
+    expect(await fromFile.score({ output: gold, expected: gold, row })).toMatchObject({ score: 1 });
+    // The same schema, seed and gold literals as the inline `schema`: the same fillings.
+    const wrong = "SELECT country FROM singer";
+    expect(await fromFile.score({ output: wrong, expected: gold, row })).toEqual(await score(wrong, gold));
+    expect(await fromFile.score({ output: gold, expected: gold, row: { db: "nope" } })).toEqual({
+      score: null,
+      reason: `schema file not found: ${join(dir, "nope.sql")}`,
+    });
   });
 });
 
