@@ -30,6 +30,7 @@ import {
   firstStatement,
   leadingKeyword,
   MAX_QUERY_CHARS,
+  orderByColumns,
   ordersAtTopLevel,
   QUERY_KEYWORDS,
   queryLiterals,
@@ -138,7 +139,7 @@ export const sqlExecution: ScorerFactory<SqlExecutionConfig> = (config, context)
       seed: config.seed ?? 0,
       fillings: config.fillings ?? 3,
       rows: config.rows ?? 10,
-      planted: queryLiterals(gold),
+      planted: { ...queryLiterals(gold), distinct: orderByColumns(gold) },
     };
   }
 

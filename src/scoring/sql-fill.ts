@@ -5,7 +5,8 @@
  * values (parents are filled first); primary and unique keys stay unique; a share of values are
  * NULL, repeated, or copied from an earlier row, and the gold query's literals are planted (a
  * LIKE pattern as a matching text, a number with its neighbours) so its filters select rows and
- * a wrong filter, a missing DISTINCT or a wrong join gives another result.
+ * a wrong filter, a missing DISTINCT or a wrong join gives another result. The columns gold
+ * orders by get distinct values, so a LIMIT has no tie to break.
  */
 import type { DatabaseSync } from "node:sqlite";
 import { hashSeed, mulberry32 } from "../stats/prng.ts";
@@ -14,6 +15,8 @@ import { hashSeed, mulberry32 } from "../stats/prng.ts";
 export interface PlantedValues {
   strings: readonly string[];
   numbers: readonly number[];
+  /** Columns (lower case) that get distinct values: those the gold query orders by. */
+  distinct?: readonly string[];
 }
 
 interface Column {
@@ -192,8 +195,12 @@ function valueFor(
     if (column.affinity === "text") return `${dice.word()} ${rowIndex + 1}`;
     return rowIndex + 1;
   }
-  if (!column.notNull && dice.chance(0.05)) return null;
   const numeric = column.affinity !== "text" && column.affinity !== "blob";
+  if (column.kind === "plain" && planted.distinct?.includes(column.name.toLowerCase())) {
+    // Drawn from a range wide enough that ties are rare; no NULL, no planted repeat.
+    return numeric ? dice.int(low, high + 100_000) : `${dice.word()} ${dice.word()}`;
+  }
+  if (!column.notNull && dice.chance(0.05)) return null;
   if (column.kind === "year")
     return numeric
       ? dice.int(2000, 2024)
@@ -238,7 +245,8 @@ export function fillDatabase(
     for (let r = 0; r < count; r++) {
       const copy = previous.length > 0 && dice.chance(0.15) ? dice.pick(previous) : undefined;
       const row = table.columns.map((column, c) => {
-        if (copy !== undefined && !column.unique) return copy[c];
+        const distinct = options.planted.distinct?.includes(column.name.toLowerCase()) === true;
+        if (copy !== undefined && !column.unique && !distinct) return copy[c];
         const parentValues = column.parent && parentColumnValues(db, written, column.parent, tables);
         // No NULL foreign keys: `NOT IN (SELECT fk …)`, common in gold queries, would select nothing.
         if (parentValues && parentValues.length > 0) return dice.pick(parentValues);

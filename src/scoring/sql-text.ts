@@ -146,3 +146,41 @@ export function queryLiterals(sql: string): { strings: string[]; numbers: number
   }
   return { strings: [...strings], numbers: [...numbers] };
 }
+
+const ORDER_WORDS = new Set(["ASC", "DESC", "NULLS", "FIRST", "LAST", "COLLATE", "BY"]);
+
+/**
+ * The column names (lower case, table prefix dropped) the statement's top-level ORDER BY sorts
+ * on: the fillings give them distinct values, so that a right query cannot differ from gold only
+ * by which of several tied rows a LIMIT keeps. Empty without a top-level ORDER BY.
+ */
+export function orderByColumns(sql: string): string[] {
+  const tokens = tokenize(sql);
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "other" && t.text === "(") depth++;
+    else if (t.kind === "other" && t.text === ")") depth = Math.max(0, depth - 1);
+    else if (
+      depth === 0 &&
+      t.kind === "word" &&
+      t.text.toUpperCase() === "BY" &&
+      tokens[i - 1]?.text.toUpperCase() === "ORDER"
+    )
+      start = i + 1;
+  }
+  if (start === -1) return [];
+  const columns = new Set<string>();
+  for (let i = start; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "word" && /^(LIMIT|OFFSET)$/i.test(t.text)) break;
+    const isName = t.kind === "word" || t.kind === "quoted" || t.kind === "string";
+    if (!isName || ORDER_WORDS.has(t.text.toUpperCase())) continue;
+    const next = tokens[i + 1];
+    // A table prefix (`T1.` before the name) or a function (`count(`) is not a column.
+    if (next?.kind === "other" && (next.text === "." || next.text === "(")) continue;
+    columns.add(t.text.toLowerCase());
+  }
+  return [...columns];
+}

@@ -13,7 +13,7 @@ import type { ScoreResult } from "../../src/core/scorer.ts";
 import { createScorer } from "../../src/scoring/index.ts";
 import { sqlExecutionScorer } from "../../src/scoring/sql-execution.ts";
 import { sqlPool } from "../../src/scoring/sql-pool.ts";
-import { extractQuery, ordersAtTopLevel, queryLiterals } from "../../src/scoring/sql-text.ts";
+import { extractQuery, orderByColumns, ordersAtTopLevel, queryLiterals } from "../../src/scoring/sql-text.ts";
 import { SuiteError } from "../../src/suite/errors.ts";
 import { INLINE_SOURCE, loadSuiteText } from "../../src/suite/load.ts";
 
@@ -107,6 +107,22 @@ describe("sql_execution on synthetic fillings", () => {
       unordered,
     );
     expect(sorted.score).toBe(1);
+  });
+
+  it("gives the columns gold orders by distinct values, so a LIMIT keeps no arbitrary tied row", async () => {
+    expect(orderByColumns('SELECT a FROM t AS T1 ORDER BY T1.Age DESC, count(*), "Name" LIMIT 1')).toEqual([
+      "age",
+      "name",
+    ]);
+    // Equal only when the oldest singer is one: ties on age would give 2 rows vs gold 1.
+    for (const seed of [0, 1, 2]) {
+      const result = await score(
+        "SELECT name FROM singer WHERE age = (SELECT max(age) FROM singer)",
+        "SELECT name FROM singer ORDER BY age DESC LIMIT 1",
+        { seed },
+      );
+      expect(result.score, result.reason).toBe(1);
+    }
   });
 
   it("scores a syntax error or an unknown column 0 with SQLite's message", async () => {
