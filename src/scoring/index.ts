@@ -21,6 +21,7 @@ import { oneOfScorer } from "./one-of.ts";
 import { regexScorer } from "./regex.ts";
 import { rougeLScorer } from "./rouge-l.ts";
 import { spansScorer } from "./spans.ts";
+import { sqlExecutionScorer } from "./sql-execution.ts";
 import { startsWithScorer } from "./starts-with.ts";
 import { tokenF1Scorer } from "./token-f1.ts";
 
@@ -42,6 +43,7 @@ export const builtinScorers = {
   json_schema: jsonSchemaScorer,
   json_fields: jsonFieldsScorer,
   spans: spansScorer,
+  sql_execution: sqlExecutionScorer,
 };
 
 type Builtin = typeof builtinScorers;

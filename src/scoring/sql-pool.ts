@@ -1,0 +1,162 @@
+/**
+ * The child processes that run `sql_execution`'s queries (sql-worker.ts). SQLite runs a query
+ * synchronously and Node cannot interrupt it (a worker thread cannot be terminated inside
+ * SQLite), so a query that runs past its time limit is stopped by killing its process; the next
+ * case starts a fresh one. Processes are reused between cases (their built databases with them)
+ * and do not keep the parent alive while idle.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { availableParallelism } from "node:os";
+import type { ScoreResult } from "../core/scorer.ts";
+import type { SqlJob, SqlWorkerMessage } from "./sql-worker.ts";
+
+/** How long building a case's databases may take before its process is killed. */
+const BUILD_TIMEOUT_MS = 30_000;
+
+const WORKER_FILE = new URL(`./sql-worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
+
+interface Pending {
+  job: SqlJob;
+  timeoutMs: number;
+  resolve: (result: ScoreResult) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  current?: Pending;
+  step?: Extract<SqlWorkerMessage, { step: string }>;
+  timer?: NodeJS.Timeout;
+}
+
+export class SqlPool {
+  private readonly size: number;
+  private readonly workers = new Set<Worker>();
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  /** Processes started so far (a killed one is replaced by a new one). */
+  started = 0;
+
+  constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+    this.size = size;
+    // A child stuck in a query cannot notice its parent leave (its IPC handler never runs).
+    process.once("exit", () => this.close());
+  }
+
+  /** Scores one case; never rejects (a timeout or a crash is a score with its reason). */
+  run(job: Omit<SqlJob, "id">, timeoutMs: number): Promise<ScoreResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ job: { ...job, id: this.nextId++ }, timeoutMs, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Kills every process (tests; the processes also exit with their parent). */
+  close(): void {
+    for (const worker of this.workers) worker.child.kill("SIGKILL");
+    this.workers.clear();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let worker = [...this.workers].find((w) => w.current === undefined);
+      if (worker === undefined && this.workers.size < this.size) worker = this.spawn();
+      if (worker === undefined) return;
+      const pending = this.queue.shift()!;
+      worker.current = pending;
+      worker.step = undefined;
+      this.hold(worker, true);
+      this.arm(worker, BUILD_TIMEOUT_MS);
+      worker.child.send(pending.job);
+    }
+  }
+
+  private spawn(): Worker {
+    const child = fork(WORKER_FILE, [], {
+      // node:sqlite and type stripping warn on Node 22; the child's stderr is not the user's.
+      execArgv: ["--disable-warning=ExperimentalWarning", "--max-old-space-size=256"],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    this.started++;
+    const worker: Worker = { child };
+    let stderr = "";
+    // Read for a crash's last words only; never what keeps the parent alive.
+    (child.stderr as (NodeJS.ReadableStream & { unref?(): void }) | null)?.unref?.();
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-400);
+    });
+    child.on("message", (message: SqlWorkerMessage) => this.onMessage(worker, message));
+    child.on("exit", (code, signal) => {
+      if (!this.workers.delete(worker)) return;
+      const last = stderr.trim().split("\n").pop() ?? "";
+      this.finish(worker, `its process exited (${signal ?? `code ${code}`})${last ? `: ${last}` : ""}`);
+    });
+    child.on("error", () => child.kill("SIGKILL"));
+    this.workers.add(worker);
+    return worker;
+  }
+
+  private onMessage(worker: Worker, message: SqlWorkerMessage): void {
+    const pending = worker.current;
+    if (pending === undefined || message.id !== pending.job.id) return;
+    if ("step" in message) {
+      worker.step = message;
+      this.arm(worker, message.step === "build" ? BUILD_TIMEOUT_MS : pending.timeoutMs);
+      return;
+    }
+    clearTimeout(worker.timer);
+    worker.current = undefined;
+    this.hold(worker, false);
+    pending.resolve({ score: message.score, reason: message.reason });
+    this.dispatch();
+  }
+
+  /** Stops the case a worker runs: its process is killed, the case scored from the step it was at. */
+  private finish(worker: Worker, why: string): void {
+    clearTimeout(worker.timer);
+    const pending = worker.current;
+    worker.current = undefined;
+    if (pending !== undefined) {
+      const step = worker.step;
+      const on =
+        step && step.step !== "build" && pending.job.source.kind === "schema"
+          ? ` on filling ${step.database + 1}`
+          : "";
+      if (step?.step === "generated") pending.resolve({ score: 0, reason: `the query ${why}${on}` });
+      else {
+        const what = step?.step === "gold" ? "the gold query" : "building the databases";
+        pending.resolve({ score: null, reason: `${what} ${why}${on}` });
+      }
+    }
+    this.dispatch();
+  }
+
+  private arm(worker: Worker, ms: number): void {
+    clearTimeout(worker.timer);
+    worker.timer = setTimeout(() => {
+      this.workers.delete(worker);
+      worker.child.kill("SIGKILL");
+      const limit = ms === BUILD_TIMEOUT_MS ? ms : worker.current?.timeoutMs;
+      this.finish(worker, `timed out after ${limit} ms (its worker was replaced)`);
+    }, ms);
+  }
+
+  /** An idle process must not keep the parent's event loop alive. */
+  private hold(worker: Worker, busy: boolean): void {
+    const handle = worker.child as ChildProcess & { channel?: { ref(): void; unref(): void } | null };
+    if (busy) {
+      worker.child.ref();
+      handle.channel?.ref();
+    } else {
+      worker.child.unref();
+      handle.channel?.unref();
+    }
+  }
+}
+
+let shared: SqlPool | undefined;
+
+/** The process's pool, started on first use. */
+export function sqlPool(): SqlPool {
+  shared ??= new SqlPool();
+  return shared;
+}
