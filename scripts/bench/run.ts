@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -25,6 +25,7 @@ import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
 import { benchScoring } from "./scoring.ts";
+import { benchStartup } from "./startup.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
 
@@ -39,6 +40,7 @@ const BENCHES = [
   "scoring",
   "gate",
   "promptfoo",
+  "startup",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -125,6 +127,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);
+  },
+  startup: async () => {
+    results.startup = await benchStartup(ctx);
   },
 };
 

@@ -11,6 +11,7 @@ import type { OverheadScenario } from "../overhead.ts";
 import type { PublishResult } from "../publish.ts";
 import type { ReportResult } from "../report.ts";
 import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
+import { type StartupResult, startupSection, startupTargetRows } from "../startup.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
 import type { Machine } from "./machine.ts";
@@ -30,6 +31,7 @@ export interface BenchResults {
   scoring?: ScoringResult;
   gate?: GateBenchResult;
   versus?: VersusResult;
+  startup?: StartupResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
 }
@@ -159,6 +161,7 @@ export function targetRows(results: BenchResults): string[][] {
       met(p.indexMb < 1 && p.trendMb < 1),
     ]);
   }
+  if (results.startup) rows.push(...startupTargetRows(results.startup));
   if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
   const g = results.gate;
   if (g) {
@@ -409,6 +412,7 @@ export function renderResults(results: BenchResults): string {
       "",
     );
   }
+  if (results.startup) out.push(...startupSection(results.startup, table));
   out.push(RESULTS_END);
   return out.join("\n");
 }

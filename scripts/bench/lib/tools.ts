@@ -8,7 +8,7 @@ import { assertExitedOk, type MeasuredRun, runNodeMeasured } from "./child.ts";
 
 /** The repository root: opbench as a user runs it from a checkout. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const OPBENCH_BIN = join(REPO_ROOT, "bin", "opbench.js");
+export const OPBENCH_BIN = join(REPO_ROOT, "bin", "opbench.js");
 
 /** The Node flags of the bin's shebang (`#!/usr/bin/env -S node <flags>`): how `npx opbench` starts it. */
 export const OPBENCH_NODE_FLAGS: readonly string[] = (() => {
