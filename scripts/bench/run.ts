@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup,load,cpu]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -19,6 +19,7 @@ import type { BenchContext, OpbenchRunnerKind } from "./lib/context.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { type BenchResults, renderResults, replaceResults } from "./lib/report.ts";
 import { REPO_ROOT } from "./lib/tools.ts";
+import { benchLoad } from "./load.ts";
 import { benchMemory } from "./memory.ts";
 import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
@@ -41,6 +42,8 @@ const BENCHES = [
   "gate",
   "promptfoo",
   "startup",
+  "load",
+  "cpu",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -130,6 +133,12 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   startup: async () => {
     results.startup = await benchStartup(ctx);
+  },
+  cpu: async () => {
+    results.throughput = await benchThroughput(ctx, { rssByCases: false });
+  },
+  load: async () => {
+    results.load = await benchLoad(ctx);
   },
 };
 

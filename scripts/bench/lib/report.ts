@@ -5,6 +5,7 @@
  */
 import type { GateBenchResult } from "../gate.ts";
 import type { HotPath } from "../hot-paths.ts";
+import { type LoadBenchResult, loadSection } from "../load.ts";
 import type { MemoryResult } from "../memory.ts";
 import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
@@ -32,6 +33,7 @@ export interface BenchResults {
   gate?: GateBenchResult;
   versus?: VersusResult;
   startup?: StartupResult;
+  load?: LoadBenchResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
 }
@@ -79,13 +81,20 @@ export function targetRows(results: BenchResults): string[][] {
     }
   }
   const t = results.throughput;
-  for (const ratio of t?.ratios.filter((r) => r.bare === "bare undici (keep-alive)") ?? []) {
+  for (const ratio of t?.ratios.filter((r) => r.bare !== "bare undici (close)") ?? []) {
     rows.push([
       `2. wall time, ${t!.cases} cases at concurrency ${t!.concurrency}, ${ratio.opbench}`,
-      "≤ 1.25 × bare undici loop (keep-alive)",
+      `≤ 1.25 × ${ratio.bare}`,
       `${fmt(ratio.wall)} ×`,
       met(ratio.wall ? ratio.wall.median <= 1.25 : null),
     ]);
+    if (ratio.bare === "minimal undici loop (Pool)")
+      rows.push([
+        `19. CPU time, ${t!.cases} cases at concurrency ${t!.concurrency}, ${ratio.opbench}`,
+        `≤ 1.5 × ${ratio.bare}`,
+        `${fmt(ratio.cpu)} ×`,
+        met(ratio.cpu ? ratio.cpu.median <= 1.5 : null),
+      ]);
   }
   const sizes = t?.rssByCases ?? [];
   if (sizes.length >= 2) {
@@ -290,8 +299,8 @@ export function renderResults(results: BenchResults): string {
       ),
       "",
       ...table(
-        ["ratio", "wall (process)", "calls only"],
-        t.ratios.map((r) => [`${r.opbench} ÷ ${r.bare}`, fmt(r.wall), fmt(r.calls)]),
+        ["ratio", "wall (process)", "calls only", "CPU time"],
+        t.ratios.map((r) => [`${r.opbench} ÷ ${r.bare}`, fmt(r.wall), fmt(r.calls), fmt(r.cpu)]),
       ),
       "",
       ...table(
@@ -413,6 +422,7 @@ export function renderResults(results: BenchResults): string {
     );
   }
   if (results.startup) out.push(...startupSection(results.startup, table));
+  if (results.load) out.push(...loadSection(results.load, table));
   out.push(RESULTS_END);
   return out.join("\n");
 }
