@@ -226,7 +226,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel: skippingPreparer(await modelPreparer(suite.models), skips),
+      prepareModel: skippingPreparer(await modelPreparer(suite.models, suite.workers), skips),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),
