@@ -36,13 +36,17 @@ export async function modelPreparer(
 ): Promise<(model: ResolvedModel) => ModelServices> {
   const priced = models.some((m) => runnerDefinition(m.config).locality === "api");
   const pricing = priced ? (await import("../cost/api-price.ts")).priceApiCall : undefined;
-  if (workers > 1) {
-    for (const model of models) {
-      const why = workersUnsupported(model.config as ModelConfigBase & Record<string, unknown>);
-      if (why) throw new RangeError(`workers: model ${model.id} cannot make its calls in threads: ${why}`);
-    }
-  }
+  checkWorkers(models, workers);
   return (model) => prepareModel(model, pricing, workers);
+}
+
+/** Throws a RangeError saying why when `workers` > 1 and a model cannot make its calls in threads. */
+export function checkWorkers(models: readonly ResolvedModel[], workers: number): void {
+  if (workers <= 1) return;
+  for (const model of models) {
+    const why = workersUnsupported(model.config as ModelConfigBase & Record<string, unknown>);
+    if (why) throw new RangeError(`workers: model ${model.id} cannot make its calls in threads: ${why}`);
+  }
 }
 
 /** A model's runner and services; `price` is required for API models (see {@link modelPreparer}). */

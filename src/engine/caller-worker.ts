@@ -50,6 +50,8 @@ async function call(id: number, request: Omit<GenerationRequest, "signal">): Pro
   }
 }
 
+post({ type: "ready" });
+
 port.on("message", (message: MainMessage) => {
   if (message.type === "call") void call(message.id, message.request);
   else if (message.type === "abort")

@@ -29,6 +29,8 @@ export function workersUnsupported(config: ModelConfigBase & Record<string, unkn
 interface Caller {
   worker: Worker;
   inFlight: number;
+  /** Settles when the thread has built its runner (or failed to start). */
+  ready: Promise<void>;
 }
 
 /** `runner` with its `generate` made by `count` caller threads, each call on the least busy. */
@@ -38,12 +40,13 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
   const calls = new Map<number, { queue: EventQueue<RunnerEvent>; caller: Caller }>();
 
   const onMessage = (message: CallerMessage) => {
+    if (message.type === "ready") return;
     const call = calls.get(message.id);
     if (!call) return;
     if (message.type === "events") for (const event of message.events) call.queue.push(event);
     else {
       calls.delete(message.id);
-      call.caller.inFlight--;
+      if (--call.caller.inFlight === 0) call.caller.worker.unref();
       if (message.type === "done") call.queue.close();
       else call.queue.fail(revivedError(message.error));
     }
@@ -55,15 +58,27 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
         workerData: { config, mainTimeOrigin: performance.timeOrigin },
       });
       worker.on("message", onMessage);
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once("message", () => resolve());
+        worker.once("error", reject);
+      });
+      ready.catch(() => {});
       worker.on("error", (error) => {
         for (const [id, call] of calls) {
           if (call.caller.worker !== worker) continue;
           calls.delete(id);
+          call.caller.inFlight--;
           call.queue.fail(error);
         }
+        worker.unref();
       });
-      worker.unref();
-      return { worker, inFlight: 0 };
+      // Held (keeping the process alive) while it starts or has calls in flight, never when idle.
+      ready.then(
+        () => caller.inFlight === 0 && worker.unref(),
+        () => worker.unref(),
+      );
+      const caller: Caller = { worker, inFlight: 0, ready };
+      return caller;
     });
 
   async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
@@ -72,7 +87,7 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
     const id = nextId++;
     const queue = new EventQueue<RunnerEvent>();
     calls.set(id, { queue, caller });
-    caller.inFlight++;
+    if (caller.inFlight++ === 0) caller.worker.ref();
     const { signal, ...rest } = request;
     const onAbort = () =>
       caller.worker.postMessage({
@@ -99,7 +114,13 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
       await runner.shutdown?.();
     },
   };
-  if (runner.startup) wrapped.startup = (ctx) => runner.startup!(ctx);
+  // The threads start with the model, so their start-up (loading the runners) is not a call's wait.
+  wrapped.startup = async (ctx) => {
+    const info = await runner.startup?.(ctx);
+    callers ??= start();
+    await Promise.all(callers.map((c) => c.ready));
+    return info;
+  };
   if (runner.countTokens) wrapped.countTokens = (text) => runner.countTokens!(text);
   if (runner.servingProcess) wrapped.servingProcess = () => runner.servingProcess!();
   if (runner.serverMetricsUrl) wrapped.serverMetricsUrl = () => runner.serverMetricsUrl!();

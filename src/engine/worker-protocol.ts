@@ -7,6 +7,7 @@ export type MainMessage =
   | { type: "abort"; id: number; reason: SerializedError };
 
 export type CallerMessage =
+  | { type: "ready" }
   | { type: "events"; id: number; events: RunnerEvent[] }
   | { type: "done"; id: number }
   | { type: "error"; id: number; error: SerializedError };

@@ -141,6 +141,43 @@ describe("--workers", () => {
     }
   });
 
+  it("drives a load step from threads: the step's count is the server's", async () => {
+    const work = join(dir, "load");
+    const suite = writeBenchSuite(work, {
+      url: server.url,
+      cases: benchCases(8, DEFAULT_SCRIPT),
+      concurrency: 1,
+      warmup: 0,
+      stream: true,
+    });
+    await server.truth(true);
+    const out = join(work, "run");
+    await run(
+      process.execPath,
+      [BIN, "load", suite, "--out", out, "--workers", "2", "--concurrency", "4", "--requests", "30"].concat([
+        "--no-server-metrics",
+        "-o",
+        "load-json",
+      ]),
+      { env: { ...process.env, CI: "1" } },
+    );
+    const loadJson = JSON.parse(readFileSync(join(out, "load.json"), "utf8"));
+    const step = (Array.isArray(loadJson) ? loadJson : loadJson.steps)[0];
+    expect(step.requests.succeeded).toBe(30);
+    expect((await server.truth(true)).length).toBe(30);
+    expect(step.ttft_ms.p50).toBeLessThanOrEqual(step.e2e_ms.p50);
+  }, 120_000);
+
+  it("says why a suite's model cannot use threads, and exits 2", async () => {
+    const failed = await run(process.execPath, [BIN, "run", "--workers", "2", "--out", join(dir, "never")], {
+      env: { ...process.env, CI: "1" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toMatch(
+      /workers: model \S+ cannot make its calls in threads: the embedded runner/,
+    );
+  });
+
   it("refuses models whose calls need the main thread's start-up, saying why", () => {
     expect(workersUnsupported({ id: "m", runner: "embedded" })).toMatch(/embedded/);
     expect(workersUnsupported({ id: "m", runner: "llamacpp", spawn: { model: "x.gguf" } })).toMatch(/url/);

@@ -303,6 +303,10 @@ export function renderResults(results: BenchResults): string {
         t.ratios.map((r) => [`${r.opbench} ÷ ${r.bare}`, fmt(r.wall), fmt(r.calls), fmt(r.cpu)]),
       ),
       "",
+    );
+  }
+  if (t && t.rssByCases.length > 0) {
+    out.push(
       ...table(
         ["cases (opbench run)", "peak RSS MB", "peak RSS in its first 3 s, MB", "wall s"],
         t.rssByCases.map((r) => [
