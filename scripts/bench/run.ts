@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup,load,cpu]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup,load,cpu,workers]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -29,6 +29,7 @@ import { benchScoring } from "./scoring.ts";
 import { benchStartup } from "./startup.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
+import { benchWorkers } from "./workers.ts";
 
 const BENCHES = [
   "overhead",
@@ -44,6 +45,7 @@ const BENCHES = [
   "startup",
   "load",
   "cpu",
+  "workers",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -136,6 +138,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   cpu: async () => {
     results.throughput = await benchThroughput(ctx, { rssByCases: false });
+  },
+  workers: async () => {
+    results.workers = await benchWorkers(ctx);
   },
   load: async () => {
     results.load = await benchLoad(ctx);

@@ -15,6 +15,7 @@ import { type ScoringResult, scoringSection, scoringTargetRows } from "../scorin
 import { type StartupResult, startupSection, startupTargetRows } from "../startup.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
+import { type WorkersResult, workersSection } from "../workers.ts";
 import type { Machine } from "./machine.ts";
 import type { Spread } from "./stats.ts";
 
@@ -34,6 +35,7 @@ export interface BenchResults {
   versus?: VersusResult;
   startup?: StartupResult;
   load?: LoadBenchResult;
+  workers?: WorkersResult;
   /** Benchmarks that threw, with their message. */
   errors: { bench: string; message: string }[];
 }
@@ -427,6 +429,7 @@ export function renderResults(results: BenchResults): string {
   }
   if (results.startup) out.push(...startupSection(results.startup, table));
   if (results.load) out.push(...loadSection(results.load, table));
+  if (results.workers) out.push(...workersSection(results.workers, table, fmt));
   out.push(RESULTS_END);
   return out.join("\n");
 }
