@@ -63,7 +63,8 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
         worker.once("error", reject);
       });
       ready.catch(() => {});
-      worker.on("error", (error) => {
+      // A thread that fails or exits takes its calls in flight with it: they fail, the run goes on.
+      const failCalls = (error: Error) => {
         for (const [id, call] of calls) {
           if (call.caller.worker !== worker) continue;
           calls.delete(id);
@@ -71,7 +72,9 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
           call.queue.fail(error);
         }
         worker.unref();
-      });
+      };
+      worker.on("error", failCalls);
+      worker.on("exit", (code) => failCalls(new Error(`the caller thread exited (code ${code})`)));
       // Held (keeping the process alive) while it starts or has calls in flight, never when idle.
       ready.then(
         () => caller.inFlight === 0 && worker.unref(),
@@ -82,20 +85,20 @@ export function withWorkerCallers(runner: Runner, config: ModelConfigBase, count
     });
 
   async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+    const { signal, ...rest } = request;
+    if (signal.aborted) throw signal.reason;
     callers ??= start();
     const caller = callers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = nextId++;
     const queue = new EventQueue<RunnerEvent>();
     calls.set(id, { queue, caller });
     if (caller.inFlight++ === 0) caller.worker.ref();
-    const { signal, ...rest } = request;
     const onAbort = () =>
       caller.worker.postMessage({
         type: "abort",
         id,
         reason: serializedError(signal.reason),
       } satisfies MainMessage);
-    if (signal.aborted) throw signal.reason;
     signal.addEventListener("abort", onAbort, { once: true });
     caller.worker.postMessage({ type: "call", id, request: rest } satisfies MainMessage);
     try {
