@@ -13,7 +13,11 @@ import { type Spread, spreadOf } from "./lib/stats.ts";
 import { runBareLoop, runOpbenchCli } from "./lib/tools.ts";
 
 /** A tool measured against the server: opbench through one runner, or a bare loop. */
-export type ToolName = `opbench (${OpbenchRunnerKind})` | "bare undici (keep-alive)" | "bare undici (close)";
+export type ToolName =
+  | `opbench (${OpbenchRunnerKind})`
+  | "bare undici (keep-alive)"
+  | "bare undici (close)"
+  | "minimal undici loop (Pool)";
 
 export interface ToolOverhead {
   tool: ToolName;

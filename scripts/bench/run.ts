@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup,load,cpu,workers]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -19,14 +19,17 @@ import type { BenchContext, OpbenchRunnerKind } from "./lib/context.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { type BenchResults, renderResults, replaceResults } from "./lib/report.ts";
 import { REPO_ROOT } from "./lib/tools.ts";
+import { benchLoad } from "./load.ts";
 import { benchMemory } from "./memory.ts";
 import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
 import { benchScoring } from "./scoring.ts";
+import { benchStartup } from "./startup.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
+import { benchWorkers } from "./workers.ts";
 
 const BENCHES = [
   "overhead",
@@ -39,6 +42,10 @@ const BENCHES = [
   "scoring",
   "gate",
   "promptfoo",
+  "startup",
+  "load",
+  "cpu",
+  "workers",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -125,6 +132,18 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);
+  },
+  startup: async () => {
+    results.startup = await benchStartup(ctx);
+  },
+  cpu: async () => {
+    results.throughput = await benchThroughput(ctx, { rssByCases: false });
+  },
+  workers: async () => {
+    results.workers = await benchWorkers(ctx);
+  },
+  load: async () => {
+    results.load = await benchLoad(ctx);
   },
 };
 

@@ -10,7 +10,7 @@ import type { MeasuredRun } from "./lib/child.ts";
 import type { BenchContext } from "./lib/context.ts";
 import { startServerProcess } from "./lib/server-process.ts";
 import { type Spread, spread, spreadOf } from "./lib/stats.ts";
-import { runBareLoop, runOpbenchCli } from "./lib/tools.ts";
+import { runBareLoop, runMinimalLoop, runOpbenchCli } from "./lib/tools.ts";
 import type { ToolName } from "./overhead.ts";
 
 export interface ThroughputRun {
@@ -36,14 +36,28 @@ export interface ThroughputResult {
   concurrency: number;
   tools: ToolThroughput[];
   /** Per repetition, opbench wall ÷ bare loop wall, for each (opbench runner, bare loop) pair. */
-  ratios: { opbench: ToolName; bare: ToolName; wall: Spread | null; calls: Spread | null }[];
+  ratios: {
+    opbench: ToolName;
+    bare: ToolName;
+    wall: Spread | null;
+    calls: Spread | null;
+    /** CPU time (user + system) of the opbench process ÷ the loop's. */
+    cpu?: Spread | null;
+  }[];
   /** opbench (first runner) peak RSS by number of cases: flat if records stream to disk. */
   rssByCases: { cases: number; peakRssMb: number | null; earlyPeakRssMb?: number | null; wallMs: number }[];
 }
 
 const CONCURRENCY = 32;
 
-export async function benchThroughput(ctx: BenchContext): Promise<ThroughputResult> {
+/**
+ * `rssByCases: false` (the `cpu` benchmark) leaves out the peak-RSS runs of 1,000 to 100,000
+ * cases: only the paired runs of opbench and the loops, for a quick, rerunnable CPU/wall ratio.
+ */
+export async function benchThroughput(
+  ctx: BenchContext,
+  options: { rssByCases: boolean } = { rssByCases: true },
+): Promise<ThroughputResult> {
   const caseCount = ctx.smoke ? 300 : 10_000;
   const server = await startServerProcess(DEFAULT_SCRIPT);
   const runs = new Map<ToolName, ThroughputRun[]>();
@@ -93,11 +107,18 @@ export async function benchThroughput(ctx: BenchContext): Promise<ThroughputResu
             });
             record(`bare undici (${connection})`, fromProcess(bare.process, bare.loopMs));
           }
+          const minimal = await runMinimalLoop({
+            url: server.url,
+            calls: caseCount,
+            concurrency: CONCURRENCY,
+            stream: true,
+          });
+          record("minimal undici loop (Pool)", fromProcess(minimal.process, minimal.loopMs));
         }
         await server.truth(true);
       }
     }
-    const sizes = ctx.smoke ? [100, 300] : [1_000, 10_000, 100_000];
+    const sizes = !options.rssByCases ? [] : ctx.smoke ? [100, 300] : [1_000, 10_000, 100_000];
     for (const size of sizes) {
       ctx.log(`throughput: peak RSS with ${size} cases`);
       const op = await runOpbenchCli({
@@ -133,7 +154,11 @@ export async function benchThroughput(ctx: BenchContext): Promise<ThroughputResu
   const ratios: ThroughputResult["ratios"] = [];
   for (const runner of ctx.runners) {
     const op = runs.get(`opbench (${runner})`) ?? [];
-    for (const bare of ["bare undici (keep-alive)", "bare undici (close)"] as const) {
+    for (const bare of [
+      "bare undici (keep-alive)",
+      "bare undici (close)",
+      "minimal undici loop (Pool)",
+    ] as const) {
       const base = runs.get(bare) ?? [];
       const paired = (pick: (r: ThroughputRun) => number | null) =>
         spread(
@@ -148,6 +173,7 @@ export async function benchThroughput(ctx: BenchContext): Promise<ThroughputResu
         bare,
         wall: paired((r) => r.wallMs),
         calls: paired((r) => r.callsMs),
+        cpu: paired((r) => r.cpuMs),
       });
     }
   }

@@ -36,6 +36,8 @@ import { reportSuiteError } from "./suite-errors.ts";
 export interface LoadArgs extends LoadFlags, FormatArgs, GateArgs {
   suite?: string | undefined;
   out?: string | undefined;
+  /** Caller threads (`--workers`); the suite's `workers:` when absent. */
+  workers?: number | undefined;
 }
 
 /** The model to load: a suite model by id, else a .gguf path or llama-server URL, else the first. */
@@ -140,6 +142,17 @@ export async function loadCommand(
     ...configSecrets(model.config),
     ...configSecrets(load.serverMetrics),
   ];
+  const workers = args.workers ?? suite.workers ?? 1;
+  let prepareModel: Awaited<ReturnType<typeof modelPreparer>>;
+  try {
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`--workers must be a positive integer, got ${workers}`);
+    prepareModel = prepare ?? (await modelPreparer([model], workers));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    process.stderr.write(`opbench load: ${error.message}\n`);
+    return 2;
+  }
   const runDir = resolve(args.out ?? defaultRunDir(`${suite.name}-load`));
   const write = (line: string) => process.stderr.write(`${line}\n`);
   const interrupt = handleInterrupts(write, "stopping the sweep");
@@ -150,7 +163,7 @@ export async function loadCommand(
       model,
       load,
       runDir,
-      prepareModel: prepare ?? (await modelPreparer([model])),
+      prepareModel,
       signal: interrupt.signal,
       observer: progress(write),
       argv: process.argv.slice(2),

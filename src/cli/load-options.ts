@@ -54,6 +54,11 @@ export function loadCommandOptions<T>(y: Argv<T>) {
       type: "number",
       describe: "Output token limit of every call (default: the task's)",
     })
+    .option("workers", {
+      type: "number",
+      describe:
+        "Make the calls in N threads, each with its own connection pool (default: the suite's workers, else 1)",
+    })
     .option("seed", { type: "number", describe: "Seed of the Poisson arrival times (default 1)" })
     .option("server-metrics", {
       type: "boolean",

@@ -75,6 +75,10 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             type: "number",
             describe: "Unmeasured warm-up calls per model (overrides the suite)",
           })
+          .option("workers", {
+            type: "number",
+            describe: "Make the calls in N threads, each with its own connection pool (overrides the suite)",
+          })
           .option("progress", {
             type: "boolean",
             describe: "Live progress bars (default: when stderr is a terminal and CI is unset)",

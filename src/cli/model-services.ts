@@ -4,11 +4,13 @@
  */
 import { pricingModelOf, runnerDefinition } from "../../runners/index.ts";
 import { parseDuration } from "../core/duration.ts";
+import type { ModelConfigBase } from "../core/model-config.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { priceApiCall } from "../cost/api-price.ts";
 import type { TokenCounts } from "../cost/tokens.ts";
 import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import type { ModelServices } from "../engine/services.ts";
+import { withWorkerCallers, workersUnsupported } from "../engine/worker-callers.ts";
 import type { ResolvedModel } from "../suite/resolved.ts";
 
 /** Idle-power measurement before a local model's calls, unless the suite says otherwise. */
@@ -30,18 +32,30 @@ type PriceApiCall = typeof priceApiCall;
  */
 export async function modelPreparer(
   models: readonly ResolvedModel[],
+  workers = 1,
 ): Promise<(model: ResolvedModel) => ModelServices> {
   const priced = models.some((m) => runnerDefinition(m.config).locality === "api");
   const pricing = priced ? (await import("../cost/api-price.ts")).priceApiCall : undefined;
-  return (model) => prepareModel(model, pricing);
+  checkWorkers(models, workers);
+  return (model) => prepareModel(model, pricing, workers);
+}
+
+/** Throws a RangeError saying why when `workers` > 1 and a model cannot make its calls in threads. */
+export function checkWorkers(models: readonly ResolvedModel[], workers: number): void {
+  if (workers <= 1) return;
+  for (const model of models) {
+    const why = workersUnsupported(model.config as ModelConfigBase & Record<string, unknown>);
+    if (why) throw new RangeError(`workers: model ${model.id} cannot make its calls in threads: ${why}`);
+  }
 }
 
 /** A model's runner and services; `price` is required for API models (see {@link modelPreparer}). */
-export function prepareModel(model: ResolvedModel, price?: PriceApiCall): ModelServices {
+export function prepareModel(model: ResolvedModel, price?: PriceApiCall, workers = 1): ModelServices {
   const config = model.config;
   const definition = runnerDefinition(config);
+  const runner = definition.create(config);
   const services: ModelServices = {
-    runner: definition.create(config),
+    runner: workers > 1 ? withWorkerCallers(runner, config, workers) : runner,
     locality: definition.locality,
     limits: { rpm: config.rpm, tpm: config.tpm },
   };

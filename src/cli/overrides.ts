@@ -10,12 +10,13 @@ export interface SuiteOverrides {
   repeats?: number | undefined;
   limit?: number | undefined;
   warmup?: number | undefined;
+  workers?: number | undefined;
 }
 
 /** Keeps only the overrides that were given (for the run log, and to re-apply on --resume). */
 export function givenOverrides(args: SuiteOverrides): SuiteOverrides {
   const out: SuiteOverrides = {};
-  for (const key of ["model", "concurrency", "repeats", "limit", "warmup"] as const) {
+  for (const key of ["model", "concurrency", "repeats", "limit", "warmup", "workers"] as const) {
     if (args[key] !== undefined) Object.assign(out, { [key]: args[key] });
   }
   return out;
@@ -74,6 +75,7 @@ export function applyOverrides(suite: ResolvedSuite, args: SuiteOverrides): Reso
   const repeats = positive("repeats", args.repeats);
   const limit = positive("limit", args.limit);
   const warmup = positive("warmup", args.warmup, true);
+  const workers = positive("workers", args.workers);
   let models = suite.models;
   if (args.model !== undefined) {
     models = [modelFromFlag(args.model, concurrency ?? suite.models[0]?.concurrency ?? 1)];
@@ -85,6 +87,7 @@ export function applyOverrides(suite: ResolvedSuite, args: SuiteOverrides): Reso
     models,
     repeats: repeats ?? suite.repeats,
     warmup: warmup ?? suite.warmup,
+    ...(workers !== undefined && { workers }),
     tasks:
       limit === undefined ? suite.tasks : suite.tasks.map((t) => ({ ...t, cases: t.cases.slice(0, limit) })),
     modelParams: args.model !== undefined ? {} : suite.modelParams,

@@ -29,7 +29,7 @@ import {
 } from "./gate-support.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
-import { modelPreparer } from "./model-services.ts";
+import { checkWorkers, modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
 import { evaluateRunGates, suiteGateContext } from "./run-gates.ts";
@@ -158,6 +158,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ? resumedOverrides(resume.firstStart.suite.overrides as SuiteOverrides, overrides)
       : overrides;
     suite = applyOverrides(loaded.value, effective);
+    checkWorkers(suite.models, suite.workers ?? 1);
   } catch (error) {
     process.stderr.write(`opbench: ${(error as Error).message}\n`);
     return 2;
@@ -229,7 +230,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel: skippingPreparer(await modelPreparer(suite.models), skips),
+      prepareModel: skippingPreparer(await modelPreparer(suite.models, suite.workers), skips),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),

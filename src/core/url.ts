@@ -83,12 +83,26 @@ export function urlSecrets(url: string): string[] {
   return [...new Set(found.filter((value) => value.length > 0))];
 }
 
+/** Joined URLs by base and path: runners join the same pair on every call. */
+const joinedUrls = new Map<string, string>();
+
 /**
  * `base` with `path` appended to its path, keeping its query: `https://h/v1?api-version=x` +
  * `/chat/completions` → `https://h/v1/chat/completions?api-version=x`. A query in `path`
  * (`…?alt=sse`) is added to the base's.
  */
 export function joinUrl(base: string, path: string): string {
+  const key = `${base}\n${path}`;
+  let joined = joinedUrls.get(key);
+  if (joined === undefined) {
+    joined = joinUrlUncached(base, path);
+    if (joinedUrls.size >= 256) joinedUrls.clear();
+    joinedUrls.set(key, joined);
+  }
+  return joined;
+}
+
+function joinUrlUncached(base: string, path: string): string {
   const url = new URL(base);
   const [pathPart = "", query] = path.split("?", 2);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/${pathPart.replace(/^\/+/, "")}`;

@@ -84,6 +84,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     repeats: config.repeats ?? BUILTIN_DEFAULTS.repeats,
     warmup: config.warmup ?? BUILTIN_DEFAULTS.warmup,
     parallelModels: config.parallel_models ?? BUILTIN_DEFAULTS.parallelModels,
+    ...(config.workers !== undefined && { workers: config.workers }),
     maxOutputBytes: config.max_output_bytes ?? BUILTIN_DEFAULTS.maxOutputBytes,
     retry: retryPolicy(config),
     modelParams,

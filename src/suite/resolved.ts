@@ -81,6 +81,8 @@ export interface ResolvedSuite {
   repeats: number;
   warmup: number;
   parallelModels: boolean;
+  /** Caller threads per model (`workers:` / `--workers`); absent or 1: calls made on the main thread. */
+  workers?: number;
   /** Bytes of a call's output (and reasoning) kept in its record; scorers see all of it. */
   maxOutputBytes: number;
   retry: RetryPolicy;

@@ -106,6 +106,13 @@ function taskAndSuite(
     timeout: Duration.optional().describe("Per-call timeout (default 60s)"),
     retry: RetryConfig.optional(),
     parallel_models: z.boolean().optional().describe("Run models at the same time (default false)"),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("Threads making the calls, each with its own connection pool (default 1: the main thread)"),
     max_output_bytes: z
       .number()
       .int()

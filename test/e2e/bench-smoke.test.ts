@@ -83,13 +83,13 @@ describe("npm run bench -- --smoke", () => {
         "scripts/bench/run.ts",
         "--smoke",
         "--only",
-        "overhead,hot-paths,throughput,memory",
+        "overhead,hot-paths,throughput,memory,startup,load,workers",
         "--runners",
         "llamacpp",
         "--json",
         json,
       ],
-      { maxBuffer: 10_000_000, timeout: 240_000 },
+      { maxBuffer: 10_000_000, timeout: 420_000 },
     );
     const results = JSON.parse(readFileSync(json, "utf8")) as BenchResults;
     expect(results.errors).toEqual([]);
@@ -120,8 +120,11 @@ describe("npm run bench -- --smoke", () => {
     expect(throughput.tools.map((t) => t.tool).sort()).toEqual([
       "bare undici (close)",
       "bare undici (keep-alive)",
+      "minimal undici loop (Pool)",
       "opbench (llamacpp)",
     ]);
+    const minimal = throughput.ratios.find((r) => r.bare === "minimal undici loop (Pool)");
+    expect(minimal?.cpu?.median).toBeGreaterThan(0);
     for (const tool of throughput.tools) expect(tool.runs[0]?.peakRssMb, tool.tool).toBeGreaterThan(0);
     expect(throughput.rssByCases.map((r) => r.cases)).toEqual([100, 300]);
 
@@ -131,6 +134,14 @@ describe("npm run bench -- --smoke", () => {
       [10_000, 1_000],
     ]);
 
+    const startup = results.startup!;
+    expect(startup.programs.map((p) => p.program)).toContain("opbench --help");
+    for (const p of startup.programs) expect(p.wallMs?.n, p.program).toBe(2);
+    const load = results.load!;
+    // Smoke runs install nothing: opbench's own load mode runs, each step counted by the server.
+    expect(load.steps.filter((s) => s.tool === "opbench load").length).toBe(2);
+    for (const step of load.steps) expect(step.serverCount, step.tool).toBeGreaterThan(0);
+    expect(results.workers?.rows.map((r) => r.workers).slice(0, 2)).toEqual([1, 2]);
     expect(stdout).toContain(RESULTS_START);
     expect(stdout).toContain(RESULTS_END);
     expect(stdout).toContain("### Targets");
@@ -143,7 +154,7 @@ describe("npm run bench -- --smoke", () => {
     expect(replaced).not.toContain("\nold\n");
     expect(replaced.startsWith("# Benchmarks\n\nintro\n\n")).toBe(true);
     expect(replaced.endsWith("\n\nafter\n")).toBe(true);
-  }, 300_000);
+  }, 480_000);
 
   it("the gate benchmark times opbench gate and compare over two runs and renders its rows", async () => {
     const json = join(dir, "gate-results.json");

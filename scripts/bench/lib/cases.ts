@@ -42,6 +42,8 @@ export interface SuiteSpec {
   /** Unmeasured warm-up calls opbench makes first (records carry warmup: true). */
   warmup: number;
   stream: boolean;
+  /** opbench's `workers:` (caller threads); absent: the main thread. */
+  workers?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export function writeBenchSuite(dir: string, spec: SuiteSpec): string {
     `  stream: ${spec.stream}`,
     `concurrency: ${spec.concurrency}`,
     `warmup: ${spec.warmup}`,
+    ...(spec.workers !== undefined ? [`workers: ${spec.workers}`] : []),
     "retry:",
     "  attempts: 1",
     "models:",

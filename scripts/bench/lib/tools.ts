@@ -8,7 +8,7 @@ import { assertExitedOk, type MeasuredRun, runNodeMeasured } from "./child.ts";
 
 /** The repository root: opbench as a user runs it from a checkout. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const OPBENCH_BIN = join(REPO_ROOT, "bin", "opbench.js");
+export const OPBENCH_BIN = join(REPO_ROOT, "bin", "opbench.js");
 
 /** The Node flags of the bin's shebang (`#!/usr/bin/env -S node <flags>`): how `npx opbench` starts it. */
 export const OPBENCH_NODE_FLAGS: readonly string[] = (() => {
@@ -17,6 +17,7 @@ export const OPBENCH_NODE_FLAGS: readonly string[] = (() => {
   return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
 })();
 const BARE_LOOP = fileURLToPath(new URL("../bare-loop.ts", import.meta.url));
+const MINIMAL_LOOP = fileURLToPath(new URL("../minimal-loop.ts", import.meta.url));
 
 export interface OpbenchRunSpec extends SuiteSpec {
   /** Scratch directory (suite, dataset, run directory); emptied first. */
@@ -103,4 +104,28 @@ export async function runBareLoop(spec: BareLoopSpec): Promise<BareLoopRun> {
     loopMs: result.wallMs,
     calls: result.calls.slice(spec.warmup).map((c) => ({ key: c.id, e2eMs: c.e2eMs, ttftMs: c.ttftMs })),
   };
+}
+
+/** The minimal loop (minimal-loop.ts: a Pool, bodies built per call, nothing kept), measured. */
+export async function runMinimalLoop(spec: {
+  url: string;
+  calls: number;
+  concurrency: number;
+  stream: boolean;
+}): Promise<{ process: MeasuredRun; loopMs: number }> {
+  const run = await runNodeMeasured(MINIMAL_LOOP, [
+    "--url",
+    spec.url,
+    "--calls",
+    String(spec.calls),
+    "--concurrency",
+    String(spec.concurrency),
+    "--stream",
+    String(spec.stream),
+  ]);
+  assertExitedOk(run, "minimal loop");
+  const result = JSON.parse(run.stdout) as { wallMs: number; calls: number };
+  if (result.calls !== spec.calls)
+    throw new Error(`minimal loop: ${result.calls} of ${spec.calls} calls got HTTP 200`);
+  return { process: run, loopMs: result.wallMs };
 }
