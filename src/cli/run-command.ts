@@ -28,7 +28,7 @@ import {
   prepareGates,
 } from "./gate-support.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
-import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
+import { announceSkips, judgesToSkip, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
 import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
@@ -65,6 +65,17 @@ export function checkSecrets(suite: ResolvedSuite, env: NodeJS.ProcessEnv = proc
       const value = env[name];
       if (value) values.push(value);
       else missing.push(`${name} (model ${model.id})`);
+    }
+  }
+  const models = new Set(suite.models.map((m) => m.id));
+  for (const judge of suite.judges ?? []) {
+    // A judge that is a model under test is checked above, with the same key.
+    if (models.has(judge.id)) continue;
+    values.push(...configSecrets(judge.config));
+    for (const name of secretEnvOf(judge.config)) {
+      const value = env[name];
+      if (value) values.push(value);
+      else missing.push(`${name} (judge ${judge.id})`);
     }
   }
   return { values, missing };
@@ -195,6 +206,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return 2;
   }
   for (const line of skipped.lines) process.stderr.write(`${line}\n`);
+  const judgeSkips = args.skipMissingKeys ? judgesToSkip(suite) : new Map<string, string>();
+  for (const [id, reason] of judgeSkips) {
+    if (!skips.has(id)) process.stderr.write(`opbench: judge ${id} ${reason}\n`);
+  }
   if (args.maxCost !== undefined && !(args.maxCost >= 0)) {
     process.stderr.write(`opbench: --max-cost must be a number of USD ≥ 0, got ${args.maxCost}\n`);
     return 2;
@@ -226,7 +241,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel: skippingPreparer(await modelPreparer(suite.models), skips),
+      prepareModel: skippingPreparer(
+        await modelPreparer([...suite.models, ...(suite.judges ?? [])]),
+        new Map([...judgeSkips, ...skips]),
+      ),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),
