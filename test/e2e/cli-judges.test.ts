@@ -98,7 +98,7 @@ function writeSuite(): string {
       "models:",
       `  - {id: small, runner: openai-compatible, model: small, base_url: "${server.url}/v1"}`,
       "judges:",
-      `  - {id: referee, runner: openai, model: referee, base_url: "${server.url}/v1", api_key_env: JUDGE_KEY, price: {input_per_mtok: 1, output_per_mtok: 2}}`,
+      `  - {id: referee, runner: openai, model: referee, base_url: "${server.url}/v1", api_key_env: JUDGE_KEY, concurrency: 4, price: {input_per_mtok: 1, output_per_mtok: 2}}`,
       "tasks:",
       "  - id: t",
       "    prompt: 'Answer {{q}}'",
@@ -224,6 +224,42 @@ describe("LLM judges in a run", () => {
     const again = await runCli(["run", "--resume", resumeDir], { JUDGE_KEY });
     expect(again.code).toBe(0);
     expect(judgeRequests(idle)).toHaveLength(0);
+  }, 60_000);
+});
+
+describe("opbench rescore with judges", () => {
+  it("judges the recorded outputs again, records its own judge calls, and keeps the log's order", async () => {
+    const suite = writeSuite();
+    const runDir = join(mkdtempSync(join(tmpdir(), "opbench-judges-rs-")), "run");
+    expect((await runCli(["run", suite, "--out", runDir], { JUDGE_KEY })).code).toBe(0);
+    const since = server.requests.length;
+    const outDir = join(mkdtempSync(join(tmpdir(), "opbench-judges-rs-")), "again");
+    const result = await runCli(["rescore", runDir, "--out", outDir], { JUDGE_KEY });
+    expect(result.stderr).toContain("Re-scored 4 call(s)");
+    expect(result.code).toBe(0);
+    expect(judgeRequests(since)).toHaveLength(12);
+    const events = readEvents(outDir);
+    expect(events[0]!.type).toBe("run_start");
+    // The source's judge events are not copied: these are the re-score's own.
+    expect(events.filter((e) => e.type === "judge_start")).toHaveLength(1);
+    expect(events.filter((e) => e.type === "judge_call")).toHaveLength(12);
+    expect(readCalls(outDir).map((c) => c.case_id)).toEqual(readCalls(runDir).map((c) => c.case_id));
+    expect(scoresOf(outDir)).toEqual(scoresOf(runDir));
+    const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as Summary;
+    expect(summary.judges).toMatchObject([{ judge: "referee", calls: 12, failed_calls: 3 }]);
+  }, 60_000);
+
+  it("refuses before any judge call when the judge's key is missing", async () => {
+    const suite = writeSuite();
+    const runDir = join(mkdtempSync(join(tmpdir(), "opbench-judges-rs-")), "run");
+    expect((await runCli(["run", suite, "--out", runDir], { JUDGE_KEY })).code).toBe(0);
+    const since = server.requests.length;
+    const env = { ...process.env };
+    delete env.JUDGE_KEY;
+    const result = await runCli(["rescore", runDir], env, true);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("JUDGE_KEY (judge referee)");
+    expect(server.requests.length).toBe(since);
   }, 60_000);
 });
 
