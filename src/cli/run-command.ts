@@ -208,7 +208,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   for (const line of skipped.lines) process.stderr.write(`${line}\n`);
   const judgeSkips = args.skipMissingKeys ? judgesToSkip(suite) : new Map<string, string>();
   for (const [id, reason] of judgeSkips) {
-    if (!skips.has(id)) process.stderr.write(`opbench: judge ${id} ${reason}\n`);
+    process.stderr.write(`opbench: judge ${id} ${reason}\n`);
   }
   if (args.maxCost !== undefined && !(args.maxCost >= 0)) {
     process.stderr.write(`opbench: --max-cost must be a number of USD ≥ 0, got ${args.maxCost}\n`);
