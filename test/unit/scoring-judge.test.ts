@@ -204,3 +204,60 @@ describe("judges in a suite", () => {
     expect(issue.expected).toContain("referee, small");
   });
 });
+
+describe("evaluation overhead in the summary and the reports", () => {
+  it("folds judge events per judge, apart from the models, and the outputs show it escaped", async () => {
+    const { build, start } = await import("../helpers/summary-log.ts");
+    const { renderJudgeOverhead } = await import("../../reports/html/judges.ts");
+    const { renderRunMarkdown } = await import("../../reports/markdown-text.ts");
+    const name = "<img src=x onerror=alert(1)>";
+    const judgeCall = (ok: boolean, cost: number | null) => ({
+      v: 1 as const,
+      type: "judge_call" as const,
+      judge: name,
+      item: "m|t|0|1",
+      attempt: 1,
+      model: "m",
+      task: "t",
+      scorer: "judge",
+      judge_attempt: 1,
+      started_at: "2026-01-01T00:00:00Z",
+      ok,
+      e2e_ms: 250,
+      input_tokens: ok ? 100 : null,
+      output_tokens: ok ? 10 : null,
+      cost_usd: cost,
+      error: ok ? null : { class: "http_5xx", message: "down", status: 500 },
+    });
+    const summary = build([
+      start,
+      { v: 1, type: "judge_start", judge: name, runner: "openai", at: "2026-01-01T00:00:00Z", backend: null },
+      judgeCall(true, 0.002),
+      judgeCall(true, 0.001),
+      judgeCall(false, null),
+    ]);
+    expect(summary.judges).toEqual([
+      {
+        judge: name,
+        runner: "openai",
+        error: null,
+        skipped: false,
+        calls: 3,
+        failed_calls: 1,
+        input_tokens: 200,
+        output_tokens: 20,
+        cost_usd: expect.closeTo(0.003, 12),
+        unpriced_calls: 1,
+        time_ms: 750,
+      },
+    ]);
+    expect(summary.by_model).toEqual([]);
+    const html = renderJudgeOverhead(summary);
+    expect(html).toContain("Evaluation overhead");
+    expect(html).not.toContain("<img");
+    expect(html).toContain("&lt;img");
+    expect(renderRunMarkdown(summary)).toMatch(
+      /Evaluation overhead .*3 calls \(1 failed\), 200 in \+ 20 out tokens, \$0\.0030 \(1 calls unpriced\)/,
+    );
+  });
+});
