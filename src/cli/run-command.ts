@@ -190,6 +190,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   if (args.dryRun) {
     process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models), shard))}\n`);
+    if ((suite.judges?.length ?? 0) > 0) {
+      const ids = suite.judges!.map((j) => j.id).join(", ");
+      process.stdout.write(`LLM judges: ${ids} (their calls are evaluation overhead, not in this bound)\n`);
+    }
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }

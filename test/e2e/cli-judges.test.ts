@@ -264,6 +264,19 @@ describe("opbench rescore with judges", () => {
 });
 
 describe("a judge whose key is missing", () => {
+  it("--dry-run names the judges and the key they miss", async () => {
+    const env = { ...process.env };
+    delete env.JUDGE_KEY;
+    const since = server.requests.length;
+    const result = await runCli(["run", writeSuite(), "--dry-run"], env, true);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "LLM judges: referee (their calls are evaluation overhead, not in this bound)",
+    );
+    expect(result.stdout).toContain("Missing API keys: JUDGE_KEY (judge referee)");
+    expect(server.requests.length).toBe(since);
+  });
+
   it("is named before any call", async () => {
     const since = server.requests.length;
     const env = { ...process.env };
