@@ -293,7 +293,6 @@ export type LogEvent =
   | ModelEnergyEvent
   | ModelEnergyCallsEvent
   | RunEndEvent
-  /** LLM judges' starts and calls (src/core/judge.ts): evaluation overhead. */
   | JudgeEvent
   /** Load mode (`opbench load`): steps and their calls (below). */
   | LoadEvent;
