@@ -8,6 +8,7 @@ import { MODEL_SKIPPED } from "../src/core/records.ts";
 import type { GroupSummary } from "../src/metrics/group.ts";
 import type { Summary } from "../src/metrics/summary.ts";
 import { energySourceLabel, formatCompute, formatWh } from "../src/terminal/energy-labels.ts";
+import { judgeOverheadLine } from "../src/terminal/judge-lines.ts";
 import { savingsLine } from "../src/terminal/savings-lines.ts";
 import { formatAccuracy, formatMs, formatUsd } from "../src/terminal/summary-table.ts";
 import { gatesMarkdown } from "./gates-markdown.ts";
@@ -148,6 +149,10 @@ function notes(summary: Summary): string[] {
     if (m.backend?.demo_model) {
       lines.push(`${m.model} is opbench's built-in demo model (random weights): its accuracy means nothing.`);
     }
+  }
+  // Evaluation overhead: the LLM judges' calls, apart from every model's figures.
+  for (const judge of summary.judges ?? []) {
+    lines.push(`Evaluation overhead (not in the models' figures): ${judgeOverheadLine(judge)}`);
   }
   return lines.map((line) => `> ${escapeMarkdown(line)}`);
 }

@@ -22,6 +22,7 @@ import { type CaseBrowser, renderCaseBrowser } from "./cases.ts";
 import { type ChartSlot, renderSlot } from "./chart.ts";
 import { distributionCharts, type LatencyDistributions } from "./distributions.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
+import { renderJudgeOverhead } from "./judges.ts";
 import { latencyChart } from "./latency.ts";
 import { latencyRows, renderLatencyTable } from "./latency-table.ts";
 import { PAGE_CSS, PAGE_SCRIPT } from "./page-assets.ts";
@@ -104,7 +105,7 @@ ${extra.beforeAccuracy ?? ""}<section id="tradeoffs"><h2>Accuracy, cost and spee
 <section id="latency-section"><h2>Latency and tokens</h2>${latency.map((slot) => (slot.id === "latency" ? `${renderSlot(slot)}\n${renderLatencyTable(summary, latencyRows(summary))}` : renderSlot(slot))).join("\n")}</section>
 <section id="accuracy"><h2>Accuracy per task</h2>${renderAccuracyTable(summary, accuracyRows(summary))}${renderComparisonTable(summary, comparisonRows(summary))}</section>
 <section id="per-correct-section"><h2>Per correct answer, and the cascade what-if</h2>${renderPerCorrectTable(summary, perCorrectRows(summary))}${renderCascades(cascadeViews(summary))}</section>
-${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
+${renderJudgeOverhead(summary)}${options.cases === undefined ? "" : `<section id="cases-section"><h2>Failed and disagreeing cases</h2>${renderCaseBrowser(summary, options.cases)}</section>`}
 <section id="record"><h2>Reproducibility</h2>${extra.record ?? renderReproducibility(reproducibilityRows(summary))}</section>`;
   return { main, specs };
 }

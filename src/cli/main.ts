@@ -92,7 +92,7 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
           .option("skip-missing-keys", {
             type: "boolean",
             describe:
-              "Skip the models whose API key variable is unset (said on stderr, recorded in the summary) instead of refusing the run",
+              "Skip the models (and LLM judges, with their scorers) whose API key variable is unset (said on stderr, recorded in the summary) instead of refusing the run",
           })
           .option("dry-run", {
             type: "boolean",

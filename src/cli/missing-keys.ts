@@ -38,6 +38,30 @@ export function modelsToSkip(
 }
 
 /**
+ * Each judge to skip (its id → the reason its `judge_start` records): those with an API key
+ * variable unset or empty in `env`. Their scorers are not run; the reason names them.
+ */
+export function judgesToSkip(
+  suite: ResolvedSuite,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, string> {
+  const skips = new Map<string, string>();
+  for (const judge of suite.judges ?? []) {
+    const unset = secretEnvOf(judge.config).filter((name) => !env[name]);
+    if (unset.length === 0) continue;
+    const scorers = suite.tasks.flatMap((task) =>
+      task.scorers.filter((s) => s.judge === judge.id).map((s) => `${task.id}: ${s.name}`),
+    );
+    skips.set(
+      judge.id,
+      `${MODEL_SKIPPED}${unset.join(", ")} ${unset.length > 1 ? "are" : "is"} not set (--skip-missing-keys); ` +
+        `scorers not run: ${scorers.join(", ")}`,
+    );
+  }
+  return skips;
+}
+
+/**
  * The lines that announce the skips on stderr, or, when every model would be skipped, an error
  * message instead (nothing would run: that is a missing key, exit 2, as without the flag).
  */

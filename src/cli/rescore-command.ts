@@ -8,10 +8,14 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
+import { secretEnvOf } from "../../runners/index.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
+import { JudgePanel, judgeTimeoutMs } from "../engine/judges.ts";
 import { RescoreError, rescoreRun } from "../engine/rescore.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
 import { INLINE_SOURCE, loadSuite } from "../suite/load.ts";
+import { loadEnvFiles } from "./env-file.ts";
+import { modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
@@ -34,6 +38,12 @@ async function recordedSuitePath(runDir: string): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/**
+ * Records judged at once by a re-score with judges (each judge still holds to its own
+ * `concurrency`): enough to keep the judges busy, few enough that memory stays flat.
+ */
+export const RESCORE_JUDGED_CONCURRENCY = 32;
 
 function fail(message: string): number {
   process.stderr.write(`opbench: ${message}\n`);
@@ -61,9 +71,20 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
       `the run's suite file ${suitePath} no longer exists; give the suite to re-score with --suite`,
     );
   }
+  // A judge's API key may sit in a .env beside the suite or in the working directory.
+  loadEnvFiles([dirname(resolve(suitePath)), process.cwd()]);
   const loaded = await reportSuiteError(() => loadSuite(resolve(suitePath)));
   if (!loaded.ok) return 2;
   const suite = loaded.value;
+  const judges = suite.judges ?? [];
+  const unset = judges.flatMap((j) =>
+    secretEnvOf(j.config)
+      .filter((name) => !process.env[name])
+      .map((name) => `${name} (judge ${j.id})`),
+  );
+  if (unset.length > 0) {
+    return fail(`no judge was called: set these environment variables first: ${unset.join(", ")}`);
+  }
 
   const outDir = resolve(args.out ?? defaultRescoreDir(sourceDir));
   if (outDir === sourceDir)
@@ -83,6 +104,21 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
       suite,
       argv: process.argv.slice(2),
       onEvent: (event) => summary.add(event),
+      ...(judges.length > 0 && {
+        concurrency: RESCORE_JUDGED_CONCURRENCY,
+        startJudges: async (append) =>
+          JudgePanel.start({
+            judges,
+            prepare: await modelPreparer(judges),
+            runDir: outDir,
+            baseDir: suite.baseDir,
+            signal: new AbortController().signal,
+            append,
+            log: (message) => process.stderr.write(`opbench: ${message}\n`),
+            retry: suite.retry,
+            timeoutMs: judgeTimeoutMs(suite),
+          }),
+      }),
     });
   } catch (error) {
     // Nothing half-written is left behind: the new directory goes (the source was only read).

@@ -9,6 +9,7 @@ import { configSecrets } from "../core/secrets.ts";
 import { CostBudget } from "../engine/budget.ts";
 import { type ResumeState, readResumeState } from "../engine/resume.ts";
 import { runSuite } from "../engine/run.ts";
+import type { ModelServices } from "../engine/services.ts";
 import { type Shard, shardLabel } from "../engine/shard.ts";
 import { CaseScoreCollector } from "../gates/case-scores.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
@@ -16,7 +17,7 @@ import { SummaryBuilder } from "../metrics/summary.ts";
 import { summarizeRun } from "../metrics/summary-file.ts";
 import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
-import type { ResolvedSuite } from "../suite/resolved.ts";
+import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
 import { formatPlan, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
@@ -28,7 +29,7 @@ import {
   prepareGates,
 } from "./gate-support.ts";
 import { handleInterrupts, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
-import { announceSkips, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
+import { announceSkips, judgesToSkip, modelsToSkip, skippingPreparer } from "./missing-keys.ts";
 import { checkWorkers, modelPreparer } from "./model-services.ts";
 import { chooseOutputs, type FormatArgs, produceAndList } from "./outputs.ts";
 import { applyOverrides, givenOverrides, resumedOverrides, type SuiteOverrides } from "./overrides.ts";
@@ -65,6 +66,17 @@ export function checkSecrets(suite: ResolvedSuite, env: NodeJS.ProcessEnv = proc
       const value = env[name];
       if (value) values.push(value);
       else missing.push(`${name} (model ${model.id})`);
+    }
+  }
+  const models = new Set(suite.models.map((m) => m.id));
+  for (const judge of suite.judges ?? []) {
+    // A judge that is a model under test is checked above, with the same key.
+    if (models.has(judge.id)) continue;
+    values.push(...configSecrets(judge.config));
+    for (const name of secretEnvOf(judge.config)) {
+      const value = env[name];
+      if (value) values.push(value);
+      else missing.push(`${name} (judge ${judge.id})`);
     }
   }
   return { values, missing };
@@ -107,6 +119,17 @@ export function chooseShard(
     );
   }
   return recorded ?? shard;
+}
+
+/**
+ * Services for the suite's models (in caller threads when `workers` says so) and for its judges
+ * (on the main thread: a judge's calls are few, and scoring waits on them).
+ */
+async function runPreparer(suite: ResolvedSuite): Promise<(model: ResolvedModel) => ModelServices> {
+  const forModels = await modelPreparer(suite.models, suite.workers);
+  const judges = (suite.judges ?? []).filter((judge) => !suite.models.includes(judge));
+  const forJudges = await modelPreparer(judges);
+  return (model) => (suite.models.includes(model) ? forModels(model) : forJudges(model));
 }
 
 /** Default run directory: `runs/<UTC yyyymmdd-hhmmss>-<suite name>` under the working directory. */
@@ -180,6 +203,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   if (args.dryRun) {
     process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models), shard))}\n`);
+    if ((suite.judges?.length ?? 0) > 0) {
+      const ids = suite.judges!.map((j) => j.id).join(", ");
+      process.stdout.write(`LLM judges: ${ids} (their calls are evaluation overhead, not in this bound)\n`);
+    }
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }
@@ -199,6 +226,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     return 2;
   }
   for (const line of skipped.lines) process.stderr.write(`${line}\n`);
+  const judgeSkips = skipMissingKeys ? judgesToSkip(suite) : new Map<string, string>();
+  for (const [id, reason] of judgeSkips) {
+    process.stderr.write(`opbench: judge ${id} ${reason}\n`);
+  }
   if (args.maxCost !== undefined && !(args.maxCost >= 0)) {
     process.stderr.write(`opbench: --max-cost must be a number of USD ≥ 0, got ${args.maxCost}\n`);
     return 2;
@@ -230,7 +261,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = await runSuite({
       suite,
       runDir,
-      prepareModel: skippingPreparer(await modelPreparer(suite.models, suite.workers), skips),
+      prepareModel: skippingPreparer(await runPreparer(suite), new Map([...judgeSkips, ...skips])),
       signal: interrupt.signal,
       observer: progress,
       argv: process.argv.slice(2),

@@ -5,6 +5,7 @@
  */
 
 import type { ErrorClass } from "./errors.ts";
+import type { JudgeEvent } from "./judge.ts";
 import type { BackendInfo } from "./runner.ts";
 
 /** Version of the log format; bumped only on breaking changes. */
@@ -292,6 +293,7 @@ export type LogEvent =
   | ModelEnergyEvent
   | ModelEnergyCallsEvent
   | RunEndEvent
+  | JudgeEvent
   /** Load mode (`opbench load`): steps and their calls (below). */
   | LoadEvent;
 

@@ -1,5 +1,6 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
+import type { JudgeAsk } from "./judge.ts";
 import type { LabelOutcome } from "./records.ts";
 import type { ToolCall } from "./runner.ts";
 
@@ -23,6 +24,8 @@ export interface ScoreInput {
   system?: string;
   /** The tool calls the model made, when the task offered tools. */
   toolCalls?: readonly ToolCall[];
+  /** Asks a judge model, recorded against this call (given when some scorer names a `judge`). */
+  askJudge?: JudgeAsk;
 }
 
 export interface Scorer {
@@ -35,6 +38,8 @@ export interface Scorer {
    * find each recorded call's row.
    */
   readonly readsRow?: boolean;
+  /** The judge (a `judges:` or `models:` id) this scorer asks: started for the run, its key checked. */
+  readonly judge?: string;
 }
 
 /** What a scorer factory may read besides its own config. */

@@ -4,7 +4,7 @@ import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.
 import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
 import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
-import { scoreAll } from "../scoring/score-all.ts";
+import { type CallJudging, scoreAll } from "../scoring/score-all.ts";
 import type { Case, ResolvedParams } from "../suite/resolved.ts";
 import type { WorkItem } from "./plan.ts";
 
@@ -38,6 +38,7 @@ export async function runAttempt(
   backoff: number | null,
   runSignal: AbortSignal,
   guard?: CallGuard,
+  judging?: CallJudging,
 ): Promise<AttemptOutcome> {
   // One controller per call, aborted by its timeout or by the run's signal. Not AbortSignal.any:
   // its composite signals stay reachable from the long-lived run signal and pile up (with the
@@ -91,7 +92,17 @@ export async function runAttempt(
     clearTimeout(timer);
     runSignal.removeEventListener("abort", onRunAbort);
   }
-  const record = await buildRecord(runner, item, request, timeline, error, attempt, backoff, startedAt);
+  const record = await buildRecord(
+    runner,
+    item,
+    request,
+    timeline,
+    error,
+    attempt,
+    backoff,
+    startedAt,
+    judging,
+  );
   const sentAtMs = timeline.tSend === undefined ? null : performance.timeOrigin + timeline.tSend;
   return { record, error, sentAtMs };
 }
@@ -105,6 +116,7 @@ async function buildRecord(
   attempt: number,
   backoff: number | null,
   startedAt: string,
+  judging: CallJudging | undefined,
 ): Promise<CallRecord> {
   const ok = error === undefined;
   const usage = timeline.usage;
@@ -117,7 +129,7 @@ async function buildRecord(
     tokensSource = "estimated";
   }
   const metrics = timeline.metrics(outputTokens, request.stream);
-  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content) : [];
+  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content, judging) : [];
   return {
     v: LOG_VERSION,
     type: "call",
@@ -158,8 +170,8 @@ async function buildRecord(
 }
 
 /** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */
-export function scoreOutput(item: WorkItem, output: string): Promise<ScoreRecord[]> {
-  return scoreAll(item.task.scorers, scoreInput(item.case, output));
+export function scoreOutput(item: WorkItem, output: string, judging?: CallJudging): Promise<ScoreRecord[]> {
+  return scoreAll(item.task.scorers, scoreInput(item.case, output), judging);
 }
 
 /** What the scorers see of a case and its output. */

@@ -14,6 +14,7 @@ import type { Scorer } from "../core/scorer.ts";
 import { scoreAll } from "../scoring/score-all.ts";
 import type { Case, ResolvedSuite } from "../suite/resolved.ts";
 import { scoreInput } from "./attempt.ts";
+import { type JudgePanel, WARMUP_JUDGING } from "./judges.ts";
 
 /** A log that cannot be re-scored (a load sweep, a newer log version, no run_start). */
 export class RescoreError extends Error {
@@ -32,6 +33,13 @@ export interface RescoreOptions {
   /** Sees every event as written, in order (to fold the summary). */
   onEvent?: (event: LogEvent) => void;
   now?: Date;
+  /**
+   * Starts the suite's judges once the new log has its run_start (their `judge_start` and
+   * `judge_call` events go to it); absent: the suite asks no judge.
+   */
+  startJudges?: (append: (event: LogEvent) => void) => Promise<JudgePanel>;
+  /** Records scored at once (judged scoring waits on calls; default 1). Their order is kept. */
+  concurrency?: number;
 }
 
 export interface RescoreStats {
@@ -159,6 +167,31 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
   const rows = new CasesById(options.suite);
   const log = new BufferedLog(join(options.outDir, EVENTS_FILE), options.onEvent);
   let starts = 0;
+  let judges: JudgePanel | undefined;
+  // Events in log order, each a promise (a record being scored); at most `concurrency` pending.
+  const pending: Promise<LogEvent>[] = [];
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const write = async (event: LogEvent | Promise<LogEvent>, keep = concurrency - 1) => {
+    pending.push(Promise.resolve(event));
+    while (pending.length > keep) log.append(await pending.shift()!);
+  };
+  const rescore = async (event: CallRecord, taskScorers: Scorer[]): Promise<LogEvent> => {
+    const expected = event.expected ?? undefined;
+    const recorded = rows.caseOf(event.task, event.case_id);
+    const input = recorded ? scoreInput(recorded, event.output!) : { output: event.output!, expected };
+    const judging = event.warmup
+      ? WARMUP_JUDGING
+      : judges?.forCall({ item: event.item, attempt: event.attempt, model: event.model, task: event.task });
+    let scores = await scoreAll(taskScorers, { ...input, expected }, judging);
+    if (event.output_truncated) {
+      stats.truncated++;
+      const note = truncationNote(event);
+      scores = scores.map((s) => ({ ...s, reason: s.reason + note }));
+    }
+    stats.rescored++;
+    if (!sameScores(scores, event.scores)) stats.changed++;
+    return { ...event, scores };
+  };
   try {
     for await (const event of readRunLog(options.sourceDir, (line) => stats.skippedLines.push(line))) {
       if (typeof event !== "object" || event === null) continue;
@@ -181,35 +214,32 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
           suite_hash: options.suite.hash,
           at: (options.now ?? new Date()).toISOString(),
         };
-        log.append(markedStart(event, options, from, starts === 0));
+        await write(markedStart(event, options, from, starts === 0), 0);
         starts++;
+        // The judges start once, after the new log's first run_start.
+        if (starts === 1 && options.startJudges) judges = await options.startJudges((e) => log.append(e));
         continue;
       }
       if (starts === 0) throw new RescoreError("its log holds no run_start before its first event");
+      // The source's judge calls graded the old scores: this run's overhead is its own judging.
+      if (event.type === "judge_call" || event.type === "judge_start") continue;
       if (event.type !== "call") {
-        log.append(event);
+        await write(event);
         continue;
       }
       const taskScorers = scorers.get(event.task);
       if (taskScorers === undefined && !event.warmup) missing.add(event.task);
       if (taskScorers === undefined || !event.ok || event.output === null) {
-        log.append(event);
+        await write(event);
         continue;
       }
-      const expected = event.expected ?? undefined;
-      const recorded = rows.caseOf(event.task, event.case_id);
-      const input = recorded ? scoreInput(recorded, event.output) : { output: event.output, expected };
-      let scores = await scoreAll(taskScorers, { ...input, expected });
-      if (event.output_truncated) {
-        stats.truncated++;
-        const note = truncationNote(event);
-        scores = scores.map((s) => ({ ...s, reason: s.reason + note }));
-      }
-      stats.rescored++;
-      if (!sameScores(scores, event.scores)) stats.changed++;
-      log.append({ ...event, scores });
+      await write(rescore(event, taskScorers));
     }
+    while (pending.length > 0) log.append(await pending.shift()!);
   } finally {
+    // Calls still in flight (an error above) settle before the log closes.
+    await Promise.allSettled(pending);
+    await judges?.stop();
     log.close();
   }
   if (starts === 0)

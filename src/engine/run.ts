@@ -12,6 +12,7 @@ import { pricesDataVersion } from "../cost/prices-version.ts";
 import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
 import { type AttemptOutcome, callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget, Reservation } from "./budget.ts";
+import { JudgePanel, judgeTimeoutMs, WARMUP_JUDGING } from "./judges.ts";
 import { ModelSession } from "./model-session.ts";
 import { measuredItemCount, measuredItems, type WorkItem, warmupItems } from "./plan.ts";
 import { runPool } from "./pool.ts";
@@ -102,6 +103,20 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   try {
     // A model with no measured call left needs no warm-up either.
     const active = plans.filter((p) => p.measured > 0);
+    // Judges start only when some call will be scored (a resumed run with nothing left starts none).
+    if (active.length > 0 && (suite.judges?.length ?? 0) > 0) {
+      ctx.judges = await JudgePanel.start({
+        judges: suite.judges!,
+        prepare: options.prepareModel,
+        runDir,
+        baseDir: suite.baseDir,
+        signal,
+        append: (event) => log.append(event),
+        log: (message) => observer?.log?.(message),
+        retry: suite.retry,
+        timeoutMs: judgeTimeoutMs(suite),
+      });
+    }
     if (suite.parallelModels) {
       await Promise.all(active.map((p) => runModel(ctx, p.model)));
     } else {
@@ -114,6 +129,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     failed = true;
     throw error;
   } finally {
+    await ctx.judges?.stop();
     signal.removeEventListener("abort", onAbort);
     log.append({ v: LOG_VERSION, type: "run_end", at: new Date().toISOString(), ...endStatus(ctx, failed) });
     log.close();
@@ -145,6 +161,8 @@ interface RunContext {
   observer: RunObserver | undefined;
   /** Aborted when no new call may start (Ctrl-C or budget). */
   stop: AbortController;
+  /** The judges the scorers ask, started for the run. */
+  judges?: JudgePanel;
 }
 
 /** Per model while it runs. */
@@ -230,8 +248,13 @@ async function runItem(
       inputTokens,
     });
     record.rate_wait_ms = run.limiter.active ? Math.round(rateWait * 1000) / 1000 : null;
-    // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume.
-    if (error?.errorClass === "aborted" || (error && options.signal.aborted)) {
+    // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume (its
+    // judging cut short too).
+    if (
+      error?.errorClass === "aborted" ||
+      (error && options.signal.aborted) ||
+      ctx.judges?.interrupted(item.key)
+    ) {
       energy?.forget(ticket);
       return;
     }
@@ -276,6 +299,14 @@ async function pricedAttempt(
       at.backoff,
       ctx.options.signal,
       guard?.check,
+      item.warmup
+        ? WARMUP_JUDGING
+        : ctx.judges?.forCall({
+            item: item.key,
+            attempt: at.attempt,
+            model: item.model.id,
+            task: item.task.id,
+          }),
     );
     if (outcome.error?.errorClass === "budget_stopped") {
       guard?.fillTokens(outcome.record, at.inputTokens);

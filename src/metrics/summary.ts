@@ -18,6 +18,7 @@ import { isLocalRunner } from "../suite/resolve-savings.ts";
 import type { ModelConfig } from "../suite/schema.ts";
 import type { GateReport } from "./gate-report.ts";
 import { GroupAccumulator, type GroupSummary } from "./group.ts";
+import { type JudgeOverhead, JudgeOverheadCollector } from "./judge-overhead.ts";
 import { SavingsCollector, type SavingsResult } from "./savings-collector.ts";
 
 /** Whether a run_start's `resolved` field is a suite description this version can read. */
@@ -66,6 +67,11 @@ export interface Summary {
   /** Candidate vs baseline per task: accuracy retained, cost/time/energy ratios, cascade what-if. */
   savings: SavingsResult[];
   warmup_calls: number;
+  /**
+   * Evaluation overhead: each LLM judge's calls, tokens, cost and time (absent when the run had no
+   * judge). Never part of the models' figures above.
+   */
+  judges?: JudgeOverhead[];
   /** Gate verdicts, when the run was gated (`gates:` in the suite, `--gate`, `--baseline`). */
   gates?: GateReport;
 }
@@ -88,6 +94,7 @@ export class SummaryBuilder {
     Pick<CallRecord, "case_index" | "cluster" | "error" | "model" | "task">
   >();
   private warmupCalls = 0;
+  private readonly judges = new JudgeOverheadCollector();
   private description: SuiteDescription | null = null;
   private savings: SavingsCollector | null = null;
   /** Busy time of each local model's energy windows, ms (one window per segment). */
@@ -137,6 +144,10 @@ export class SummaryBuilder {
         break;
       case "call":
         this.addCall(event);
+        break;
+      case "judge_start":
+      case "judge_call":
+        this.judges.add(event);
         break;
     }
   }
@@ -241,6 +252,7 @@ export class SummaryBuilder {
   result(): Summary {
     const start = this.firstStart;
     if (!start) throw new Error("the run log holds no run_start event");
+    const judges = this.judges.result();
     return {
       summary_version: SUMMARY_VERSION,
       metrics_version: METRICS_VERSION,
@@ -269,6 +281,7 @@ export class SummaryBuilder {
       ),
       savings: this.savings?.result() ?? [],
       warmup_calls: this.warmupCalls,
+      ...(judges.length > 0 && { judges }),
     };
   }
 }

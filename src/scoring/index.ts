@@ -13,6 +13,8 @@ import { exactScorer } from "./exact.ts";
 import { jsonFieldsScorer } from "./json-fields.ts";
 import { jsonSchemaScorer } from "./json-schema.ts";
 import { jsonValidScorer } from "./json-valid.ts";
+import { judgeScorer } from "./judge.ts";
+import { judgePairwiseScorer } from "./judge-pairwise.ts";
 import { labelSetScorer } from "./label-set.ts";
 import { lengthScorer } from "./length.ts";
 import { normalizedExactScorer } from "./normalized-exact.ts";
@@ -44,6 +46,8 @@ export const builtinScorers = {
   json_fields: jsonFieldsScorer,
   spans: spansScorer,
   sql_execution: sqlExecutionScorer,
+  judge: judgeScorer,
+  judge_pairwise: judgePairwiseScorer,
 };
 
 type Builtin = typeof builtinScorers;

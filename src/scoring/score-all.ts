@@ -3,15 +3,36 @@
  * that throws (or rejects), or returns a score outside [0, 1], becomes a recorded scoring error
  * for that call (score null, the reason says what went wrong) and never stops the run.
  */
+import type { JudgeAsk } from "../core/judge.ts";
 import type { ScoreRecord } from "../core/records.ts";
 import type { ScoreInput, ScoreResult, Scorer } from "../core/scorer.ts";
+
+/** What scoring one call needs of the run's judges (see src/engine/judges.ts). */
+export interface CallJudging {
+  /** The task's scorers less those whose judge was skipped (--skip-missing-keys). */
+  scorers(all: readonly Scorer[]): Scorer[];
+  /** The `askJudge` of one scorer, its calls recorded against the scored call. */
+  askFor(scorer: Scorer): JudgeAsk;
+}
 
 /** Prefix of the reason of a scorer that failed (threw or broke its contract). */
 export const SCORER_FAILED = "scorer failed";
 
 /** Every scorer's record, in the task's order; scorers that return promises run concurrently. */
-export async function scoreAll(scorers: readonly Scorer[], input: ScoreInput): Promise<ScoreRecord[]> {
-  return Promise.all(scorers.map((scorer) => scoreOne(scorer, input)));
+export async function scoreAll(
+  scorers: readonly Scorer[],
+  input: ScoreInput,
+  judging?: CallJudging,
+): Promise<ScoreRecord[]> {
+  const used = judging ? judging.scorers(scorers) : scorers;
+  return Promise.all(
+    used.map((scorer) =>
+      scoreOne(
+        scorer,
+        judging && scorer.judge !== undefined ? { ...input, askJudge: judging.askFor(scorer) } : input,
+      ),
+    ),
+  );
 }
 
 async function scoreOne(scorer: Scorer, input: ScoreInput): Promise<ScoreRecord> {

@@ -40,6 +40,8 @@ export interface SuiteDescription {
     params: ParamsDescription;
     config: ModelConfig;
   }[];
+  /** The judges the scorers ask (absent when none, and in logs written before judges). */
+  judges?: { id: string; label: string; runner: string; concurrency: number; config: ModelConfig }[];
   tasks: {
     id: string;
     description: string | null;
@@ -78,6 +80,16 @@ export function describeSuite(suite: ResolvedSuite): SuiteDescription {
       params: describeParams(suite.modelParams[model.id] ?? {}),
       config: model.config,
     })),
+    ...(suite.judges !== undefined &&
+      suite.judges.length > 0 && {
+        judges: suite.judges.map(({ id, label, runner, concurrency, config }) => ({
+          id,
+          label,
+          runner,
+          concurrency,
+          config,
+        })),
+      }),
     tasks: suite.tasks.map((task) => ({
       id: task.id,
       description: task.description ?? null,

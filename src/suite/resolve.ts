@@ -13,6 +13,7 @@ import { BUILTIN_DEFAULTS, mergeParams, pickGenerationParams, toResolvedParams }
 import { type IssueDraft, positionIssues, SuiteError } from "./errors.ts";
 import { renderCases } from "./resolve-cases.ts";
 import { DEFAULT_ALPHA, gateIssues, suiteGateUniverse } from "./resolve-gates.ts";
+import { resolveJudges } from "./resolve-judges.ts";
 import { resolveModels } from "./resolve-models.ts";
 import {
   type ListPriceLookupFn,
@@ -66,6 +67,13 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     const known = config.tasks[index]!.scorers !== undefined || !context.datasets[index]!.unavailable;
     return { id: task.id, names: known ? task.scorerConfigs.map((c) => c.name ?? c.type) : undefined };
   });
+  const judges = resolveJudges(
+    config,
+    models,
+    tasks.map((task) => task.scorerConfigs),
+    context.baseDir,
+  );
+  issues.push(...judges.issues);
   issues.push(...savingsScorerIssues(config.savings, scorerNames), ...grammarIssues(config));
   issues.push(...gateIssues(config.gates, suiteGateUniverse(config, scorerNames, savings.savings)));
   if (issues.length > 0) {
@@ -80,6 +88,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     baseDir: context.baseDir,
     hash: suiteHash(context.text, context.datasets),
     models,
+    judges: judges.judges,
     tasks,
     repeats: config.repeats ?? BUILTIN_DEFAULTS.repeats,
     warmup: config.warmup ?? BUILTIN_DEFAULTS.warmup,

@@ -77,6 +77,11 @@ export interface ResolvedSuite {
   /** sha256 of the suite text and every dataset file it reads. */
   hash: string;
   models: ResolvedModel[];
+  /**
+   * The judges some task's scorer asks (`judge: <id>`), from `judges:` or `models:`: each gets its
+   * own runner, started for the run, never benchmarked.
+   */
+  judges?: ResolvedModel[];
   tasks: ResolvedTask[];
   repeats: number;
   warmup: number;

@@ -99,6 +99,13 @@ function taskAndSuite(
     description: z.string().optional(),
     defaults: GenerationParams.optional().describe("Generation parameters for every call"),
     models: z.array(model).min(1),
+    judges: z
+      .array(model)
+      .optional()
+      .describe(
+        "Judge models for the judge scorers (`judge: <id>`): entries like `models:`, started for the run " +
+          "but not benchmarked; their calls are evaluation overhead",
+      ),
     tasks: z.array(task).min(1),
     repeats: z.number().int().positive().optional().describe("Calls per case and model (default 1)"),
     concurrency: z.number().int().positive().optional().describe("Default calls in flight per model (1)"),

@@ -13,6 +13,7 @@ import {
   formatCompute,
   formatWh,
 } from "./energy-labels.ts";
+import { judgeOverheadLines } from "./judge-lines.ts";
 import { savingsLine } from "./savings-lines.ts";
 
 /** "82.1% [71.0–89.6]" (interval omitted when the data can't support one). */
@@ -157,6 +158,7 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
   write(costTable(summary).toString());
   for (const note of costNotes(summary)) write(pc.dim(note));
   for (const s of summary.savings) write(pc.bold(savingsLine(s)));
+  for (const line of judgeOverheadLines(summary.judges)) write(pc.dim(line));
   for (const m of summary.models) {
     if (m.error?.startsWith(MODEL_SKIPPED)) write(pc.yellow(`${m.model}: ${m.error}`));
     else if (m.error) write(pc.red(`${m.model}: did not start: ${m.error}`));

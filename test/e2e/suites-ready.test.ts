@@ -33,7 +33,8 @@ const LIMIT = 3;
 
 interface SuiteFile {
   models: { id: string; runner: string; spawn?: { model: string } }[];
-  tasks: { id: string; scorers: ({ type: string; name?: string } | string)[] }[];
+  tasks: { id: string; scorers: ({ type: string; name?: string; judge?: string } | string)[] }[];
+  judges?: { id: string }[];
   savings?: { candidate: string; baseline: string }[];
 }
 
@@ -148,6 +149,11 @@ describe("the ready suites, without API keys, on the real llama-server", () => {
       expect(markdown).not.toContain("did not start");
       expect(run.stderr).not.toContain("did not start");
 
+      // A judge with an API key is skipped too: announced, recorded, its scorers not run.
+      for (const judge of suite.judges ?? []) {
+        expect(run.stderr).toContain(`opbench: judge ${judge.id} skipped: OPENAI_API_KEY is not set`);
+        expect(summary.judges?.find((j) => j.judge === judge.id)).toMatchObject({ skipped: true, calls: 0 });
+      }
       const id = local[0]!.id;
       expect(summary.models.find((m) => m.model === id)?.error).toBeNull();
       const records = readCalls(out);
@@ -155,7 +161,9 @@ describe("the ready suites, without API keys, on the real llama-server", () => {
       for (const task of suite.tasks) {
         const result = summary.results.find((r) => r.model === id && r.task === task.id);
         expect(result, `${id} × ${task.id}`).toMatchObject({ calls: LIMIT, succeeded: LIMIT, failed: 0 });
-        const names = task.scorers.map((s) => (typeof s === "string" ? s : (s.name ?? s.type)));
+        const names = task.scorers
+          .filter((s) => typeof s === "string" || s.judge === undefined)
+          .map((s) => (typeof s === "string" ? s : (s.name ?? s.type)));
         for (const record of records.filter((r) => r.task === task.id)) {
           expect(record.ok, JSON.stringify(record.error)).toBe(true);
           expect(record.expected).not.toBeNull();
