@@ -9,9 +9,20 @@ import type { ScoreInput, ScoreResult, Scorer } from "../core/scorer.ts";
 /** Prefix of the reason of a scorer that failed (threw or broke its contract). */
 export const SCORER_FAILED = "scorer failed";
 
-/** Every scorer's record, in the task's order; scorers that return promises run concurrently. */
+/**
+ * Every scorer's record, in the task's order; scorers that return promises run concurrently,
+ * and those that combine others (`combines`) run after them, given their records.
+ */
 export async function scoreAll(scorers: readonly Scorer[], input: ScoreInput): Promise<ScoreRecord[]> {
-  return Promise.all(scorers.map((scorer) => scoreOne(scorer, input)));
+  const records = await Promise.all(
+    scorers.map((scorer) => (scorer.combines ? undefined : scoreOne(scorer, input))),
+  );
+  if (!scorers.some((scorer) => scorer.combines)) return records as ScoreRecord[];
+  const plain = records.filter((record) => record !== undefined);
+  for (const [index, scorer] of scorers.entries()) {
+    if (scorer.combines) records[index] = await scoreOne(scorer, { ...input, scores: plain });
+  }
+  return records as ScoreRecord[];
 }
 
 async function scoreOne(scorer: Scorer, input: ScoreInput): Promise<ScoreRecord> {
