@@ -54,6 +54,8 @@ export type SandboxResult =
 
 /** Bytes of stdout read before the process is stopped (results are small; prints are noise). */
 const MAX_STDOUT_BYTES = 16 * 1024 * 1024;
+/** Characters of one stdout line kept: messages are shorter, longer lines are the job's prints. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
 /** Polling period of the CPU and memory watchdog, ms. */
 const WATCH_MS = 20;
 
@@ -135,8 +137,14 @@ function runProcess(request: SandboxRequest, dir: string): Promise<SandboxResult
       stdoutBytes += Buffer.byteLength(chunk);
       if (stdoutBytes > MAX_STDOUT_BYTES)
         return stop("output", `printed more than ${MAX_STDOUT_BYTES} bytes`);
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop()!;
+      const end = chunk.lastIndexOf("\n");
+      if (end === -1) {
+        // A line longer than any message is output, not a message: do not keep growing it.
+        pending = pending.length > MAX_LINE_CHARS ? "" : pending + chunk;
+        return;
+      }
+      const lines = (pending + chunk.slice(0, end)).split("\n");
+      pending = chunk.slice(end + 1);
       for (const line of lines) onLine(line);
     });
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
