@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,sandbox,gate,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -24,6 +24,7 @@ import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
+import { benchSandbox } from "./sandbox.ts";
 import { benchScoring } from "./scoring.ts";
 import { benchThroughput } from "./throughput.ts";
 import { benchVersusPromptfoo } from "./versus-promptfoo.ts";
@@ -37,6 +38,7 @@ const BENCHES = [
   "merge",
   "publish",
   "scoring",
+  "sandbox",
   "gate",
   "promptfoo",
 ] as const;
@@ -116,6 +118,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   publish: async () => {
     results.publish = await benchPublish(ctx);
+  },
+  sandbox: async () => {
+    results.sandbox = await benchSandbox(ctx);
   },
   scoring: async () => {
     results.scoring = await benchScoring(ctx);

@@ -10,6 +10,7 @@ import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { PublishResult } from "../publish.ts";
 import type { ReportResult } from "../report.ts";
+import { type SandboxBenchResult, sandboxSection, sandboxTargetRows } from "../sandbox.ts";
 import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
 import type { ThroughputResult } from "../throughput.ts";
 import type { VersusResult } from "../versus-promptfoo.ts";
@@ -28,6 +29,7 @@ export interface BenchResults {
   merge?: MergeResult;
   publish?: PublishResult;
   scoring?: ScoringResult;
+  sandbox?: SandboxBenchResult;
   gate?: GateBenchResult;
   versus?: VersusResult;
   /** Benchmarks that threw, with their message. */
@@ -160,6 +162,7 @@ export function targetRows(results: BenchResults): string[][] {
     ]);
   }
   if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
+  if (results.sandbox) rows.push(...sandboxTargetRows(results.sandbox));
   const g = results.gate;
   if (g) {
     for (const [name, measured] of [
@@ -356,6 +359,7 @@ export function renderResults(results: BenchResults): string {
       ),
     );
   }
+  if (results.sandbox) out.push(...sandboxSection(results.sandbox, table));
   const g = results.gate;
   if (g) {
     out.push(
