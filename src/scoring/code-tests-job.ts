@@ -96,6 +96,9 @@ export async function runJob(
     } catch (thrown) {
       detail = message(thrown);
     }
+    if (detail !== undefined && typeof fn !== "function" && typeof spec === "string") {
+      detail += ` (the code defines no function ${job.entry})`;
+    }
     send(detail === undefined ? { test, pass: true } : { test, pass: false, detail });
   }
   return {};
