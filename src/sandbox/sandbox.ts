@@ -75,15 +75,19 @@ async function slot(): Promise<() => void> {
   };
 }
 
-/** Runs one job in a fresh sandboxed process; never throws for anything the job does. */
+/**
+ * Runs one job in a fresh sandboxed process; never throws for anything the job does (only when
+ * the temp dir cannot be made).
+ */
 export async function runInSandbox(request: SandboxRequest): Promise<SandboxResult> {
   const release = await slot();
-  const dir = await mkdtemp(join(tmpdir(), "opbench-sandbox-"));
+  let dir: string | undefined;
   try {
+    dir = await mkdtemp(join(tmpdir(), "opbench-sandbox-"));
     for (const [name, text] of Object.entries(request.files ?? {})) await writeFile(join(dir, name), text);
     return await runProcess(request, dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     release();
   }
 }
@@ -126,7 +130,12 @@ function runProcess(request: SandboxRequest, dir: string): Promise<SandboxResult
     };
     const onLine = (line: string) => {
       if (!line.startsWith(nonce)) return;
-      const message = JSON.parse(line.slice(nonce.length)) as Record<string, unknown>;
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(line.slice(nonce.length)) as Record<string, unknown>;
+      } catch {
+        return;
+      }
       if ("progress" in message) progress.push(message.progress);
       else if ("result" in message) {
         result = { value: message.result };
