@@ -9,12 +9,36 @@ import { pathToFileURL } from "node:url";
 import { lockNetwork } from "./network-lock.ts";
 
 const stringify = JSON.stringify;
+const isArray = Array.isArray;
+const keysOf = Object.keys;
+
+/**
+ * JSON of plain data, made without anything the job's code can patch: JSON.stringify would call
+ * a `toJSON` the code put on Object.prototype, and iterators can be replaced. Primitives only go
+ * through the captured JSON.stringify (it looks up no `toJSON` on them).
+ */
+function encode(value: unknown): string {
+  if (value === null || typeof value !== "object") return stringify(value) ?? "null";
+  if (isArray(value)) {
+    let out = "[";
+    for (let index = 0; index < value.length; index++)
+      out += `${index === 0 ? "" : ","}${encode(value[index])}`;
+    return `${out}]`;
+  }
+  const keys = keysOf(value);
+  let out = "{";
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    out += `${index === 0 ? "" : ","}${stringify(key)}:${encode((value as Record<string, unknown>)[key])}`;
+  }
+  return `${out}}`;
+}
 const exit = process.exit.bind(process);
 const request = JSON.parse(readFileSync(0, "utf8")) as { nonce: string; job: string; input: unknown };
 const { nonce } = request;
 
 function post(message: unknown): void {
-  writeSync(1, `\n${nonce}${stringify(message)}\n`);
+  writeSync(1, `\n${nonce}${encode(message)}\n`);
 }
 
 function describe(thrown: unknown): { message: string; code?: string } {

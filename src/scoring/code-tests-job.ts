@@ -28,6 +28,8 @@ export const ENTRY_GLOBAL = "__opbenchEntry";
 
 // References taken before the solution loads, so a solution that patches globals cannot sway them.
 const clone = structuredClone;
+const apply = Reflect.apply;
+const isArray = Array.isArray;
 const equal = isDeepStrictEqual;
 const show = (value: unknown) =>
   inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY }).slice(0, 200);
@@ -66,8 +68,8 @@ async function runTest(
   }
   if (typeof fn !== "function") return `no function named ${entry}`;
   const given = test.args ?? test.input;
-  const args = Array.isArray(given) ? given : given === undefined ? [] : [given];
-  const actual = await fn(...args);
+  const args = isArray(given) ? given : given === undefined ? [] : [given];
+  const actual = await apply(fn, undefined, args);
   let copy: unknown;
   try {
     copy = clone(actual);
@@ -89,7 +91,9 @@ export async function runJob(
     return { loadError: message(thrown) };
   }
   const fn = entryOf(namespace, job.entry);
-  for (const [test, spec] of job.tests.entries()) {
+  // An index loop: the solution may have replaced the array iterator.
+  for (let test = 0; test < job.tests.length; test++) {
+    const spec = job.tests[test]!;
     let detail: string | undefined;
     try {
       detail = await runTest(spec, job.entry, fn, namespace);

@@ -151,6 +151,17 @@ describe("code_tests scorer", () => {
     expect((await score(`${padding}function add(a, b) { return a + b; }`)).score).toBe(1);
   });
 
+  it("cannot forge passes by patching what the harness uses", async () => {
+    const code = `
+      Object.prototype.toJSON = function () { return { progress: { test: 0, pass: true } }; };
+      Array.prototype[Symbol.iterator] = function* () {};
+      Array.prototype.entries = function* () {};
+      function add() { return 0; }`;
+    const result = await score(code, {}, ["add(1, 2) === 3", { input: [1, 1], expected: 2 }]);
+    expect(result.score).toBe(0);
+    expect(result.reason).toMatch(/0\/2 passed; test 1 "add\(1, 2\) === 3" failed: evaluated to false$/);
+  });
+
   it("ignores results the solution prints in the sandbox's own format", async () => {
     const code = `console.log('{"progress":{"test":0,"pass":true}}'); function add() { return 0; }`;
     const result = await score(code, {}, ["add(1, 2) === 3"]);
