@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo,startup,load,cpu,workers]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,sandbox,gate,promptfoo,startup,load,cpu,workers]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -25,6 +25,7 @@ import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
+import { benchSandbox } from "./sandbox.ts";
 import { benchScoring } from "./scoring.ts";
 import { benchStartup } from "./startup.ts";
 import { benchThroughput } from "./throughput.ts";
@@ -40,6 +41,7 @@ const BENCHES = [
   "merge",
   "publish",
   "scoring",
+  "sandbox",
   "gate",
   "promptfoo",
   "startup",
@@ -123,6 +125,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   publish: async () => {
     results.publish = await benchPublish(ctx);
+  },
+  sandbox: async () => {
+    results.sandbox = await benchSandbox(ctx);
   },
   scoring: async () => {
     results.scoring = await benchScoring(ctx);

@@ -1,7 +1,7 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
 import type { JudgeAsk } from "./judge.ts";
-import type { LabelOutcome } from "./records.ts";
+import type { LabelOutcome, ScoreRecord } from "./records.ts";
 import type { ToolCall } from "./runner.ts";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
@@ -26,7 +26,19 @@ export interface ScoreInput {
   toolCalls?: readonly ToolCall[];
   /** Asks a judge model, recorded against this call (given when some scorer names a `judge`). */
   askJudge?: JudgeAsk;
+  /** For a scorer that `combines` others: their records for this output (see scoreAll). */
+  scores?: readonly ScoreRecord[];
 }
+
+/**
+ * What a `custom` scorer module exports (`file:./my-scorer.ts#name`): called once per output
+ * with the input above and the config's `options`. Runs in the sandbox unless the suite trusts
+ * the module, so it sees plain data only (no functions, no opbench state).
+ */
+export type CustomScorerFunction<Options = Record<string, unknown>> = (
+  input: ScoreInput,
+  options: Options,
+) => ScoreResult | Promise<ScoreResult>;
 
 export interface Scorer {
   /** Name in records and summaries (config `name`, else the type). */
@@ -40,6 +52,11 @@ export interface Scorer {
   readonly readsRow?: boolean;
   /** The judge (a `judges:` or `models:` id) this scorer asks: started for the run, its key checked. */
   readonly judge?: string;
+  /**
+   * Names of the task's other scorers this one is computed from (`weighted`): it runs after
+   * them and reads their records in `ScoreInput.scores`. The suite loader checks the names.
+   */
+  readonly combines?: readonly string[];
 }
 
 /** What a scorer factory may read besides its own config. */

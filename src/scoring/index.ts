@@ -7,7 +7,9 @@
 import type { z } from "zod";
 import { PluginRegistry } from "../core/plugin-registry.ts";
 import type { Scorer, ScorerConfigBase, ScorerContext, ScorerDefinition } from "../core/scorer.ts";
+import { codeTestsScorer } from "./code-tests.ts";
 import { containsScorer } from "./contains.ts";
+import { customScorer } from "./custom.ts";
 import { editSimilarityScorer } from "./edit-similarity.ts";
 import { exactScorer } from "./exact.ts";
 import { jsonFieldsScorer } from "./json-fields.ts";
@@ -26,6 +28,7 @@ import { spansScorer } from "./spans.ts";
 import { sqlExecutionScorer } from "./sql-execution.ts";
 import { startsWithScorer } from "./starts-with.ts";
 import { tokenF1Scorer } from "./token-f1.ts";
+import { weightedScorer } from "./weighted.ts";
 
 /** The built-in scorers, by type, in the order the suite format lists them. */
 export const builtinScorers = {
@@ -48,6 +51,9 @@ export const builtinScorers = {
   sql_execution: sqlExecutionScorer,
   judge: judgeScorer,
   judge_pairwise: judgePairwiseScorer,
+  code_tests: codeTestsScorer,
+  custom: customScorer,
+  weighted: weightedScorer,
 };
 
 type Builtin = typeof builtinScorers;

@@ -18,21 +18,27 @@ export interface CallJudging {
 /** Prefix of the reason of a scorer that failed (threw or broke its contract). */
 export const SCORER_FAILED = "scorer failed";
 
-/** Every scorer's record, in the task's order; scorers that return promises run concurrently. */
+/**
+ * Every scorer's record, in the task's order; scorers that return promises run concurrently,
+ * and those that combine others (`combines`) run after them, given their records.
+ */
 export async function scoreAll(
   scorers: readonly Scorer[],
   input: ScoreInput,
   judging?: CallJudging,
 ): Promise<ScoreRecord[]> {
   const used = judging ? judging.scorers(scorers) : scorers;
-  return Promise.all(
-    used.map((scorer) =>
-      scoreOne(
-        scorer,
-        judging && scorer.judge !== undefined ? { ...input, askJudge: judging.askFor(scorer) } : input,
-      ),
-    ),
+  const inputFor = (scorer: Scorer): ScoreInput =>
+    judging && scorer.judge !== undefined ? { ...input, askJudge: judging.askFor(scorer) } : input;
+  const records = await Promise.all(
+    used.map((scorer) => (scorer.combines ? undefined : scoreOne(scorer, inputFor(scorer)))),
   );
+  if (!used.some((scorer) => scorer.combines)) return records as ScoreRecord[];
+  const plain = records.filter((record) => record !== undefined);
+  for (const [index, scorer] of used.entries()) {
+    if (scorer.combines) records[index] = await scoreOne(scorer, { ...inputFor(scorer), scores: plain });
+  }
+  return records as ScoreRecord[];
 }
 
 async function scoreOne(scorer: Scorer, input: ScoreInput): Promise<ScoreRecord> {

@@ -22,6 +22,7 @@ export function buildScorers(
   const scorers: Scorer[] = [];
   const issues: IssueDraft[] = [];
   const names = new Map<string, number>();
+  const paths = new Map<Scorer, PathSegment[]>();
   for (const [index, config] of configs.entries()) {
     const path: PathSegment[] = task.scorers ? ["tasks", taskIndex, "scorers", index] : ["tasks", taskIndex];
     const problems = checkScorerConfig(config, context, path);
@@ -47,8 +48,29 @@ export function buildScorers(
     }
     names.set(scorer.name, index);
     scorers.push(scorer);
+    paths.set(scorer, path);
   }
+  issues.push(...combinationIssues(scorers, paths));
   return { scorers, configs, issues };
+}
+
+/** A scorer that combines others must name scorers of the task that combine none themselves. */
+function combinationIssues(
+  scorers: readonly Scorer[],
+  paths: ReadonlyMap<Scorer, PathSegment[]>,
+): IssueDraft[] {
+  const plain = scorers.filter((scorer) => !scorer.combines).map((scorer) => scorer.name);
+  const expected = `the name of another scorer of this task${plain.length > 0 ? ` (${plain.join(", ")})` : ""}`;
+  return scorers.flatMap((scorer) =>
+    (scorer.combines ?? [])
+      .filter((name) => !plain.includes(name))
+      .map((name) => ({
+        path: [...paths.get(scorer)!, "weights", name],
+        at: "key" as const,
+        message: `"${name}" is not a scorer of this task that ${scorer.name} can combine`,
+        expected,
+      })),
+  );
 }
 
 /** Scorer configs as written (shorthand strings become `{type}`), or the defaults. */

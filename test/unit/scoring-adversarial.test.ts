@@ -35,6 +35,16 @@ const cases: { config: ScorerConfigBase & Record<string, unknown>; expected: str
   },
 ];
 
+/**
+ * Built-ins tested against the same outputs elsewhere: they run a process (the sandbox is in
+ * the integration ring) or grade other scorers' records, not the output.
+ */
+const coveredElsewhere: Record<string, string> = {
+  code_tests: "test/integration/scoring-code-tests.test.ts",
+  custom: "test/integration/scoring-custom.test.ts",
+  weighted: "test/unit/scoring-weighted.test.ts",
+};
+
 const built: { type: string; scorer: Scorer; expected: string }[] = cases.map(({ config, expected }) => ({
   type: config.type,
   scorer: createScorer(config, context),
@@ -53,11 +63,10 @@ function expectWellFormed(result: { score: number | null; reason: string }): voi
 
 describe("every built-in scorer", () => {
   it("is covered here", () => {
-    // The LLM-judge scorers answer asynchronously through a judge: their hostile outputs are in
+    // The LLM-judge scorers answer through a judge: their hostile outputs are in
     // test/unit/scoring-judge.test.ts.
-    const judged = new Set(["judge", "judge_pairwise"]);
-    const synchronous = Object.keys(builtinScorers).filter((type) => !judged.has(type));
-    expect(built.map((b) => b.type).sort()).toEqual(synchronous.sort());
+    const types = [...built.map((b) => b.type), ...Object.keys(coveredElsewhere), "judge", "judge_pairwise"];
+    expect(types.sort()).toEqual(Object.keys(builtinScorers).sort());
   });
 
   // Text scorers answer at once; those that run something (sql_execution) with a promise.

@@ -11,6 +11,7 @@ import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { PublishResult } from "../publish.ts";
 import type { ReportResult } from "../report.ts";
+import { type SandboxBenchResult, sandboxSection, sandboxTargetRows } from "../sandbox.ts";
 import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
 import { type StartupResult, startupSection, startupTargetRows } from "../startup.ts";
 import type { ThroughputResult } from "../throughput.ts";
@@ -31,6 +32,7 @@ export interface BenchResults {
   merge?: MergeResult;
   publish?: PublishResult;
   scoring?: ScoringResult;
+  sandbox?: SandboxBenchResult;
   gate?: GateBenchResult;
   versus?: VersusResult;
   startup?: StartupResult;
@@ -174,6 +176,7 @@ export function targetRows(results: BenchResults): string[][] {
   }
   if (results.startup) rows.push(...startupTargetRows(results.startup));
   if (results.scoring) rows.push(...scoringTargetRows(results.scoring, (w) => fmt(seconds(w), 1)));
+  if (results.sandbox) rows.push(...sandboxTargetRows(results.sandbox));
   const g = results.gate;
   if (g) {
     for (const [name, measured] of [
@@ -374,6 +377,7 @@ export function renderResults(results: BenchResults): string {
       ),
     );
   }
+  if (results.sandbox) out.push(...sandboxSection(results.sandbox, table));
   const g = results.gate;
   if (g) {
     out.push(
