@@ -128,6 +128,13 @@ export interface LabelOutcome {
   fn: string[];
 }
 
+/** One tool call in a call record: `arguments` is the JSON text the model sent, as is. */
+export interface ToolCallRecord {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
 /** One call attempt. A retried call has several records with the same `item` and rising `attempt`. */
 export interface CallRecord {
   v: typeof LOG_VERSION;
@@ -178,6 +185,12 @@ export interface CallRecord {
   reasoning_truncated?: true;
   reasoning_bytes?: number;
   reasoning_sha256?: string;
+  /**
+   * The tool calls the model made, in order: the function's name and its arguments as the JSON
+   * text it sent; null when it made none (absent in logs written before tools existed). The
+   * output text may then be empty: the call is still a success.
+   */
+  tool_calls?: ToolCallRecord[] | null;
   finish_reason: string | null;
   response_id: string | null;
   model_snapshot: string | null;

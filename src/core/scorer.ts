@@ -1,7 +1,7 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
 import type { LabelOutcome } from "./records.ts";
-import type { ToolCall } from "./runner.ts";
+import type { ToolCall, ToolDefinition } from "./runner.ts";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
 export interface ScoreResult {
@@ -43,6 +43,8 @@ export interface ScorerContext {
   baseDir: string;
   /** The task's output JSON Schema, if it has one. */
   taskJsonSchema?: Record<string, unknown>;
+  /** The functions the task offers the model (their parameter schemas type the arguments). */
+  taskTools?: readonly ToolDefinition[];
 }
 
 /** What every scorer config has: its `type` and an optional `name`. */

@@ -198,7 +198,10 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
       }
       const expected = event.expected ?? undefined;
       const recorded = rows.caseOf(event.task, event.case_id);
-      const input = recorded ? scoreInput(recorded, event.output) : { output: event.output, expected };
+      const toolCalls = event.tool_calls ?? undefined;
+      const input = recorded
+        ? scoreInput(recorded, event.output, toolCalls)
+        : { output: event.output, expected, ...(toolCalls !== undefined && { toolCalls }) };
       let scores = await scoreAll(taskScorers, { ...input, expected });
       if (event.output_truncated) {
         stats.truncated++;
