@@ -23,6 +23,8 @@ export interface ScoreInput {
   system?: string;
   /** The tool calls the model made, when the task offered tools. */
   toolCalls?: readonly ToolCall[];
+  /** The functions this case offered when it has its own (a replayed request); else the task's, in ScorerContext. */
+  tools?: readonly ToolDefinition[];
 }
 
 export interface Scorer {

@@ -176,6 +176,7 @@ export function scoreInput(c: Case, output: string, toolCalls?: readonly ToolCal
   return {
     output,
     ...(toolCalls !== undefined && { toolCalls }),
+    ...(c.tools !== undefined && { tools: c.tools }),
     expected: c.expected,
     prompt: c.prompt,
     ...(c.system !== undefined && { system: c.system }),

@@ -23,6 +23,7 @@ import { rougeLScorer } from "./rouge-l.ts";
 import { spansScorer } from "./spans.ts";
 import { startsWithScorer } from "./starts-with.ts";
 import { tokenF1Scorer } from "./token-f1.ts";
+import { toolCallScorer } from "./tool-call.ts";
 
 /** The built-in scorers, by type, in the order the suite format lists them. */
 export const builtinScorers = {
@@ -42,6 +43,7 @@ export const builtinScorers = {
   json_schema: jsonSchemaScorer,
   json_fields: jsonFieldsScorer,
   spans: spansScorer,
+  tool_call: toolCallScorer,
 };
 
 type Builtin = typeof builtinScorers;
