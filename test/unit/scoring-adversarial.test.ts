@@ -29,6 +29,7 @@ const cases: { config: ScorerConfigBase & Record<string, unknown>; expected: str
   { config: { type: "json_schema", schema: { type: "object", required: ["city"] } }, expected: "" },
   { config: { type: "json_fields", extract_json: true }, expected: '{"city": "Paris", "score": 0}' },
   { config: { type: "spans", extract_json: true }, expected: '[{"type": "CITY", "text": "Paris"}]' },
+  { config: { type: "tool_call" }, expected: '{"name": "get_weather", "arguments": {"city": "Paris"}}' },
 ];
 
 const built: { type: string; scorer: Scorer; expected: string }[] = cases.map(({ config, expected }) => ({

@@ -208,6 +208,15 @@ describe("tool_call scorer", () => {
     expect(result.score).toBe(0);
   });
 
+  it("keeps its reason short for a 10 MB argument and Unicode names", () => {
+    const huge = "é😀".repeat(3_000_000);
+    const result = run({ name: "get_weather", arguments: { city: "Paris" } }, [call("get_weather", { city: huge })]);
+    expect(result.score).toBe(0);
+    expect(result.reason.length).toBeLessThan(500);
+    const broken = run({ name: "get_weather", arguments: { city: "Paris" } }, [call("get_weather", huge)]);
+    expect(broken.reason.length).toBeLessThan(500);
+  });
+
   it("cannot score without an expected answer or with one that is not a call", () => {
     const scorer = createScorer({ type: "tool_call" } as ScorerConfigBase, context);
     expect(sync(scorer.score({ output: "", expected: undefined })).score).toBeNull();
