@@ -52,6 +52,7 @@ export async function runAttempt(
   );
   const signal = call.signal;
   const tools = item.case.tools ?? item.task.tools;
+  const toolChoice = item.case.toolChoice ?? item.task.toolChoice;
   const request: GenerationRequest = {
     prompt: item.case.prompt,
     maxTokens: params.maxTokens,
@@ -60,7 +61,7 @@ export async function runAttempt(
     ...(item.case.system !== undefined && { system: item.case.system }),
     ...(item.case.messages !== undefined && { messages: item.case.messages }),
     ...(tools !== undefined && { tools }),
-    ...(tools !== undefined && item.task.toolChoice !== undefined && { toolChoice: item.task.toolChoice }),
+    ...(tools !== undefined && toolChoice !== undefined && { toolChoice }),
     ...(params.temperature !== undefined && { temperature: params.temperature }),
     ...(params.topP !== undefined && { topP: params.topP }),
     ...(params.topK !== undefined && { topK: params.topK }),

@@ -9,10 +9,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type AnthropicModel, createAnthropicRunner } from "../../runners/anthropic.ts";
 import { createLlamaCppRunner } from "../../runners/llamacpp.ts";
 import type { LlamaCppModel } from "../../runners/llamacpp-config.ts";
-import type { Runner } from "../../src/core/runner.ts";
+import { createOpenAIRunner, type OpenAIModel } from "../../runners/openai.ts";
+import type { ChatMessage, Runner } from "../../src/core/runner.ts";
 import { readCalls, runCli } from "../helpers/cli.ts";
 import { llamaServerBinary, startLlamaServer, type TestServer, TINY_MODEL } from "../helpers/llama-server.ts";
 import { collect, request, runnerContext } from "../helpers/runner-events.ts";
@@ -25,6 +27,19 @@ const TOOL = {
     parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
   },
 };
+
+const CONVERSATION: ChatMessage[] = [
+  { role: "system", content: "You answer about weather." },
+  { role: "user", content: "Weather in Paris?" },
+  {
+    role: "assistant",
+    content: "",
+    toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Paris"}' }],
+  },
+  { role: "tool", toolCallId: "call_1", content: '{"temp_c": 21}' },
+];
+
+vi.stubEnv("OPBENCH_TEST_TOOLS_KEY", "sk-unchecked");
 
 describe("tools against a real llama-server", () => {
   let server: TestServer;
@@ -66,6 +81,50 @@ describe("tools against a real llama-server", () => {
       // The server saw the whole conversation: more prompt tokens than the last turn alone.
       const usage = events.find((e) => e.type === "usage");
       expect(usage?.type === "usage" && (usage.usage.inputTokens ?? 0)).toBeGreaterThan(20);
+    }
+  });
+
+  it("sends tools and a replayed conversation through llama-server's Responses and Messages endpoints too", async () => {
+    const runners: [string, Runner][] = [
+      [
+        "openai responses",
+        createOpenAIRunner({
+          id: "r",
+          runner: "openai",
+          model: "tiny",
+          api: "responses",
+          base_url: `${server.url}/v1`,
+          api_key_env: "OPBENCH_TEST_TOOLS_KEY",
+        } as OpenAIModel),
+      ],
+      [
+        "anthropic",
+        createAnthropicRunner({
+          id: "a",
+          runner: "anthropic",
+          model: "tiny",
+          base_url: server.url,
+          api_key_env: "OPBENCH_TEST_TOOLS_KEY",
+        } as AnthropicModel),
+      ],
+    ];
+    for (const [name, apiRunner] of runners) {
+      await apiRunner.startup?.(runnerContext(1));
+      for (const stream of [true, false]) {
+        const events = await collect(
+          apiRunner,
+          request({
+            stream,
+            maxTokens: 4,
+            temperature: 0,
+            tools: [{ name: "get_weather", parameters: TOOL.function.parameters }],
+            toolChoice: "auto",
+            messages: CONVERSATION,
+          }),
+        );
+        expect(events.at(-1)?.type, `${name} stream=${stream}`).toBe("end");
+      }
+      await apiRunner.shutdown?.();
     }
   });
 
