@@ -210,7 +210,9 @@ describe("tool_call scorer", () => {
 
   it("keeps its reason short for a 10 MB argument and Unicode names", () => {
     const huge = "é😀".repeat(3_000_000);
-    const result = run({ name: "get_weather", arguments: { city: "Paris" } }, [call("get_weather", { city: huge })]);
+    const result = run({ name: "get_weather", arguments: { city: "Paris" } }, [
+      call("get_weather", { city: huge }),
+    ]);
     expect(result.score).toBe(0);
     expect(result.reason.length).toBeLessThan(500);
     const broken = run({ name: "get_weather", arguments: { city: "Paris" } }, [call("get_weather", huge)]);
