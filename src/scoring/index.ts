@@ -100,10 +100,16 @@ export function createScorer(config: ScorerConfig | ScorerConfigBase, context: S
 }
 
 /**
- * The scorers a task gets without a `scorers` list: `exact` when its cases have expected answers,
- * else `json_valid` when it has a `json_schema`, else none.
+ * The scorers a task gets without a `scorers` list: `tool_call` when it offers tools and its cases
+ * have expected answers, else `exact` when they have, else `json_valid` when it has a
+ * `json_schema`, else none.
  */
-export function defaultScorerConfigs(task: { hasExpected: boolean; hasJsonSchema: boolean }): ScorerConfig[] {
+export function defaultScorerConfigs(task: {
+  hasExpected: boolean;
+  hasJsonSchema: boolean;
+  hasTools?: boolean;
+}): ScorerConfig[] {
+  if (task.hasExpected && task.hasTools) return [{ type: "tool_call" }];
   if (task.hasExpected) return [{ type: "exact" }];
   if (task.hasJsonSchema) return [{ type: "json_valid" }];
   return [];

@@ -61,7 +61,11 @@ export function scorerConfigs(task: TaskConfig, cases: CaseList): ScorerConfig[]
       typeof entry === "string" ? ({ type: entry } as ScorerConfig) : entry,
     );
   }
-  return defaultScorerConfigs({ hasExpected: someExpected(cases), hasJsonSchema: !!task.json_schema });
+  return defaultScorerConfigs({
+    hasExpected: someExpected(cases),
+    hasJsonSchema: !!task.json_schema,
+    hasTools: (task.tools?.length ?? 0) > 0,
+  });
 }
 
 /** Problems worth a precise position, found by the scorer's own check before its factory runs. */

@@ -55,6 +55,12 @@ describe("task tools", () => {
     expect(task.scorers[0]!.name).toBe("tool_call");
   });
 
+  it("grades with tool_call by default when the task offers tools", async () => {
+    const text = suite("    tools: [{ name: get_weather }]\n").replace("    scorers: [tool_call]\n", "");
+    const loaded = await loadSuiteText(text, PATH);
+    expect(loaded.tasks[0]!.scorerConfigs).toEqual([{ type: "tool_call" }]);
+  });
+
   it("refuses parameters that are not an object schema, duplicate names and a tool_choice naming no tool", async () => {
     const found = await issues(
       suite(`    tools:
