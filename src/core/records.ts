@@ -192,6 +192,8 @@ export interface CallRecord {
    * output text may then be empty: the call is still a success.
    */
   tool_calls?: ToolCallRecord[] | null;
+  /** Set when a call's `arguments` were cut to `max_output_bytes` (scorers saw all of them). */
+  tool_calls_truncated?: true;
   finish_reason: string | null;
   response_id: string | null;
   model_snapshot: string | null;

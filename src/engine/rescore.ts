@@ -109,7 +109,12 @@ class CasesById {
 }
 
 /** The note a re-score of a cut output adds to each reason. */
-export function truncationNote(record: Pick<CallRecord, "output" | "output_bytes">): string {
+export function truncationNote(
+  record: Pick<CallRecord, "output" | "output_bytes" | "output_truncated" | "tool_calls_truncated">,
+): string {
+  if (record.tool_calls_truncated && !record.output_truncated) {
+    return " [re-scored on the stored tool calls: arguments cut at max_output_bytes]";
+  }
   const kept = Buffer.byteLength(record.output ?? "", "utf8");
   const whole = record.output_bytes === undefined ? "" : ` of ${record.output_bytes}`;
   return ` [re-scored on the stored output: its first ${kept}${whole} bytes (max_output_bytes)]`;
@@ -203,7 +208,7 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
         ? scoreInput(recorded, event.output, toolCalls)
         : { output: event.output, expected, ...(toolCalls !== undefined && { toolCalls }) };
       let scores = await scoreAll(taskScorers, { ...input, expected });
-      if (event.output_truncated) {
+      if (event.output_truncated || event.tool_calls_truncated) {
         stats.truncated++;
         const note = truncationNote(event);
         scores = scores.map((s) => ({ ...s, reason: s.reason + note }));
