@@ -40,6 +40,7 @@ export const CALL_COLUMNS = [
   "tpot_ms",
   "input_tokens",
   "output_tokens",
+  "tool_calls",
   "cost_usd",
   "energy_j",
 ] as const;
@@ -68,6 +69,8 @@ export function callRow(record: CallRecord, scorers: readonly string[]): Cell[] 
     record.tpot_ms,
     record.input_tokens,
     record.output_tokens,
+    // The names of the functions called, in order (their arguments are in events.jsonl).
+    record.tool_calls?.length ? record.tool_calls.map((c) => c.name).join(" ") : null,
     record.cost_usd,
     record.energy_j,
     ...scorers.map((scorer) => scores.get(scorer) ?? null),

@@ -4,11 +4,18 @@
  * llama-server serves the same endpoint.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { GenerationRequest, RunnerEvent, TokenUsage } from "../src/core/runner.ts";
+import type {
+  ChatMessage,
+  GenerationRequest,
+  RunnerEvent,
+  TokenUsage,
+  ToolChoice,
+} from "../src/core/runner.ts";
 import { unsupported } from "./api-call.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
 export interface MessagesBodyOptions {
   model: string;
@@ -30,18 +37,87 @@ export function messagesBody(
     throw unsupported("a GBNF grammar", "the Anthropic Messages API");
   const thinking = options.thinkingBudget !== undefined;
   const body: Record<string, unknown> = { model: options.model, max_tokens: request.maxTokens };
-  if (request.system !== undefined && request.system !== "") body.system = request.system;
-  body.messages = [{ role: "user", content: request.prompt }];
+  if (request.messages !== undefined) {
+    const { system, messages } = anthropicMessages(request.messages);
+    if (system !== "") body.system = system;
+    body.messages = messages;
+  } else {
+    if (request.system !== undefined && request.system !== "") body.system = request.system;
+    body.messages = [{ role: "user", content: request.prompt }];
+  }
   body.stream = request.stream;
   if (request.temperature !== undefined && !thinking) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.topK !== undefined && !thinking) body.top_k = request.topK;
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (thinking) body.thinking = { type: "enabled", budget_tokens: options.thinkingBudget };
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description !== undefined && { description: tool.description }),
+      input_schema: tool.parameters ?? { type: "object", properties: {} },
+    }));
+  }
+  if (request.toolChoice !== undefined) body.tool_choice = anthropicToolChoice(request.toolChoice);
   if (request.structured?.type === "json_schema") {
     body.output_config = { format: { type: "json_schema", schema: request.structured.schema } };
   }
   return body;
+}
+
+/** `tool_choice` in Anthropic's words: `required` is `any`, a named function is `tool`. */
+function anthropicToolChoice(choice: ToolChoice): Record<string, unknown> {
+  if (typeof choice !== "string") return { type: "tool", name: choice.name };
+  return { type: choice === "required" ? "any" : choice };
+}
+
+/**
+ * A conversation in Messages form: system turns joined into the top-level `system`; an
+ * assistant's tool calls as `tool_use` blocks (arguments parsed back to an object, `{}` when
+ * they are not JSON); tool results as `tool_result` blocks of a user turn, consecutive ones in one.
+ */
+export function anthropicMessages(messages: readonly ChatMessage[]): {
+  system: string;
+  messages: Record<string, unknown>[];
+} {
+  const system: string[] = [];
+  const out: { role: string; content: string | Record<string, unknown>[] }[] = [];
+  for (const message of messages) {
+    if (message.role === "system") {
+      system.push(message.content);
+    } else if (message.role === "tool") {
+      const block = { type: "tool_result", tool_use_id: message.toolCallId ?? "", content: message.content };
+      const last = out.at(-1);
+      const lastIsResults =
+        last?.role === "user" && Array.isArray(last.content) && last.content[0]?.type === "tool_result";
+      if (lastIsResults) (last.content as Record<string, unknown>[]).push(block);
+      else out.push({ role: "user", content: [block] });
+    } else if (message.role === "assistant" && message.toolCalls?.length) {
+      const blocks: Record<string, unknown>[] = [];
+      if (message.content !== "") blocks.push({ type: "text", text: message.content });
+      for (const [index, call] of message.toolCalls.entries()) {
+        blocks.push({
+          type: "tool_use",
+          id: call.id ?? `toolu_${index}`,
+          name: call.name,
+          input: parsedInput(call.arguments),
+        });
+      }
+      out.push({ role: "assistant", content: blocks });
+    } else {
+      out.push({ role: message.role, content: message.content });
+    }
+  }
+  return { system: system.join("\n\n"), messages: out };
+}
+
+function parsedInput(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
 }
 
 interface MessagesUsage {
@@ -55,6 +131,10 @@ interface ContentBlock {
   type?: string;
   text?: string;
   thinking?: string;
+  /** tool_use blocks */
+  id?: string;
+  name?: string;
+  input?: unknown;
 }
 
 /** The Message object (whole, or the `message` of `message_start`). */
@@ -77,7 +157,15 @@ interface AnthropicError {
 interface MessagesEvent {
   type?: string;
   message?: MessageObject;
-  delta?: { type?: string; text?: string; thinking?: string; stop_reason?: string | null };
+  index?: number;
+  content_block?: ContentBlock;
+  delta?: {
+    type?: string;
+    text?: string;
+    thinking?: string;
+    partial_json?: string;
+    stop_reason?: string | null;
+  };
   usage?: MessagesUsage;
   error?: AnthropicError;
 }
@@ -87,6 +175,7 @@ export async function* messagesStreamEvents(batches: AsyncIterable<SseBatch>): A
   let started: MessageObject | undefined;
   let usage: MessagesUsage = {};
   let stopReason: string | null | undefined;
+  const calls = new ToolCallAssembler();
   let done = false;
   let tLast = 0;
   for await (const batch of batches) {
@@ -99,9 +188,17 @@ export async function* messagesStreamEvents(batches: AsyncIterable<SseBatch>): A
           started = event.message ?? {};
           usage = { ...started.usage };
           break;
+        case "content_block_start": {
+          const block = event.content_block;
+          if (block?.type === "tool_use")
+            calls.add(event.index ?? 0, batch.t, { id: block.id, name: block.name });
+          break;
+        }
         case "content_block_delta": {
           const delta = event.delta;
-          if (delta?.type === "text_delta" && delta.text) {
+          if (delta?.type === "input_json_delta") {
+            calls.add(event.index ?? 0, batch.t, { arguments: delta.partial_json });
+          } else if (delta?.type === "text_delta" && delta.text) {
             yield { type: "delta", channel: "content", text: delta.text, t: batch.t };
           } else if (delta?.type === "thinking_delta" && delta.thinking) {
             yield { type: "delta", channel: "reasoning", text: delta.thinking, t: batch.t };
@@ -122,6 +219,7 @@ export async function* messagesStreamEvents(batches: AsyncIterable<SseBatch>): A
     }
   }
   if (!done) throw new CallError("stream_aborted", "the event stream ended before message_stop");
+  yield* calls.events();
   yield* summaryEvents(messageSummary({ ...started, usage, stop_reason: stopReason ?? null }), tLast);
 }
 
@@ -131,12 +229,19 @@ export function* messagesResponseEvents(value: unknown, tEnd: number): Generator
   if (message.type === "error") throw anthropicError(message.error ?? {});
   let reasoning = "";
   let content = "";
+  const calls: RunnerEvent[] = [];
   for (const block of message.content ?? []) {
     if (block.type === "text") content += block.text ?? "";
     else if (block.type === "thinking") reasoning += block.thinking ?? "";
+    else if (block.type === "tool_use") {
+      calls.push(
+        toolCallEvent({ id: block.id, name: block.name ?? "", arguments: argumentsText(block.input) }, tEnd),
+      );
+    }
   }
   if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: tEnd };
   if (content) yield { type: "delta", channel: "content", text: content, t: tEnd };
+  yield* calls;
   yield* summaryEvents(messageSummary(message), tEnd);
 }
 

@@ -131,6 +131,7 @@ export function createEmbeddedRunner(config: EmbeddedModel): Runner {
     const state = loaded;
     if (state === undefined)
       throw new Error(`embedded model ${config.id}: startup() must run before generate()`);
+    if (request.tools?.length) throw new CallError("http_4xx", "the embedded runner cannot offer tools");
     const grammar = request.structured ? await grammarFor(state, request.structured) : undefined;
     const slot = await acquireSlot(state, request.signal);
     // Stops the generation if the consumer leaves early, before the sequence is reused.
@@ -141,9 +142,7 @@ export function createEmbeddedRunner(config: EmbeddedModel): Runner {
     try {
       await slot.sequence.clearHistory();
       const meter = slot.sequence.tokenMeter.getState();
-      const history: ChatHistoryItem[] = [];
-      if (request.system) history.push({ type: "system", text: request.system });
-      history.push({ type: "user", text: request.prompt }, { type: "model", response: [] });
+      const history = chatHistory(request);
       let reasoningTokens = 0;
       let buffered = "";
       const tSent = performance.now();
@@ -272,11 +271,36 @@ function releaseSlot(state: Loaded, slot: Slot): void {
   else state.free.push(slot);
 }
 
+/**
+ * The chat history of a request, ending with the empty model turn to fill: `messages` when given
+ * (text turns only: a replayed conversation with tool calls or results is refused), else the
+ * system and user turns.
+ */
+export function chatHistory(request: GenerationRequest): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = [];
+  if (request.messages === undefined) {
+    if (request.system) history.push({ type: "system", text: request.system });
+    history.push({ type: "user", text: request.prompt });
+  } else {
+    for (const message of request.messages) {
+      if (message.role === "tool" || message.toolCalls?.length) {
+        throw new CallError("http_4xx", "the embedded runner cannot replay tool calls or tool results");
+      }
+      if (message.role === "system") history.push({ type: "system", text: message.content });
+      else if (message.role === "user") history.push({ type: "user", text: message.content });
+      else history.push({ type: "model", response: [message.content] });
+    }
+  }
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
 export const embeddedRunner: RunnerDefinition<EmbeddedModel> = {
   schema: EmbeddedModel,
   create: createEmbeddedRunner,
   locality: "local",
   appliesGrammar: true,
+  offersTools: false,
   absolutePaths: absoluteEmbeddedPaths,
   fromModelFlag: embeddedFromModelFlag,
 };

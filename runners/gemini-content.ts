@@ -4,11 +4,18 @@
  * `finishReason`). Thought parts (`thought: true`) are reasoning.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { GenerationRequest, RunnerEvent, TokenUsage } from "../src/core/runner.ts";
+import type {
+  ChatMessage,
+  GenerationRequest,
+  RunnerEvent,
+  TokenUsage,
+  ToolChoice,
+} from "../src/core/runner.ts";
 import { unsupported } from "./api-call.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { argumentsText, toolCallEvent } from "./tool-calls.ts";
 
 export interface GenerateContentOptions {
   /** `thinkingConfig.thinkingBudget` in tokens (0: off); undefined: the model's default. */
@@ -44,12 +51,90 @@ export function generateContentBody(
     };
   }
   const body: Record<string, unknown> = {};
-  if (request.system !== undefined && request.system !== "") {
-    body.systemInstruction = { parts: [{ text: request.system }] };
+  const conversation =
+    request.messages !== undefined
+      ? geminiContents(request.messages)
+      : { system: request.system ?? "", contents: [{ role: "user", parts: [{ text: request.prompt }] }] };
+  if (conversation.system !== "") body.systemInstruction = { parts: [{ text: conversation.system }] };
+  body.contents = conversation.contents;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    const functionDeclarations = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description !== undefined && { description: tool.description }),
+      ...(tool.parameters !== undefined && { parametersJsonSchema: tool.parameters }),
+    }));
+    body.tools = [{ functionDeclarations }];
   }
-  body.contents = [{ role: "user", parts: [{ text: request.prompt }] }];
+  if (request.toolChoice !== undefined) body.toolConfig = geminiToolConfig(request.toolChoice);
   body.generationConfig = config;
   return body;
+}
+
+/** `tool_choice` as `toolConfig.functionCallingConfig`: `required` is `ANY`, a named function is allowed alone. */
+function geminiToolConfig(choice: ToolChoice): Record<string, unknown> {
+  if (typeof choice !== "string") {
+    return { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [choice.name] } };
+  }
+  const mode = choice === "required" ? "ANY" : choice === "none" ? "NONE" : "AUTO";
+  return { functionCallingConfig: { mode } };
+}
+
+/**
+ * A conversation as Gemini contents: system turns joined into `systemInstruction`; assistant
+ * turns as `model` with `functionCall` parts; tool results as `functionResponse` parts of a user
+ * turn (named after the call they answer; the result as `{result: text}` unless it is a JSON object).
+ */
+export function geminiContents(messages: readonly ChatMessage[]): {
+  system: string;
+  contents: { role: string; parts: Record<string, unknown>[] }[];
+} {
+  const system: string[] = [];
+  const contents: { role: string; parts: Record<string, unknown>[] }[] = [];
+  const callNames = new Map<string, string>();
+  for (const message of messages) {
+    if (message.role === "system") {
+      system.push(message.content);
+    } else if (message.role === "tool") {
+      const name = callNames.get(message.toolCallId ?? "") ?? message.toolCallId ?? "";
+      const part = {
+        functionResponse: {
+          name,
+          ...(message.toolCallId !== undefined && { id: message.toolCallId }),
+          response: resultObject(message.content),
+        },
+      };
+      const last = contents.at(-1);
+      if (last?.role === "user" && last.parts[0]?.functionResponse !== undefined) last.parts.push(part);
+      else contents.push({ role: "user", parts: [part] });
+    } else {
+      const parts: Record<string, unknown>[] = [];
+      if (message.content !== "" || !message.toolCalls?.length) parts.push({ text: message.content });
+      for (const call of message.toolCalls ?? []) {
+        if (call.id !== undefined) callNames.set(call.id, call.name);
+        const args = parseObject(call.arguments) ?? {};
+        parts.push({
+          functionCall: { name: call.name, args, ...(call.id !== undefined && { id: call.id }) },
+        });
+      }
+      contents.push({ role: message.role === "assistant" ? "model" : "user", parts });
+    }
+  }
+  return { system: system.join("\n\n"), contents };
+}
+
+function resultObject(content: string): Record<string, unknown> {
+  return parseObject(content) ?? { result: content };
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface UsageMetadata {
@@ -62,7 +147,13 @@ interface UsageMetadata {
 /** A GenerateContentResponse: one streamed event, or the whole response. */
 interface GeminiResponse {
   candidates?: {
-    content?: { parts?: { text?: string; thought?: boolean }[] };
+    content?: {
+      parts?: {
+        text?: string;
+        thought?: boolean;
+        functionCall?: { id?: string; name?: string; args?: unknown };
+      }[];
+    };
     finishReason?: string;
   }[];
   promptFeedback?: { blockReason?: string };
@@ -100,12 +191,15 @@ export function* geminiResponseEvents(value: unknown, tEnd: number): Generator<R
   }
   let reasoning = "";
   let content = "";
+  const calls: RunnerEvent[] = [];
   for (const part of response.candidates?.[0]?.content?.parts ?? []) {
-    if (part.thought === true) reasoning += part.text ?? "";
+    if (part.functionCall) calls.push(functionCallEvent(part.functionCall, tEnd));
+    else if (part.thought === true) reasoning += part.text ?? "";
     else content += part.text ?? "";
   }
   if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: tEnd };
   if (content) yield { type: "delta", channel: "content", text: content, t: tEnd };
+  yield* calls;
   const summary: Summary = {};
   absorb(summary, response);
   yield* summaryEvents(summary, tEnd);
@@ -113,9 +207,15 @@ export function* geminiResponseEvents(value: unknown, tEnd: number): Generator<R
 
 function* partEvents(chunk: GeminiResponse, t: number): Generator<RunnerEvent> {
   for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
+    // Gemini streams a function call whole, in one part.
+    if (part.functionCall) yield functionCallEvent(part.functionCall, t);
     if (!part.text) continue; // e.g. a part with only a thoughtSignature
     yield { type: "delta", channel: part.thought === true ? "reasoning" : "content", text: part.text, t };
   }
+}
+
+function functionCallEvent(call: { id?: string; name?: string; args?: unknown }, t: number): RunnerEvent {
+  return toolCallEvent({ id: call.id, name: call.name ?? "", arguments: argumentsText(call.args) }, t);
 }
 
 /** Folds one response into the summary; true when it ends the response (finish or block reason). */

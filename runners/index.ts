@@ -86,6 +86,11 @@ export function runnerAppliesGrammar(kind: string): boolean {
   return registry.get(kind)?.appliesGrammar === true;
 }
 
+/** Whether runner `kind` can offer a task's tools (see RunnerDefinition.offersTools). */
+export function runnerOffersTools(kind: string): boolean {
+  return registry.get(kind)?.offersTools !== false;
+}
+
 /** Builds the runner for a model entry (paths already absolute). */
 export function createRunner(config: ModelConfigBase): Runner {
   return runnerDefinition(config).create(config);

@@ -84,7 +84,8 @@ function searchPath(name: string, pathList: string): string | undefined {
 
 /**
  * llama-server arguments for a spawn config, without `--port` (chosen at launch). `parallel`
- * defaults to `concurrency`; the total context to DEFAULT_SLOT_CTX tokens per slot.
+ * defaults to `concurrency`; the total context to DEFAULT_SLOT_CTX tokens per slot; `--jinja`
+ * unless the extra args say `--jinja` or `--no-jinja`.
  */
 export function serverArgs(spawnConfig: SpawnConfig, concurrency: number): string[] {
   const parallel = spawnConfig.parallel ?? concurrency;
@@ -95,7 +96,12 @@ export function serverArgs(spawnConfig: SpawnConfig, concurrency: number): strin
   for (const adapter of spawnConfig.lora ?? []) args.push("--lora", adapter);
   // Adapters start at scale 0: each request says which one it runs (see resolveLora).
   if (spawnConfig.lora?.length) args.push("--lora-init-without-apply");
-  args.push("--metrics", ...(spawnConfig.args ?? []));
+  args.push("--metrics");
+  // Tool calls (and chat templates' own logic) need the Jinja template engine; recent builds enable
+  // it by default, older ones only on request. Extra args that choose either way are left to decide.
+  const extra = spawnConfig.args ?? [];
+  if (!extra.includes("--jinja") && !extra.includes("--no-jinja")) args.push("--jinja");
+  args.push(...extra);
   return args;
 }
 

@@ -70,6 +70,12 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       ...(config.extra_body !== undefined && { extraBody: config.extra_body }),
     };
     const chat = endpoint === "chat";
+    if (!chat && request.tools?.length) {
+      throw new CallError(
+        "http_4xx",
+        "llama-server's native /completion cannot offer tools: use endpoint: chat",
+      );
+    }
     const body = chat
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);

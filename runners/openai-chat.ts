@@ -5,10 +5,17 @@
  * `[DONE]`) or whole, become runner events.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { GenerationRequest, RunnerEvent, TokenUsage } from "../src/core/runner.ts";
+import type {
+  GenerationRequest,
+  RunnerEvent,
+  TokenUsage,
+  ToolChoice,
+  ToolDefinition,
+} from "../src/core/runner.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
 /** How a server family wants the common fields. */
 export interface ChatBodyOptions {
@@ -28,14 +35,56 @@ export interface ChatBodyOptions {
 /** Name of the schema in `response_format.json_schema` (OpenAI requires one). */
 const SCHEMA_NAME = "output";
 
-/** System and user turns. An empty system prompt is left out. */
-export function chatMessages(request: GenerationRequest): { role: "system" | "user"; content: string }[] {
-  const messages: { role: "system" | "user"; content: string }[] = [];
+/** A message in the Chat Completions wire form. */
+export type WireChatMessage = Record<string, unknown>;
+
+/**
+ * The conversation: `request.messages` verbatim (assistant tool calls and tool results
+ * included) when given, else the system and user turns (an empty system prompt is left out).
+ */
+export function chatMessages(request: GenerationRequest): WireChatMessage[] {
+  if (request.messages !== undefined) {
+    return request.messages.map((message): WireChatMessage => {
+      if (message.role === "tool") {
+        return { role: "tool", tool_call_id: message.toolCallId ?? "", content: message.content };
+      }
+      if (message.role === "assistant" && message.toolCalls?.length) {
+        return {
+          role: "assistant",
+          content: message.content === "" ? null : message.content,
+          tool_calls: message.toolCalls.map((call, index) => ({
+            id: call.id ?? `call_${index}`,
+            type: "function",
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        };
+      }
+      return { role: message.role, content: message.content };
+    });
+  }
+  const messages: WireChatMessage[] = [];
   if (request.system !== undefined && request.system !== "") {
     messages.push({ role: "system", content: request.system });
   }
   messages.push({ role: "user", content: request.prompt });
   return messages;
+}
+
+/** Tools in the Chat Completions form: `{type: "function", function: {name, description, parameters}}`. */
+export function chatTools(tools: readonly ToolDefinition[]): Record<string, unknown>[] {
+  return tools.map((tool) => ({
+    type: "function",
+    function: {
+      name: tool.name,
+      ...(tool.description !== undefined && { description: tool.description }),
+      parameters: tool.parameters ?? { type: "object", properties: {} },
+    },
+  }));
+}
+
+/** `tool_choice` in the Chat Completions form. */
+export function chatToolChoice(choice: ToolChoice): unknown {
+  return typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } };
 }
 
 /**
@@ -59,6 +108,8 @@ export function openaiChatBody(
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
   if (options.reasoningEffort !== undefined) body.reasoning_effort = options.reasoningEffort;
+  if (request.tools !== undefined && request.tools.length > 0) body.tools = chatTools(request.tools);
+  if (request.toolChoice !== undefined) body.tool_choice = chatToolChoice(request.toolChoice);
   if (request.structured?.type === "json_schema") {
     // llama-server reads response_format.json_schema.schema too (oaicompat_chat_params_parse).
     body.response_format = {
@@ -85,8 +136,16 @@ interface ChatUsage {
 /** Reasoning text: `reasoning_content` (llama.cpp, vLLM, DeepSeek) or `reasoning` (Ollama, OpenRouter). */
 interface ChatMessage {
   content?: string | null;
+  tool_calls?: ChatToolCall[] | null;
   reasoning_content?: string | null;
   reasoning?: unknown;
+}
+
+/** A tool call of a whole message, or a fragment of one in a streamed delta (by `index`). */
+interface ChatToolCall {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: unknown };
 }
 
 /** A `/chat/completions` chunk (streamed) or response (whole). */
@@ -103,6 +162,7 @@ interface ChatPayload {
 /** Events of a streamed chat completion; throws `stream_aborted` if `[DONE]` never came. */
 export async function* chatStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
   const summary: Summary = {};
+  const calls = new ToolCallAssembler();
   let done = false;
   let tLast = 0;
   for await (const batch of batches) {
@@ -123,6 +183,13 @@ export async function* chatStreamEvents(batches: AsyncIterable<SseBatch>): Async
         if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: batch.t };
         const content = choice.delta?.content;
         if (content) yield { type: "delta", channel: "content", text: content, t: batch.t };
+        for (const [position, fragment] of (choice.delta?.tool_calls ?? []).entries()) {
+          calls.add(fragment.index ?? position, batch.t, {
+            id: fragment.id,
+            name: fragment.function?.name,
+            arguments: fragmentText(fragment.function?.arguments),
+          });
+        }
         if (choice.finish_reason) summary.finishReason = choice.finish_reason;
       }
       if (chunk.usage) summary.usage = chatUsage(chunk.usage);
@@ -130,6 +197,7 @@ export async function* chatStreamEvents(batches: AsyncIterable<SseBatch>): Async
     }
   }
   if (!done) throw new CallError("stream_aborted", "the event stream ended before its [DONE] marker");
+  yield* calls.events();
   yield* summaryEvents(summary, tLast);
 }
 
@@ -143,6 +211,10 @@ export function* chatResponseEvents(value: unknown, tEnd: number): Generator<Run
   if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: tEnd };
   const content = choice.message?.content;
   if (content) yield { type: "delta", channel: "content", text: content, t: tEnd };
+  for (const call of choice.message?.tool_calls ?? []) {
+    const name = call.function?.name ?? "";
+    yield toolCallEvent({ id: call.id, name, arguments: argumentsText(call.function?.arguments) }, tEnd);
+  }
   yield* summaryEvents(
     {
       ...(response.usage && { usage: chatUsage(response.usage) }),
@@ -153,6 +225,11 @@ export function* chatResponseEvents(value: unknown, tEnd: number): Generator<Run
     },
     tEnd,
   );
+}
+
+/** A streamed arguments fragment: text, or (some servers) a whole object. */
+function fragmentText(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : argumentsText(value);
 }
 
 function reasoningOf(message: ChatMessage | undefined): string | undefined {

@@ -4,11 +4,12 @@
  * whole. llama-server serves the same endpoint.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { GenerationRequest, RunnerEvent, TokenUsage } from "../src/core/runner.ts";
+import type { ChatMessage, GenerationRequest, RunnerEvent, TokenUsage } from "../src/core/runner.ts";
 import { unsupported } from "./api-call.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
 export interface ResponsesBodyOptions {
   model: string;
@@ -32,20 +33,66 @@ export function responsesBody(
   }
   if (request.structured?.type === "grammar") throw unsupported("a GBNF grammar", "the OpenAI Responses API");
   const body: Record<string, unknown> = { model: options.model };
-  if (request.system !== undefined && request.system !== "") body.instructions = request.system;
-  body.input = request.prompt;
+  if (request.messages !== undefined) body.input = responsesInput(request.messages);
+  else {
+    if (request.system !== undefined && request.system !== "") body.instructions = request.system;
+    body.input = request.prompt;
+  }
   body.max_output_tokens = request.maxTokens;
   body.stream = request.stream;
   body.store = false;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (options.reasoningEffort !== undefined) body.reasoning = { effort: options.reasoningEffort };
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: "function",
+      name: tool.name,
+      ...(tool.description !== undefined && { description: tool.description }),
+      parameters: tool.parameters ?? { type: "object", properties: {} },
+      strict: false,
+    }));
+  }
+  const choice = request.toolChoice;
+  if (choice !== undefined) {
+    body.tool_choice = typeof choice === "string" ? choice : { type: "function", name: choice.name };
+  }
   if (request.structured?.type === "json_schema") {
     body.text = {
       format: { type: "json_schema", name: "output", schema: request.structured.schema, strict: true },
     };
   }
   return body;
+}
+
+/**
+ * A conversation as Responses input items: text turns as messages, an assistant's tool calls as
+ * `function_call` items and tool results as `function_call_output` items.
+ */
+export function responsesInput(messages: readonly ChatMessage[]): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  for (const message of messages) {
+    if (message.role === "tool") {
+      items.push({
+        type: "function_call_output",
+        call_id: message.toolCallId ?? "",
+        output: message.content,
+      });
+      continue;
+    }
+    if (message.content !== "" || !message.toolCalls?.length) {
+      items.push({ role: message.role, content: message.content });
+    }
+    for (const [index, call] of (message.toolCalls ?? []).entries()) {
+      items.push({
+        type: "function_call",
+        call_id: call.id ?? `call_${index}`,
+        name: call.name,
+        arguments: call.arguments,
+      });
+    }
+  }
+  return items;
 }
 
 interface ResponsesUsage {
@@ -62,6 +109,10 @@ interface ResponsesError {
 
 interface OutputItem {
   type?: string;
+  /** function_call items */
+  call_id?: string;
+  name?: string;
+  arguments?: unknown;
   content?: { type?: string; text?: string }[] | null;
   summary?: { type?: string; text?: string }[] | null;
 }
@@ -82,6 +133,10 @@ interface ResponsesEvent {
   type?: string;
   delta?: string;
   response?: ResponseObject;
+  output_index?: number;
+  item_id?: string;
+  item?: OutputItem & { id?: string };
+  arguments?: string;
   code?: string | null;
   message?: string;
   /** llama-server adds its timings to the terminal event. */
@@ -94,6 +149,7 @@ const REASONING_DELTAS = new Set(["response.reasoning_summary_text.delta", "resp
 /** Events of a streamed response; throws `stream_aborted` when no terminal event came. */
 export async function* responsesStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
   let summary: Summary | undefined;
+  const calls = new ToolCallAssembler();
   let id: string | undefined;
   let model: string | undefined;
   let tLast = 0;
@@ -109,6 +165,17 @@ export async function* responsesStreamEvents(batches: AsyncIterable<SseBatch>): 
         if (event.delta) yield { type: "delta", channel: "content", text: event.delta, t: batch.t };
       } else if (type !== undefined && REASONING_DELTAS.has(type)) {
         if (event.delta) yield { type: "delta", channel: "reasoning", text: event.delta, t: batch.t };
+      } else if (type === "response.output_item.added" || type === "response.output_item.done") {
+        const item = event.item;
+        if (item?.type === "function_call") {
+          const whole = { id: item.call_id, name: item.name };
+          const key = event.output_index ?? item.id ?? "";
+          if (type === "response.output_item.done" && item.arguments !== undefined) {
+            calls.complete(key, batch.t, { ...whole, arguments: argumentsText(item.arguments) });
+          } else calls.add(key, batch.t, whole);
+        }
+      } else if (type === "response.function_call_arguments.delta") {
+        calls.add(event.output_index ?? event.item_id ?? "", batch.t, { arguments: event.delta });
       } else if (type === "response.completed" || type === "response.incomplete") {
         summary = responseSummary(event.response ?? {}, event.timings);
       } else if (type === "response.failed") {
@@ -126,6 +193,7 @@ export async function* responsesStreamEvents(batches: AsyncIterable<SseBatch>): 
   }
   summary.id ??= id;
   summary.model ??= model;
+  yield* calls.events();
   yield* summaryEvents(summary, tLast);
 }
 
@@ -137,8 +205,12 @@ export function* responsesResponseEvents(value: unknown, tEnd: number): Generato
   }
   let reasoning = "";
   let content = "";
+  const calls: RunnerEvent[] = [];
   for (const item of response.output ?? []) {
-    if (item.type === "reasoning") {
+    if (item.type === "function_call") {
+      const call = { id: item.call_id, name: item.name ?? "", arguments: argumentsText(item.arguments) };
+      calls.push(toolCallEvent(call, tEnd));
+    } else if (item.type === "reasoning") {
       for (const part of [...(item.summary ?? []), ...(item.content ?? [])]) reasoning += part.text ?? "";
     } else if (item.type === "message") {
       for (const part of item.content ?? []) if (part.type === "output_text") content += part.text ?? "";
@@ -146,6 +218,7 @@ export function* responsesResponseEvents(value: unknown, tEnd: number): Generato
   }
   if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: tEnd };
   if (content) yield { type: "delta", channel: "content", text: content, t: tEnd };
+  yield* calls;
   yield* summaryEvents(responseSummary(response, response.timings), tEnd);
 }
 

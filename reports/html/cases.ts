@@ -26,6 +26,8 @@ export interface CaseModelView {
   output: string | null;
   /** Whether `output` is shorter than what the model wrote (cut here or in the log). */
   outputCut: boolean;
+  /** The tool calls the model made, one `name(arguments)` a line, cut like the output (null: none). */
+  toolCalls: string | null;
   error: { class: string; message: string } | null;
   scores: { scorer: string; score: number | null; reason: string }[];
 }
@@ -226,6 +228,9 @@ export async function collectCases(
       ok: event.ok,
       output: output?.text ?? null,
       outputCut: (output?.cut ?? false) || event.output_truncated === true,
+      toolCalls: event.tool_calls?.length
+        ? cut(event.tool_calls.map((c) => `${c.name}(${c.arguments})`).join("\n"), maxText).text
+        : null,
       error: event.error
         ? { class: event.error.class, message: cut(event.error.message, maxText).text }
         : null,
@@ -280,11 +285,17 @@ function renderCase(view: CaseView, color: (model: string) => string): string {
         )
         .join("");
       const error = m.error ? `<p class="error">${escapeHtml(m.error.message)}</p>` : "";
+      const calls =
+        m.toolCalls === null
+          ? ""
+          : `<p class="none">Tool calls:</p><pre class="tool-calls">${escapeHtml(m.toolCalls)}</pre>`;
       const output =
-        m.output === null
-          ? `<p class="none">no output</p>`
+        m.output === null || (m.output === "" && m.toolCalls !== null)
+          ? m.toolCalls === null
+            ? `<p class="none">no output</p>`
+            : ""
           : `<pre>${escapeHtml(m.output)}</pre>${m.outputCut ? `<p class="none">(output cut)</p>` : ""}`;
-      return `<div class="case-model"><h4><span class="swatch" style="background:${color(m.model)}"></span>${escapeHtml(m.model)} ${status}</h4>${output}${error}${scores ? `<ul>${scores}</ul>` : ""}</div>`;
+      return `<div class="case-model"><h4><span class="swatch" style="background:${color(m.model)}"></span>${escapeHtml(m.model)} ${status}</h4>${output}${calls}${error}${scores ? `<ul>${scores}</ul>` : ""}</div>`;
     })
     .join("");
   const repeat = view.repeat > 0 ? `, repeat ${view.repeat + 1}` : "";

@@ -162,6 +162,11 @@ export interface RunnerDefinition<C extends ModelConfigBase = ModelConfigBase> {
    * call, unless the model says `ignore_grammar: true`.
    */
   appliesGrammar?: boolean;
+  /**
+   * The runner can offer a task's `tools` to the model (default true). A suite giving tools to a
+   * model whose runner cannot is refused before any call.
+   */
+  offersTools?: boolean;
   /** Environment variables that must hold secrets (API keys); all are checked before the first call. */
   secretEnv?(config: C): string[];
   /** Provider id in the pricing dataset (genai-prices), for API cost. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { JudgeAsk } from "./judge.ts";
 import type { LabelOutcome, ScoreRecord } from "./records.ts";
-import type { ToolCall } from "./runner.ts";
+import type { ToolCall, ToolDefinition } from "./runner.ts";
 
 /** A score in [0, 1] with a human-readable reason; `null` score means "could not score". */
 export interface ScoreResult {
@@ -28,6 +28,8 @@ export interface ScoreInput {
   askJudge?: JudgeAsk;
   /** For a scorer that `combines` others: their records for this output (see scoreAll). */
   scores?: readonly ScoreRecord[];
+  /** The functions this case offered when it has its own (a replayed request); else the task's, in ScorerContext. */
+  tools?: readonly ToolDefinition[];
 }
 
 /**
@@ -65,6 +67,8 @@ export interface ScorerContext {
   baseDir: string;
   /** The task's output JSON Schema, if it has one. */
   taskJsonSchema?: Record<string, unknown>;
+  /** The functions the task offers the model (their parameter schemas type the arguments). */
+  taskTools?: readonly ToolDefinition[];
 }
 
 /** What every scorer config has: its `type` and an optional `name`. */

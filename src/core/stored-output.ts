@@ -38,14 +38,21 @@ export function cutText(text: string, maxBytes: number): CutText | undefined {
 /**
  * `record` as stored: the same object when its output and reasoning fit in `maxBytes`, else a
  * copy with them cut, `output_truncated: true`, `output_bytes` and `output_sha256` (and the
- * `reasoning_…` fields likewise).
+ * `reasoning_…` fields likewise); a tool call's `arguments` longer than `maxBytes` are cut too,
+ * with `tool_calls_truncated: true`.
  */
 export function storedCallRecord(record: CallRecord, maxBytes: number): CallRecord {
   const output = record.output === null ? undefined : cutText(record.output, maxBytes);
   const reasoning = record.reasoning === null ? undefined : cutText(record.reasoning, maxBytes);
-  if (output === undefined && reasoning === undefined) return record;
+  const calls = record.tool_calls?.map((call) => ({ call, cut: cutText(call.arguments, maxBytes) }));
+  const callsCut = calls?.some((c) => c.cut !== undefined) === true;
+  if (output === undefined && reasoning === undefined && !callsCut) return record;
   return {
     ...record,
+    ...(callsCut && {
+      tool_calls: calls!.map(({ call, cut }) => (cut ? { ...call, arguments: cut.text } : call)),
+      tool_calls_truncated: true,
+    }),
     ...(output && {
       output: output.text,
       output_truncated: true,

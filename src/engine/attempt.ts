@@ -1,7 +1,7 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
-import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
+import type { GenerationRequest, Runner, RunnerEvent, ToolCall } from "../core/runner.ts";
 import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import { type CallJudging, scoreAll } from "../scoring/score-all.ts";
@@ -52,6 +52,8 @@ export async function runAttempt(
     params.timeoutMs,
   );
   const signal = call.signal;
+  const tools = item.case.tools ?? item.task.tools;
+  const toolChoice = item.case.toolChoice ?? item.task.toolChoice;
   const request: GenerationRequest = {
     prompt: item.case.prompt,
     maxTokens: params.maxTokens,
@@ -59,7 +61,8 @@ export async function runAttempt(
     signal,
     ...(item.case.system !== undefined && { system: item.case.system }),
     ...(item.case.messages !== undefined && { messages: item.case.messages }),
-    ...(item.case.tools !== undefined && { tools: item.case.tools }),
+    ...(tools !== undefined && { tools }),
+    ...(tools !== undefined && toolChoice !== undefined && { toolChoice }),
     ...(params.temperature !== undefined && { temperature: params.temperature }),
     ...(params.topP !== undefined && { topP: params.topP }),
     ...(params.topK !== undefined && { topK: params.topK }),
@@ -124,12 +127,14 @@ async function buildRecord(
   let inputTokens = usage.inputTokens;
   let tokensSource: CallRecord["tokens_source"] = outputTokens !== undefined ? "server" : null;
   if (ok && outputTokens === undefined && runner.countTokens) {
-    outputTokens = await runner.countTokens(timeline.reasoning + timeline.content);
+    const callText = timeline.toolCalls.map((call) => call.name + call.arguments).join("");
+    outputTokens = await runner.countTokens(timeline.reasoning + timeline.content + callText);
     inputTokens ??= await runner.countTokens((request.system ?? "") + request.prompt);
     tokensSource = "estimated";
   }
   const metrics = timeline.metrics(outputTokens, request.stream);
-  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content, judging) : [];
+  const toolCalls = timeline.toolCalls.length > 0 ? timeline.toolCalls : undefined;
+  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content, judging, toolCalls) : [];
   return {
     v: LOG_VERSION,
     type: "call",
@@ -154,6 +159,7 @@ async function buildRecord(
     server: timeline.serverTimings ?? null,
     output: ok || timeline.content ? timeline.content : null,
     reasoning: timeline.reasoning || null,
+    tool_calls: toolCalls ?? null,
     finish_reason: timeline.finishReason ?? null,
     response_id: timeline.responseId ?? null,
     model_snapshot: timeline.modelSnapshot ?? null,
@@ -170,14 +176,21 @@ async function buildRecord(
 }
 
 /** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */
-export function scoreOutput(item: WorkItem, output: string, judging?: CallJudging): Promise<ScoreRecord[]> {
-  return scoreAll(item.task.scorers, scoreInput(item.case, output), judging);
+export function scoreOutput(
+  item: WorkItem,
+  output: string,
+  judging?: CallJudging,
+  toolCalls?: readonly ToolCall[],
+): Promise<ScoreRecord[]> {
+  return scoreAll(item.task.scorers, scoreInput(item.case, output, toolCalls), judging);
 }
 
-/** What the scorers see of a case and its output. */
-export function scoreInput(c: Case, output: string): ScoreInput {
+/** What the scorers see of a case, its output and the tool calls the model made. */
+export function scoreInput(c: Case, output: string, toolCalls?: readonly ToolCall[]): ScoreInput {
   return {
     output,
+    ...(toolCalls !== undefined && { toolCalls }),
+    ...(c.tools !== undefined && { tools: c.tools }),
     expected: c.expected,
     prompt: c.prompt,
     ...(c.system !== undefined && { system: c.system }),

@@ -117,7 +117,12 @@ class CasesById {
 }
 
 /** The note a re-score of a cut output adds to each reason. */
-export function truncationNote(record: Pick<CallRecord, "output" | "output_bytes">): string {
+export function truncationNote(
+  record: Pick<CallRecord, "output" | "output_bytes" | "output_truncated" | "tool_calls_truncated">,
+): string {
+  if (record.tool_calls_truncated && !record.output_truncated) {
+    return " [re-scored on the stored tool calls: arguments cut at max_output_bytes]";
+  }
   const kept = Buffer.byteLength(record.output ?? "", "utf8");
   const whole = record.output_bytes === undefined ? "" : ` of ${record.output_bytes}`;
   return ` [re-scored on the stored output: its first ${kept}${whole} bytes (max_output_bytes)]`;
@@ -178,12 +183,15 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreStats>
   const rescore = async (event: CallRecord, taskScorers: Scorer[]): Promise<LogEvent> => {
     const expected = event.expected ?? undefined;
     const recorded = rows.caseOf(event.task, event.case_id);
-    const input = recorded ? scoreInput(recorded, event.output!) : { output: event.output!, expected };
+    const toolCalls = event.tool_calls ?? undefined;
+    const input = recorded
+      ? scoreInput(recorded, event.output!, toolCalls)
+      : { output: event.output!, expected, ...(toolCalls !== undefined && { toolCalls }) };
     const judging = event.warmup
       ? WARMUP_JUDGING
       : judges?.forCall({ item: event.item, attempt: event.attempt, model: event.model, task: event.task });
     let scores = await scoreAll(taskScorers, { ...input, expected }, judging);
-    if (event.output_truncated) {
+    if (event.output_truncated || event.tool_calls_truncated) {
       stats.truncated++;
       const note = truncationNote(event);
       scores = scores.map((s) => ({ ...s, reason: s.reason + note }));

@@ -2,7 +2,7 @@
  * Folds one call's runner events into the per-call metrics (README: Metrics). Pure bookkeeping on
  * the transport's timestamps: nothing here reads a clock.
  */
-import type { RunnerEvent, TokenUsage } from "../core/runner.ts";
+import type { RunnerEvent, TokenUsage, ToolCall } from "../core/runner.ts";
 
 /** Per-call timing and token fields, with `null` for what was not measured. */
 export interface CallMetrics {
@@ -27,6 +27,8 @@ export class CallTimeline {
   readonly chunkGapsMs: number[] = [];
   content = "";
   reasoning = "";
+  /** Complete tool calls, in the order the model made them. */
+  readonly toolCalls: ToolCall[] = [];
   usage: TokenUsage = {};
   serverTimings: Record<string, unknown> | undefined;
   responseId: string | undefined;
@@ -48,6 +50,9 @@ export class CallTimeline {
           this.reasoning += event.text;
           this.tFirstReasoning ??= event.t;
         }
+        break;
+      case "tool_call":
+        this.toolCalls.push(event.call);
         break;
       case "usage":
         this.usage = { ...this.usage, ...definedOnly(event.usage) };

@@ -28,6 +28,7 @@ import { spansScorer } from "./spans.ts";
 import { sqlExecutionScorer } from "./sql-execution.ts";
 import { startsWithScorer } from "./starts-with.ts";
 import { tokenF1Scorer } from "./token-f1.ts";
+import { toolCallScorer } from "./tool-call.ts";
 import { weightedScorer } from "./weighted.ts";
 
 /** The built-in scorers, by type, in the order the suite format lists them. */
@@ -54,6 +55,7 @@ export const builtinScorers = {
   code_tests: codeTestsScorer,
   custom: customScorer,
   weighted: weightedScorer,
+  tool_call: toolCallScorer,
 };
 
 type Builtin = typeof builtinScorers;
@@ -110,10 +112,16 @@ export function createScorer(config: ScorerConfig | ScorerConfigBase, context: S
 }
 
 /**
- * The scorers a task gets without a `scorers` list: `exact` when its cases have expected answers,
- * else `json_valid` when it has a `json_schema`, else none.
+ * The scorers a task gets without a `scorers` list: `tool_call` when it offers tools and its cases
+ * have expected answers, else `exact` when they have, else `json_valid` when it has a
+ * `json_schema`, else none.
  */
-export function defaultScorerConfigs(task: { hasExpected: boolean; hasJsonSchema: boolean }): ScorerConfig[] {
+export function defaultScorerConfigs(task: {
+  hasExpected: boolean;
+  hasJsonSchema: boolean;
+  hasTools?: boolean;
+}): ScorerConfig[] {
+  if (task.hasExpected && task.hasTools) return [{ type: "tool_call" }];
   if (task.hasExpected) return [{ type: "exact" }];
   if (task.hasJsonSchema) return [{ type: "json_valid" }];
   return [];

@@ -6,7 +6,7 @@
  * the JSONL reader reports as an error (see dataset.ts).
  */
 
-import type { ChatMessage, ToolDefinition } from "../core/runner.ts";
+import type { ChatMessage, ToolChoice, ToolDefinition } from "../core/runner.ts";
 import type { DatasetRow } from "./dataset.ts";
 
 /** One case of a task, rendered from its dataset row. */
@@ -23,6 +23,8 @@ export interface Case {
   messages?: ChatMessage[];
   /** Functions offered to the model in this case (else the task's). */
   tools?: ToolDefinition[];
+  /** This case's tool choice (a replayed request's own; else the task's `tool_choice`). */
+  toolChoice?: ToolChoice;
 }
 
 /** What the engine needs of a task's cases. A plain `Case[]` is one too. */

@@ -1,4 +1,5 @@
 /** A task's scorers: shorthand normalised, defaults chosen, configs checked, then built. */
+import type { ToolDefinition } from "../core/runner.ts";
 import type { Scorer, ScorerContext } from "../core/scorer.ts";
 import { createScorer, defaultScorerConfigs, scorerDefinition } from "../scoring/index.ts";
 import { type CaseList, someExpected } from "./case-list.ts";
@@ -15,10 +16,12 @@ export function buildScorers(
   taskIndex: number,
   cases: CaseList,
   baseDir: string,
+  tools?: readonly ToolDefinition[],
 ): { scorers: Scorer[]; configs: ScorerConfig[]; issues: IssueDraft[] } {
   const configs = scorerConfigs(task, cases);
   const context: ScorerContext = { baseDir };
   if (task.json_schema) context.taskJsonSchema = task.json_schema;
+  if (tools) context.taskTools = tools;
   const scorers: Scorer[] = [];
   const issues: IssueDraft[] = [];
   const names = new Map<string, number>();
@@ -80,7 +83,11 @@ export function scorerConfigs(task: TaskConfig, cases: CaseList): ScorerConfig[]
       typeof entry === "string" ? ({ type: entry } as ScorerConfig) : entry,
     );
   }
-  return defaultScorerConfigs({ hasExpected: someExpected(cases), hasJsonSchema: !!task.json_schema });
+  return defaultScorerConfigs({
+    hasExpected: someExpected(cases),
+    hasJsonSchema: !!task.json_schema,
+    hasTools: (task.tools?.length ?? 0) > 0,
+  });
 }
 
 /** Problems worth a precise position, found by the scorer's own check before its factory runs. */

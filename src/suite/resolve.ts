@@ -4,7 +4,7 @@
  * built-in defaults; every problem is collected and thrown together as a `SuiteError`.
  */
 import { createHash } from "node:crypto";
-import { runnerAppliesGrammar } from "../../runners/index.ts";
+import { runnerAppliesGrammar, runnerOffersTools } from "../../runners/index.ts";
 import { parseDuration } from "../core/duration.ts";
 import type { StructuredOutput } from "../core/runner.ts";
 import { jsonSchemaProblem } from "../scoring/ajv.ts";
@@ -24,6 +24,7 @@ import {
 import { buildScorers } from "./resolve-scorers.ts";
 import type { ResolvedParams, ResolvedSuite, ResolvedTask, RetryPolicy } from "./resolved.ts";
 import type { SuiteConfig, TaskConfig } from "./schema.ts";
+import { resolveTools } from "./tools-config.ts";
 import { locatorForText } from "./yaml-positions.ts";
 
 export { describeSuite, type SuiteDescription } from "./describe.ts";
@@ -75,6 +76,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
   );
   issues.push(...judges.issues);
   issues.push(...savingsScorerIssues(config.savings, scorerNames), ...grammarIssues(config));
+  issues.push(...toolIssues(config));
   issues.push(...gateIssues(config.gates, suiteGateUniverse(config, scorerNames, savings.savings)));
   if (issues.length > 0) {
     throw new SuiteError(positionIssues(issues, context.sourcePath, locatorForText(context.text)));
@@ -126,7 +128,9 @@ function resolveTask(
   } else if (task.grammar !== undefined) {
     structured = { type: "grammar", grammar: task.grammar };
   }
-  const scoring = buildScorers(task, index, cases, baseDir);
+  const offered = resolveTools(task, index);
+  issues.push(...offered.issues);
+  const scoring = buildScorers(task, index, cases, baseDir, offered.tools);
   issues.push(...scoring.issues);
   const resolved: ResolvedTask = {
     id: task.id,
@@ -137,6 +141,8 @@ function resolveTask(
   };
   if (task.description !== undefined) resolved.description = task.description;
   if (structured) resolved.structured = structured;
+  if (offered.tools) resolved.tools = offered.tools;
+  if (offered.toolChoice) resolved.toolChoice = offered.toolChoice;
   return { task: resolved, issues };
 }
 
@@ -155,6 +161,24 @@ function grammarIssues(config: SuiteConfig): IssueDraft[] {
             path: ["tasks", index, "grammar"],
             at: "key",
             message: `a GBNF grammar is llama.cpp-only, and ${unable.map((m) => `model "${m.id}" (runner ${m.runner})`).join(", ")} cannot apply it: set ignore_grammar: true on ${unable.length === 1 ? "that model" : "those models"} (the prompt alone then constrains the answer), or give json_schema in place of grammar`,
+          },
+        ],
+  );
+}
+
+/** A task's tools offered to a model whose runner cannot offer them: refused before any call. */
+function toolIssues(config: SuiteConfig): IssueDraft[] {
+  const unable = config.models.filter((m) => !runnerOffersTools(m.runner));
+  if (unable.length === 0) return [];
+  const names = unable.map((m) => `model "${m.id}" (runner ${m.runner})`).join(", ");
+  return config.tasks.flatMap((task, index): IssueDraft[] =>
+    task.tools === undefined || task.tools.length === 0
+      ? []
+      : [
+          {
+            path: ["tasks", index, "tools"],
+            at: "key",
+            message: `${names} cannot offer tools to the model: run this task on a runner that can (llamacpp, openai, anthropic, gemini)`,
           },
         ],
   );

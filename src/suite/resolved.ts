@@ -1,5 +1,5 @@
 /** The suite after validation and `resolveSuite()`: what the engine consumes. */
-import type { StructuredOutput } from "../core/runner.ts";
+import type { StructuredOutput, ToolChoice, ToolDefinition } from "../core/runner.ts";
 import type { Scorer } from "../core/scorer.ts";
 import type { ProjectedBaseline } from "../savings/projected.ts";
 import type { CaseList } from "./case-list.ts";
@@ -39,6 +39,9 @@ export interface ResolvedTask {
   /** Scorer configs as written (normalised from shorthand), for the run record. */
   scorerConfigs: ScorerConfig[];
   structured?: StructuredOutput;
+  /** Functions offered to the model on every case (a case's own `tools` replace them). */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
   /** Task parameters merged over the suite defaults (model params are merged per call). */
   params: ResolvedParams;
 }

@@ -11,6 +11,7 @@ import { Duration, JsonSchemaObject } from "../core/config-schema.ts";
 import { GenerationParams } from "../core/model-config.ts";
 import { type ScorerConfig, scorerDefinitions } from "../scoring/index.ts";
 import { LoadConfig } from "./load-schema.ts";
+import { toolTaskFields } from "./tools-config.ts";
 
 export type { ModelConfig, RunnerKind } from "../../runners/index.ts";
 export type { ScorerConfig, ScorerType } from "../scoring/index.ts";
@@ -87,6 +88,7 @@ function taskAndSuite(
       scorers: z.array(z.union([scorerShorthand, scorer])).optional(),
       json_schema: JsonSchemaObject.optional().describe("Constrain the output to this JSON Schema"),
       grammar: z.string().optional().describe("Constrain the output with a GBNF grammar (llama.cpp)"),
+      ...toolTaskFields,
       ...GenerationParams.shape,
     })
     .refine((t) => !(t.json_schema && t.grammar), {

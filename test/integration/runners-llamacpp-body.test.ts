@@ -149,6 +149,7 @@ describe("serverArgs", () => {
       "-c",
       "6144",
       "--metrics",
+      "--jinja",
     ]);
   });
 

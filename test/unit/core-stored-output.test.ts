@@ -85,3 +85,22 @@ describe("a run whose model sends 10 MB per call", () => {
     expect("output_truncated" in record).toBe(false);
   });
 });
+
+describe("storedCallRecord and tool calls", () => {
+  it("cuts a call's arguments past max bytes, marks the record, and leaves short calls as they are", async () => {
+    const { storedCallRecord } = await import("../../src/core/stored-output.ts");
+    const { call } = await import("../helpers/summary-log.ts");
+    const short = { name: "f", arguments: '{"a":1}' };
+    const huge = { id: "c2", name: "g", arguments: `{"text":"${"é".repeat(100)}"}` };
+    const record = call("m", 0, { output: "", tool_calls: [short, huge] });
+    const stored = storedCallRecord(record, 50);
+    expect(stored.tool_calls_truncated).toBe(true);
+    expect(stored.tool_calls![0]).toEqual(short);
+    expect(stored.tool_calls![1]!.id).toBe("c2");
+    expect(Buffer.byteLength(stored.tool_calls![1]!.arguments)).toBeLessThanOrEqual(50);
+    expect(stored.output_truncated).toBeUndefined();
+    expect(storedCallRecord(call("m", 0, { output: "", tool_calls: [short] }), 50)).not.toHaveProperty(
+      "tool_calls_truncated",
+    );
+  });
+});

@@ -141,3 +141,43 @@ describe("rescoreRun", () => {
     await expect(rescore([call("local", 0)])).rejects.toThrow(/no run_start/);
   });
 });
+
+describe("rescoreRun with tool calls", () => {
+  it("grades the tool calls stored in the record", async () => {
+    const suiteText = `
+name: s
+models: [{ id: local, runner: llamacpp, url: "http://127.0.0.1:9" }]
+tasks:
+  - id: t
+    prompt: "{{q}}"
+    dataset: [{ q: x, expected: '{"name": "f", "arguments": {"n": 2}}' }, { q: y, expected: '{"name": "f", "arguments": {"n": 2}}' }]
+    tools: [{ name: f, parameters: { type: object, properties: { n: { type: integer } } } }]
+    scorers: [tool_call]
+`;
+    const expected = '{"name": "f", "arguments": {"n": 2}}';
+    const right = call("local", 0, {
+      output: "",
+      expected,
+      tool_calls: [{ id: "c1", name: "f", arguments: '{"n":"2"}' }],
+    });
+    const wrong = call("local", 1, {
+      output: "",
+      expected,
+      tool_calls: [{ name: "f", arguments: '{"n":3}' }],
+    });
+    const source = writeLog([start, right, wrong]);
+    const out = join(mkdtempSync(join(tmpdir(), "opbench-rescore-out-")), "new");
+    mkdirSync(out);
+    await rescoreRun({
+      sourceDir: source,
+      outDir: out,
+      suite: await loadSuiteText(suiteText, INLINE_SOURCE),
+      argv: ["rescore", source],
+      onEvent: () => {},
+    });
+    const calls = read(out).filter((e): e is CallRecord => e.type === "call");
+    expect(calls.map((c) => c.scores[0]?.score)).toEqual([1, 0]);
+    expect(calls[1]!.scores[0]!.reason).toContain("f.arguments.n: got 3, expected 2");
+    expect(calls[0]!.tool_calls).toEqual(right.tool_calls);
+  });
+});

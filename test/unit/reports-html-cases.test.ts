@@ -165,3 +165,28 @@ describe("the case browser", () => {
     expect(html.match(/<\/script/gi)).toHaveLength(2);
   });
 });
+
+describe("tool calls in the case browser", () => {
+  it("shows a model's tool calls, escaped, in place of an empty output", async () => {
+    const toolCalls = [{ id: "c1", name: "get_weather", arguments: '{"city":"<script>alert(1)</script>"}' }];
+    const browser = await collectCases(
+      runDir([
+        start,
+        call("local", 0, {
+          ...wrong("get_weather.arguments.city: mismatch"),
+          output: "",
+          tool_calls: toolCalls,
+        }),
+        call("api", 0),
+      ]),
+    );
+    const local = browser?.cases[0]?.models.find((m) => m.model === "local");
+    expect(local?.toolCalls).toBe('get_weather({"city":"<script>alert(1)</script>"})');
+    const html = renderCaseBrowser(reportSummary(), browser!);
+    expect(html).toContain(
+      '<pre class="tool-calls">get_weather({&quot;city&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;})</pre>',
+    );
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).not.toContain('no output</p><p class="none">Tool calls');
+  });
+});

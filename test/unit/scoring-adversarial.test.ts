@@ -33,6 +33,7 @@ const cases: { config: ScorerConfigBase & Record<string, unknown>; expected: str
     config: { type: "sql_execution", schema: "CREATE TABLE city (name TEXT PRIMARY KEY, country TEXT);" },
     expected: "SELECT name FROM city WHERE name = 'Paris'",
   },
+  { config: { type: "tool_call" }, expected: '{"name": "get_weather", "arguments": {"city": "Paris"}}' },
 ];
 
 /**
