@@ -125,10 +125,7 @@ function spanCall(span: Record<string, unknown>): LoggedCall {
   const output = parsedJson(a.get("gen_ai.output.messages"));
   if (!Array.isArray(output) || !isObject(output[0])) throw new SkipLine("no response");
   const { text, calls } = partsOf(output[0]);
-  const start = Number(span.startTimeUnixNano);
-  const end = Number(span.endTimeUnixNano);
-  const latencyMs =
-    Number.isFinite(start) && Number.isFinite(end) && end > start ? (end - start) / 1e6 : undefined;
+  const latencyMs = spanMs(span.startTimeUnixNano, span.endTimeUnixNano);
   const reasons = a.get("gen_ai.response.finish_reasons");
   const finishReason = str(output[0].finish_reason) ?? (Array.isArray(reasons) ? str(reasons[0]) : undefined);
   const params: Record<string, unknown> = {};
@@ -159,6 +156,19 @@ function spanCall(span: Record<string, unknown>): LoggedCall {
       ...(latencyMs !== undefined && { latencyMs }),
     },
   };
+}
+
+/** A span's duration in ms: epoch nanoseconds exceed a double's integers, so they are subtracted as BigInts. */
+function spanMs(start: unknown, end: unknown): number | undefined {
+  const nanos = (v: unknown) =>
+    typeof v === "string" && /^\d+$/.test(v)
+      ? BigInt(v)
+      : typeof v === "number"
+        ? BigInt(Math.trunc(v))
+        : undefined;
+  const a = nanos(start);
+  const b = nanos(end);
+  return a !== undefined && b !== undefined && b > a ? Number(b - a) / 1e6 : undefined;
 }
 
 const MODEL_OPERATIONS = new Set(["chat", "text_completion", "generate_content"]);
