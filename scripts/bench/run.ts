@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,promptfoo]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,gate,replay,promptfoo]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -23,6 +23,7 @@ import { benchMemory } from "./memory.ts";
 import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
+import { benchReplay } from "./replay.ts";
 import { benchReport } from "./report.ts";
 import { benchScoring } from "./scoring.ts";
 import { benchThroughput } from "./throughput.ts";
@@ -38,6 +39,7 @@ const BENCHES = [
   "publish",
   "scoring",
   "gate",
+  "replay",
   "promptfoo",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -122,6 +124,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   gate: async () => {
     results.gate = await benchGate(ctx);
+  },
+  replay: async () => {
+    results.replay = await benchReplay(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

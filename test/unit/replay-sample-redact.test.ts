@@ -8,9 +8,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeSyntheticLog } from "../../scripts/bench/lib/replay-log.ts";
 import { sampleLog } from "../../src/replay/build-replay.ts";
 import { ibanValid, luhnValid, Redactor } from "../../src/replay/redact.ts";
-import { writeSyntheticLog } from "../helpers/synthetic-log.ts";
 
 describe("init --from sample", () => {
   it("is seeded, covers every stratum, and weighs exact duplicates by their count in the log", async () => {

@@ -1,7 +1,7 @@
 /**
  * A synthetic chat-completions log of `lines` calls, written in chunks (never held whole): three
  * models, some requests with tools, a few lengths, and every 7th request an exact repeat of an
- * earlier one (duplicates for the sampler's weights). Shared by the replay tests and the bench.
+ * earlier one (duplicates for the sampler's weights). Shared by the replay bench and tests.
  */
 
 import { once } from "node:events";
