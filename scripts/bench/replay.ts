@@ -25,8 +25,8 @@ export interface ReplayBenchResult {
 const BIN = join(REPO_ROOT, "bin", "opbench.js");
 
 export async function benchReplay(ctx: BenchContext): Promise<ReplayBenchResult> {
-  // ~880 bytes a line: 1,150,000 lines is about 1 GB.
-  const lines = ctx.smoke ? 20_000 : 1_150_000;
+  // ~786 bytes a line: 1,300,000 lines is about 1 GB.
+  const lines = ctx.smoke ? 20_000 : 1_300_000;
   const root = join(ctx.workDir, "replay");
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
