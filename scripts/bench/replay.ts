@@ -20,6 +20,8 @@ export interface ReplayBenchResult {
   peakRssMb: Spread | null;
   /** Logged calls read per second of wall time (whole process, start-up included). */
   callsPerS: Spread | null;
+  /** Logged calls read per second of the process's CPU time (less sensitive to a busy machine). */
+  callsPerCpuS: Spread | null;
 }
 
 const BIN = join(REPO_ROOT, "bin", "opbench.js");
@@ -58,5 +60,6 @@ export async function benchReplay(ctx: BenchContext): Promise<ReplayBenchResult>
     cpuMs: spreadOf(runs, (r) => r.cpuMs),
     peakRssMb: spreadOf(runs, (r) => r.peakRssMb),
     callsPerS: spreadOf(runs, (r) => lines / (r.wallMs / 1000)),
+    callsPerCpuS: spreadOf(runs, (r) => (r.cpuMs ? lines / (r.cpuMs / 1000) : null)),
   };
 }

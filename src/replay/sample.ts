@@ -17,42 +17,100 @@ export interface SampledCall {
   priority: number;
 }
 
-/** Seeded 53-bit hash of a string (two 32-bit multiplicative hashes). */
-export function seededHash(text: string, seed: number): number {
-  let a = 0x811c9dc5 ^ seed;
-  let b = 0x9747b28c ^ Math.imul(seed, 0x85ebca6b) ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    a = Math.imul(a ^ unit, 0x01000193);
-    b = Math.imul(b ^ unit, 0x5bd1e995);
-    b ^= b >>> 13;
+/** A seeded 53-bit hash fed string by string (two 32-bit multiplicative hashes), no concatenation. */
+class Hash53 {
+  private a: number;
+  private b: number;
+
+  constructor(seed: number) {
+    this.a = 0x811c9dc5 ^ seed;
+    this.b = 0x9747b28c ^ Math.imul(seed, 0x85ebca6b);
   }
-  a ^= a >>> 15;
-  a = Math.imul(a, 0x2c1b3c6d);
-  a ^= a >>> 12;
-  return (a >>> 0) + (b & 0x1fffff) * 2 ** 32;
+
+  /** Adds a string, then its length (so "ab"+"c" and "a"+"bc" differ). */
+  update(text: string): this {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      a = Math.imul(a ^ unit, 0x01000193);
+      b = Math.imul(b ^ unit, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    this.a = Math.imul(a ^ text.length, 0x01000193);
+    this.b = b ^ text.length;
+    return this;
+  }
+
+  digest(): number {
+    let a = this.a;
+    a ^= a >>> 15;
+    a = Math.imul(a, 0x2c1b3c6d);
+    a ^= a >>> 12;
+    return (a >>> 0) + (this.b & 0x1fffff) * 2 ** 32;
+  }
+}
+
+/** Seeded 53-bit hash of a string. */
+export function seededHash(text: string, seed: number): number {
+  return new Hash53(seed).update(text).digest();
+}
+
+/** The sampling priority of a request: a seeded hash of its model, messages and tools, field by field. */
+function requestPriority(call: LoggedCall, seed: number): number {
+  const hash = new Hash53(seed).update(call.model);
+  for (const m of call.messages) {
+    hash
+      .update(m.role)
+      .update(m.content)
+      .update(m.toolCallId ?? "");
+    for (const c of m.toolCalls ?? [])
+      hash
+        .update(c.id ?? "")
+        .update(c.name)
+        .update(c.arguments);
+  }
+  hash.update(call.tools ? JSON.stringify(call.tools) : "");
+  return hash.digest();
 }
 
 /** Length buckets of a request's text, in characters (≈ 4 per token). */
 const LENGTH_BUCKETS = [2_000, 8_000, 32_000];
 
-export function stratumOf(call: LoggedCall): string {
+/** The length bucket of a request (an index into LENGTH_BUCKETS, or its length: the longest). */
+function lengthBucket(call: LoggedCall): number {
   let chars = 0;
   for (const m of call.messages) chars += m.content.length;
   const bucket = LENGTH_BUCKETS.findIndex((limit) => chars < limit);
+  return bucket < 0 ? LENGTH_BUCKETS.length : bucket;
+}
+
+function stratumName(model: string, tools: boolean, bucket: number): string {
   const length =
-    bucket < 0 ? `≥${LENGTH_BUCKETS.at(-1)! / 4} tokens` : `<${LENGTH_BUCKETS[bucket]! / 4} tokens`;
-  return `${call.model} · ${call.tools ? "tools" : "no tools"} · ${length}`;
+    bucket === LENGTH_BUCKETS.length
+      ? `≥${LENGTH_BUCKETS.at(-1)! / 4} tokens`
+      : `<${LENGTH_BUCKETS[bucket]! / 4} tokens`;
+  return `${model} · ${tools ? "tools" : "no tools"} · ${length}`;
+}
+
+export function stratumOf(call: LoggedCall): string {
+  return stratumName(call.model, call.tools !== undefined, lengthBucket(call));
 }
 
 class Stratum {
+  readonly name: string;
   count = 0;
+  constructor(name: string) {
+    this.name = name;
+  }
   /** A max-heap on priority. */
   readonly heap: SampledCall[] = [];
 }
 
 export class StratifiedSampler {
   private readonly strata = new Map<string, Stratum>();
+  /** The strata by model, then tool use × length bucket: found without building their names. */
+  private readonly byModel = new Map<string, (Stratum | undefined)[]>();
   private readonly held = new Map<string, SampledCall & { key: string }>();
   private seen = 0;
 
@@ -66,19 +124,30 @@ export class StratifiedSampler {
 
   add(call: LoggedCall): void {
     this.seen++;
+    // The stratum is a function of the request, so a duplicate lands in its original's stratum.
+    const slots = this.byModel.get(call.model) ?? [];
+    if (slots.length === 0) this.byModel.set(call.model, slots);
+    const tools = call.tools !== undefined;
+    const bucket = lengthBucket(call);
+    const slot = (tools ? LENGTH_BUCKETS.length + 1 : 0) + bucket;
+    let stratum = slots[slot];
+    if (!stratum) {
+      stratum = new Stratum(stratumName(call.model, tools, bucket));
+      slots[slot] = stratum;
+      this.strata.set(stratum.name, stratum);
+    }
+    stratum.count++;
+    const priority = requestPriority(call, this.seed);
+    const heap = stratum.heap;
+    // Every held request's priority is at most the heap's top: one above it is neither held nor taken.
+    if (heap.length === this.size && priority > heap[0]!.priority) return;
     const key = `${call.model}\u0000${canonicalRequest(call.messages, call.tools)}`;
     const duplicate = this.held.get(key);
-    const name = duplicate?.stratum ?? stratumOf(call);
-    const stratum = this.strata.get(name) ?? new Stratum();
-    this.strata.set(name, stratum);
-    stratum.count++;
     if (duplicate) {
       duplicate.weight++;
       return;
     }
-    const priority = seededHash(key, this.seed);
-    const heap = stratum.heap;
-    const entry = { call, weight: 1, stratum: name, priority, key };
+    const entry = { call, weight: 1, stratum: stratum.name, priority, key };
     if (heap.length < this.size) {
       heap.push(entry);
       siftUp(heap, heap.length - 1);

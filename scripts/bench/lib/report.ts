@@ -402,7 +402,15 @@ export function renderResults(results: BenchResults): string {
     out.push("### Replay: `opbench init --from` over a synthetic chat-completions log", "");
     out.push(
       ...table(
-        ["logged calls", "log MB", "wall s", "CPU s (user + system)", "peak RSS MB", "calls/s"],
+        [
+          "logged calls",
+          "log MB",
+          "wall s",
+          "CPU s (user + system)",
+          "peak RSS MB",
+          "calls/s",
+          "calls per CPU-s",
+        ],
         [
           [
             rp.lines.toLocaleString("en"),
@@ -411,6 +419,7 @@ export function renderResults(results: BenchResults): string {
             fmt(seconds(rp.cpuMs), 1),
             fmt(rp.peakRssMb, 0),
             fmt(rp.callsPerS, 0),
+            fmt(rp.callsPerCpuS, 0),
           ],
         ],
       ),
