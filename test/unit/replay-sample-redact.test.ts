@@ -28,6 +28,9 @@ describe("init --from sample", () => {
     const strata = a.sampler.counts().strata;
     expect(new Set(result.map((r) => r.stratum))).toEqual(new Set(strata.keys()));
     expect([...strata.values()].reduce((x, y) => x + y, 0)).toBe(7000);
+    // 3 models × with/without tools (every length is in the first bucket).
+    expect(strata.size).toBe(6);
+    expect(result.some((r) => r.call.tools?.[0]?.name === "lookup")).toBe(true);
     // Every 7th line repeats the line 6 before it: those requests were seen twice.
     for (const r of result) {
       const n = Number(r.call.answer.id!.slice("chatcmpl-".length));

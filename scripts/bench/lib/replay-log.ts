@@ -28,7 +28,7 @@ export function syntheticLine(i: number): string {
       { role: "user", content: text },
     ],
     temperature: 0,
-    ...(tools && { tools }),
+    ...(tools && { tools: TOOLS }),
   };
   const message = tools
     ? {
