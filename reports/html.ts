@@ -19,7 +19,12 @@ import type { FileOutput } from "./output.ts";
 export async function renderRunReport(runDir: string, summary: Summary): Promise<string> {
   // The latency distributions are folded in the case browser's first pass over the log.
   const distributions = new DistributionCollector();
-  const cases = await collectCases(runDir, { onCall: (record) => distributions.add(record) });
+  // Against recorded traffic the disagreements are the point: they come first.
+  const recorded = summary.savings.some((s) => s.reference === "recorded");
+  const cases = await collectCases(runDir, {
+    onCall: (record) => distributions.add(record),
+    disagreementsFirst: recorded,
+  });
   return renderReport(summary, { cases, distributions: cases && distributions.result() });
 }
 

@@ -14,6 +14,7 @@ import { embeddedRunner } from "./embedded.ts";
 import { geminiRunner } from "./gemini.ts";
 import { llamacppRunner } from "./llamacpp.ts";
 import { openaiCompatibleRunner, openaiRunner } from "./openai.ts";
+import { recordedRunner } from "./recorded.ts";
 
 /**
  * The built-in runners, by kind, in the order the suite format lists them. A `--model` value goes
@@ -26,6 +27,7 @@ export const builtinRunners = {
   "openai-compatible": openaiCompatibleRunner,
   anthropic: anthropicRunner,
   gemini: geminiRunner,
+  recorded: recordedRunner,
 };
 
 type Builtin = typeof builtinRunners;

@@ -60,6 +60,8 @@ export interface CaseBrowserOptions {
   maxBytes?: number;
   /** Sees every call record of the first pass, so another fold of the log needs no pass of its own. */
   onCall?: (record: CallRecord) => void;
+  /** Cases where the scorers disagree are chosen and shown before failed calls (replayed traffic). */
+  disagreementsFirst?: boolean;
 }
 
 /** A run log to read, and the name its models take in the browser (e.g. "q4 · qwen"). */
@@ -186,6 +188,11 @@ export async function collectCases(
   }
   outcomes.clear();
 
+  const disagreeFirst = (a: { kinds: CaseKind[] }, b: { kinds: CaseKind[] }) =>
+    options.disagreementsFirst
+      ? Number(b.kinds.includes("disagree")) - Number(a.kinds.includes("disagree"))
+      : 0;
+  for (const list of byTask.values()) list.sort(disagreeFirst);
   // Round-robin over the tasks, up to maxCases.
   const chosen = new Map<string, { kinds: CaseKind[]; order: number }>();
   const lists = [...byTask.values()];
@@ -250,6 +257,7 @@ export async function collectCases(
   const sorted = [...details.entries()]
     .sort(
       ([a, x], [b, y]) =>
+        disagreeFirst(x, y) ||
         taskOrder.indexOf(x.task) - taskOrder.indexOf(y.task) ||
         (chosen.get(a)?.order ?? 0) - (chosen.get(b)?.order ?? 0),
     )
@@ -319,7 +327,10 @@ export function renderCaseBrowser(summary: Summary, browser: CaseBrowser | null)
     browser.omitted > 0
       ? ` Showing ${browser.cases.length}; ${browser.omitted} left out to keep this page small (at most ${browser.maxCases}, taken from each task in turn; the rest are in ${EVENTS_FILE}).`
       : "";
-  const note = `<p class="sub">${found.total} case(s): ${found.failed} with a failed call, ${found.disagree} where the models' first scorer disagrees (one right, another wrong). The prompt is not in the log; outputs, expected answers and reasons are cut to their first ${browser.maxTextChars} characters.${left}</p>`;
+  const recorded = summary.savings.some((s) => s.reference === "recorded")
+    ? "<p class=\"note\">The expected answers are the logged model's: a disagreement is a case where a model's answer differs from the recorded one (agreement, not correctness). Disagreements first.</p>"
+    : "";
+  const note = `${recorded}<p class="sub">${found.total} case(s): ${found.failed} with a failed call, ${found.disagree} where the models' first scorer disagrees (one right, another wrong). The prompt is not in the log; outputs, expected answers and reasons are cut to their first ${browser.maxTextChars} characters.${left}</p>`;
   const controls = `<div class="case-filter"><label>Filter <input type="search" id="case-query" placeholder="case id, model, output, reason, error class"></label> <label>Show <select id="case-kind"><option value="">all</option><option value="failed">failed calls</option><option value="disagree">disagreements</option></select></label> <span id="case-count" aria-live="polite"></span></div>`;
   const cases = browser.cases.map((c) => renderCase(c, (m) => modelColor(summary, m))).join("\n");
   return `${note}${controls}<div id="cases">${cases}</div>`;

@@ -2,7 +2,7 @@
  * `npm run bench`: opbench's own benchmarks (issue: a harness that adds nothing to what it
  * measures). Prints the results as Markdown; `--write` puts them into BENCHMARKS.md.
  *
- *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,sandbox,gate,promptfoo,startup,load,cpu,workers]
+ *   node scripts/bench/run.ts [--smoke] [--reps N] [--only overhead,hot-paths,throughput,memory,report,merge,publish,scoring,sandbox,gate,replay,promptfoo,startup,load,cpu,workers]
  *        [--runners llamacpp,openai-compatible] [--json results.json] [--write] [--work-dir DIR] [--keep]
  *   node scripts/bench/run.ts --render results.json [--write]   (re-render saved results, run nothing)
  *
@@ -24,6 +24,7 @@ import { benchMemory } from "./memory.ts";
 import { benchMerge } from "./merge.ts";
 import { benchOverhead } from "./overhead.ts";
 import { benchPublish } from "./publish.ts";
+import { benchReplay } from "./replay.ts";
 import { benchReport } from "./report.ts";
 import { benchSandbox } from "./sandbox.ts";
 import { benchScoring } from "./scoring.ts";
@@ -43,6 +44,7 @@ const BENCHES = [
   "scoring",
   "sandbox",
   "gate",
+  "replay",
   "promptfoo",
   "startup",
   "load",
@@ -134,6 +136,9 @@ const steps: Record<BenchName, () => Promise<void>> = {
   },
   gate: async () => {
     results.gate = await benchGate(ctx);
+  },
+  replay: async () => {
+    results.replay = await benchReplay(ctx);
   },
   promptfoo: async () => {
     results.versus = await benchVersusPromptfoo(ctx);

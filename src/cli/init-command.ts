@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
+import type { LogFormat } from "../replay/detect.ts";
 import { loadSuite } from "../suite/load.ts";
 import { type Analysis, analyse, ScaffoldError, sampleData, type TaskKind } from "../suite/scaffold.ts";
 import { exampleSuite, renderScaffold, templateName } from "../suite/scaffold-yaml.ts";
@@ -22,6 +23,12 @@ export interface InitArgs {
   out?: string | undefined;
   yes: boolean;
   force: boolean;
+  from?: string[] | undefined;
+  format?: "auto" | LogFormat | undefined;
+  sample?: number | undefined;
+  seed?: number | undefined;
+  redact?: boolean | undefined;
+  redactPattern?: string[] | undefined;
 }
 
 /** A suite name from a file name: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
@@ -70,6 +77,24 @@ async function confirm(analysis: Analysis, columns: readonly string[]): Promise<
 
 export async function initCommand(args: InitArgs): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  if (args.from && args.from.length > 0) {
+    if (args.data !== undefined) {
+      say("opbench: give a data file or --from <log>, not both");
+      return 2;
+    }
+    const { initFromCommand } = await import("./init-from.ts");
+    return initFromCommand({
+      from: args.from,
+      format: args.format ?? "auto",
+      sample: args.sample ?? 500,
+      seed: args.seed ?? 1,
+      out: args.out,
+      redact: args.redact ?? false,
+      redactPattern: args.redactPattern,
+      force: args.force,
+      schemaFile: join(PACKAGE_ROOT, "schema", "suite.schema.json"),
+    });
+  }
   const out = resolve(args.out ?? (args.data ? `${suiteName(args.data)}.suite.yaml` : "suite.yaml"));
   if (existsSync(out) && !args.force) {
     say(`opbench: ${out} exists: choose another --out, or --force to overwrite it`);

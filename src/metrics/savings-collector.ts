@@ -32,6 +32,8 @@ export interface SavingsResult {
   scorer: string;
   /** True when opbench picked the pair (the suite has no `savings:`). */
   auto: boolean;
+  /** "recorded": the expected answers are a logged model's; accuracy is agreement with it, not correctness. */
+  reference?: "recorded";
   comparison: SavingsComparison;
   cascade: CascadeResult;
 }
@@ -54,6 +56,7 @@ interface LocalEnergy {
 
 export class SavingsCollector {
   private readonly pairs: readonly ResolvedSavings[];
+  private readonly reference: "recorded" | undefined;
   private readonly tasks: SuiteDescription["tasks"];
   private readonly hardware = new Map<string, HardwareConfig | undefined>();
   private readonly builders = new OutcomeBuilders();
@@ -61,6 +64,7 @@ export class SavingsCollector {
   private readonly involved: Set<string>;
 
   constructor(suite: SuiteDescription) {
+    this.reference = suite.reference;
     this.pairs = suite.savings ?? [];
     this.tasks = suite.tasks;
     for (const m of suite.models) this.hardware.set(m.id, m.config.hardware);
@@ -201,6 +205,7 @@ export class SavingsCollector {
           task: task.id,
           scorer,
           auto: pair.auto,
+          ...(this.reference && { reference: this.reference }),
           comparison,
           cascade: cascadeWhatIf(candidate, baseline, rule),
         });

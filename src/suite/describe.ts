@@ -18,6 +18,8 @@ export interface ParamsDescription {
 export interface SuiteDescription {
   name: string;
   description: string | null;
+  /** Present when the expected answers are a logged model's (`reference: recorded`). */
+  reference?: "recorded";
   source_path: string;
   hash: string;
   repeats: number;
@@ -57,6 +59,7 @@ export function describeSuite(suite: ResolvedSuite): SuiteDescription {
   return {
     name: suite.name,
     description: suite.description ?? null,
+    ...(suite.reference && { reference: suite.reference }),
     source_path: suite.sourcePath,
     hash: suite.hash,
     repeats: suite.repeats,

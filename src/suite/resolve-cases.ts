@@ -1,5 +1,6 @@
 /** A task's dataset rows as cases, after checking every row renders and every case id is unique. */
 import { basename } from "node:path";
+import type { ChatMessage, ToolDefinition } from "../core/runner.ts";
 import { RenderedCases } from "./case-list.ts";
 import type { DatasetRow, LoadedDataset } from "./dataset.ts";
 import type { IssueDraft } from "./errors.ts";
@@ -37,7 +38,12 @@ export function renderCases(
     return { cases: none, issues: [issue] };
   }
   const templates: Partial<Record<TemplateField, CompiledTemplate>> = {};
-  const checks: { field: TemplateField; variable: string; firstMissing: number; missing: number }[] = [];
+  const checks: {
+    field: TemplateField | "messages_field";
+    variable: string;
+    firstMissing: number;
+    missing: number;
+  }[] = [];
   for (const field of TEMPLATE_FIELDS) {
     const source = task[field];
     if (source === undefined) continue;
@@ -45,7 +51,12 @@ export function renderCases(
     templates[field] = template;
     for (const variable of template.variables) checks.push({ field, variable, firstMissing: -1, missing: 0 });
   }
-  const render = (row: DatasetRow, rowIndex: number) => renderCase(templates, row, rowIndex);
+  // A messages/tools column is checked like a template variable: every row must have it.
+  const columns = { messages: task.messages_field, tools: task.tools_field };
+  if (columns.messages !== undefined) {
+    checks.push({ field: "messages_field", variable: columns.messages, firstMissing: -1, missing: 0 });
+  }
+  const render = (row: DatasetRow, rowIndex: number) => renderCase(templates, columns, row, rowIndex);
   const ids = new IdHashes(dataset.rowCount);
   let rowsLacking = 0;
   let anyExpected = false;
@@ -160,19 +171,45 @@ function duplicateIdIssues(
 
 function renderCase(
   templates: Partial<Record<TemplateField, CompiledTemplate>>,
+  columns: { messages: string | undefined; tools: string | undefined },
   row: DatasetRow,
   index: number,
 ): Case {
+  const messages = columns.messages !== undefined ? conversationOf(row[columns.messages]) : undefined;
   const c: Case = {
     id: templates.case_id ? templates.case_id.render(row) : String(index + 1),
-    prompt: templates.prompt!.render(row),
+    // Without a prompt template the last user turn stands for the prompt (display, cost estimates).
+    prompt: templates.prompt
+      ? templates.prompt.render(row)
+      : (messages?.findLast((m) => m.role === "user")?.content ?? ""),
     row,
   };
+  if (messages) c.messages = messages;
+  const tools = columns.tools !== undefined ? row[columns.tools] : undefined;
+  if (Array.isArray(tools) && tools.length > 0) c.tools = tools as ToolDefinition[];
   if (templates.system) c.system = templates.system.render(row);
   const expected = templates.expected ? templates.expected.render(row) : defaultExpected(row);
   if (expected !== undefined) c.expected = expected;
   if (templates.cluster) c.cluster = templates.cluster.render(row);
   return c;
+}
+
+/** A row's conversation column as chat messages; a JSON string of one is read too. */
+function conversationOf(value: unknown): ChatMessage[] {
+  const list = typeof value === "string" ? safeJson(value) : value;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (m): m is ChatMessage =>
+      typeof m === "object" && m !== null && typeof m.role === "string" && typeof m.content === "string",
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Without an `expected` template the row's own `expected` column is the gold answer, if any. */

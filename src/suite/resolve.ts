@@ -105,6 +105,7 @@ export function resolveSuite(config: SuiteConfig, context: ResolveContext): Reso
     maxErrorRate: config.max_error_rate ?? null,
   };
   if (config.description !== undefined) resolved.description = config.description;
+  if (config.reference === "recorded") resolved.reference = "recorded";
   if (config.load !== undefined) resolved.load = config.load;
   return resolved;
 }

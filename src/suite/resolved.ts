@@ -74,6 +74,8 @@ export interface ResolvedSavings {
 export interface ResolvedSuite {
   name: string;
   description?: string;
+  /** `recorded`: the expected answers are a logged model's, so accuracy is agreement with it. */
+  reference?: "recorded";
   /** Absolute path of the suite file (or "<inline>"). */
   sourcePath: string;
   baseDir: string;

@@ -79,7 +79,24 @@ function taskAndSuite(
       id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
       description: z.string().optional(),
       system: z.string().optional().describe("System prompt (a template)"),
-      prompt: z.string().describe("User prompt template; {{var}} is filled from the dataset row"),
+      prompt: z
+        .string()
+        .optional()
+        .describe(
+          "User prompt template; {{var}} is filled from the dataset row (not needed with `messages_field`)",
+        ),
+      messages_field: z
+        .string()
+        .optional()
+        .describe(
+          "Dataset column holding each case's conversation ([{role, content, toolCalls?, toolCallId?}]), sent verbatim in place of system + prompt",
+        ),
+      tools_field: z
+        .string()
+        .optional()
+        .describe(
+          "Dataset column holding each case's tools ([{name, description?, parameters?}]) offered to the model",
+        ),
       dataset: DatasetConfig,
       expected: z.string().optional().describe("Template of the gold answer (default: the row's `expected`)"),
       case_id: z.string().optional().describe("Template of a stable case id (default: row number)"),
@@ -93,12 +110,21 @@ function taskAndSuite(
     })
     .refine((t) => !(t.json_schema && t.grammar), {
       message: "a task takes `json_schema` or `grammar`, not both",
+    })
+    .refine((t) => t.prompt !== undefined || t.messages_field !== undefined, {
+      message: "a task needs `prompt` (a template) or `messages_field` (a column of conversations)",
     });
   const suite = z.strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).optional().describe("Suite format version"),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     description: z.string().optional(),
+    reference: z
+      .enum(["gold", "recorded"])
+      .optional()
+      .describe(
+        "What `expected` is: gold answers (default), or `recorded`: a logged model's answers, so accuracy is agreement with that model, not correctness",
+      ),
     defaults: GenerationParams.optional().describe("Generation parameters for every call"),
     models: z.array(model).min(1),
     judges: z

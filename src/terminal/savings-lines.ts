@@ -112,12 +112,22 @@ export function savingsLine(s: SavingsResult): string {
   const c = s.comparison;
   const parts: string[] = [];
   const failed = failedCalls(s);
-  if (c.accuracy_retained !== null) {
+  const scorer = [s.scorer, ...failed].join("; ");
+  if (s.reference === "recorded" && c.candidate.accuracy !== null) {
+    // The baseline's answers are the reference: the candidate's accuracy is its agreement with them.
+    const side = c.candidate;
+    const bounds =
+      side.accuracy_lower !== null && side.accuracy_upper !== null
+        ? ` [${pct(side.accuracy_lower)}–${pct(side.accuracy_upper)}]`
+        : "";
+    parts.push(
+      `keeps ${pct(side.accuracy!)}${bounds} agreement with ${s.baseline}'s logged answers (${scorer}; agreement, not correctness)`,
+    );
+  } else if (c.accuracy_retained !== null) {
     const interval =
       c.accuracy_retained_lower !== null && c.accuracy_retained_upper !== null
         ? ` [${pct(c.accuracy_retained_lower)}–${pct(c.accuracy_retained_upper)}]`
         : "";
-    const scorer = [s.scorer, ...failed].join("; ");
     parts.push(`keeps ${pct(c.accuracy_retained)}${interval} of ${s.baseline}'s accuracy (${scorer})`);
   } else {
     parts.push(`accuracy retained unknown${failed.length > 0 ? ` (${failed.join("; ")})` : ""}`);

@@ -173,4 +173,20 @@ describe("npm run bench -- --smoke", () => {
       "### Gates: `opbench gate B --baseline A` and `opbench compare A B` over two synthetic runs",
     );
   }, 300_000);
+
+  it("the replay benchmark times init --from over a synthetic log and renders its rows", async () => {
+    const json = join(dir, "replay-results.json");
+    const { stdout } = await run(
+      process.execPath,
+      ["scripts/bench/run.ts", "--smoke", "--only", "replay", "--json", json],
+      { maxBuffer: 10_000_000, timeout: 240_000 },
+    );
+    const results = JSON.parse(readFileSync(json, "utf8")) as BenchResults;
+    expect(results.errors).toEqual([]);
+    expect(results.replay?.lines).toBe(20_000);
+    expect(results.replay?.callsPerS?.median).toBeGreaterThan(0);
+    expect(results.replay?.peakRssMb?.median).toBeGreaterThan(0);
+    expect(stdout).toContain("| 20. opbench init --from, 20,000 logged calls | ≥ 100,000 calls/s |");
+    expect(stdout).toContain("### Replay: `opbench init --from` over a synthetic chat-completions log");
+  }, 300_000);
 });

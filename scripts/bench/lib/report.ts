@@ -10,6 +10,7 @@ import type { MemoryResult } from "../memory.ts";
 import type { MergeResult } from "../merge.ts";
 import type { OverheadScenario } from "../overhead.ts";
 import type { PublishResult } from "../publish.ts";
+import type { ReplayBenchResult } from "../replay.ts";
 import type { ReportResult } from "../report.ts";
 import { type SandboxBenchResult, sandboxSection, sandboxTargetRows } from "../sandbox.ts";
 import { type ScoringResult, scoringSection, scoringTargetRows } from "../scoring.ts";
@@ -34,6 +35,7 @@ export interface BenchResults {
   scoring?: ScoringResult;
   sandbox?: SandboxBenchResult;
   gate?: GateBenchResult;
+  replay?: ReplayBenchResult;
   versus?: VersusResult;
   startup?: StartupResult;
   load?: LoadBenchResult;
@@ -191,6 +193,24 @@ export function targetRows(results: BenchResults): string[][] {
         met(wallS ? wallS.median <= 3 : null),
       ]);
     }
+  }
+  const rp = results.replay;
+  if (rp) {
+    const wallS = seconds(rp.wallMs);
+    rows.push(
+      [
+        `20. opbench init --from, ${rp.lines.toLocaleString("en")} logged calls`,
+        "≥ 100,000 calls/s",
+        `${fmt(rp.callsPerS, 0)} calls/s`,
+        met(rp.callsPerS ? rp.callsPerS.median >= 100_000 : null),
+      ],
+      [
+        `20. opbench init --from --sample 500 of a ${n(rp.logMb / 1000, 2)} GB log`,
+        "< 60 s and < 200 MB peak RSS",
+        `${fmt(wallS, 1)} s, ${fmt(rp.peakRssMb, 0)} MB`,
+        met(wallS && rp.peakRssMb ? wallS.median < 60 && rp.peakRssMb.median < 200 : null),
+      ],
+    );
   }
   const v = results.versus;
   const pf = v?.tools.find((x) => x.tool.startsWith("promptfoo"));
@@ -395,6 +415,35 @@ export function renderResults(results: BenchResults): string {
           fmt(seconds(g[name].cpuMs), 1),
           fmt(g[name].peakRssMb, 0),
         ]),
+      ),
+      "",
+    );
+  }
+  const rp = results.replay;
+  if (rp) {
+    out.push("### Replay: `opbench init --from` over a synthetic chat-completions log", "");
+    out.push(
+      ...table(
+        [
+          "logged calls",
+          "log MB",
+          "wall s",
+          "CPU s (user + system)",
+          "peak RSS MB",
+          "calls/s",
+          "calls per CPU-s",
+        ],
+        [
+          [
+            rp.lines.toLocaleString("en"),
+            n(rp.logMb, 0),
+            fmt(seconds(rp.wallMs), 1),
+            fmt(seconds(rp.cpuMs), 1),
+            fmt(rp.peakRssMb, 0),
+            fmt(rp.callsPerS, 0),
+            fmt(rp.callsPerCpuS, 0),
+          ],
+        ],
       ),
       "",
     );

@@ -1,0 +1,226 @@
+/**
+ * A seeded, stratified sample of logged calls in flat memory. Each distinct request (model,
+ * messages, tools) gets a priority from a seeded hash; each stratum (model × tool use × length
+ * bucket) keeps the N lowest priorities it has seen (a bottom-k sample: uniform over distinct
+ * requests, the same for the same seed). An exact duplicate has the same priority, so a request
+ * that ends in the sample was held from its first occurrence and its weight (occurrences in the
+ * log) is exact. Memory: N calls per stratum, whatever the log's length.
+ */
+import { canonicalRequest } from "../../runners/recorded-key.ts";
+import type { LoggedCall } from "./logged-call.ts";
+
+export interface SampledCall {
+  call: LoggedCall;
+  /** Occurrences of this exact request in the log. */
+  weight: number;
+  stratum: string;
+  priority: number;
+}
+
+/** A seeded 53-bit hash fed string by string (two 32-bit multiplicative hashes), no concatenation. */
+class Hash53 {
+  private a: number;
+  private b: number;
+
+  constructor(seed: number) {
+    this.a = 0x811c9dc5 ^ seed;
+    this.b = 0x9747b28c ^ Math.imul(seed, 0x85ebca6b);
+  }
+
+  /** Adds a string, then its length (so "ab"+"c" and "a"+"bc" differ). */
+  update(text: string): this {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      a = Math.imul(a ^ unit, 0x01000193);
+      b = Math.imul(b ^ unit, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    this.a = Math.imul(a ^ text.length, 0x01000193);
+    this.b = b ^ text.length;
+    return this;
+  }
+
+  digest(): number {
+    let a = this.a;
+    a ^= a >>> 15;
+    a = Math.imul(a, 0x2c1b3c6d);
+    a ^= a >>> 12;
+    return (a >>> 0) + (this.b & 0x1fffff) * 2 ** 32;
+  }
+}
+
+/** Seeded 53-bit hash of a string. */
+export function seededHash(text: string, seed: number): number {
+  return new Hash53(seed).update(text).digest();
+}
+
+/** The sampling priority of a request: a seeded hash of its model, messages and tools, field by field. */
+function requestPriority(call: LoggedCall, seed: number): number {
+  const hash = new Hash53(seed).update(call.model);
+  for (const m of call.messages) {
+    hash
+      .update(m.role)
+      .update(m.content)
+      .update(m.toolCallId ?? "");
+    for (const c of m.toolCalls ?? [])
+      hash
+        .update(c.id ?? "")
+        .update(c.name)
+        .update(c.arguments);
+  }
+  hash.update(call.tools ? JSON.stringify(call.tools) : "");
+  return hash.digest();
+}
+
+/** Length buckets of a request's text, in characters (≈ 4 per token). */
+const LENGTH_BUCKETS = [2_000, 8_000, 32_000];
+
+/** The length bucket of a request (an index into LENGTH_BUCKETS, or its length: the longest). */
+function lengthBucket(call: LoggedCall): number {
+  let chars = 0;
+  for (const m of call.messages) chars += m.content.length;
+  const bucket = LENGTH_BUCKETS.findIndex((limit) => chars < limit);
+  return bucket < 0 ? LENGTH_BUCKETS.length : bucket;
+}
+
+function stratumName(model: string, tools: boolean, bucket: number): string {
+  const length =
+    bucket === LENGTH_BUCKETS.length
+      ? `≥${LENGTH_BUCKETS.at(-1)! / 4} tokens`
+      : `<${LENGTH_BUCKETS[bucket]! / 4} tokens`;
+  return `${model} · ${tools ? "tools" : "no tools"} · ${length}`;
+}
+
+export function stratumOf(call: LoggedCall): string {
+  return stratumName(call.model, call.tools !== undefined, lengthBucket(call));
+}
+
+class Stratum {
+  readonly name: string;
+  count = 0;
+  constructor(name: string) {
+    this.name = name;
+  }
+  /** A max-heap on priority. */
+  readonly heap: SampledCall[] = [];
+}
+
+export class StratifiedSampler {
+  private readonly strata = new Map<string, Stratum>();
+  /** The strata by model, then tool use × length bucket: found without building their names. */
+  private readonly byModel = new Map<string, (Stratum | undefined)[]>();
+  private readonly held = new Map<string, SampledCall & { key: string }>();
+  private seen = 0;
+
+  private readonly size: number;
+  private readonly seed: number;
+
+  constructor(size: number, seed: number) {
+    this.size = size;
+    this.seed = seed;
+  }
+
+  add(call: LoggedCall): void {
+    this.seen++;
+    // The stratum is a function of the request, so a duplicate lands in its original's stratum.
+    const slots = this.byModel.get(call.model) ?? [];
+    if (slots.length === 0) this.byModel.set(call.model, slots);
+    const tools = call.tools !== undefined;
+    const bucket = lengthBucket(call);
+    const slot = (tools ? LENGTH_BUCKETS.length + 1 : 0) + bucket;
+    let stratum = slots[slot];
+    if (!stratum) {
+      stratum = new Stratum(stratumName(call.model, tools, bucket));
+      slots[slot] = stratum;
+      this.strata.set(stratum.name, stratum);
+    }
+    stratum.count++;
+    const priority = requestPriority(call, this.seed);
+    const heap = stratum.heap;
+    // Every held request's priority is at most the heap's top: one above it is neither held nor taken.
+    if (heap.length === this.size && priority > heap[0]!.priority) return;
+    const key = `${call.model}\u0000${canonicalRequest(call.messages, call.tools)}`;
+    const duplicate = this.held.get(key);
+    if (duplicate) {
+      duplicate.weight++;
+      return;
+    }
+    const entry = { call, weight: 1, stratum: stratum.name, priority, key };
+    if (heap.length < this.size) {
+      heap.push(entry);
+      siftUp(heap, heap.length - 1);
+    } else if (priority < heap[0]!.priority) {
+      this.held.delete((heap[0] as typeof entry).key);
+      heap[0] = entry;
+      siftDown(heap, 0);
+    } else return;
+    this.held.set(key, entry);
+  }
+
+  /** Calls seen, and per stratum how many. */
+  counts(): { seen: number; strata: Map<string, number> } {
+    return { seen: this.seen, strata: new Map([...this.strata].map(([name, s]) => [name, s.count])) };
+  }
+
+  /**
+   * The sample: each stratum's share of `size` in proportion to its calls (at least one each,
+   * largest remainders first), its lowest priorities; in priority order (a seeded shuffle).
+   */
+  result(): SampledCall[] {
+    const strata = [...this.strata].sort(([a], [b]) => (a < b ? -1 : 1));
+    const total = strata.reduce((sum, [, s]) => sum + s.count, 0);
+    const quota = new Map<string, number>();
+    const remainders: [string, number][] = [];
+    let given = 0;
+    for (const [name, s] of strata) {
+      const exact = (this.size * s.count) / total;
+      const q = Math.min(s.heap.length, Math.max(1, Math.floor(exact)));
+      quota.set(name, q);
+      given += q;
+      remainders.push([name, exact - Math.floor(exact)]);
+    }
+    remainders.sort((a, b) => b[1] - a[1]);
+    for (let round = 0; given < this.size && round < 2; round++) {
+      for (const [name] of remainders) {
+        if (given >= this.size) break;
+        const s = this.strata.get(name)!;
+        if (quota.get(name)! < s.heap.length) {
+          quota.set(name, quota.get(name)! + 1);
+          given++;
+        }
+      }
+    }
+    const picked: SampledCall[] = [];
+    for (const [name, s] of strata) {
+      const sorted = [...s.heap].sort((a, b) => a.priority - b.priority);
+      for (const entry of sorted.slice(0, quota.get(name))) {
+        picked.push({ call: entry.call, weight: entry.weight, stratum: name, priority: entry.priority });
+      }
+    }
+    return picked.sort((a, b) => a.priority - b.priority).slice(0, Math.max(this.size, strata.length));
+  }
+}
+
+function siftUp(heap: SampledCall[], i: number): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]!.priority >= heap[i]!.priority) return;
+    [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+    i = parent;
+  }
+}
+
+function siftDown(heap: SampledCall[], i: number): void {
+  for (;;) {
+    const left = 2 * i + 1;
+    const right = left + 1;
+    let largest = i;
+    if (left < heap.length && heap[left]!.priority > heap[largest]!.priority) largest = left;
+    if (right < heap.length && heap[right]!.priority > heap[largest]!.priority) largest = right;
+    if (largest === i) return;
+    [heap[largest], heap[i]] = [heap[i]!, heap[largest]!];
+    i = largest;
+  }
+}
