@@ -29,6 +29,7 @@ export interface InitArgs {
   seed?: number | undefined;
   redact?: boolean | undefined;
   redactPattern?: string[] | undefined;
+  judge?: string | undefined;
 }
 
 /** A suite name from a file name: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
@@ -77,6 +78,10 @@ async function confirm(analysis: Analysis, columns: readonly string[]): Promise<
 
 export async function initCommand(args: InitArgs): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  if (args.judge !== undefined && !(args.from && args.from.length > 0)) {
+    say("opbench: --judge goes with --from (a judge for replayed free-text answers)");
+    return 2;
+  }
   if (args.from && args.from.length > 0) {
     if (args.data !== undefined) {
       say("opbench: give a data file or --from <log>, not both");
@@ -92,6 +97,7 @@ export async function initCommand(args: InitArgs): Promise<number> {
       redact: args.redact ?? false,
       redactPattern: args.redactPattern,
       force: args.force,
+      judge: args.judge,
       schemaFile: join(PACKAGE_ROOT, "schema", "suite.schema.json"),
     });
   }

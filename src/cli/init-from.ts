@@ -4,9 +4,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, extname, join, relative, resolve } from "node:path";
+import { runnerDefinitions, runnerLocality } from "../../runners/index.ts";
 import { buildReplay } from "../replay/build-replay.ts";
 import { type LogFormat, LogFormatError } from "../replay/detect.ts";
-import { scorerDefinitions } from "../scoring/index.ts";
+import type { ReplayJudge } from "../replay/replay-yaml.ts";
 import { loadSuite } from "../suite/load.ts";
 import { reportSuiteError } from "./suite-errors.ts";
 
@@ -19,6 +20,8 @@ export interface InitFromArgs {
   redact: boolean;
   redactPattern?: string[] | undefined;
   force: boolean;
+  /** The LLM judge of free-text tasks: an OpenAI model name, or `<runner>:<model>`. */
+  judge?: string | undefined;
   /** The schema file's absolute path. */
   schemaFile: string;
 }
@@ -27,6 +30,24 @@ const stem = (file: string) =>
   basename(file, extname(file))
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "") || "traffic";
+
+/**
+ * `--judge` as a judge entry: `gpt-4.1` (OpenAI), or `anthropic:claude-sonnet-4-5` — any API
+ * runner kind before the colon. Throws a message for a kind that is not an API runner.
+ */
+export function parseJudge(value: string): ReplayJudge {
+  const colon = value.indexOf(":");
+  const kind = colon > 0 ? value.slice(0, colon) : undefined;
+  if (kind !== undefined && runnerLocality(kind) === "api" && colon < value.length - 1) {
+    return { runner: kind, model: value.slice(colon + 1) };
+  }
+  if (kind !== undefined && runnerDefinitions().has(kind)) {
+    throw new Error(`--judge ${value}: runner ${kind} is not an API runner; a judge here is an API model`);
+  }
+  if (value.trim() === "")
+    throw new Error("--judge needs a model name, e.g. gpt-4.1 or anthropic:claude-sonnet-4-5");
+  return { runner: "openai", model: value };
+}
 
 export async function initFromCommand(args: InitFromArgs): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -55,6 +76,13 @@ export async function initFromCommand(args: InitFromArgs): Promise<number> {
     say("opbench: --redact-pattern needs --redact");
     return 2;
   }
+  let judge: ReplayJudge | undefined;
+  try {
+    judge = args.judge === undefined ? undefined : parseJudge(args.judge);
+  } catch (error) {
+    say(`opbench: ${(error as Error).message}`);
+    return 2;
+  }
   const name = `${stem(args.from[0]!)}-replay`;
   const outDir = resolve(args.out ?? name);
   if (existsSync(join(outDir, "suite.yaml")) && !args.force) {
@@ -75,7 +103,7 @@ export async function initFromCommand(args: InitFromArgs): Promise<number> {
       schema: schema.startsWith(".") ? schema : `./${schema}`,
       redact: args.redact,
       redactPatterns: patterns,
-      scorers: new Set(scorerDefinitions().keys()),
+      ...(judge && { judge }),
     });
   } catch (error) {
     if (!(error instanceof LogFormatError)) throw error;
@@ -114,6 +142,11 @@ export async function initFromCommand(args: InitFromArgs): Promise<number> {
   const shown = relative(process.cwd(), result.suitePath) || result.suitePath;
   say(`Suite: ${result.suitePath}`);
   say("Agreement with the logged model is measured, not correctness: its answers are the reference.");
+  if (judge && result.tasks.some((task) => task.shape === "text")) {
+    say(
+      `The judge (${judge.runner} ${judge.model}) needs its API key; without it, --skip-missing-keys runs the rest and says the judge was skipped.`,
+    );
+  }
   say(`Next: start a llama-server on :8080 (or edit models:), then`);
   say(`  npx opbench run ${shown} --limit 50`);
   return 0;

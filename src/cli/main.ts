@@ -169,6 +169,11 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
             array: true,
             describe: "Also replace matches of this regular expression (with --redact; repeatable)",
           })
+          .option("judge", {
+            type: "string",
+            describe:
+              "With --from: an LLM judge for free-text tasks, comparing each answer with the recorded one (gpt-4.1, or anthropic:claude-sonnet-4-5)",
+          })
           .option("yes", { type: "boolean", default: false, describe: "Take every guess; ask nothing" })
           .option("force", {
             type: "boolean",

@@ -9,7 +9,7 @@ import type { LogFormat } from "./detect.ts";
 import type { LoggedCall } from "./logged-call.ts";
 import { newStats, type ReadStats, readLog } from "./read-log.ts";
 import { Redactor } from "./redact.ts";
-import { type ReplayTask, renderReplaySuite } from "./replay-yaml.ts";
+import { type ReplayJudge, type ReplayTask, renderReplaySuite } from "./replay-yaml.ts";
 import { type SampledCall, StratifiedSampler } from "./sample.ts";
 import { expectedOf, shapesOf, type TaskShape } from "./task-shape.ts";
 
@@ -25,7 +25,8 @@ export interface ReplayOptions {
   schema: string;
   redact: boolean;
   redactPatterns: readonly string[];
-  scorers: ReadonlySet<string>;
+  /** The LLM judge of free-text tasks, if any. */
+  judge?: ReplayJudge;
 }
 
 export interface ReplayResult {
@@ -153,12 +154,11 @@ export async function buildReplay(options: ReplayOptions): Promise<ReplayResult>
       ...(jsonSchema && { jsonSchema }),
     });
   }
-  if (rows.get("tool-use") && !options.scorers.has("tool_call")) {
-    notes.push("the tool-use task has no tool_call scorer in this opbench: its scorer line is commented out");
-  }
   if (rows.get("text")) {
     notes.push(
-      "free-text answers are scored by rouge_l overlap; uncomment `judges:` and judge_pairwise for an LLM judge",
+      options.judge
+        ? `free-text answers are judged by ${options.judge.model} against the recorded ones (judge_pairwise, both orders), and by rouge_l overlap`
+        : "free-text answers are scored by rouge_l overlap only: no judge is configured (--judge gpt-4.1 adds an LLM judge comparing each answer with the recorded one)",
     );
   }
   writeFileSync(join(options.outDir, "answers.jsonl"), answers.length > 0 ? `${answers.join("\n")}\n` : "");
@@ -181,7 +181,7 @@ export async function buildReplay(options: ReplayOptions): Promise<ReplayResult>
       ...(provider && { provider }),
       answers: "./answers.jsonl",
       tasks,
-      scorers: options.scorers,
+      ...(options.judge && rows.get("text") && { judge: options.judge }),
       notes,
     }),
   );

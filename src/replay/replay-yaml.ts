@@ -28,14 +28,20 @@ export interface ReplaySuiteText {
   provider?: string;
   answers: string;
   tasks: ReplayTask[];
-  /** Scorer types registered now: tool_call and judge_pairwise are written live only when present. */
-  scorers: ReadonlySet<string>;
+  /** The LLM judge of free-text tasks (`--judge`); without one they are scored by ROUGE-L alone. */
+  judge?: ReplayJudge;
   notes: string[];
+}
+
+/** A judge model entry: an API runner kind and its model name. */
+export interface ReplayJudge {
+  runner: string;
+  model: string;
 }
 
 export const modelId = (model: string) => `recorded-${model.replace(/[^A-Za-z0-9._:@/-]+/g, "-")}`;
 
-function scorerLines(task: ReplayTask, scorers: ReadonlySet<string>): string[] {
+function scorerLines(task: ReplayTask, judge: ReplayJudge | undefined): string[] {
   switch (task.shape) {
     case "labels":
       return [
@@ -49,25 +55,20 @@ function scorerLines(task: ReplayTask, scorers: ReadonlySet<string>): string[] {
         "      - json_valid",
       ];
     case "tool-use":
-      return scorers.has("tool_call")
-        ? [
-            "      - tool_call                       # same function and arguments as the recorded call ([] = no call)",
-          ]
-        : [
-            "      # - tool_call                     # same function and arguments as the recorded call: enable once",
-            "      #                                 # this opbench has the tool_call scorer",
-            "      - json_valid",
-          ];
+      return [
+        "      - tool_call                       # same function and arguments as the recorded call ([] = no call)",
+      ];
     case "text":
-      return scorers.has("judge_pairwise")
+      return judge
         ? [
+            "      - type: judge_pairwise            # the judge prefers this answer or the recorded one (asked both ways)",
+            "        judge: judge",
             "      - rouge_l                         # overlap with the recorded answer",
-            "      # An LLM judge comparing the answer with the recorded one: uncomment with `judges:` above.",
-            "      # - {type: judge_pairwise, judge: judge}",
           ]
         : [
             "      - rouge_l                         # overlap with the recorded answer",
-            "      # An LLM judge (pairwise against the recorded answer) needs the judge_pairwise scorer:",
+            "      # An LLM judge comparing each answer with the recorded one: uncomment with `judges:` above",
+            "      # (or write the suite again with --judge gpt-4.1).",
             "      # - {type: judge_pairwise, judge: judge}",
           ];
   }
@@ -109,9 +110,17 @@ export function renderReplaySuite(s: ReplaySuiteText): string {
     `    model: ${q(s.model)}`,
     ...(s.provider ? [`    provider: ${q(s.provider)}`] : []),
     "    params: {stream: false}            # a logged latency is end to end; there is no TTFT to replay",
-    "# An LLM judge for free-text tasks (any model entry; needs its key):",
-    "# judges:",
-    "#   - {id: judge, runner: openai, model: gpt-4.1}",
+    ...(s.judge
+      ? [
+          "# The LLM judge of the free-text task: its calls are evaluation overhead, never the models' cost.",
+          "judges:",
+          `  - {id: judge, runner: ${s.judge.runner}, model: ${q(s.judge.model)}}`,
+        ]
+      : [
+          "# An LLM judge for free-text tasks (any model entry; needs its key):",
+          "# judges:",
+          "#   - {id: judge, runner: openai, model: gpt-4.1}",
+        ]),
     "savings:",
     "  - candidate: local",
     `    baseline: ${baseline}`,
@@ -128,7 +137,7 @@ export function renderReplaySuite(s: ReplaySuiteText): string {
       `    max_tokens: ${task.maxTokens}`,
       ...(task.jsonSchema ? [`    json_schema: ${JSON.stringify(task.jsonSchema)}`] : []),
       "    scorers:",
-      ...scorerLines(task, s.scorers),
+      ...scorerLines(task, s.judge),
     );
   }
   return `${lines.join("\n")}\n`;

@@ -84,6 +84,47 @@ describe("init --from → run → savings against the recorded traffic", () => {
     expect(html).toContain("Disagreements first");
   }, 180_000);
 
+  it("--judge grades free text against the recorded answers; without its key the judge is skipped, said and recorded", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-replay-e2e-"));
+    const out = join(dir, "suite");
+    const init = await runCli([
+      "init",
+      "--from",
+      fixture("openai-responses.jsonl"),
+      "--out",
+      out,
+      "--judge",
+      "gpt-4.1",
+    ]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toContain("Tasks: tool-use (1), text (1)");
+    expect(init.stderr).toContain("free-text answers are judged by gpt-4.1 against the recorded ones");
+    const suitePath = join(out, "suite.yaml");
+    writeFileSync(suitePath, readFileSync(suitePath, "utf8").replace("http://localhost:8080", server.url));
+    const env = { ...process.env, OPENAI_API_KEY: "" };
+    const refused = await runCli(["run", suitePath, "--out", join(dir, "refused")], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("OPENAI_API_KEY");
+    const run = await runCli(["run", suitePath, "--out", join(dir, "run"), "--skip-missing-keys"], env);
+    expect(run.code, run.stderr).toBe(0);
+    noTrace(run.stderr);
+    expect(run.stderr).toMatch(/judge judge skipped: OPENAI_API_KEY is not set/);
+    const summary = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8"));
+    expect(summary.judges).toEqual([
+      expect.objectContaining({
+        judge: "judge",
+        skipped: true,
+        calls: 0,
+        error: expect.stringContaining("scorers not run: text: judge_pairwise"),
+      }),
+    ]);
+    const calls = readCalls(join(dir, "run")).filter((c) => c.model === "recorded-o4-mini" && !c.warmup);
+    const byTask = Object.fromEntries(calls.map((c) => [c.task, c]));
+    // The recorded answers agree with themselves: the tool call by tool_call, the text by ROUGE-L.
+    expect(byTask["tool-use"]!.scores.map((s) => [s.scorer, s.score])).toEqual([["tool_call", 1]]);
+    expect(byTask.text!.scores.map((s) => [s.scorer, s.score])).toEqual([["rouge_l", 1]]);
+  }, 180_000);
+
   it("an unknown log format and a missing file are messages, not traces", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-replay-e2e-"));
     writeFileSync(join(dir, "notes.jsonl"), '{"hello": "world"}\n');

@@ -1,13 +1,14 @@
 /**
  * What `init --from` writes per task shape: labels, JSON, tool use and free text told apart from
- * the sampled calls, each with its expected answer; and the suite text's scorers: tool_call and
- * judge_pairwise live only when this opbench has them (else commented, with a fallback), the
- * recorded baseline as the savings pair, `reference: recorded`.
+ * the sampled calls, each with its expected answer; and the suite text's scorers (tool_call for
+ * tool use; judge_pairwise for free text with --judge, else offered commented), the recorded
+ * baseline as the savings pair, `reference: recorded`.
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseJudge } from "../../src/cli/init-from.ts";
 import type { LoggedCall } from "../../src/replay/logged-call.ts";
-import { type ReplayTask, renderReplaySuite } from "../../src/replay/replay-yaml.ts";
+import { type ReplayJudge, type ReplayTask, renderReplaySuite } from "../../src/replay/replay-yaml.ts";
 import { expectedOf, shapesOf } from "../../src/replay/task-shape.ts";
 
 const call = (output: string, extra: Partial<LoggedCall> = {}): LoggedCall => ({
@@ -46,7 +47,7 @@ describe("replay suite text", () => {
     cases: 3,
     maxTokens: 32,
   }));
-  const render = (scorers: string[]) =>
+  const render = (judge?: ReplayJudge) =>
     renderReplaySuite({
       name: "calls-replay",
       schema: "./suite.schema.json",
@@ -54,12 +55,12 @@ describe("replay suite text", () => {
       model: "gpt-4.1",
       answers: "./answers.jsonl",
       tasks,
-      scorers: new Set(scorers),
+      ...(judge && { judge }),
       notes: [],
     });
 
-  it("uses tool_call and offers judge_pairwise when they are registered", () => {
-    const text = render(["normalized_exact", "json_fields", "tool_call", "judge_pairwise", "rouge_l"]);
+  it("scores each shape against the recorded answer; free text by ROUGE-L, the judge offered commented", () => {
+    const text = render();
     const suite = parse(text);
     expect(suite.reference).toBe("recorded");
     expect(suite.models[1]).toEqual({
@@ -76,15 +77,26 @@ describe("replay suite text", () => {
     expect(byId["tool-use"].scorers).toEqual(["tool_call"]);
     expect(byId["tool-use"].tools_field).toBe("tools");
     expect(byId.text.scorers).toEqual(["rouge_l"]);
+    expect(suite.judges).toBeUndefined();
     expect(text).toContain("# - {type: judge_pairwise, judge: judge}");
     expect(text).toContain("# judges:\n#   - {id: judge, runner: openai, model: gpt-4.1}");
     for (const t of suite.tasks) expect(t.messages_field).toBe("messages");
   });
 
-  it("without a tool_call scorer the tool-use task falls back, its tool_call line commented", () => {
-    const suite = parse(render(["normalized_exact", "json_fields", "rouge_l"]));
-    const tool = suite.tasks.find((t: { id: string }) => t.id === "tool-use");
-    expect(tool.scorers).toEqual(["json_valid"]);
-    expect(render([])).toContain("# - tool_call");
+  it("with --judge, free text is judged pairwise against the recorded answer first", () => {
+    const suite = parse(render({ runner: "anthropic", model: "claude-sonnet-4-5" }));
+    expect(suite.judges).toEqual([{ id: "judge", runner: "anthropic", model: "claude-sonnet-4-5" }]);
+    const text = suite.tasks.find((t: { id: string }) => t.id === "text");
+    expect(text.scorers).toEqual([{ type: "judge_pairwise", judge: "judge" }, "rouge_l"]);
+  });
+
+  it("--judge takes an OpenAI model name or <api runner>:<model>", () => {
+    expect(parseJudge("gpt-4.1")).toEqual({ runner: "openai", model: "gpt-4.1" });
+    expect(parseJudge("anthropic:claude-sonnet-4-5")).toEqual({
+      runner: "anthropic",
+      model: "claude-sonnet-4-5",
+    });
+    expect(parseJudge("gemini:gemini-2.5-flash")).toEqual({ runner: "gemini", model: "gemini-2.5-flash" });
+    expect(() => parseJudge("llamacpp:qwen")).toThrow(/not an API runner/);
   });
 });
