@@ -17,7 +17,7 @@ export interface AttemptOutcome {
 
 /** Task params with the model's params merged over them. */
 export function callParams(item: WorkItem, modelParams: Partial<ResolvedParams> | undefined): ResolvedParams {
-  return { ...item.task.params, ...modelParams };
+  return { ...item.task.params, ...item.case.params, ...modelParams };
 }
 
 /**

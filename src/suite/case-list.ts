@@ -7,6 +7,7 @@
  */
 
 import type { ChatMessage, ToolChoice, ToolDefinition } from "../core/runner.ts";
+import type { CaseParams } from "./case-params.ts";
 import type { DatasetRow } from "./dataset.ts";
 
 /** One case of a task, rendered from its dataset row. */
@@ -25,6 +26,8 @@ export interface Case {
   tools?: ToolDefinition[];
   /** This case's tool choice (a replayed request's own; else the task's `tool_choice`). */
   toolChoice?: ToolChoice;
+  /** Generation parameters of its own (a replayed request's): over the task's, under the model's. */
+  params?: CaseParams;
 }
 
 /** What the engine needs of a task's cases. A plain `Case[]` is one too. */

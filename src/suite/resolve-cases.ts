@@ -1,7 +1,9 @@
 /** A task's dataset rows as cases, after checking every row renders and every case id is unique. */
+
 import { basename } from "node:path";
 import type { ChatMessage, ToolDefinition } from "../core/runner.ts";
 import { RenderedCases } from "./case-list.ts";
+import { caseParamsOf, toolChoiceOf } from "./case-params.ts";
 import type { DatasetRow, LoadedDataset } from "./dataset.ts";
 import type { IssueDraft } from "./errors.ts";
 import type { Case } from "./resolved.ts";
@@ -52,7 +54,7 @@ export function renderCases(
     for (const variable of template.variables) checks.push({ field, variable, firstMissing: -1, missing: 0 });
   }
   // A messages/tools column is checked like a template variable: every row must have it.
-  const columns = { messages: task.messages_field, tools: task.tools_field };
+  const columns = { messages: task.messages_field, tools: task.tools_field, params: task.params_field };
   if (columns.messages !== undefined) {
     checks.push({ field: "messages_field", variable: columns.messages, firstMissing: -1, missing: 0 });
   }
@@ -171,7 +173,7 @@ function duplicateIdIssues(
 
 function renderCase(
   templates: Partial<Record<TemplateField, CompiledTemplate>>,
-  columns: { messages: string | undefined; tools: string | undefined },
+  columns: { messages: string | undefined; tools: string | undefined; params: string | undefined },
   row: DatasetRow,
   index: number,
 ): Case {
@@ -187,6 +189,15 @@ function renderCase(
   if (messages) c.messages = messages;
   const tools = columns.tools !== undefined ? row[columns.tools] : undefined;
   if (Array.isArray(tools) && tools.length > 0) c.tools = tools as ToolDefinition[];
+  if (columns.params !== undefined) {
+    const logged = row[columns.params];
+    const params = caseParamsOf(logged);
+    if (Object.keys(params).length > 0) c.params = params;
+    const toolChoice = c.tools
+      ? toolChoiceOf((logged as { tool_choice?: unknown } | null)?.tool_choice)
+      : undefined;
+    if (toolChoice !== undefined) c.toolChoice = toolChoice;
+  }
   if (templates.system) c.system = templates.system.render(row);
   const expected = templates.expected ? templates.expected.render(row) : defaultExpected(row);
   if (expected !== undefined) c.expected = expected;
