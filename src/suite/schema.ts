@@ -118,7 +118,8 @@ function taskAndSuite(
       message: "a task takes `json_schema` or `grammar`, not both",
     })
     .refine((t) => t.prompt !== undefined || t.messages_field !== undefined, {
-      message: "a task needs `prompt` (a template) or `messages_field` (a column of conversations)",
+      path: ["prompt"],
+      message: "missing required key `prompt` (a template; or `messages_field`, a column of conversations)",
     });
   const suite = z.strictObject({
     $schema: z.string().optional(),

@@ -55,7 +55,9 @@ describe("suite errors", () => {
     expect(issues[0]!.message).toContain("unknown key `max_tokens`, did you mean `defaults.max_tokens`?");
     expect(issues[1]!.message).toContain("unknown key `modle`, did you mean `model`?");
     expect(issues[2]!.message).toContain("did you mean `max_tokens`?");
-    expect(issues[2]!.expected).toContain("`prompt`, `dataset`");
+    expect(issues[2]!.expected).toContain(
+      "`prompt`, `messages_field`, `tools_field`, `params_field`, `dataset`",
+    );
     expect(issues[1]!.message).toContain("Allowed keys: binary, model, args,");
     expect(error.message.split("\n")[2]).toMatch(
       /^fixtures\/suites\/malformed\/unknown-keys\.yaml:13:5: tasks\[0\]\.max_token: unknown key `max_token`, did you mean `max_tokens`\?/,
@@ -121,9 +123,11 @@ describe("suite errors", () => {
     const file = suitePath("missing-keys.yaml");
     expect(issues.map(where)).toEqual([`${file}:3:5 models[0].runner`, `${file}:6:5 tasks[0].prompt`]);
     expect(issues[0]!.message).toBe(
-      'missing required key `runner` (expected one of "llamacpp" | "embedded" | "openai" | "openai-compatible" | "anthropic" | "gemini")',
+      'missing required key `runner` (expected one of "llamacpp" | "embedded" | "openai" | "openai-compatible" | "anthropic" | "gemini" | "recorded")',
     );
-    expect(issues[1]!.message).toBe("missing required key `prompt` (expected string)");
+    expect(issues[1]!.message).toBe(
+      "missing required key `prompt` (a template; or `messages_field`, a column of conversations)",
+    );
   });
 
   it("reports missing dataset files at the dataset value, with the absolute path", async () => {
