@@ -152,7 +152,7 @@ export function savingsLine(s: SavingsResult): string {
   if (k.accuracy !== null && k.escalated_fraction > 0) {
     line += ` Cascade (${k.rule}): ${pct(k.escalated_fraction)} escalated, accuracy ${pct(k.accuracy)}`;
     if (k.cost_ratio !== null)
-      line += `, ${times(k.cost_ratio, " cheaper than the baseline alone", "", "")?.trim()}`;
+      line += `, ${times(k.cost_ratio, " than the baseline alone", "cheaper", "more expensive")}`;
     line += ".";
   }
   return line;

@@ -72,6 +72,24 @@ describe("terminal output", () => {
     );
   });
 
+  it("says whether the cascade is cheaper or dearer than the baseline alone", () => {
+    const cascade = (cost_ratio: number) =>
+      savingsLine({
+        ...result({}),
+        cascade: {
+          accuracy: 0.9,
+          escalated_fraction: 0.25,
+          rule: "escalate on failure",
+          cost_ratio,
+        } as never,
+      });
+    expect(cascade(3.2)).toMatch(
+      /Cascade \(escalate on failure\): 25\.0% escalated, accuracy 90\.0%, 3\.2× cheaper than the baseline alone\.$/,
+    );
+    // Escalating every call costs the baseline and the candidate both.
+    expect(cascade(0.98)).toMatch(/, 1\.0× more expensive than the baseline alone\.$/);
+  });
+
   it("formats accuracy, milliseconds and dollars readably", () => {
     expect(formatAccuracy({ mean: 0.821, lower: 0.71, upper: 0.896 } as never)).toBe("82.1% [71.0–89.6]");
     expect(formatAccuracy({ mean: 1, lower: null, upper: null } as never)).toBe("100.0%");
