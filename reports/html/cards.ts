@@ -89,7 +89,9 @@ export function cardFigures(c: SavingsComparison, projected = false): CardFigure
       : `${c.projected_calls.toLocaleString("en-US")} calls`;
   const projectedDetail = [
     c.projected_latency_hours_saved !== null
-      ? `${Number(c.projected_latency_hours_saved.toPrecision(3))} h of waiting`
+      ? c.projected_latency_hours_saved >= 0
+        ? `${Number(c.projected_latency_hours_saved.toPrecision(3))} h of waiting`
+        : `${Number((-c.projected_latency_hours_saved).toPrecision(3))} h more waiting`
       : null,
     c.projected_energy_kwh_saved !== null
       ? `${Number(c.projected_energy_kwh_saved.toPrecision(3))} kWh`
@@ -262,7 +264,15 @@ export function savingsCards(summary: Summary): Card[] {
         : null,
       figures: cardFigures(s.comparison, s.baseline_kind === "projected").map((f) => {
         const source = sourceOf(f.label);
-        return source === undefined ? f : { ...f, source };
+        const sourced = source === undefined ? f : { ...f, source };
+        // Against replayed traffic the "accuracy" is agreement with the logged model's answers.
+        return s.reference === "recorded" && f.label === "Accuracy retained"
+          ? {
+              ...sourced,
+              label: "Agreement retained",
+              source: `agreement with ${s.baseline}'s logged answers, not correctness${source ? `; ${source}` : ""}`,
+            }
+          : sourced;
       }),
     };
   });

@@ -27,6 +27,21 @@ describe("the savings cards' sources", () => {
     );
   });
 
+  it("call accuracy agreement against replayed traffic, and a slower candidate's extra waiting more waiting", () => {
+    const summary = reportSummary();
+    const pair = summary.savings[0]!;
+    pair.reference = "recorded";
+    pair.comparison.projected_latency_hours_saved = -243;
+    const figures = savingsCards(summary)[0]!.figures;
+    const agreement = figures.find((f) => f.label === "Agreement retained");
+    expect(agreement?.source).toBe(
+      `agreement with ${pair.baseline}'s logged answers, not correctness; scored by exact on the cases both ran`,
+    );
+    expect(figures.some((f) => f.label === "Accuracy retained")).toBe(false);
+    const saved = figures.find((f) => f.label === "Saved over 1M calls");
+    expect(saved?.known && saved.detail).toContain("243 h more waiting");
+  });
+
   it("name the energy meter, the marginal local cost, and missing price data", () => {
     const summary = reportSummary();
     const local = summary.results.find((g) => g.model === "local")!;
