@@ -6,9 +6,12 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { plainTextWidth } from "../../bin/text-width.js";
 
 const require = createRequire(import.meta.url);
+// A plain-JavaScript file of the bin (no declarations are shipped): its export typed here.
+const { plainTextWidth } = (await import(new URL("../../bin/text-width.js", import.meta.url).href)) as {
+  plainTextWidth: (text: string, options?: object) => number | undefined;
+};
 const packages = [
   "yargs/node_modules/string-width/index.js",
   "cliui/node_modules/string-width/index.js",
