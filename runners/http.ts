@@ -245,8 +245,8 @@ export async function getJson(
   url: string,
   signal: AbortSignal,
 ): Promise<{ status: number; value: unknown; text: string }> {
-  const authorization = basicAuthorization(new URL(url));
   const target = new URL(url);
+  const authorization = basicAuthorization(target);
   const response = await apiRequest.call(httpAgent, {
     origin: target.origin,
     path: `${target.pathname}${target.search}`,
