@@ -2,10 +2,20 @@
  * The HTTP transport every HTTP runner shares: one keep-alive connection pool, JSON POSTs timed
  * at the moment they are issued, and the mapping of transport failures to `CallError` classes.
  */
-import { Agent, request } from "undici";
+import { createRequire } from "node:module";
+import type { Agent as AgentType, Dispatcher } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
 import { basicAuthorization } from "../src/core/url.ts";
 import { Arrivals, type ClockedResponse, clockedPost } from "./arrivals.ts";
+
+// undici's index loads its whole client (fetch, WebSocket, caches, mocks: ~100 ms of every
+// start); the transport needs only the Agent and the request API, loaded from their own files.
+const undiciPart = createRequire(import.meta.url);
+const Agent = undiciPart("undici/lib/dispatcher/agent.js") as typeof AgentType;
+const apiRequest = undiciPart("undici/lib/api/api-request.js") as (
+  this: Dispatcher,
+  options: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
 
 /**
  * One pool for every runner: unlimited connections per origin (the engine caps concurrency),
@@ -235,11 +245,13 @@ export async function getJson(
   url: string,
   signal: AbortSignal,
 ): Promise<{ status: number; value: unknown; text: string }> {
-  const authorization = basicAuthorization(new URL(url));
-  const response = await request(url, {
+  const target = new URL(url);
+  const authorization = basicAuthorization(target);
+  const response = await apiRequest.call(httpAgent, {
+    origin: target.origin,
+    path: `${target.pathname}${target.search}`,
     method: "GET",
     signal,
-    dispatcher: httpAgent,
     reset: true,
     ...(authorization && { headers: { authorization } }),
   });

@@ -6,7 +6,7 @@
 import type { GroupSummary } from "../../src/metrics/group.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import type { SavingsComparison } from "../../src/savings/compare.ts";
-import { escapeHtml, joules, ms, percent, percentInterval, ratio, usd } from "./format.ts";
+import { enUS, escapeHtml, joules, ms, percent, percentInterval, ratio, usd } from "./format.ts";
 
 /**
  * One figure of a card: its value, or why it is unknown; `source` says where its numbers come
@@ -69,7 +69,7 @@ const NOT_RUN = "not measured: the baseline was not run (projected)";
 /** "band 11–445×" for a ratio's band (a modelled or estimated side), or null without one. */
 function ratioBand(low: number | null | undefined, high: number | null | undefined): string | null {
   if (low == null || high == null || !(low > 0) || !(high > 0)) return null;
-  const f = (v: number) => (v >= 10 ? Math.round(v).toLocaleString("en-US") : Number(v.toPrecision(2)));
+  const f = (v: number) => (v >= 10 ? enUS(Math.round(v)) : Number(v.toPrecision(2)));
   return `band ${f(low)}–${f(high)}×`;
 }
 
@@ -84,9 +84,7 @@ export function cardFigures(c: SavingsComparison, projected = false): CardFigure
   const retainedCi = percentInterval(c.accuracy_retained_lower, c.accuracy_retained_upper);
   const millions = c.projected_calls / 1_000_000;
   const callsText =
-    millions >= 1 && Number.isInteger(millions)
-      ? `${millions}M calls`
-      : `${c.projected_calls.toLocaleString("en-US")} calls`;
+    millions >= 1 && Number.isInteger(millions) ? `${millions}M calls` : `${enUS(c.projected_calls)} calls`;
   const projectedDetail = [
     c.projected_latency_hours_saved !== null
       ? c.projected_latency_hours_saved >= 0

@@ -1,6 +1,6 @@
 /** The report's evaluation-overhead table: each LLM judge's calls, tokens, cost and time. */
 import type { Summary } from "../../src/metrics/summary.ts";
-import { escapeHtml, ms, usd } from "./format.ts";
+import { enUS, escapeHtml, ms, usd } from "./format.ts";
 
 /** The section, or "" when the run had no judge. */
 export function renderJudgeOverhead(summary: Summary): string {
@@ -12,7 +12,7 @@ export function renderJudgeOverhead(summary: Summary): string {
       j.cost_usd === null
         ? "unknown"
         : `${usd(j.cost_usd)}${j.unpriced_calls > 0 ? ` (${j.unpriced_calls} unpriced)` : ""}`;
-    return `<tr><td>${escapeHtml(j.judge)}</td><td>${escapeHtml(j.runner ?? "")}</td><td>${status}</td><td>${j.calls}</td><td>${j.failed_calls}</td><td>${j.input_tokens.toLocaleString("en-US")}</td><td>${j.output_tokens.toLocaleString("en-US")}</td><td>${cost}</td><td>${ms(j.time_ms)}</td></tr>`;
+    return `<tr><td>${escapeHtml(j.judge)}</td><td>${escapeHtml(j.runner ?? "")}</td><td>${status}</td><td>${j.calls}</td><td>${j.failed_calls}</td><td>${enUS(j.input_tokens)}</td><td>${enUS(j.output_tokens)}</td><td>${cost}</td><td>${ms(j.time_ms)}</td></tr>`;
   });
   return `<section id="judges"><h2>Evaluation overhead (LLM judges)</h2>
 <p>What grading with LLM judges cost. Not part of any model's cost, latency or energy above.</p>

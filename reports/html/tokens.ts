@@ -7,6 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Summary } from "../../src/metrics/summary.ts";
 import { CHART_CONFIG, type ChartSlot } from "./chart.ts";
 import { modelColorScale } from "./colors.ts";
+import { enUS } from "./format.ts";
 
 export interface TokenBar {
   model: string;
@@ -28,7 +29,7 @@ export function tokenBars(summary: Summary): TokenBar[] {
   });
 }
 
-const round = (v: number) => Number(v.toPrecision(4)).toLocaleString("en-US");
+const round = (v: number) => enUS(Number(v.toPrecision(4)));
 
 function describe(bars: readonly TokenBar[]): string {
   const models = [...new Set(bars.map((b) => b.model))];

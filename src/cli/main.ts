@@ -4,7 +4,7 @@
  * failed, 4 more failed calls than max_error_rate allows, 130 interrupted.
  */
 import yargs, { type Argv } from "yargs";
-import { OPBENCH_VERSION } from "../host/host-info.ts";
+import { OPBENCH_VERSION } from "../host/version.ts";
 import { formatOption } from "./format-option.ts";
 import {
   baselineCommandOptions,

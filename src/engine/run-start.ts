@@ -1,7 +1,8 @@
 /** The reproducibility record that opens every run segment (`run_start`), for runs and load runs. */
 import { LOG_VERSION, METRICS_VERSION, type RunStartEvent } from "../core/records.ts";
 import { redactConfig } from "../core/secrets.ts";
-import { gitState, hostInfo, OPBENCH_VERSION } from "../host/host-info.ts";
+import { gitState, hostInfo } from "../host/host-info.ts";
+import { OPBENCH_VERSION } from "../host/version.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
 import type { Shard } from "./shard.ts";
 

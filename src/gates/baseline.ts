@@ -10,7 +10,6 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { request } from "undici";
 import { HISTORY_FILE, type HistoryRecord, historyRecords } from "../core/site-history.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { type CaseScores, type CaseScoresJson, caseScoresFromJson, caseScoresToJson } from "./case-scores.ts";
@@ -147,6 +146,8 @@ function latestPublished(history: unknown, source: string, suite: string): strin
 }
 
 async function fetchJson(url: string): Promise<unknown> {
+  // Loaded here: undici's whole client is ~100 ms that a run without a URL baseline never needs.
+  const { request } = await import("undici");
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });

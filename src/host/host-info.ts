@@ -1,19 +1,11 @@
 /** Facts about the machine and the checkout, for the reproducibility record of every run. */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import type { HostInfo } from "../core/records.ts";
-import { PACKAGE_ROOT } from "./package-root.ts";
 
 const run = promisify(execFile);
-
-/** opbench's own version, from its package.json. */
-export const OPBENCH_VERSION: string = (
-  JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
-).version;
 
 /** Runs a command and returns its trimmed stdout, or undefined if it fails or is absent. */
 async function output(command: string, args: string[], cwd?: string): Promise<string | undefined> {
