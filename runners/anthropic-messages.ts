@@ -15,7 +15,7 @@ import { unsupported } from "./api-call.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
-import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
+import { argumentsObject, argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
 export interface MessagesBodyOptions {
   model: string;
@@ -100,7 +100,7 @@ export function anthropicMessages(messages: readonly ChatMessage[]): {
           type: "tool_use",
           id: call.id ?? `toolu_${index}`,
           name: call.name,
-          input: parsedInput(call.arguments),
+          input: argumentsObject(call.arguments) ?? {},
         });
       }
       out.push({ role: "assistant", content: blocks });
@@ -109,15 +109,6 @@ export function anthropicMessages(messages: readonly ChatMessage[]): {
     }
   }
   return { system: system.join("\n\n"), messages: out };
-}
-
-function parsedInput(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 interface MessagesUsage {

@@ -15,7 +15,7 @@ import { unsupported } from "./api-call.ts";
 import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
-import { argumentsText, toolCallEvent } from "./tool-calls.ts";
+import { argumentsObject, argumentsText, toolCallEvent } from "./tool-calls.ts";
 
 export interface GenerateContentOptions {
   /** `thinkingConfig.thinkingBudget` in tokens (0: off); undefined: the model's default. */
@@ -111,7 +111,7 @@ export function geminiContents(messages: readonly ChatMessage[]): {
       if (message.content !== "" || !message.toolCalls?.length) parts.push({ text: message.content });
       for (const call of message.toolCalls ?? []) {
         if (call.id !== undefined) callNames.set(call.id, call.name);
-        const args = parseObject(call.arguments) ?? {};
+        const args = argumentsObject(call.arguments) ?? {};
         parts.push({
           functionCall: { name: call.name, args, ...(call.id !== undefined && { id: call.id }) },
         });
@@ -123,18 +123,7 @@ export function geminiContents(messages: readonly ChatMessage[]): {
 }
 
 function resultObject(content: string): Record<string, unknown> {
-  return parseObject(content) ?? { result: content };
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return argumentsObject(content) ?? { result: content };
 }
 
 interface UsageMetadata {

@@ -10,6 +10,21 @@ export function argumentsText(value: unknown): string {
   return value === undefined || value === null ? "{}" : JSON.stringify(value);
 }
 
+/**
+ * Arguments (or a tool's result) JSON text as the object the protocols that take objects want;
+ * undefined for text that is not a JSON object.
+ */
+export function argumentsObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface PendingCall {
   id?: string;
   name: string;
