@@ -2,9 +2,11 @@
  * `opbench init --from`: a log → a sample of its calls → (redacted) → one dataset per task shape,
  * the recorded answers file, and the suite text. Streams the log; holds only the sample.
  */
+
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { recordedRequestKey } from "../../runners/recorded-key.ts";
+import { caseParamsOf } from "../suite/case-params.ts";
 import type { LogFormat } from "./detect.ts";
 import type { LoggedCall } from "./logged-call.ts";
 import { newStats, type ReadStats, readLog } from "./read-log.ts";
@@ -141,9 +143,7 @@ export async function buildReplay(options: ReplayOptions): Promise<ReplayResult>
     const longest = Math.max(
       16,
       ...shaped.map((c) => c.answer.usage.outputTokens ?? Math.ceil(c.answer.output.length / 3)),
-      ...shaped.map((c) =>
-        typeof c.params.max_tokens === "number" ? Math.min(c.params.max_tokens, 4096) : 0,
-      ),
+      ...shaped.map((c) => Math.min(caseParamsOf(c.params).maxTokens ?? 0, 4096)),
     );
     const jsonSchema = shape === "json" ? sharedJsonSchema(shaped) : undefined;
     tasks.push({
