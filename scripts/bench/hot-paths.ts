@@ -14,6 +14,7 @@ import { readSse } from "../../runners/sse.ts";
 import type { CallRecord, LogEvent } from "../../src/core/records.ts";
 import { RunLog } from "../../src/core/run-log.ts";
 import type { Runner, RunnerEvent } from "../../src/core/runner.ts";
+import { compileTemplate } from "../../src/core/template.ts";
 import { runAttempt } from "../../src/engine/attempt.ts";
 import { planModel } from "../../src/engine/plan.ts";
 import { CallTimeline } from "../../src/metrics/call-timeline.ts";
@@ -21,7 +22,6 @@ import { SummaryBuilder } from "../../src/metrics/summary.ts";
 import { createScorer } from "../../src/scoring/index.ts";
 import { INLINE_SOURCE, loadSuiteText } from "../../src/suite/load.ts";
 import type { ScorerConfig } from "../../src/suite/schema.ts";
-import { compileTemplate } from "../../src/suite/template.ts";
 import type { BenchContext } from "./lib/context.ts";
 
 export interface HotPath {

@@ -1,7 +1,7 @@
 /**
  * The gold answers a case offers: its expected answer, or several when the expected answer is a
  * JSON array of strings (a dataset column holding a list is rendered as JSON, see
- * src/suite/template.ts). Scorers that accept several references take the best match.
+ * src/core/template.ts). Scorers that accept several references take the best match.
  */
 
 /** The references in `expected`: a JSON array of strings gives each, anything else is one. */

@@ -14,6 +14,7 @@
  * (`timeout_ms`) in a child process that is killed past it. Score 1 or 0; null when the gold
  * query fails or there is no database.
  */
+
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -23,6 +24,7 @@ import {
   type ScorerFactory,
   scorerSchema,
 } from "../core/scorer.ts";
+import { compileTemplate, TemplateError } from "../core/template.ts";
 import { NO_EXPECTED, scorerName } from "./common.ts";
 import { sqlPool } from "./sql-pool.ts";
 import {
@@ -76,45 +78,23 @@ export const SqlExecutionConfig = scorerSchema("sql_execution", {
 });
 export type SqlExecutionConfig = z.infer<typeof SqlExecutionConfig>;
 
-const VARIABLE = /\{\{\s*([\w$-]+(?:\.[\w$-]+)*)\s*\}\}/g;
-
-/** A column of the row, or a dotted path into it (a key that contains dots itself wins). */
-function lookup(row: Readonly<Record<string, unknown>>, name: string): unknown {
-  if (Object.hasOwn(row, name)) return row[name];
-  let value: unknown = row;
-  for (const key of name.split(".")) {
-    const holds = value !== null && typeof value === "object" && Object.hasOwn(value, key);
-    value = holds ? (value as Record<string, unknown>)[key] : undefined;
-  }
-  return value;
-}
-
-/** A template over the case's row (the suite's `{{column}}` syntax), or the first variable the row lacks. */
-function fill(
-  template: string,
-  row: Readonly<Record<string, unknown>> | undefined,
-): string | { missing: string } {
-  let missing: string | undefined;
-  const text = template.replace(VARIABLE, (_, name: string) => {
-    const value = row === undefined ? undefined : lookup(row, name);
-    if (value === undefined) missing ??= name;
-    if (value === null || value === undefined) return "";
-    return typeof value === "string" ? value : JSON.stringify(value);
-  });
-  return missing === undefined ? text : { missing };
-}
-
 export const sqlExecution: ScorerFactory<SqlExecutionConfig> = (config, context) => {
   const strictColumns = config.column_order === "strict";
   const timeoutMs = config.timeout_ms ?? 2000;
   const schemaFiles = new Map<string, string>();
-  const usesRow = [config.database, config.schema, config.schema_file].some((t) => t?.includes("{{"));
+  // The first of database, schema_file and schema given: the one the config's check requires.
+  const template = compileTemplate(config.database ?? config.schema_file ?? config.schema!);
+  const usesRow = template.variables.length > 0;
 
   /** The case's databases, or why there are none. */
   function source(row: Readonly<Record<string, unknown>> | undefined, gold: string): DatabaseSource | string {
-    const template = config.database ?? config.schema_file ?? config.schema!;
-    const filled = fill(template, row);
-    if (typeof filled !== "string") return `the case's row has no \`${filled.missing}\` for ${template}`;
+    let filled: string;
+    try {
+      filled = template.render(row ?? {});
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return `the case's row has no \`${error.variable}\` for ${template.source}`;
+    }
     if (config.database !== undefined) {
       const path = resolve(context.baseDir, filled);
       return existsSync(path) ? { kind: "file", path } : `database file not found: ${path}`;

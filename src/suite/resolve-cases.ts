@@ -2,13 +2,18 @@
 
 import { basename } from "node:path";
 import type { ChatMessage, ToolDefinition } from "../core/runner.ts";
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  formatTemplateValue,
+  lookupVariable,
+} from "../core/template.ts";
 import { RenderedCases } from "./case-list.ts";
 import { caseParamsOf, toolChoiceOf } from "./case-params.ts";
 import type { DatasetRow, LoadedDataset } from "./dataset.ts";
 import type { IssueDraft } from "./errors.ts";
 import type { Case } from "./resolved.ts";
 import type { TaskConfig } from "./schema.ts";
-import { type CompiledTemplate, compileTemplate, formatTemplateValue, lookupVariable } from "./template.ts";
 
 const TEMPLATE_FIELDS = ["system", "prompt", "expected", "case_id", "cluster"] as const;
 type TemplateField = (typeof TEMPLATE_FIELDS)[number];

@@ -11,7 +11,7 @@ const q = (text: string) => JSON.stringify(text);
 /** A GBNF string literal. */
 const gbnf = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n")}"`;
 
-/** Template variables take letters, digits, `_`, `$` and `-` (src/suite/template.ts). */
+/** Template variables take letters, digits, `_`, `$` and `-` (src/core/template.ts). */
 export function templateName(column: string): string | null {
   return /^[\w$-]+$/.test(column) ? column : null;
 }

@@ -5,7 +5,7 @@ import {
   renderTemplate,
   TemplateError,
   templateVariables,
-} from "../../src/suite/template.ts";
+} from "../../src/core/template.ts";
 
 describe("templates", () => {
   it("fills {{var}} and {{ var }} and keeps the text around them verbatim", () => {
