@@ -19,7 +19,7 @@ import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
-import { formatPlan, planSuite } from "./dry-run.ts";
+import { formatPlan, planJudges, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
 import {
   type GateArgs,
@@ -202,11 +202,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw error;
   }
   if (args.dryRun) {
-    process.stdout.write(`${formatPlan(planSuite(suite, await modelPreparer(suite.models), shard))}\n`);
-    if ((suite.judges?.length ?? 0) > 0) {
-      const ids = suite.judges!.map((j) => j.id).join(", ");
-      process.stdout.write(`LLM judges: ${ids} (their calls are evaluation overhead, not in this bound)\n`);
-    }
+    const judges = (suite.judges ?? []).filter((judge) => !suite.models.includes(judge));
+    const servicesOf = await modelPreparer([...suite.models, ...judges]);
+    const plan = formatPlan(planSuite(suite, servicesOf, shard), planJudges(suite, servicesOf, shard));
+    process.stdout.write(`${plan}\n`);
     if (secrets.missing.length > 0) process.stdout.write(`Missing API keys: ${secrets.missing.join(", ")}\n`);
     return 0;
   }

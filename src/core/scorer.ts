@@ -1,6 +1,6 @@
 /** The scorer contract: one file per scorer under src/scoring/, one typed registry. */
 import { z } from "zod";
-import type { JudgeAsk } from "./judge.ts";
+import type { JudgeAsk, JudgeRequest } from "./judge.ts";
 import type { LabelOutcome, ScoreRecord } from "./records.ts";
 import type { ToolCall, ToolDefinition } from "./runner.ts";
 
@@ -54,6 +54,11 @@ export interface Scorer {
   readonly readsRow?: boolean;
   /** The judge (a `judges:` or `models:` id) this scorer asks: started for the run, its key checked. */
   readonly judge?: string;
+  /**
+   * The questions `score` puts to the judge for this input, one judge call each (none when it
+   * would not ask): the dry run prices them before any call. Given with `judge`.
+   */
+  judgeRequests?(input: ScoreInput): JudgeRequest[];
   /**
    * Names of the task's other scorers this one is computed from (`weighted`): it runs after
    * them and reads their records in `ScoreInput.scores`. The suite loader checks the names.

@@ -8,7 +8,7 @@
  * verdicts with the judge's reasoning.
  */
 import { z } from "zod";
-import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
+import { type ScoreInput, type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, scorerName } from "./common.ts";
 import {
   askerOf,
@@ -103,46 +103,58 @@ function referenceOf(
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export const judgePairwiseFactory: ScorerFactory<JudgePairwiseConfig> = (config) => ({
-  name: scorerName(config),
-  judge: config.judge,
-  ...(config.reference !== undefined && { readsRow: true }),
-  async score({ output, expected, row, prompt, askJudge }) {
-    const reference = referenceOf(config, row, expected);
-    if (reference === undefined) {
+export const judgePairwiseFactory: ScorerFactory<JudgePairwiseConfig> = (config) => {
+  const criteria = config.criteria ?? DEFAULT_CRITERIA;
+  const question = (task: string | undefined, a: string, b: string, label: string) =>
+    judgeRequest(config, pairwisePrompt(criteria, task, a, b), WINNER_SCHEMA, label);
+  // The output as A, then as B.
+  const questions = ({ output, prompt }: ScoreInput, reference: string) => [
+    question(prompt, output, reference, "AB"),
+    question(prompt, reference, output, "BA"),
+  ];
+  return {
+    name: scorerName(config),
+    judge: config.judge,
+    ...(config.reference !== undefined && { readsRow: true }),
+    judgeRequests(input) {
+      const reference = referenceOf(config, input.row, input.expected);
+      return reference === undefined ? [] : questions(input, reference);
+    },
+    async score(input) {
+      const reference = referenceOf(config, input.row, input.expected);
+      if (reference === undefined) {
+        return {
+          score: null,
+          reason:
+            config.reference === undefined
+              ? NO_EXPECTED
+              : `the case has no "${config.reference}" column value`,
+        };
+      }
+      const ask = askerOf(input.askJudge);
+      // Both questions settle before the score does: no judge call outlives the scored call's record.
+      const settled = await Promise.allSettled(
+        questions(input, reference).map((request) => ask(config.judge, request)),
+      );
+      const failed = settled.find((s) => s.status === "rejected");
+      if (failed) throw failed.reason;
+      const [ab, ba] = settled.map((s) => (s as PromiseFulfilledResult<string>).value) as [string, string];
+      const first = readWinner(ab);
+      const second = readWinner(ba);
+      if (!first) return unparsable(ab, '{"winner": "A" | "B" | "tie"} (output as A)');
+      if (!second) return unparsable(ba, '{"winner": "A" | "B" | "tie"} (output as B)');
+      const a = outcomeOf(first.winner, "A");
+      const b = outcomeOf(second.winner, "B");
+      const { score, verdict } = combinedScore(a, b);
+      const said = (outcome: Outcome, reasoning: string) =>
+        `${outcome}${reasoning === "" ? "" : ` (${reasoning})`}`;
       return {
-        score: null,
-        reason:
-          config.reference === undefined ? NO_EXPECTED : `the case has no "${config.reference}" column value`,
+        score,
+        reason: `judge ${config.judge}: ${verdict}; output as A: ${said(a, first.reasoning)}; output as B: ${said(b, second.reasoning)}`,
       };
-    }
-    const ask = askerOf(askJudge);
-    const criteria = config.criteria ?? DEFAULT_CRITERIA;
-    const question = (a: string, b: string, label: string) =>
-      ask(config.judge, judgeRequest(config, pairwisePrompt(criteria, prompt, a, b), WINNER_SCHEMA, label));
-    // Both questions settle before the score does: no judge call outlives the scored call's record.
-    const settled = await Promise.allSettled([
-      question(output, reference, "AB"),
-      question(reference, output, "BA"),
-    ]);
-    const failed = settled.find((s) => s.status === "rejected");
-    if (failed) throw failed.reason;
-    const [ab, ba] = settled.map((s) => (s as PromiseFulfilledResult<string>).value) as [string, string];
-    const first = readWinner(ab);
-    const second = readWinner(ba);
-    if (!first) return unparsable(ab, '{"winner": "A" | "B" | "tie"} (output as A)');
-    if (!second) return unparsable(ba, '{"winner": "A" | "B" | "tie"} (output as B)');
-    const a = outcomeOf(first.winner, "A");
-    const b = outcomeOf(second.winner, "B");
-    const { score, verdict } = combinedScore(a, b);
-    const said = (outcome: Outcome, reasoning: string) =>
-      `${outcome}${reasoning === "" ? "" : ` (${reasoning})`}`;
-    return {
-      score,
-      reason: `judge ${config.judge}: ${verdict}; output as A: ${said(a, first.reasoning)}; output as B: ${said(b, second.reasoning)}`,
-    };
-  },
-});
+    },
+  };
+};
 
 export const judgePairwiseScorer: ScorerDefinition<JudgePairwiseConfig> = {
   schema: JudgePairwiseConfig,

@@ -6,7 +6,7 @@
  * reason; a verdict that cannot be read scores null with the judge's text, cut short.
  */
 import { z } from "zod";
-import { type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
+import { type ScoreInput, type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { scorerName } from "./common.ts";
 import { graded, ThresholdOption } from "./graded.ts";
 import {
@@ -91,24 +91,33 @@ export function readPointwise(
   return { value: (score - 1) / 4, shown: `${score}/5`, reasoning };
 }
 
-export const judgeFactory: ScorerFactory<JudgeConfig> = (config) => ({
-  name: scorerName(config),
-  judge: config.judge,
-  async score(input) {
-    const ask = askerOf(input.askJudge);
-    const schema = config.scale === "pass_fail" ? PASS_FAIL_SCHEMA : SCALE_SCHEMA;
-    const text = await ask(config.judge, judgeRequest(config, pointwisePrompt(config, input), schema));
-    const verdict = readPointwise(text, config.scale);
-    if (!verdict) {
-      return unparsable(
-        text,
-        config.scale === "pass_fail" ? '{"verdict": "pass" | "fail"}' : '{"score": 1-5}',
+export const judgeFactory: ScorerFactory<JudgeConfig> = (config) => {
+  const schema = config.scale === "pass_fail" ? PASS_FAIL_SCHEMA : SCALE_SCHEMA;
+  const question = (input: ScoreInput) => judgeRequest(config, pointwisePrompt(config, input), schema);
+  return {
+    name: scorerName(config),
+    judge: config.judge,
+    judgeRequests: (input) => [question(input)],
+    async score(input) {
+      const ask = askerOf(input.askJudge);
+      const text = await ask(config.judge, question(input));
+      const verdict = readPointwise(text, config.scale);
+      if (!verdict) {
+        return unparsable(
+          text,
+          config.scale === "pass_fail" ? '{"verdict": "pass" | "fail"}' : '{"score": 1-5}',
+        );
+      }
+      const because = verdict.reasoning === "" ? "no reasoning given" : verdict.reasoning;
+      return graded(
+        verdict.value,
+        config.threshold,
+        `judge ${config.judge}: ${verdict.shown}, score`,
+        because,
       );
-    }
-    const because = verdict.reasoning === "" ? "no reasoning given" : verdict.reasoning;
-    return graded(verdict.value, config.threshold, `judge ${config.judge}: ${verdict.shown}, score`, because);
-  },
-});
+    },
+  };
+};
 
 export const judgeScorer: ScorerDefinition<JudgeConfig> = {
   schema: JudgeConfig,

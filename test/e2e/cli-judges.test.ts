@@ -264,15 +264,22 @@ describe("opbench rescore with judges", () => {
 });
 
 describe("a judge whose key is missing", () => {
-  it("--dry-run names the judges and the key they miss", async () => {
+  it("--dry-run prices the judges' worst case on their own line and names the key they miss", async () => {
     const env = { ...process.env };
     delete env.JUDGE_KEY;
     const since = server.requests.length;
     const result = await runCli(["run", writeSuite(), "--dry-run"], env, true);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      "LLM judges: referee (their calls are evaluation overhead, not in this bound)",
-    );
+    // 4 measured outputs: one pointwise question each, and two pairwise ones (all 4 have a reference).
+    const line =
+      /LLM judge referee \(evaluation overhead, worst case\): 12 calls, input tokens ≈ (\d+), output tokens ≤ 6144, API cost ≤ \$(\d+\.\d{4})/.exec(
+        result.stdout,
+      );
+    expect(line).not.toBeNull();
+    // Priced at $1 / $2 per million input / output tokens.
+    expect(Number(line![2])).toBeCloseTo((Number(line![1]) * 1 + 6144 * 2) / 1e6, 4);
+    // The model under test has no price, so the total cannot be bounded.
+    expect(result.stdout).toContain("Estimated API cost at most: unknown");
     expect(result.stdout).toContain("Missing API keys: JUDGE_KEY (judge referee)");
     expect(server.requests.length).toBe(since);
   });
