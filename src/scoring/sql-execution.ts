@@ -11,8 +11,9 @@
  * statement that does not start with SELECT, WITH or VALUES is refused unrun. Results compare as
  * multisets of rows, in order only when the gold query has a top-level ORDER BY; column order is
  * ignored unless `column_order: strict` (see sql-compare.ts). Each query runs with a time limit
- * (`timeout_ms`) in a child process that is killed past it. Score 1 or 0; null when the gold
- * query fails or there is no database.
+ * (`timeout_ms`) in a child process that is killed past it, or past its memory limit
+ * (`memory_mb`); a value over 16 MiB or a result over 32 MiB is an error. Score 1 or 0; null
+ * when the gold query fails or there is no database.
  */
 
 import { existsSync, readFileSync } from "node:fs";
@@ -71,6 +72,15 @@ export const SqlExecutionConfig = scorerSchema("sql_execution", {
     .max(600_000)
     .optional()
     .describe("Time limit per query (default 2000)"),
+  memory_mb: z
+    .number()
+    .int()
+    .min(32)
+    .max(65_536)
+    .optional()
+    .describe(
+      "Resident memory of the process running a case, its cached databases included (default 512 MiB)",
+    ),
   column_order: z
     .enum(["ignore", "strict"])
     .optional()
@@ -139,7 +149,7 @@ export const sqlExecution: ScorerFactory<SqlExecutionConfig> = (config, context)
       if (!QUERY_KEYWORDS.has(keyword))
         return { score: 0, reason: `refused, not a query: it starts with ${keyword.slice(0, 20)}` };
       const job = { source: databases, gold, generated, ordered: ordersAtTopLevel(gold), strictColumns };
-      return sqlPool().run(job, timeoutMs);
+      return sqlPool().run(job, timeoutMs, config.memory_mb);
     },
   };
 };

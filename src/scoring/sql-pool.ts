@@ -2,22 +2,32 @@
  * The child processes that run `sql_execution`'s queries (sql-worker.ts). SQLite runs a query
  * synchronously and Node cannot interrupt it (a worker thread cannot be terminated inside
  * SQLite), so a query that runs past its time limit is stopped by killing its process; the next
- * case starts a fresh one. Processes are reused between cases (their built databases with them)
- * and do not keep the parent alive while idle.
+ * case starts a fresh one. Node's SQLite does not enforce a heap limit, so the resident memory of
+ * a process running a case is watched too (through /proc, where there is one), and a process
+ * past the case's limit is killed the same way. Processes are reused between cases (their built
+ * databases with them) and do not keep the parent alive while idle.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import type { ScoreResult } from "../core/scorer.ts";
+import { processUsage } from "../sandbox/isolation.ts";
 import type { SqlJob, SqlWorkerMessage } from "./sql-worker.ts";
 
 /** How long building a case's databases may take before its process is killed. */
 const BUILD_TIMEOUT_MS = 30_000;
+/** How often a busy process's memory is read. */
+const MEMORY_WATCH_MS = 100;
+
+/** Resident memory a process may use while it runs a case, unless the scorer says otherwise. */
+export const DEFAULT_MEMORY_MB = 512;
 
 const WORKER_FILE = new URL(`./sql-worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
 
 interface Pending {
   job: SqlJob;
   timeoutMs: number;
+  /** Resident memory the process may use while it runs this case (MiB). */
+  memoryMb: number;
   resolve: (result: ScoreResult) => void;
 }
 
@@ -33,6 +43,7 @@ export class SqlPool {
   private readonly workers = new Set<Worker>();
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  private memoryWatch: NodeJS.Timeout | undefined;
   /** Processes started so far (a killed one is replaced by a new one). */
   started = 0;
 
@@ -43,9 +54,9 @@ export class SqlPool {
   }
 
   /** Scores one case; never rejects (a timeout or a crash is a score with its reason). */
-  run(job: Omit<SqlJob, "id">, timeoutMs: number): Promise<ScoreResult> {
+  run(job: Omit<SqlJob, "id">, timeoutMs: number, memoryMb = DEFAULT_MEMORY_MB): Promise<ScoreResult> {
     return new Promise((resolve) => {
-      this.queue.push({ job: { ...job, id: this.nextId++ }, timeoutMs, resolve });
+      this.queue.push({ job: { ...job, id: this.nextId++ }, timeoutMs, memoryMb, resolve });
       this.dispatch();
     });
   }
@@ -67,7 +78,36 @@ export class SqlPool {
       this.hold(worker, true);
       this.arm(worker, BUILD_TIMEOUT_MS);
       worker.child.send(pending.job);
+      this.watchMemory();
     }
+  }
+
+  /** Reads each busy process's memory until none is busy; one past its case's limit is replaced. */
+  private watchMemory(): void {
+    if (this.memoryWatch !== undefined || process.platform !== "linux") return;
+    this.memoryWatch = setInterval(() => {
+      let busy = false;
+      for (const worker of this.workers) {
+        const pending = worker.current;
+        if (pending === undefined || worker.child.pid === undefined) continue;
+        busy = true;
+        const usage = processUsage(worker.child.pid);
+        if (usage !== null && usage.rssMb > pending.memoryMb)
+          this.replace(worker, `used more than ${pending.memoryMb} MiB of memory (its worker was replaced)`);
+      }
+      if (!busy) {
+        clearInterval(this.memoryWatch);
+        this.memoryWatch = undefined;
+      }
+    }, MEMORY_WATCH_MS);
+    this.memoryWatch.unref();
+  }
+
+  /** Kills a worker's process and scores its case with `why`; the next case gets a new process. */
+  private replace(worker: Worker, why: string): void {
+    this.workers.delete(worker);
+    worker.child.kill("SIGKILL");
+    this.finish(worker, why);
   }
 
   private spawn(): Worker {
@@ -133,10 +173,8 @@ export class SqlPool {
   private arm(worker: Worker, ms: number): void {
     clearTimeout(worker.timer);
     worker.timer = setTimeout(() => {
-      this.workers.delete(worker);
-      worker.child.kill("SIGKILL");
       const limit = ms === BUILD_TIMEOUT_MS ? ms : worker.current?.timeoutMs;
-      this.finish(worker, `timed out after ${limit} ms (its worker was replaced)`);
+      this.replace(worker, `timed out after ${limit} ms (its worker was replaced)`);
     }, ms);
   }
 

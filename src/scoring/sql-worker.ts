@@ -33,6 +33,11 @@ export type SqlWorkerMessage =
 
 /** Rows a result may have: more is recorded as an error, not compared. */
 const MAX_ROWS = 100_000;
+/** Largest string or blob SQLite may make (SQLITE_LIMIT_LENGTH, where node:sqlite sets it). */
+const MAX_VALUE_MIB = 16;
+/** Largest result kept to compare (text counted at 2 bytes a character, numbers at 8). */
+const MAX_RESULT_MIB = 32;
+const MIB = 1024 * 1024;
 /** Built databases kept per process. */
 const CACHE_SIZE = 48;
 
@@ -52,6 +57,17 @@ const cache = new Map<string, DatabaseSync[]>();
  */
 const OPTIONS = { enableDoubleQuotedStringLiterals: true, enableForeignKeyConstraints: false };
 
+/**
+ * Caps the values `db` may make: `SELECT zeroblob(1e9)` fails in SQLite instead of filling
+ * memory. (`PRAGMA hard_heap_limit` would cap SQLite's whole heap, but Node's SQLite is built
+ * without memory accounting, so it is not enforced; the pool watches the process's memory.)
+ */
+function capValues(db: DatabaseSync): DatabaseSync {
+  const limits = (db as DatabaseSync & { limits?: { length: number } }).limits;
+  if (limits) limits.length = MAX_VALUE_MIB * MIB;
+  return db;
+}
+
 /** Makes `db` refuse writes from here on. */
 function readOnly(db: DatabaseSync): DatabaseSync {
   db.exec("PRAGMA query_only = ON");
@@ -70,11 +86,11 @@ function databases(source: DatabaseSource): DatabaseSync[] {
   }
   let built: DatabaseSync[];
   if (source.kind === "file")
-    built = [readOnly(new DatabaseSync(source.path, { ...OPTIONS, readOnly: true }))];
+    built = [readOnly(capValues(new DatabaseSync(source.path, { ...OPTIONS, readOnly: true })))];
   else {
     built = [];
     for (let filling = 0; filling < source.fillings; filling++) {
-      const db = new DatabaseSync(":memory:", OPTIONS);
+      const db = capValues(new DatabaseSync(":memory:", OPTIONS));
       try {
         db.exec(source.text);
       } catch (error) {
@@ -99,15 +115,26 @@ function run(db: DatabaseSync, sql: string): QueryResult {
   statement.setReadBigInts(true);
   const columns = statement.columns().map((c) => c.name);
   const rows: SqlValue[][] = [];
+  let bytes = 0;
   for (const row of statement.iterate()) {
     if (rows.length === MAX_ROWS) throw new Error(`more than ${MAX_ROWS} rows`);
+    for (const value of row as unknown as SqlValue[]) bytes += sizeOf(value);
+    if (bytes > MAX_RESULT_MIB * MIB) throw new Error(`the result is over ${MAX_RESULT_MIB} MiB`);
     rows.push(row as unknown as SqlValue[]);
   }
   return { columns, rows };
 }
 
+function sizeOf(value: SqlValue): number {
+  if (typeof value === "string") return value.length * 2;
+  if (value instanceof Uint8Array) return value.byteLength;
+  return 8;
+}
+
 function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 200);
+  let text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 200);
+  if (text === "string or blob too big") text += ` (a value over ${MAX_VALUE_MIB} MiB)`;
+  return text;
 }
 
 function score(job: SqlJob, send: (m: SqlWorkerMessage) => void): { score: number | null; reason: string } {
