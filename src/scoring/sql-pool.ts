@@ -49,7 +49,7 @@ export class SqlPool {
 
   constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
     this.size = size;
-    // A child stuck in a query cannot notice its parent leave (its IPC handler never runs).
+    // Stops children stuck in a query at once on a normal exit (a killed parent: see sql-worker.ts).
     process.once("exit", () => this.close());
   }
 
@@ -59,6 +59,11 @@ export class SqlPool {
       this.queue.push({ job: { ...job, id: this.nextId++ }, timeoutMs, memoryMb, resolve });
       this.dispatch();
     });
+  }
+
+  /** Process ids of the running workers (diagnostics, tests). */
+  pids(): number[] {
+    return [...this.workers].flatMap((worker) => (worker.child.pid === undefined ? [] : [worker.child.pid]));
   }
 
   /** Kills every process (tests; the processes also exit with their parent). */

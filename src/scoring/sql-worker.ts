@@ -5,9 +5,11 @@
  * parent what it starts (the parent's timer). Databases are read-only: a file is opened
  * `readOnly`, every database gets `PRAGMA query_only`, and where Node has `setAuthorizer` (24+)
  * only reading is authorised. Built databases are kept for the next case (schema, seed, planted
- * values), the least recently used dropped beyond a few dozen.
+ * values), the least recently used dropped beyond a few dozen. The process ends with its parent,
+ * even in a query (see watchParent).
  */
 import { DatabaseSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import { type QueryResult, resultDifference, type SqlValue } from "./sql-compare.ts";
 import { fillDatabase, type PlantedValues } from "./sql-fill.ts";
 
@@ -173,6 +175,39 @@ function score(job: SqlJob, send: (m: SqlWorkerMessage) => void): { score: numbe
   return { score: 1, reason: `same ${rows} rows${order} on ${on}${weak}` };
 }
 
+/**
+ * What the watching thread runs: every 250 ms it reads this process's parent (Linux: /proc; else
+ * whether the parent pid still exists) and kills the process once the parent is another.
+ */
+const PARENT_WATCH = `
+const { readFileSync } = require("node:fs");
+const { workerData } = require("node:worker_threads");
+function parent() {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    try { process.kill(workerData.parent, 0); return workerData.parent; } catch { return -1; }
+  }
+}
+setInterval(() => { if (parent() !== workerData.parent) process.kill(process.pid, "SIGKILL"); }, 250);
+`;
+
+/**
+ * Ends this process when its parent is gone, even mid-query: a parent killed with SIGKILL cannot
+ * kill its workers, and a query holds the main thread inside SQLite, where the IPC channel's
+ * 'disconnect' is never seen; a thread of its own is not held.
+ */
+function watchParent(): void {
+  const watcher = new Worker(PARENT_WATCH, {
+    eval: true,
+    workerData: { parent: process.ppid },
+    resourceLimits: { maxOldGenerationSizeMb: 16 },
+  });
+  watcher.unref();
+}
+
+watchParent();
 process.on("message", (job: SqlJob) => {
   const send = (m: SqlWorkerMessage) => process.send?.(m);
   let result: { score: number | null; reason: string };
