@@ -55,8 +55,7 @@ export class SkipLine extends Error {
   }
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+export { isObject } from "../core/json-object.ts";
 
 export const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : undefined;

@@ -3,6 +3,7 @@
  * Function-Calling Leaderboard: each expected argument is checked against the call's, typed by
  * the function's JSON Schema (else by the expected value), with the coercions the README lists.
  */
+import { isObject } from "../core/json-object.ts";
 import { canonicalJson } from "./json-values.ts";
 
 export interface ArgumentRules {
@@ -185,10 +186,6 @@ function normalizedString(text: string, rules: ArgumentRules): string {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A value in a reason: JSON, cut to 40 characters. */

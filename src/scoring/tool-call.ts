@@ -7,11 +7,12 @@
  * true` scores the fraction of checks passed. The reason names each mismatch's path.
  */
 import { z } from "zod";
+import { isObject } from "../core/json-object.ts";
 import type { ToolCall, ToolDefinition } from "../core/runner.ts";
 import { type ScoreResult, type ScorerDefinition, type ScorerFactory, scorerSchema } from "../core/scorer.ts";
 import { NO_EXPECTED, quote, scorerName } from "./common.ts";
 import { graded, ThresholdOption } from "./graded.ts";
-import { type ArgumentRules, isObject, type Mismatch, matchArguments, shown } from "./tool-call-args.ts";
+import { type ArgumentRules, type Mismatch, matchArguments, shown } from "./tool-call-args.ts";
 
 export const ToolCallConfig = scorerSchema("tool_call", {
   ordered: z
