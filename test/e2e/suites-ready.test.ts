@@ -104,7 +104,14 @@ describe("the ready suites, without API keys, on the real llama-server", () => {
       const plan = await runCli(["run", suitePath, "--dry-run"], env, true, work);
       expect(plan.code, plan.stderr).toBe(0);
       for (const model of suite.models) expect(plan.stdout).toContain(model.id);
-      expect(plan.stdout).toMatch(/Estimated API cost at most: \$\d+\.\d{4}\. No call was made\./);
+      expect(plan.stdout).toMatch(
+        /Estimated API cost at most: \$\d+\.\d{4}( \(models \$\d+\.\d{4}, judges \$\d+\.\d{4}\))?\. No call was made\./,
+      );
+      // A suite with an LLM judge bounds its calls on a line of their own.
+      for (const judge of suite.judges ?? [])
+        expect(plan.stdout).toMatch(
+          new RegExp(`LLM judge ${judge.id} \\(evaluation overhead, worst case\\): [1-9]\\d* calls`),
+        );
 
       // Without the flag a missing key still refuses the run before any call.
       const refused = await runCli(["run", suitePath, "--limit", "1"], env, true, work);
