@@ -82,6 +82,9 @@ export async function sampleInThreads(
   const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
     const worker = new Worker(WORKER_URL, {
       workerData: { format, size, seed },
+      // None of the parent's: its V8 flags are process-wide already, and options such as
+      // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
+      execArgv: [],
     });
     const thread: SamplingThread = { worker, inFlight: 0, result: Promise.resolve() as never };
     thread.result = new Promise<ThreadResult>((resolve, reject) => {

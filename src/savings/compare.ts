@@ -44,6 +44,11 @@ export interface CompareOptions {
   energyBands?: { candidate?: EnergyBand | null | undefined; baseline?: EnergyBand | null | undefined };
   /** Calls for the projection (default 1,000,000). */
   projectedCalls?: number;
+  /**
+   * The outcomes are weighted cases written out (weighOutcomes): `cases` stand for `calls`. Case
+   * counts then count calls, and McNemar's test (independent pairs) is not computed.
+   */
+  weighted?: { cases: number; calls: number };
 }
 
 /** Accuracy and usage of one side, over the paired cases. */
@@ -226,6 +231,12 @@ export function compareModels(
     );
   }
   const accuracy = pairedAccuracy(pairs, confidence, notes);
+  if (options.weighted && accuracy) {
+    accuracy.mcnemar = null;
+    notes.push(
+      `weighted by logged calls: ${options.weighted.cases} case(s) stand for ${options.weighted.calls} call(s); accuracy, agreement, cost and latency count every call, intervals treat each case as one draw (no McNemar test)`,
+    );
+  }
   const cand = summarizeTrials(
     pairs.flatMap((p) => p.candidate.trials),
     "candidate",

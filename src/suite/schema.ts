@@ -103,6 +103,12 @@ function taskAndSuite(
         .describe(
           "Dataset column holding each case's logged request parameters (max_tokens, temperature, top_p, top_k, seed, stop, tool_choice in the API's names): over the task's, under a model's params",
         ),
+      weight_field: z
+        .string()
+        .optional()
+        .describe(
+          "Dataset column holding each case's weight (a whole number ≥ 1: how many calls it stands for, e.g. a replayed request's exact duplicates): accuracy, its interval and agreement count a case of weight w as w calls",
+        ),
       dataset: DatasetConfig,
       expected: z.string().optional().describe("Template of the gold answer (default: the row's `expected`)"),
       case_id: z.string().optional().describe("Template of a stable case id (default: row number)"),
