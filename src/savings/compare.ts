@@ -112,6 +112,8 @@ export interface SavingsComparison {
   projected_latency_hours_saved: number | null;
   projected_energy_kwh_saved: number | null;
   confidence: number;
+  /** Present when cases carry weights: `cases` stood for `calls`, and every figure counts calls. */
+  weighted?: { cases: number; calls: number };
   notes: string[];
 }
 
@@ -307,6 +309,7 @@ export function compareModels(
     projected_latency_hours_saved: saved(base.e2e_mean_ms, cand.e2e_mean_ms, 3.6e6),
     projected_energy_kwh_saved: saved(base.energy_per_call_j, cand.energy_per_call_j, 3.6e6),
     confidence,
+    ...(options.weighted && { weighted: options.weighted }),
     notes,
   };
 }

@@ -7,10 +7,12 @@
 import { describe, expect, it } from "vitest";
 import type { LogEvent, RunStartEvent } from "../../src/core/records.ts";
 import { Moments } from "../../src/metrics/call-scores.ts";
+import { cascadeWhatIf } from "../../src/savings/cascade.ts";
 import { compareModels } from "../../src/savings/compare.ts";
 import { type CaseOutcome, type Trial, weighOutcomes } from "../../src/savings/outcomes.ts";
 import { estimateFromMoments } from "../../src/stats/accuracy.ts";
 import { loadSuiteText } from "../../src/suite/load.ts";
+import { savingsLine } from "../../src/terminal/savings-lines.ts";
 import { build, call, description, start } from "../helpers/summary-log.ts";
 
 const WEIGHTS = [1, 3, 1, 7, 2, 1, 1, 4, 1, 1, 5, 1, 2, 1, 1, 1, 9, 1, 1, 2];
@@ -125,6 +127,20 @@ describe("savings with case weights", () => {
     expect(c.cost_ratio).toBeCloseTo(0.01 / cost, 9);
     expect(c.mcnemar_p_value).toBeNull();
     expect(c.notes.join("\n")).toMatch(/weighted by logged calls: 6 case\(s\) stand for 13 call\(s\)/);
+    const line = savingsLine({
+      candidate: "local",
+      baseline: "recorded-gpt-4.1",
+      baseline_kind: "run",
+      projection: null,
+      task: "labels",
+      scorer: "exact",
+      auto: false,
+      reference: "recorded",
+      comparison: c,
+      cascade: cascadeWhatIf(weighed.candidate, weighed.baseline, {}),
+    });
+    expect(line).toContain(`keeps ${(agreement * 100).toFixed(1)}%`);
+    expect(line).toContain("over the 13 logged calls its 6 cases stand for");
   });
 
   it("leaves unweighted outcomes alone", () => {
