@@ -7,6 +7,7 @@
  * stays flat: two chunk buffers per thread, reused, and each thread holds only its sample.
  */
 import { open } from "node:fs/promises";
+import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { LogFormat } from "./detect.ts";
@@ -30,6 +31,10 @@ const WORKER_URL = new URL(
   `./sample-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
   import.meta.url,
 );
+
+const WORKER_BOOT = `const { workerData } = require("node:worker_threads");
+if (workerData.compileCache) require("node:module").enableCompileCache?.(workerData.compileCache);
+import(workerData.url);`;
 
 const NEWLINE = 0x0a;
 /** Chunks in flight per thread: one being parsed, one waiting, so no thread idles on a read. */
@@ -80,8 +85,12 @@ export async function sampleInThreads(
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];
   const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { format, size, seed },
+    // The thread's first code turns on the process's compile cache (bin/opbench.js's), then loads
+    // the sampler: a checkout's TypeScript is then not type-stripped again, whose stripper alone
+    // costs each thread ~30 MB of RSS.
+    const worker = new Worker(WORKER_BOOT, {
+      eval: true,
+      workerData: { format, size, seed, url: WORKER_URL.href, compileCache: getCompileCacheDir?.() },
       // None of the parent's: its V8 flags are process-wide already, and options such as
       // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
       execArgv: [],
