@@ -16,6 +16,8 @@ export interface AccuracyRow {
   interval: string | null;
   confidence: number;
   cases: number;
+  /** Calls the cases stand for, when they carry weights (`weight_field`): the accuracy counts each. */
+  calls?: number;
   method: string;
   failedScoredZero: number;
   unscored: number;
@@ -34,6 +36,7 @@ export function accuracyRows(summary: Summary): AccuracyRow[] {
           interval: percentInterval(a.lower, a.upper),
           confidence: a.confidence,
           cases: a.n,
+          ...(a.calls !== undefined && { calls: a.calls }),
           method: a.method,
           failedScoredZero: a.failed_calls_scored_zero,
           unscored: a.unscored_calls,
@@ -48,10 +51,13 @@ export function renderAccuracyTable(summary: Summary, rows: readonly AccuracyRow
     .map((r) => {
       const swatch = `<span class="swatch" style="background:${modelColor(summary, r.model)}"></span>`;
       const interval = r.interval ? `${Math.round(r.confidence * 100)}% CI ${r.interval}` : "no interval";
-      return `<tr><td>${swatch}${escapeHtml(r.model)}</td><td>${escapeHtml(r.task)}</td><td>${escapeHtml(r.scorer)}</td><td class="num">${percent(r.accuracy)}</td><td>${escapeHtml(interval)}</td><td class="num">${r.cases}</td><td>${escapeHtml(r.method)}</td><td class="num">${r.failedScoredZero}</td><td class="num">${r.unscored}</td></tr>`;
+      return `<tr><td>${swatch}${escapeHtml(r.model)}</td><td>${escapeHtml(r.task)}</td><td>${escapeHtml(r.scorer)}</td><td class="num">${percent(r.accuracy)}</td><td>${escapeHtml(interval)}</td><td class="num">${r.calls === undefined ? r.cases : `${r.cases} (weighted: ${r.calls} calls)`}</td><td>${escapeHtml(r.method)}</td><td class="num">${r.failedScoredZero}</td><td class="num">${r.unscored}</td></tr>`;
     })
     .join("\n");
-  return `<table class="accuracy"><caption>Accuracy per model, task and scorer; failed calls count as 0, unscored calls are left out.</caption><thead><tr><th scope="col">Model</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Accuracy</th><th scope="col">Interval</th><th scope="col" class="num">Cases</th><th scope="col">Method</th><th scope="col" class="num">Failed (scored 0)</th><th scope="col" class="num">Unscored</th></tr></thead><tbody>${body}</tbody></table>`;
+  const weighted = rows.some((r) => r.calls !== undefined)
+    ? " Weighted rows count a case as the logged calls it stands for (exact duplicates): the traffic's rate."
+    : "";
+  return `<table class="accuracy"><caption>Accuracy per model, task and scorer; failed calls count as 0, unscored calls are left out.${weighted}</caption><thead><tr><th scope="col">Model</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Accuracy</th><th scope="col">Interval</th><th scope="col" class="num">Cases</th><th scope="col">Method</th><th scope="col" class="num">Failed (scored 0)</th><th scope="col" class="num">Unscored</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** One savings pair on a task: the paired accuracy difference candidate − baseline. */

@@ -268,7 +268,7 @@ export function savingsCards(summary: Summary): Card[] {
           ? {
               ...sourced,
               label: "Agreement retained",
-              source: `agreement with ${s.baseline}'s logged answers, not correctness${source ? `; ${source}` : ""}`,
+              source: `agreement with ${s.baseline}'s logged answers, not correctness${s.comparison.weighted ? `; weighted: ${s.comparison.weighted.cases} cases stand for ${s.comparison.weighted.calls} logged calls, each counted` : ""}${source ? `; ${source}` : ""}`,
             }
           : sourced;
       }),

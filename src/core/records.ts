@@ -151,6 +151,8 @@ export interface CallRecord {
   case_index: number;
   /** Cluster key of the case (task `cluster` template), for clustered standard errors. */
   cluster: string | null;
+  /** How many calls the case stands for (task `weight_field`); absent: 1. */
+  case_weight?: number;
   /** 0-based repeat number. */
   repeat: number;
   warmup: boolean;

@@ -145,6 +145,7 @@ async function buildRecord(
     case_id: item.case.id,
     case_index: item.caseIndex,
     cluster: item.case.cluster ?? null,
+    ...(item.case.weight !== undefined && { case_weight: item.case.weight }),
     repeat: item.repeat,
     warmup: item.warmup,
     started_at: startedAt,

@@ -3,7 +3,8 @@ import type { AccuracyEstimate } from "../stats/accuracy.ts";
 
 /** Scores of one scorer: add them, count what it could not score. */
 export interface ScorerStore {
-  add(caseIndex: number, score: number, cluster: string | null): void;
+  /** A call's score; `weight`: how many calls its case stands for (task `weight_field`). */
+  add(caseIndex: number, score: number, cluster: string | null, weight?: number): void;
   unscored: number;
   /** Sum of every score added. */
   total(): number;
@@ -12,9 +13,9 @@ export interface ScorerStore {
 export interface AccuracyStore {
   scorer(name: string): ScorerStore;
   /** A call that failed after every retry (sign 1), or such a failure taken back (−1). */
-  failure(caseIndex: number, cluster: string | null, sign: 1 | -1): void;
+  failure(caseIndex: number, cluster: string | null, sign: 1 | -1, weight?: number): void;
   /** One estimate per scorer that has a case, in first-seen order. */
   estimates(): { scorer: string; estimate: AccuracyEstimate; unscored: number }[];
-  /** Sum of the first scorer's scores over calls (failed calls 0): "correct answers"; null: no scorer. */
+  /** Sum of the first scorer's scores over calls (failed calls 0; weighted): "correct answers"; null: no scorer. */
   firstTotal(): number | null;
 }

@@ -4,10 +4,10 @@
  * running moments when every case has one call (memory independent of the number of cases).
  */
 import type { AccuracyEstimate, CaseScore } from "../stats/accuracy.ts";
-import { estimateAccuracy, estimateScoresAccuracy } from "../stats/accuracy.ts";
+import { estimateAccuracy, estimateFromMoments, estimateScoresAccuracy } from "../stats/accuracy.ts";
 import { isNonEmpty } from "../stats/samples.ts";
 import type { AccuracyStore, ScorerStore } from "./accuracy-store.ts";
-import { CallScores, FailedCalls } from "./call-scores.ts";
+import { CallScores, FailedCalls, Moments } from "./call-scores.ts";
 
 /** A Float64Array that grows to fit any index written. */
 export class GrowableColumn {
@@ -37,14 +37,18 @@ class ScorerColumns implements ScorerStore {
   readonly sums = new GrowableColumn();
   readonly counts = new GrowableColumn();
   unscored = 0;
-  private readonly noteCluster: (caseIndex: number, cluster: string | null) => void;
+  private readonly noteCase: (caseIndex: number, cluster: string | null, weight: number) => void;
 
-  constructor(noteCluster: (caseIndex: number, cluster: string | null) => void) {
-    this.noteCluster = noteCluster;
+  constructor(noteCase: (caseIndex: number, cluster: string | null, weight: number) => void) {
+    this.noteCase = noteCase;
   }
 
-  add(caseIndex: number, score: number, cluster: string | null): void {
-    this.noteCluster(caseIndex, cluster);
+  /** Σ (w − 1)·score over cases of weight w ≠ 1: `total` counts each call of a weighted case. */
+  private extraWeighted = 0;
+
+  add(caseIndex: number, score: number, cluster: string | null, weight = 1): void {
+    this.noteCase(caseIndex, cluster, weight);
+    if (weight !== 1) this.extraWeighted += (weight - 1) * score;
     this.sums.add(caseIndex, score);
     this.counts.add(caseIndex, 1);
   }
@@ -52,7 +56,7 @@ class ScorerColumns implements ScorerStore {
   total(): number {
     let sum = 0;
     for (let i = 0; i < this.sums.length; i++) sum += this.sums.get(i);
-    return sum;
+    return this.extraWeighted === 0 ? sum : sum + this.extraWeighted;
   }
 }
 
@@ -62,8 +66,14 @@ export class PerCaseAccuracy implements AccuracyStore {
   private readonly failed = new GrowableColumn();
   /** Cluster key per case index; allocated only once a record carries one. */
   private clusters: Map<number, string> | null = null;
+  /** Weight per case index, for cases whose weight is not 1; allocated only once one is. */
+  private weights: Map<number, number> | null = null;
 
-  private noteCluster(caseIndex: number, cluster: string | null): void {
+  private noteCase(caseIndex: number, cluster: string | null, weight: number): void {
+    if (weight !== 1) {
+      this.weights ??= new Map();
+      this.weights.set(caseIndex, weight);
+    }
     if (cluster === null) return;
     this.clusters ??= new Map();
     if (!this.clusters.has(caseIndex)) this.clusters.set(caseIndex, cluster);
@@ -72,7 +82,7 @@ export class PerCaseAccuracy implements AccuracyStore {
   scorer(name: string): ScorerStore {
     let columns = this.scorers.get(name);
     if (!columns) {
-      columns = new ScorerColumns((caseIndex, cluster) => this.noteCluster(caseIndex, cluster));
+      columns = new ScorerColumns((caseIndex, cluster, weight) => this.noteCase(caseIndex, cluster, weight));
       this.scorers.set(name, columns);
     }
     return columns;
@@ -83,8 +93,8 @@ export class PerCaseAccuracy implements AccuracyStore {
     return first.done ? null : first.value.total();
   }
 
-  failure(caseIndex: number, cluster: string | null, sign: 1 | -1): void {
-    this.noteCluster(caseIndex, cluster);
+  failure(caseIndex: number, cluster: string | null, sign: 1 | -1, weight = 1): void {
+    this.noteCase(caseIndex, cluster, weight);
     this.failed.add(caseIndex, sign);
   }
 
@@ -107,6 +117,16 @@ export class PerCaseAccuracy implements AccuracyStore {
       if (this.clusters) indexes.push(index);
     }
     if (n === 0) return null;
+    if (this.weights) {
+      // A case's repeats averaged, then the case counted as its weight's worth of calls.
+      const moments = new Moments();
+      let i = 0;
+      for (let index = 0; index < size; index++) {
+        if (columns.counts.get(index) + this.failed.get(index) === 0) continue;
+        moments.add(scores[i++]!, this.clusters?.get(index) ?? null, 1, this.weights.get(index) ?? 1);
+      }
+      return estimateFromMoments(moments);
+    }
     if (!this.clusters) return estimateScoresAccuracy(scores.subarray(0, n));
     const clusters = this.clusters;
     const perCase: CaseScore[] = indexes.map((index, i) => {
@@ -136,8 +156,8 @@ export class PerCallAccuracy implements AccuracyStore {
     return scores;
   }
 
-  failure(_caseIndex: number, cluster: string | null, sign: 1 | -1): void {
-    this.failed.add(cluster, sign);
+  failure(_caseIndex: number, cluster: string | null, sign: 1 | -1, weight = 1): void {
+    this.failed.add(cluster, sign, weight);
   }
 
   firstTotal(): number | null {

@@ -167,7 +167,7 @@ export class GroupAccumulator {
       if (this.errorExamples.size < MAX_ERROR_EXAMPLES && record.error) {
         this.errorExamples.add(`${cls}: ${record.error.message.slice(0, 300)}`);
       }
-      this.accuracyStore?.failure(record.case_index, record.cluster, 1);
+      this.accuracyStore?.failure(record.case_index, record.cluster, 1, record.case_weight);
       return;
     }
     this.succeeded++;
@@ -187,7 +187,7 @@ export class GroupAccumulator {
     for (const { scorer, score, labels } of record.scores) {
       const store = this.accuracyStore.scorer(scorer);
       if (score === null) store.unscored++;
-      else store.add(record.case_index, score, record.cluster);
+      else store.add(record.case_index, score, record.cluster, record.case_weight);
       if (labels !== undefined && score !== null) this.labelTally(scorer).add(labels);
     }
   }
@@ -196,13 +196,13 @@ export class GroupAccumulator {
    * Undoes `addFinal` of a failed record whose item succeeded later (a resumed run retried it).
    * Everything a failure contributes is a count, so it can be taken back exactly.
    */
-  retractFailure(record: Pick<CallRecord, "case_index" | "error" | "cluster">): void {
+  retractFailure(record: Pick<CallRecord, "case_index" | "error" | "cluster" | "case_weight">): void {
     this.failed--;
     const cls = record.error?.class ?? "network";
     const left = (this.errorsByClass[cls] ?? 1) - 1;
     if (left > 0) this.errorsByClass[cls] = left;
     else delete this.errorsByClass[cls];
-    this.accuracyStore?.failure(record.case_index, record.cluster, -1);
+    this.accuracyStore?.failure(record.case_index, record.cluster, -1, record.case_weight);
   }
 
   /** Sum of the first scorer's scores, failed calls counting 0; null without a scorer. */

@@ -9,7 +9,7 @@ import { type HardwareConfig, localCost } from "../cost/local-cost.ts";
 import { bandFactors } from "../energy/modelled.ts";
 import { type CascadeResult, type CascadeRule, cascadeWhatIf } from "../savings/cascade.ts";
 import { compareModels, type EnergyBand, type SavingsComparison } from "../savings/compare.ts";
-import { type CaseOutcomeBuilder, OutcomeBuilders, type Trial } from "../savings/outcomes.ts";
+import { type CaseOutcomeBuilder, OutcomeBuilders, type Trial, weighOutcomes } from "../savings/outcomes.ts";
 import { type ProjectedBaseline, projectCall, projectionNotes } from "../savings/projected.ts";
 import { scorerDefinition } from "../scoring/index.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
@@ -179,8 +179,13 @@ export class SavingsCollector {
         const baseKey = pair.projected ? projectedKey(pair.projected) : pair.baseline;
         const base = this.builders.find(baseKey, task.id, scorer);
         if (!cand || !base) continue;
-        const candidate = cand.outcomes(this.localTrial(pair.candidate));
-        const baseline = base.outcomes(pair.projected ? undefined : this.localTrial(pair.baseline));
+        const weighed = weighOutcomes(
+          cand.outcomes(this.localTrial(pair.candidate)),
+          base.outcomes(pair.projected ? undefined : this.localTrial(pair.baseline)),
+        );
+        const candidate = weighed?.candidate ?? cand.outcomes(this.localTrial(pair.candidate));
+        const baseline =
+          weighed?.baseline ?? base.outcomes(pair.projected ? undefined : this.localTrial(pair.baseline));
         const validity = pair.validityScorer
           ? [pair.validityScorer]
           : task.scorers.filter((s) => checksValidity(s.type)).map((s) => s.name ?? s.type);
@@ -190,6 +195,7 @@ export class SavingsCollector {
           onTruncated: pair.onTruncated,
         };
         const comparison = compareModels(candidate, baseline, {
+          ...(weighed && { weighted: { cases: weighed.cases, calls: weighed.calls } }),
           energyBands: {
             candidate: this.bandOf(pair.candidate, undefined),
             baseline: this.bandOf(pair.baseline, pair.projected),

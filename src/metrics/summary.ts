@@ -91,7 +91,7 @@ export class SummaryBuilder {
   /** Items whose final record so far is a failure: a later success retracts it. */
   private readonly failedItems = new Map<
     string,
-    Pick<CallRecord, "case_index" | "cluster" | "error" | "model" | "task">
+    Pick<CallRecord, "case_index" | "cluster" | "case_weight" | "error" | "model" | "task">
   >();
   private warmupCalls = 0;
   private readonly judges = new JudgeOverheadCollector();
@@ -178,6 +178,7 @@ export class SummaryBuilder {
       this.failedItems.set(record.item, {
         case_index: record.case_index,
         cluster: record.cluster,
+        ...(record.case_weight !== undefined && { case_weight: record.case_weight }),
         error: record.error,
         model: record.model,
         task: record.task,

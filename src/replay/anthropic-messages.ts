@@ -111,7 +111,7 @@ export function anthropicAnswer(message: unknown, latencyMs?: number): RecordedA
   };
 }
 
-const NOT_PARAMS = ["model", "messages", "system", "tools", "stream", "metadata"];
+const NOT_PARAMS = new Set(["model", "messages", "system", "tools", "stream", "metadata"]);
 
 export function anthropicCall(params: unknown, message: unknown, latencyMs?: number): LoggedCall {
   if (!isObject(params)) throw new SkipLine("malformed line");

@@ -3,16 +3,17 @@
  * the recorded answers file, and the suite text. Streams the log; holds only the sample.
  */
 
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { recordedRequestKey } from "../../runners/recorded-key.ts";
 import { caseParamsOf } from "../suite/case-params.ts";
 import type { LogFormat } from "./detect.ts";
 import type { LoggedCall } from "./logged-call.ts";
-import { newStats, type ReadStats, readLog } from "./read-log.ts";
+import { logFiles, newStats, type ReadStats, readLog } from "./read-log.ts";
 import { Redactor } from "./redact.ts";
 import { type ReplayJudge, type ReplayTask, renderReplaySuite } from "./replay-yaml.ts";
 import { type SampledCall, StratifiedSampler } from "./sample.ts";
+import { sampleInThreads } from "./sample-threads.ts";
 import { expectedOf, shapesOf, type TaskShape } from "./task-shape.ts";
 
 export interface ReplayOptions {
@@ -43,13 +44,34 @@ export interface ReplayResult {
 
 const SHAPES: TaskShape[] = ["labels", "json", "tool-use", "text"];
 
-/** Samples a log (flat memory). */
+/** Below this size a log is sampled in this thread: starting threads would cost more than they save. */
+const THREADED_FROM_BYTES = 32 << 20;
+
+/**
+ * Sampling threads by default: one. Parsing scales with threads, but each holds its own sample
+ * and heap (~65 MB), and two already take a 1 GB log's peak RSS past the 200 MB target.
+ */
+export const DEFAULT_SAMPLE_THREADS = 1;
+
+/**
+ * Samples a log (flat memory). A single-file log of 32 MB or more is parsed in `threads`
+ * sampling threads (sample-threads.ts; 0: in this thread), with the same result.
+ */
 export async function sampleLog(
   files: readonly string[],
   format: LogFormat | undefined,
   size: number,
   seed: number,
+  threads: { threads: number; chunkBytes?: number; minBytes?: number } = { threads: DEFAULT_SAMPLE_THREADS },
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
+  const log = await logFiles(files, format);
+  if (
+    threads.threads > 0 &&
+    !log.results &&
+    statSync(log.main).size >= (threads.minBytes ?? THREADED_FROM_BYTES)
+  ) {
+    return sampleInThreads(log.main, log.format, size, seed, threads);
+  }
   const stats = newStats();
   const sampler = new StratifiedSampler(size, seed);
   for await (const call of readLog(files, format, stats)) sampler.add(call);

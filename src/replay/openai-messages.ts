@@ -95,7 +95,7 @@ export function chatAnswer(body: unknown, latencyMs?: number): RecordedAnswer {
   };
 }
 
-const NOT_PARAMS = [
+const NOT_PARAMS = new Set([
   "model",
   "messages",
   "tools",
@@ -105,7 +105,7 @@ const NOT_PARAMS = [
   "user",
   "metadata",
   "store",
-];
+]);
 
 /** A Chat Completions request body and its response body as one call. */
 export function chatCall(request: unknown, response: unknown, latencyMs?: number): LoggedCall {

@@ -86,7 +86,17 @@ export function responsesAnswer(body: unknown, latencyMs?: number): RecordedAnsw
   };
 }
 
-const NOT_PARAMS = ["model", "input", "instructions", "tools", "text", "stream", "store", "metadata", "user"];
+const NOT_PARAMS = new Set([
+  "model",
+  "input",
+  "instructions",
+  "tools",
+  "text",
+  "stream",
+  "store",
+  "metadata",
+  "user",
+]);
 
 export function responsesCall(request: unknown, response: unknown, latencyMs?: number): LoggedCall {
   if (!isObject(request)) throw new SkipLine("malformed line");

@@ -57,6 +57,34 @@ function parseSingle(format: LogFormat, line: Record<string, unknown>): ParsedLi
   return { call: chatCall(request, isObject(line.response) ? line.response : line, latency) };
 }
 
+/** A line of a single-file format (`complete`: it ended with a newline) as calls or a skip. */
+export function parseLogLine(format: LogFormat, text: string, complete: boolean): ParsedLine {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isObject(value)) return { skip: "malformed line" };
+    return parseSingle(format, value);
+  } catch (error) {
+    if (error instanceof SkipLine) return { skip: error.reason };
+    if (error instanceof SyntaxError) return { skip: complete ? "malformed line" : "truncated last line" };
+    throw error;
+  }
+}
+
+/** Counts a parsed line into `stats`; returns its calls. */
+export function countLine(stats: ReadStats, parsed: ParsedLine): LoggedCall[] {
+  if ("skip" in parsed) {
+    count(stats, parsed.skip);
+    return [];
+  }
+  if ("call" in parsed) {
+    stats.calls++;
+    return [parsed.call];
+  }
+  for (const reason of parsed.skipped ?? []) count(stats, reason);
+  stats.calls += parsed.calls.length;
+  return parsed.calls;
+}
+
 /** A batch request line and its result line (undefined: none in the results file) as a call. */
 function parseBatch(format: LogFormat, request: Record<string, unknown>, result: unknown): ParsedLine {
   if (!isObject(result)) return { skip: "no response" };
@@ -93,7 +121,7 @@ async function indexResults(path: string, stats: ReadStats): Promise<Map<string,
   return index;
 }
 
-function count(stats: ReadStats, reason: SkipReason, n = 1): void {
+export function count(stats: ReadStats, reason: SkipReason, n = 1): void {
   stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + n);
 }
 
@@ -137,41 +165,33 @@ export async function* readLog(
   try {
     for await (const line of readLines(main)) {
       stats.lines++;
+      if (!index || fd === undefined) {
+        yield* countLine(stats, parseLogLine(format, line.text, line.complete));
+        continue;
+      }
       let parsed: ParsedLine;
       try {
         const value: unknown = JSON.parse(line.text);
         if (!isObject(value)) throw new SkipLine("malformed line");
-        if (index && fd !== undefined) {
-          const at = index.get(String(value.custom_id));
-          let result: unknown;
-          if (at) {
-            const bytes = Buffer.alloc(at[1]);
-            readSync(fd, bytes, 0, at[1], at[0]);
-            try {
-              result = JSON.parse(bytes.toString("utf8"));
-            } catch {
-              result = undefined;
-            }
+        const at = index.get(String(value.custom_id));
+        let result: unknown;
+        if (at) {
+          const bytes = Buffer.alloc(at[1]);
+          readSync(fd, bytes, 0, at[1], at[0]);
+          try {
+            result = JSON.parse(bytes.toString("utf8"));
+          } catch {
+            result = undefined;
           }
-          parsed = parseBatch(format, value, result);
-        } else parsed = parseSingle(format, value);
+        }
+        parsed = parseBatch(format, value, result);
       } catch (error) {
         if (error instanceof SkipLine) parsed = { skip: error.reason };
         else if (error instanceof SyntaxError)
           parsed = { skip: line.complete ? "malformed line" : "truncated last line" };
         else throw error;
       }
-      if ("skip" in parsed) count(stats, parsed.skip);
-      else if ("call" in parsed) {
-        stats.calls++;
-        yield parsed.call;
-      } else {
-        for (const reason of parsed.skipped ?? []) count(stats, reason);
-        for (const call of parsed.calls) {
-          stats.calls++;
-          yield call;
-        }
-      }
+      yield* countLine(stats, parsed);
     }
   } finally {
     if (fd !== undefined) closeSync(fd);

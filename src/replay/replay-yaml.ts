@@ -134,6 +134,7 @@ export function renderReplaySuite(s: ReplaySuiteText): string {
       "    messages_field: messages            # each case's conversation, sent verbatim",
       ...(task.shape === "tool-use" ? ["    tools_field: tools"] : []),
       "    params_field: params                # each request's own max_tokens, temperature, stop, tool_choice",
+      "    weight_field: weight                # calls each case stands for (exact duplicates): accuracy counts them all",
       '    case_id: "{{id}}"',
       `    max_tokens: ${task.maxTokens}`,
       ...(task.jsonSchema ? [`    json_schema: ${JSON.stringify(task.jsonSchema)}`] : []),

@@ -17,6 +17,20 @@ export interface SampledCall {
   priority: number;
 }
 
+/** A held request: its sampling key and the position in the log of the occurrence kept. */
+type HeldCall = SampledCall & { key: string; order: number };
+
+/**
+ * What a sampler holds, to be merged into another's (`absorb`): a sampler fed part of a log
+ * holds every request of that part that can be in the whole log's sample, with its exact count
+ * in that part (bottom-k samples merge), so samplers fed disjoint parts of a log merge into the
+ * sample of the whole.
+ */
+export interface SamplerState {
+  strata: [string, number][];
+  held: HeldCall[];
+}
+
 /** A seeded 53-bit hash fed string by string (two 32-bit multiplicative hashes), no concatenation. */
 class Hash53 {
   private a: number;
@@ -111,7 +125,7 @@ export class StratifiedSampler {
   private readonly strata = new Map<string, Stratum>();
   /** The strata by model, then tool use × length bucket: found without building their names. */
   private readonly byModel = new Map<string, (Stratum | undefined)[]>();
-  private readonly held = new Map<string, SampledCall & { key: string }>();
+  private readonly held = new Map<string, HeldCall>();
   private seen = 0;
 
   private readonly size: number;
@@ -122,8 +136,19 @@ export class StratifiedSampler {
     this.seed = seed;
   }
 
-  add(call: LoggedCall): void {
+  /**
+   * One call of the log; `order` is its position in the log (default: the order of `add`s), which
+   * decides whose answer a duplicate keeps when samplers merge: the first occurrence's.
+   */
+  add(call: LoggedCall, order = this.seen): void {
     this.seen++;
+    const stratum = this.stratumOf(call);
+    stratum.count++;
+    this.offer(stratum, call, requestPriority(call, this.seed), 1, order);
+  }
+
+  /** The stratum of a call, made when first seen. */
+  private stratumOf(call: LoggedCall): Stratum {
     // The stratum is a function of the request, so a duplicate lands in its original's stratum.
     const slots = this.byModel.get(call.model) ?? [];
     if (slots.length === 0) this.byModel.set(call.model, slots);
@@ -132,31 +157,66 @@ export class StratifiedSampler {
     const slot = (tools ? LENGTH_BUCKETS.length + 1 : 0) + bucket;
     let stratum = slots[slot];
     if (!stratum) {
-      stratum = new Stratum(stratumName(call.model, tools, bucket));
+      const name = stratumName(call.model, tools, bucket);
+      stratum = this.strata.get(name) ?? new Stratum(name);
       slots[slot] = stratum;
       this.strata.set(stratum.name, stratum);
     }
-    stratum.count++;
-    const priority = requestPriority(call, this.seed);
+    return stratum;
+  }
+
+  /** Offers a request seen `weight` times to its stratum's bottom-k sample. */
+  private offer(
+    stratum: Stratum,
+    call: LoggedCall,
+    priority: number,
+    weight: number,
+    order: number,
+    key?: string,
+  ) {
     const heap = stratum.heap;
     // Every held request's priority is at most the heap's top: one above it is neither held nor taken.
     if (heap.length === this.size && priority > heap[0]!.priority) return;
-    const key = `${call.model}\u0000${canonicalRequest(call.messages, call.tools)}`;
+    key ??= `${call.model}\u0000${canonicalRequest(call.messages, call.tools)}`;
     const duplicate = this.held.get(key);
     if (duplicate) {
-      duplicate.weight++;
+      duplicate.weight += weight;
+      if (order < duplicate.order) {
+        duplicate.call = call;
+        duplicate.order = order;
+      }
       return;
     }
-    const entry = { call, weight: 1, stratum: stratum.name, priority, key };
+    const entry: HeldCall = { call, weight, stratum: stratum.name, priority, key, order };
     if (heap.length < this.size) {
       heap.push(entry);
       siftUp(heap, heap.length - 1);
     } else if (priority < heap[0]!.priority) {
-      this.held.delete((heap[0] as typeof entry).key);
+      this.held.delete((heap[0] as HeldCall).key);
       heap[0] = entry;
       siftDown(heap, 0);
     } else return;
     this.held.set(key, entry);
+  }
+
+  /** What this sampler holds, for another's `absorb`. */
+  state(): SamplerState {
+    return { strata: [...this.strata].map(([name, s]) => [name, s.count]), held: [...this.held.values()] };
+  }
+
+  /** Merges in the state of a sampler (same size and seed) fed another part of the log. */
+  absorb(state: SamplerState): void {
+    const strata = new Map(state.strata);
+    for (const entry of state.held) {
+      const stratum = this.stratumOf(entry.call);
+      this.offer(stratum, entry.call, entry.priority, entry.weight, entry.order, entry.key);
+    }
+    for (const [name, count] of strata) {
+      const stratum = this.strata.get(name);
+      if (stratum) stratum.count += count;
+      else this.strata.set(name, Object.assign(new Stratum(name), { count }));
+    }
+    this.seen += state.strata.reduce((sum, [, count]) => sum + count, 0);
   }
 
   /** Calls seen, and per stratum how many. */

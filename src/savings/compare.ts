@@ -44,6 +44,11 @@ export interface CompareOptions {
   energyBands?: { candidate?: EnergyBand | null | undefined; baseline?: EnergyBand | null | undefined };
   /** Calls for the projection (default 1,000,000). */
   projectedCalls?: number;
+  /**
+   * The outcomes are weighted cases written out (weighOutcomes): `cases` stand for `calls`. Case
+   * counts then count calls, and McNemar's test (independent pairs) is not computed.
+   */
+  weighted?: { cases: number; calls: number };
 }
 
 /** Accuracy and usage of one side, over the paired cases. */
@@ -107,6 +112,8 @@ export interface SavingsComparison {
   projected_latency_hours_saved: number | null;
   projected_energy_kwh_saved: number | null;
   confidence: number;
+  /** Present when cases carry weights: `cases` stood for `calls`, and every figure counts calls. */
+  weighted?: { cases: number; calls: number };
   notes: string[];
 }
 
@@ -226,6 +233,12 @@ export function compareModels(
     );
   }
   const accuracy = pairedAccuracy(pairs, confidence, notes);
+  if (options.weighted && accuracy) {
+    accuracy.mcnemar = null;
+    notes.push(
+      `weighted by logged calls: ${options.weighted.cases} case(s) stand for ${options.weighted.calls} call(s); accuracy, agreement, cost and latency count every call, intervals treat each case as one draw (no McNemar test)`,
+    );
+  }
   const cand = summarizeTrials(
     pairs.flatMap((p) => p.candidate.trials),
     "candidate",
@@ -296,6 +309,7 @@ export function compareModels(
     projected_latency_hours_saved: saved(base.e2e_mean_ms, cand.e2e_mean_ms, 3.6e6),
     projected_energy_kwh_saved: saved(base.energy_per_call_j, cand.energy_per_call_j, 3.6e6),
     confidence,
+    ...(options.weighted && { weighted: options.weighted }),
     notes,
   };
 }

@@ -40,6 +40,8 @@ export interface Trial {
 export interface CaseOutcome {
   caseId: string;
   cluster?: string | undefined;
+  /** How many calls the case stands for (task `weight_field`); absent: 1. */
+  weight?: number;
   trials: Trial[];
 }
 
@@ -53,7 +55,7 @@ export class CaseOutcomeBuilder {
   /** Final call of each item, kept compact (a Trial, not the record with its output text). */
   private readonly finals = new Map<
     string,
-    { caseId: string; cluster: string | null; repeat: number; trial: Trial }
+    { caseId: string; cluster: string | null; weight: number | undefined; repeat: number; trial: Trial }
   >();
 
   /** @param scorer the scorer whose score is the accuracy (e.g. "exact") */
@@ -80,6 +82,7 @@ export class CaseOutcomeBuilder {
     this.finals.set(record.item, {
       caseId: record.case_id,
       cluster: record.cluster,
+      weight: record.case_weight,
       repeat: record.repeat,
       trial,
     });
@@ -90,15 +93,19 @@ export class CaseOutcomeBuilder {
    * cost, known only once the model's energy window has been shared out).
    */
   outcomes(adjust?: (item: string, trial: Trial) => Trial): CaseOutcome[] {
-    const byCase = new Map<string, { cluster: string | null; trials: [number, Trial][] }>();
-    for (const [item, { caseId, cluster, repeat, trial }] of this.finals) {
-      const entry = byCase.get(caseId) ?? { cluster, trials: [] };
+    const byCase = new Map<
+      string,
+      { cluster: string | null; weight: number | undefined; trials: [number, Trial][] }
+    >();
+    for (const [item, { caseId, cluster, weight, repeat, trial }] of this.finals) {
+      const entry = byCase.get(caseId) ?? { cluster, weight, trials: [] };
       entry.trials.push([repeat, adjust ? adjust(item, trial) : trial]);
       byCase.set(caseId, entry);
     }
-    return [...byCase].map(([caseId, { cluster, trials }]) => ({
+    return [...byCase].map(([caseId, { cluster, weight, trials }]) => ({
       caseId,
       ...(cluster === null ? {} : { cluster }),
+      ...(weight !== undefined && weight !== 1 && { weight }),
       trials: trials.sort((a, b) => a[0] - b[0]).map(([, trial]) => trial),
     }));
   }
@@ -127,6 +134,39 @@ export class OutcomeBuilders {
   find(model: string, task: string, scorer: string): CaseOutcomeBuilder | undefined {
     return this.builders.get(OutcomeBuilders.key(model, task, scorer));
   }
+}
+
+/**
+ * Two sides' outcomes with each case of weight w (either side's) written out as w cases, all of
+ * one cluster (the case's own, else one named after it): means, ratios and medians then count
+ * every call the case stands for, and the clustered intervals keep the case as the sampling unit
+ * (its w calls are one draw, not w). Unchanged when no case carries a weight.
+ */
+export function weighOutcomes(
+  candidate: CaseOutcome[],
+  baseline: CaseOutcome[],
+): { candidate: CaseOutcome[]; baseline: CaseOutcome[]; cases: number; calls: number } | null {
+  const weights = new Map<string, number>();
+  for (const o of [...candidate, ...baseline]) if (o.weight !== undefined) weights.set(o.caseId, o.weight);
+  if (weights.size === 0) return null;
+  let cases = 0;
+  let calls = 0;
+  const expand = (outcomes: CaseOutcome[], count: boolean) =>
+    outcomes.flatMap((o) => {
+      const weight = weights.get(o.caseId) ?? 1;
+      if (count) {
+        cases++;
+        calls += weight;
+      }
+      if (weight === 1) return [o];
+      const cluster = o.cluster ?? `\u0000weighted case ${o.caseId}`;
+      return Array.from({ length: weight }, (_, k) => ({
+        caseId: k === 0 ? o.caseId : `${o.caseId}\u0000${k}`,
+        cluster,
+        trials: o.trials,
+      }));
+    });
+  return { candidate: expand(candidate, false), baseline: expand(baseline, true), cases, calls };
 }
 
 /** Mean score of a case's scorable trials; null when none is scorable. */

@@ -88,6 +88,12 @@ export interface AccuracyEstimate {
   /** Number of clusters, for the clustered method; else null. */
   clusters: number | null;
   confidence: number;
+  /**
+   * Present when cases carry weights (`weight_field`): the calls they stand for. `mean` is then
+   * over calls (a case of weight w counts w times), `n` still counts cases, and the interval is
+   * clustered with each case a cluster of its calls.
+   */
+  calls?: number;
 }
 
 /**
@@ -137,12 +143,22 @@ function clampedInterval(
  * cluster's case count and score sum, and the moments of the cases without a cluster.
  */
 export interface ScoreMoments {
+  /** Cases; with weights, calls (Σw). */
   n: number;
+  /** Σy (with weights Σwy). */
   sum: number;
+  /** Σy² (with weights Σwy²). */
   sumSquares: number;
   nonBinary: number;
+  /** Per named cluster: its cases (with weights, Σw) and their score sum (Σwy). */
   clusters: ReadonlyMap<string, { n: number; sum: number }>;
-  single: { n: number; sum: number; sumSquares: number };
+  /** Cases without a cluster: their count, Σy and Σy² (with weights Σw²y, Σw²y², and Σw² in `weightSquares`). */
+  single: { n: number; sum: number; sumSquares: number; weightSquares?: number };
+  /**
+   * Present when cases carry weights (a case of weight w stands for w calls with its score, e.g.
+   * a replayed request's exact duplicates): the number of cases, while `n` counts calls.
+   */
+  cases?: number | undefined;
 }
 
 /**
@@ -156,12 +172,17 @@ export function estimateFromMoments(m: ScoreMoments, confidence = 0.95): Accurac
   const mean = m.sum / n;
   const binary = m.nonBinary === 0;
   const base = { n, mean, binary, confidence };
-  if (m.clusters.size > 0) {
+  if (m.cases !== undefined) {
+    // Weighted: the mean over calls, the case the sampling unit (a cluster of its w calls).
+    Object.assign(base, { n: m.cases, calls: n });
+  }
+  if (m.clusters.size > 0 || m.cases !== undefined) {
     const groups = m.clusters.size + m.single.n;
     let squares = 0;
     for (const { n: size, sum } of m.clusters.values()) squares += (sum - size * mean) ** 2;
-    // Singletons: Σ (yᵢ − ȳ)² = Σy² − 2ȳΣy + kȳ².
-    squares += m.single.sumSquares - 2 * mean * m.single.sum + m.single.n * mean * mean;
+    // Singletons: Σ (yᵢ − ȳ)² = Σy² − 2ȳΣy + kȳ² (weighted: Σ wᵢ²(yᵢ − ȳ)², k = Σw²).
+    squares +=
+      m.single.sumSquares - 2 * mean * m.single.sum + (m.single.weightSquares ?? m.single.n) * mean * mean;
     const se = groups < 2 ? null : Math.sqrt(((groups / (groups - 1)) * Math.max(0, squares)) / (n * n));
     return {
       ...base,

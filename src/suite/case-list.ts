@@ -18,6 +18,11 @@ export interface Case {
   prompt: string;
   expected?: string;
   cluster?: string;
+  /**
+   * How many calls the case stands for (`weight_field`; a replayed request's exact duplicates):
+   * accuracy counts it that many times. Absent: 1.
+   */
+  weight?: number;
   /** The dataset row it was rendered from (scorers may read its columns). */
   row?: DatasetRow;
   /** A conversation sent verbatim in place of system + prompt (a replayed request). */

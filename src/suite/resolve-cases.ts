@@ -46,7 +46,7 @@ export function renderCases(
   }
   const templates: Partial<Record<TemplateField, CompiledTemplate>> = {};
   const checks: {
-    field: TemplateField | "messages_field";
+    field: TemplateField | "messages_field" | "weight_field";
     variable: string;
     firstMissing: number;
     missing: number;
@@ -59,10 +59,19 @@ export function renderCases(
     for (const variable of template.variables) checks.push({ field, variable, firstMissing: -1, missing: 0 });
   }
   // A messages/tools column is checked like a template variable: every row must have it.
-  const columns = { messages: task.messages_field, tools: task.tools_field, params: task.params_field };
+  const columns = {
+    messages: task.messages_field,
+    tools: task.tools_field,
+    params: task.params_field,
+    weight: task.weight_field,
+  };
   if (columns.messages !== undefined) {
     checks.push({ field: "messages_field", variable: columns.messages, firstMissing: -1, missing: 0 });
   }
+  if (columns.weight !== undefined) {
+    checks.push({ field: "weight_field", variable: columns.weight, firstMissing: -1, missing: 0 });
+  }
+  let badWeight: IssueDraft | undefined;
   const render = (row: DatasetRow, rowIndex: number) => renderCase(templates, columns, row, rowIndex);
   const ids = new IdHashes(dataset.rowCount);
   let rowsLacking = 0;
@@ -77,6 +86,17 @@ export function renderCases(
       complete = false;
     }
     if (!complete) rowsLacking++;
+    if (complete && columns.weight !== undefined && !badWeight) {
+      const weight = row[columns.weight];
+      if (!(typeof weight === "number" && Number.isSafeInteger(weight) && weight >= 1)) {
+        badWeight = {
+          path: [...taskPath, "weight_field"],
+          at: "value",
+          message: `row ${index + 1}: ${columns.weight} is ${JSON.stringify(weight)}`,
+          expected: "a whole number ≥ 1 in every row (how many calls the case stands for)",
+        };
+      }
+    }
     if (complete && rowsLacking === 0) {
       const c = render(row, index);
       ids.add(c.id);
@@ -97,6 +117,7 @@ export function renderCases(
       );
     return { cases: none, issues };
   }
+  if (badWeight) return { cases: none, issues: [badWeight] };
   const cases = new RenderedCases({ rows: dataset.rows, render }, dataset.rowCount, { anyExpected });
   const repeated = ids.repeated();
   return { cases, issues: repeated.size > 0 ? duplicateIdIssues(cases, repeated, taskPath) : [] };
@@ -178,7 +199,12 @@ function duplicateIdIssues(
 
 function renderCase(
   templates: Partial<Record<TemplateField, CompiledTemplate>>,
-  columns: { messages: string | undefined; tools: string | undefined; params: string | undefined },
+  columns: {
+    messages: string | undefined;
+    tools: string | undefined;
+    params: string | undefined;
+    weight: string | undefined;
+  },
   row: DatasetRow,
   index: number,
 ): Case {
@@ -207,6 +233,10 @@ function renderCase(
   const expected = templates.expected ? templates.expected.render(row) : defaultExpected(row);
   if (expected !== undefined) c.expected = expected;
   if (templates.cluster) c.cluster = templates.cluster.render(row);
+  if (columns.weight !== undefined) {
+    const weight = row[columns.weight];
+    if (typeof weight === "number" && weight !== 1) c.weight = weight;
+  }
   return c;
 }
 

@@ -107,6 +107,12 @@ function taskAndSuite(
       expected: z.string().optional().describe("Template of the gold answer (default: the row's `expected`)"),
       case_id: z.string().optional().describe("Template of a stable case id (default: row number)"),
       cluster: z.string().optional().describe("Template of a cluster key for clustered standard errors"),
+      weight_field: z
+        .string()
+        .optional()
+        .describe(
+          "Dataset column holding each case's weight (a whole number ≥ 1: how many calls it stands for, e.g. a replayed request's exact duplicates): accuracy, its interval and agreement count a case of weight w as w calls",
+        ),
       // A bare string is shorthand for `{type: <string>}`.
       scorers: z.array(z.union([scorerShorthand, scorer])).optional(),
       json_schema: JsonSchemaObject.optional().describe("Constrain the output to this JSON Schema"),

@@ -121,7 +121,7 @@ export function savingsLine(s: SavingsResult): string {
         ? ` [${pct(side.accuracy_lower)}–${pct(side.accuracy_upper)}]`
         : "";
     parts.push(
-      `keeps ${pct(side.accuracy!)}${bounds} agreement with ${s.baseline}'s logged answers (${scorer}; agreement, not correctness)`,
+      `keeps ${pct(side.accuracy!)}${bounds} agreement with ${s.baseline}'s logged answers (${scorer}; agreement, not correctness${c.weighted ? `; over the ${c.weighted.calls} logged calls its ${c.weighted.cases} cases stand for` : ""})`,
     );
   } else if (c.accuracy_retained !== null) {
     const interval =

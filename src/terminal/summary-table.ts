@@ -157,6 +157,16 @@ export function printSummary(summary: Summary, write: (line: string) => void): v
   write(table.toString());
   write(costTable(summary).toString());
   for (const note of costNotes(summary)) write(pc.dim(note));
+  for (const r of summary.results) {
+    const weighted = r.accuracy.find((a) => a.calls !== undefined);
+    if (weighted) {
+      write(
+        pc.dim(
+          `${r.model} · ${r.task}: accuracy weighted by logged calls: ${weighted.n} case(s) stand for ${weighted.calls} call(s), each counted (the traffic's rate); intervals treat each case as one draw`,
+        ),
+      );
+    }
+  }
   for (const s of summary.savings) write(pc.bold(savingsLine(s)));
   for (const line of judgeOverheadLines(summary.judges)) write(pc.dim(line));
   for (const m of summary.models) {

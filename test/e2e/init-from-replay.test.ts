@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Summary } from "../../src/metrics/summary.ts";
 import { readCalls, runCli } from "../helpers/cli.ts";
 import { startLlamaServer, type TestServer } from "../helpers/llama-server.ts";
 
@@ -60,7 +61,14 @@ describe("init --from → run → savings against the recorded traffic", () => {
     expect(suite).toMatch(/runner: recorded\n\s+answers: "\.\/answers\.jsonl"\n\s+model: "gpt-4\.1"/);
     writeFileSync(suitePath, suite.replace("http://localhost:8080", server.url));
 
-    const run = await runCli(["run", suitePath, "--out", join(dir, "run"), "--format", "table,json,html"]);
+    const run = await runCli([
+      "run",
+      suitePath,
+      "--out",
+      join(dir, "run"),
+      "--format",
+      "table,json,html,summary-json",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     noTrace(run.stderr);
     const calls = readCalls(join(dir, "run"));
@@ -78,10 +86,16 @@ describe("init --from → run → savings against the recorded traffic", () => {
     const local = calls.filter((c) => c.model === "local" && c.task === "labels");
     expect(local).toHaveLength(5);
     expect(run.stdout + run.stderr).toMatch(
-      /local vs recorded-gpt-4\.1 on labels: keeps \d+\.\d% \[[^\]]+\] agreement with recorded-gpt-4\.1's logged answers \(normalized_exact; agreement, not correctness\), at 1\/\d+ of the cost/,
+      /local vs recorded-gpt-4\.1 on labels: keeps \d+\.\d% \[[^\]]+\] agreement with recorded-gpt-4\.1's logged answers \(normalized_exact; agreement, not correctness; over the \d+ logged calls its \d+ cases stand for\), at 1\/\d+ of the cost/,
     );
+    // The log repeats one request exactly: its case weighs 2, and accuracy counts both calls.
+    expect(recorded.map((c) => c.case_weight ?? 1).sort()).toEqual([1, 1, 1, 1, 2]);
+    const summary = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8")) as Summary;
+    const labels = summary.results.find((r) => r.model === "local" && r.task === "labels")!;
+    expect(labels.accuracy[0]).toMatchObject({ n: 5, calls: 6 });
     const html = readFileSync(join(dir, "run", "report.html"), "utf8");
     expect(html).toContain("Disagreements first");
+    expect(html).toContain("5 (weighted: 6 calls)");
   }, 180_000);
 
   it("--judge grades free text against the recorded answers; without its key the judge is skipped, said and recorded", async () => {

@@ -3,7 +3,7 @@
  * million lines is test/integration/replay-flat-memory.test.ts) and `--redact` (each kind found,
  * checksums honoured, the same value → the same placeholder, custom patterns).
  */
-import { mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -76,5 +76,31 @@ describe("--redact", () => {
       messages: [{ role: "user", content: "<EMAIL_1>" }],
       answer: { output: "hi <EMAIL_1>", id: "x" },
     });
+  });
+});
+
+describe("init --from sample in sampling threads", () => {
+  it("is the same sample, weights, strata and counts as one thread reading the whole log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-replay-threads-"));
+    const log = join(dir, "log.jsonl");
+    await writeSyntheticLog(log, 7000);
+    // A truncated last line and a malformed one, counted wherever they land.
+    appendFileSync(log, 'not json\n{"request": {"model": "gpt-4.1", "messages": [{"role": "user"');
+    const view = (s: Awaited<ReturnType<typeof sampleLog>>) => ({
+      lines: s.stats.lines,
+      calls: s.stats.calls,
+      skipped: Object.fromEntries(s.stats.skipped),
+      strata: Object.fromEntries(s.sampler.counts().strata),
+      sample: s.sampler.result().map((r) => [r.call.answer.id, r.weight, r.stratum, r.priority]),
+    });
+    const alone = view(await sampleLog([log], undefined, 60, 3, { threads: 0 }));
+    // Small chunks across three threads: duplicates and strata are split between them.
+    const threaded = view(
+      await sampleLog([log], undefined, 60, 3, { threads: 3, chunkBytes: 20_000, minBytes: 0 }),
+    );
+    expect(threaded).toEqual(alone);
+    expect(alone.lines).toBe(7002);
+    expect(alone.skipped).toEqual({ "malformed line": 1, "truncated last line": 1 });
+    expect(alone.sample.some(([, weight]) => weight === 2)).toBe(true);
   });
 });

@@ -1,0 +1,200 @@
+/**
+ * `init --from`'s sample drawn in sampling threads: this thread reads the log in chunks of whole
+ * lines and hands each to the least busy sampling thread (sample-worker.ts), which parses and
+ * samples it; their samples merge into the whole log's (StratifiedSampler.absorb), the same as
+ * one thread reading it all. Parsing is most of the work: off this thread it overlaps the reads,
+ * runs without a per-line async step, and gets a larger young generation than the CLI's. Memory
+ * stays flat: two chunk buffers per thread, reused, and each thread holds only its sample.
+ */
+import { open } from "node:fs/promises";
+import { getCompileCacheDir } from "node:module";
+import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
+import type { LogFormat } from "./detect.ts";
+import type { SkipReason } from "./logged-call.ts";
+import { newStats, type ReadStats } from "./read-log.ts";
+import { type SamplerState, StratifiedSampler } from "./sample.ts";
+
+export type ThreadMessage =
+  | { type: "chunk"; seq: number; data: ArrayBuffer; length: number; endsWithNewline: boolean }
+  | { type: "end" };
+
+export interface ThreadResult {
+  type: "result";
+  state: SamplerState;
+  lines: number;
+  calls: number;
+  skipped: [SkipReason, number][];
+}
+
+const WORKER_URL = new URL(
+  `./sample-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
+  import.meta.url,
+);
+
+const WORKER_BOOT = `const { workerData } = require("node:worker_threads");
+if (workerData.compileCache) require("node:module").enableCompileCache?.(workerData.compileCache);
+import(workerData.url);`;
+
+const NEWLINE = 0x0a;
+/** Chunks in flight per thread: one being parsed, one waiting, so no thread idles on a read. */
+const IN_FLIGHT = 2;
+/**
+ * The sampling threads' semi-space, MB: twice the CLI's 4 (bin/opbench.js), so fewer of a chunk's
+ * parsed lines are still alive, and promoted, at a scavenge; more costs RSS (BENCHMARKS.md "Replay").
+ */
+const SEMI_SPACE_MB = 8;
+
+/** The semi-space flag as this process was started with (0: V8's own sizing). */
+function restoreSemiSpace(): void {
+  const flag = [...process.execArgv].reverse().find((arg) => arg.startsWith("--max-semi-space-size="));
+  setFlagsFromString(`--max-semi-space-size=${flag?.split("=")[1] ?? 0}`);
+}
+
+interface SamplingThread {
+  worker: Worker;
+  inFlight: number;
+  result: Promise<ThreadResult>;
+}
+
+export interface ThreadedSampleOptions {
+  threads: number;
+  /** Bytes read at a time (tests make it small to cut a log into many chunks). */
+  chunkBytes?: number;
+}
+
+/** Samples one single-file log in `threads` threads; the same sample as one thread reading it all. */
+export async function sampleInThreads(
+  file: string,
+  format: LogFormat,
+  size: number,
+  seed: number,
+  options: ThreadedSampleOptions,
+): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    wake?.();
+  };
+  // V8's semi-space flag bounds every heap created after it is set (a worker's resourceLimits
+  // cannot raise it): set for the threads' heaps, then set back once they exist.
+  setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  let ready = 0;
+  /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
+  const free: ArrayBuffer[] = [];
+  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
+    // The thread's first code turns on the process's compile cache (bin/opbench.js's), then loads
+    // the sampler: a checkout's TypeScript is then not type-stripped again, whose stripper alone
+    // costs each thread ~30 MB of RSS.
+    const worker = new Worker(WORKER_BOOT, {
+      eval: true,
+      workerData: { format, size, seed, url: WORKER_URL.href, compileCache: getCompileCacheDir?.() },
+      // None of the parent's: its V8 flags are process-wide already, and options such as
+      // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
+      execArgv: [],
+    });
+    const thread: SamplingThread = { worker, inFlight: 0, result: Promise.resolve() as never };
+    thread.result = new Promise<ThreadResult>((resolve, reject) => {
+      worker.on(
+        "message",
+        (message: { type: "ready" } | { type: "ack"; data: ArrayBuffer } | ThreadResult) => {
+          if (message.type === "result") resolve(message);
+          else if (message.type === "ready") {
+            if (++ready === threads.length) restoreSemiSpace();
+          } else {
+            thread.inFlight--;
+            free.push(message.data);
+            wake?.();
+          }
+        },
+      );
+      worker.once("error", (error) => {
+        reject(error);
+        fail(error);
+      });
+      worker.once("exit", (code) => {
+        const error = new Error(`a sampling thread exited (code ${code}) before its result`);
+        reject(error);
+        fail(error);
+      });
+    });
+    thread.result.catch(() => {});
+    return thread;
+  });
+  /** The least busy thread once one has room. */
+  const nextThread = async (): Promise<SamplingThread> => {
+    for (;;) {
+      if (failure) throw failure;
+      const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+      if (thread.inFlight < IN_FLIGHT) return thread;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  };
+  let seq = 0;
+  const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
+    const thread = await nextThread();
+    thread.inFlight++;
+    const message: ThreadMessage = {
+      type: "chunk",
+      seq: seq++,
+      data: data.buffer as ArrayBuffer,
+      length,
+      endsWithNewline,
+    };
+    thread.worker.postMessage(message, [data.buffer as ArrayBuffer]);
+  };
+  try {
+    const handle = await open(file, "r");
+    try {
+      let carry: Buffer = Buffer.alloc(0);
+      for (;;) {
+        // A buffer of its own (not from Node's pool), so that it can be handed to a thread.
+        const reused = free.pop();
+        const data =
+          reused && reused.byteLength >= carry.length + chunkBytes
+            ? Buffer.from(reused)
+            : Buffer.allocUnsafeSlow(carry.length + chunkBytes);
+        carry.copy(data, 0);
+        const { bytesRead } = await handle.read(data, carry.length, data.length - carry.length, null);
+        const filled = carry.length + bytesRead;
+        if (bytesRead === 0) {
+          if (filled > 0) await send(data, filled, false);
+          break;
+        }
+        const end = data.lastIndexOf(NEWLINE, filled - 1);
+        if (end < 0) {
+          carry = data.subarray(0, filled);
+          continue;
+        }
+        carry = Buffer.from(data.subarray(end + 1, filled));
+        await send(data, end + 1, true);
+      }
+    } finally {
+      await handle.close();
+    }
+    for (const thread of threads) thread.worker.postMessage({ type: "end" } satisfies ThreadMessage);
+    const results = await Promise.all(threads.map((t) => t.result));
+    const stats = newStats();
+    stats.format = format;
+    const sampler = new StratifiedSampler(size, seed);
+    for (const result of results) {
+      stats.lines += result.lines;
+      stats.calls += result.calls;
+      for (const [reason, n] of result.skipped)
+        stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + n);
+      sampler.absorb(result.state);
+    }
+    return { stats, sampler };
+  } finally {
+    if (ready < threads.length) restoreSemiSpace();
+    for (const thread of threads) {
+      thread.worker.removeAllListeners("exit");
+      await thread.worker.terminate();
+    }
+  }
+}
