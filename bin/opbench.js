@@ -38,6 +38,9 @@ process.exitCode = await main(process.argv.slice(2));
 async function checkoutEntry() {
   const sources = new URL("../src/cli/main.ts", import.meta.url).href;
   if (process.env.OPBENCH_FROM_SOURCES === "1") return sources;
+  const { freshBundle } = await import("./fresh-bundle.js");
+  const fresh = freshBundle();
+  if (fresh) return fresh;
   try {
     const { currentBundle } = await import(new URL("../scripts/cli-bundle.ts", import.meta.url).href);
     return await currentBundle();

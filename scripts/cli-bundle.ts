@@ -11,7 +11,6 @@
  * replaced by where that module lives, so worker files, data files and `createRequire` resolve
  * as they do from the sources.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,10 +39,23 @@ interface Manifest {
   inputs: InputStamp[];
 }
 
-/** Where this checkout's bundles live: node_modules may be shared by several checkouts (worktrees). */
+/**
+ * Where this checkout's bundles live: node_modules may be shared by several checkouts (worktrees).
+ * bin/fresh-bundle.js reads the same folder and manifest at every start.
+ */
 export function bundleCacheDir(root = ROOT): string {
-  const checkout = createHash("sha256").update(resolve(root)).digest("hex").slice(0, 12);
+  const checkout = resolve(root).replace(/[^A-Za-z0-9._-]+/g, "_");
   return join(root, "node_modules", ".cache", "opbench", checkout);
+}
+
+/**
+ * The file whose stamp stands for a bundled file: itself, or for a dependency its package's
+ * package.json, which installing any other version of it rewrites (one stat per package, not per
+ * module, keeps the check at every start short).
+ */
+function stampedFile(path: string): string {
+  const match = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(path);
+  return match ? join(match[1]!, "package.json") : path;
 }
 
 function stamp(path: string): InputStamp | undefined {
@@ -95,7 +107,7 @@ export async function buildCheckoutBundle(cacheDir = bundleCacheDir()): Promise<
   // Stamped before building: a file edited during the build makes the next start rebuild.
   const before = new Map<string, InputStamp | undefined>();
   const inputs = await bundle(temp, (file) => JSON.stringify(pathToFileURL(file).href), true, before);
-  const build = `b-${contentHash(temp)}`;
+  const build = `b-${await contentHash(temp)}`;
   try {
     renameSync(temp, join(cacheDir, build));
   } catch {
@@ -106,7 +118,9 @@ export async function buildCheckoutBundle(cacheDir = bundleCacheDir()): Promise<
     version: MANIFEST_VERSION,
     build,
     // A missing file gets a stamp no file has, so the next start rebuilds.
-    inputs: [...inputs, ...BUILD_FILES].map((path) => before.get(path) ?? stamp(path) ?? [path, -1, -1]),
+    inputs: [...new Set([...inputs.map(stampedFile), ...BUILD_FILES])].map(
+      (path) => before.get(path) ?? stamp(path) ?? [path, -1, -1],
+    ),
   };
   const manifestTemp = join(cacheDir, `current.json.${process.pid}.${Math.random().toString(36).slice(2)}`);
   writeFileSync(manifestTemp, JSON.stringify(manifest));
@@ -115,8 +129,8 @@ export async function buildCheckoutBundle(cacheDir = bundleCacheDir()): Promise<
   return manifest;
 }
 
-function contentHash(dir: string): string {
-  const hash = createHash("sha256");
+async function contentHash(dir: string): Promise<string> {
+  const hash = (await import("node:crypto")).createHash("sha256");
   for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
   return hash.digest("hex").slice(0, 16);
 }
@@ -168,7 +182,8 @@ async function bundle(
         return { contents: source, loader: "js", resolveDir: dirname(TEXT_WIDTH) };
       });
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-        stamps?.set(args.path, stamp(args.path));
+        const stamped = stampedFile(args.path);
+        if (!stamps?.has(stamped)) stamps?.set(stamped, stamp(stamped));
         const source = readFileSync(args.path, "utf8");
         let contents = source.includes("import.meta.url")
           ? source.replaceAll("import.meta.url", urlOf(args.path))
