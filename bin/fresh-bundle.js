@@ -1,9 +1,11 @@
 // Finds the checkout's CLI bundle that scripts/cli-bundle.ts built, if every file it was built
 // from is unchanged: plain JavaScript, so a start that runs the bundle strips no TypeScript.
 // The cache folder and manifest are laid out as scripts/cli-bundle.ts writes them.
-import { readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+// Node's CommonJS objects, not `import`: an ES import of node:fs makes Node read all of fs,
+// fs.promises and the ~30 modules behind it included.
+const { readFileSync, statSync } = process.getBuiltinModule("node:fs");
+const { join, resolve } = process.getBuiltinModule("node:path");
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule("node:url");
 
 const MANIFEST_VERSION = 1;
 

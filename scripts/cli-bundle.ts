@@ -12,6 +12,7 @@
  * as they do from the sources.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -201,6 +202,34 @@ async function bundle(
       });
     },
   };
+  const builtins: import("esbuild").Plugin = {
+    name: "builtin-getters",
+    setup(build) {
+      // `import { readFileSync } from "node:fs"` makes Node build the ES module face of all of
+      // `fs`, reading every export (fs.promises loads streams, readline, ...: ~35 modules, for
+      // assert and util too); process.getBuiltinModule hands over the CommonJS object, and only
+      // the names a bundle uses are read from it.
+      build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+        if (args.kind !== "import-statement" || !isBuiltin(args.path)) return undefined;
+        return { path: args.path.replace(/^node:/, ""), namespace: "builtin" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => {
+        const names = Object.keys(process.getBuiltinModule(args.path) as object).filter(
+          (name) =>
+            /^[A-Za-z_$][\w$]*$/.test(name) && !["default", "__builtin", "__builtinExport"].includes(name),
+        );
+        const contents = [
+          `const __builtin = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+          "const __builtinExport = (name) => __builtin[name];",
+          "export default __builtin;",
+          ...names.map(
+            (name) => `export const ${name} = /* @__PURE__ */ __builtinExport(${JSON.stringify(name)});`,
+          ),
+        ].join("\n");
+        return { contents, loader: "js" };
+      });
+    },
+  };
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { main: ENTRY },
@@ -218,7 +247,7 @@ async function bundle(
     banner: {
       js: 'import { createRequire as __opbenchRequire } from "node:module"; const require = __opbenchRequire(import.meta.url);',
     },
-    plugins: [located],
+    plugins: [located, builtins],
   });
   return Object.keys(result.metafile.inputs)
     .filter((input) => !input.includes(":"))
