@@ -27,8 +27,11 @@ const BUILD_FILES = [fileURLToPath(import.meta.url), join(ROOT, "tsconfig.json")
  */
 const EXTERNAL = ["node-llama-cpp", "vega", "vega-lite", "vega-embed", "playwright-core", "undici"];
 const MANIFEST_VERSION = 1;
-/** Builds older than this, other than the current one, are removed when a new one is published. */
-const STALE_BUILD_MS = 10 * 60_000;
+/**
+ * Builds older than this, other than the current one, are removed when a new one is published:
+ * a run started from an older build loads its commands' chunks as they run, maybe hours later.
+ */
+const STALE_BUILD_MS = 24 * 3600_000;
 
 /** A bundle input as it was when built: path (absolute), mtime (ms), size. */
 type InputStamp = [string, number, number];
