@@ -1,11 +1,12 @@
 /**
  * The CLI as one bundle (esbuild): resolving and compiling ~500 modules one by one is most of a
- * short command's start-up. In a checkout, bin/opbench.js asks `currentBundle()` for the bundle of
- * the sources as they are now: it is rebuilt when any file it was built from changed (so a
- * source edit is always picked up), into node_modules/.cache/opbench/<checkout>/, one folder per
- * build named by its content, published by renaming a manifest into place (many processes may
- * start the CLI at once; each sees a whole old or a whole new bundle). `npm pack` runs
- * `node scripts/cli-bundle.ts --dist`, which writes dist/cli/ for the installed package.
+ * short command's start-up. In a checkout, bin/opbench.js runs the bundle of the sources as they
+ * are now: bin/fresh-bundle.js finds it when no file it was built from changed, else
+ * `currentBundle()` rebuilds it (so a source edit is always picked up) into
+ * node_modules/.cache/opbench/<checkout>/, one folder per build named by its content, published
+ * by renaming a manifest into place (many processes may start the CLI at once; each sees a whole
+ * old or a whole new bundle). `npm pack` runs `node scripts/cli-bundle.ts --dist`, which writes
+ * dist/cli/ for the installed package.
  *
  * Each module's `import.meta.url` (and a CommonJS module's `__dirname` / `__filename`) is
  * replaced by where that module lives, so worker files, data files and `createRequire` resolve
@@ -110,7 +111,13 @@ export async function buildCheckoutBundle(cacheDir = bundleCacheDir()): Promise<
   const temp = join(cacheDir, `tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   // Stamped before building: a file edited during the build makes the next start rebuild.
   const before = new Map<string, InputStamp | undefined>();
-  const inputs = await bundle(temp, (file) => JSON.stringify(pathToFileURL(file).href), true, before);
+  let inputs: string[];
+  try {
+    inputs = await bundle(temp, (file) => JSON.stringify(pathToFileURL(file).href), true, before);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
   const build = `b-${await contentHash(temp)}`;
   try {
     renameSync(temp, join(cacheDir, build));
