@@ -49,8 +49,9 @@ function editPlanDescription(text: string): void {
 
 describe("the checkout's CLI bundle", () => {
   afterAll(() => {
-    rmSync(copy, { recursive: true, force: true });
+    // The cache first: it is reached through the copy's node_modules link.
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(copy, { recursive: true, force: true });
   });
 
   it("is built on first use, reused while the sources are unchanged, rebuilt after an edit", async () => {
