@@ -32,6 +32,8 @@ export interface StartupResult {
 
 type Measure = () => Promise<MeasuredRun>;
 
+const FROM_SOURCES = { OPBENCH_FROM_SOURCES: "1" };
+
 export async function benchStartup(ctx: BenchContext): Promise<StartupResult> {
   const runs = ctx.smoke ? 2 : 10 * ctx.reps;
   // The checkout's CLI bundle is built (when stale) before the first measured start, as the
@@ -56,6 +58,26 @@ export async function benchStartup(ctx: BenchContext): Promise<StartupResult> {
       [
         "opbench run, one case (llamacpp)",
         async () => (await runOpbenchCli({ ...one, workDir: join(ctx.workDir, "startup-run") })).process,
+      ],
+      // The same two commands from the TypeScript sources, as every start ran before the bundle.
+      [
+        "sources: opbench --help (OPBENCH_FROM_SOURCES=1)",
+        async () => {
+          const run = await runNodeMeasured(
+            OPBENCH_BIN,
+            ["--help"],
+            { maxStdout: 100, env: FROM_SOURCES },
+            OPBENCH_NODE_FLAGS,
+          );
+          assertExitedOk(run, "opbench --help from the sources");
+          return run;
+        },
+      ],
+      [
+        "sources: opbench run, one case (OPBENCH_FROM_SOURCES=1)",
+        async () =>
+          (await runOpbenchCli({ ...one, workDir: join(ctx.workDir, "startup-run-sources") }, FROM_SOURCES))
+            .process,
       ],
       [
         "bare undici loop, one call",
