@@ -2,8 +2,9 @@
 // The flags keep a long run's memory flat (and are no slower; see BENCHMARKS.md): a small young
 // generation promotes less of the per-call garbage still in flight at each scavenge, and the old
 // generation is collected at 1.5× its live size instead of letting promoted garbage grow it to ~4×.
-// Entry point. In a checkout, Node (>= 22.19) runs the TypeScript sources directly (type
-// stripping); an installed package runs the JavaScript that `npm pack` compiled into dist/.
+// Entry point. An installed package runs the bundle `npm pack` wrote into dist/cli/. A checkout
+// runs a bundle of its sources as they are now (scripts/cli-bundle.ts: rebuilt when a source
+// changed), or with OPBENCH_FROM_SOURCES=1 the TypeScript sources themselves (type stripping).
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   console.error(
@@ -27,7 +28,24 @@ const hooks = nodeModule.registerHooks?.({
   },
 });
 const installed = import.meta.url.includes("/node_modules/");
-const entry = installed ? "../dist/src/cli/main.js" : "../src/cli/main.ts";
-const { main } = await import(new URL(entry, import.meta.url).href);
+const { main } = await import(
+  installed ? new URL("../dist/cli/main.js", import.meta.url).href : await checkoutEntry()
+);
 hooks?.deregister();
 process.exitCode = await main(process.argv.slice(2));
+
+/** The checkout's module to run: the fresh bundle, or the sources when asked or when it cannot be built. */
+async function checkoutEntry() {
+  const sources = new URL("../src/cli/main.ts", import.meta.url).href;
+  if (process.env.OPBENCH_FROM_SOURCES === "1") return sources;
+  const { freshBundle } = await import("./fresh-bundle.js");
+  const fresh = freshBundle();
+  if (fresh) return fresh;
+  try {
+    const { currentBundle } = await import(new URL("../scripts/cli-bundle.ts", import.meta.url).href);
+    return await currentBundle();
+  } catch {
+    // A source that does not build: running the sources shows its error as Node reports it.
+    return sources;
+  }
+}

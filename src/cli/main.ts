@@ -42,7 +42,7 @@ const commands = {
 
 /** The yargs parser with every command; commands store their exit code in `exit.code`. */
 export function buildCli(argv: string[], exit: { code: number }): Argv {
-  return yargs(argv)
+  return withoutHelpCache(yargs(argv))
     .scriptName("opbench")
     .usage(
       "$0 <command> [options]\n\nBenchmark small local models against frontier APIs: accuracy, latency, cost.",
@@ -317,6 +317,19 @@ export function buildCli(argv: string[], exit: { code: number }): Argv {
     .alias("h", "help")
     .version("version", "Show the opbench version", OPBENCH_VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110));
+}
+
+/**
+ * yargs lays out a command's whole help text as the command starts, in case it fails later
+ * (~20 ms of every run). opbench prints help only for a command line yargs could not parse,
+ * which fails before any command starts, so the text is never used: it is not made.
+ */
+function withoutHelpCache(cli: Argv): Argv {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internals = cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } };
+  const usage = internals.getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
+  return cli;
 }
 
 /** A command line yargs could not parse: help has been printed, exit code 2. */

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
 import { promisify } from "node:util";
 import type { HostInfo } from "../core/records.ts";
+import { findExecutable } from "../energy/line-process.ts";
 
 const run = promisify(execFile);
 
@@ -19,10 +20,10 @@ async function output(command: string, args: string[], cwd?: string): Promise<st
 
 /** NVIDIA GPUs as "name, memory MiB, driver" lines; empty without nvidia-smi. */
 export async function nvidiaGpus(): Promise<string[]> {
-  const out = await output("nvidia-smi", [
-    "--query-gpu=name,memory.total,driver_version",
-    "--format=csv,noheader",
-  ]);
+  // Looked up first: spawning a command that is not there still costs a fork at every start.
+  const smi = await findExecutable("nvidia-smi");
+  if (!smi) return [];
+  const out = await output(smi, ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"]);
   return out ? out.split("\n").filter(Boolean) : [];
 }
 

@@ -1,7 +1,8 @@
 /**
- * The published package: `npm pack` compiles dist/ (prepack), and the installed copy runs from
- * it — Node does not strip types under node_modules, so a missing or broken dist would only show
- * after publishing. The tarball is unpacked inside node_modules, where its dependencies resolve.
+ * The published package: `npm pack` compiles dist/ and bundles the CLI into dist/cli/ (prepack),
+ * and the installed copy runs from it — Node does not strip types under node_modules, so a
+ * missing or broken dist would only show after publishing. The tarball is unpacked inside
+ * node_modules, where its dependencies resolve.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -74,7 +75,8 @@ describe("the npm package", () => {
       }),
     ) as { filename: string; version: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
-    expect(files).toContain("dist/src/cli/main.js");
+    expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("dist/src/engine/caller-worker.js");
     expect(files).toContain("dist/runners/index.js");
     expect(files).toContain("dist/reports/index.js");
     expect(files).toContain("suites/quickstart.yaml");
@@ -93,6 +95,8 @@ describe("the npm package", () => {
     const bin = join(INSTALL, "package", "bin", "opbench.js");
     const run = (args: string[]) =>
       spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+    // The installed CLI runs the bundle (dist/cli/), not the compiled modules one by one.
+    rmSync(join(INSTALL, "package", "dist", "src", "cli"), { recursive: true });
     const validate = run(["validate", join(INSTALL, "package", "suites", "quickstart.yaml")]);
     expect(validate.stderr).toBe("");
     expect(validate.stdout).toContain("valid. 1 model(s), 1 task(s), 48 case(s)");

@@ -30,8 +30,8 @@ export interface OpbenchRun {
   runDir: string;
 }
 
-/** `opbench run suite.yaml --out <dir>` as a user runs it (no live progress: CI=1). */
-export async function runOpbenchCli(spec: OpbenchRunSpec): Promise<OpbenchRun> {
+/** `opbench run suite.yaml --out <dir>` as a user runs it (no live progress: CI=1); `env` is added. */
+export async function runOpbenchCli(spec: OpbenchRunSpec, env: NodeJS.ProcessEnv = {}): Promise<OpbenchRun> {
   rmSync(spec.workDir, { recursive: true, force: true });
   mkdirSync(spec.workDir, { recursive: true });
   const suite = writeBenchSuite(spec.workDir, spec);
@@ -39,7 +39,7 @@ export async function runOpbenchCli(spec: OpbenchRunSpec): Promise<OpbenchRun> {
   const run = await runNodeMeasured(
     OPBENCH_BIN,
     ["run", suite, "--out", runDir, "--no-progress"],
-    { cwd: spec.workDir, env: { CI: "1" }, maxStdout: 100_000 },
+    { cwd: spec.workDir, env: { ...env, CI: "1" }, maxStdout: 100_000 },
     OPBENCH_NODE_FLAGS,
   );
   assertExitedOk(run, "opbench run");
