@@ -1,7 +1,13 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
-import type { GenerationRequest, Runner, RunnerEvent, ToolCall } from "../core/runner.ts";
+import {
+  type GenerationRequest,
+  type Runner,
+  type RunnerEvent,
+  runCall,
+  type ToolCall,
+} from "../core/runner.ts";
 import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import { type CallJudging, scoreAll } from "../scoring/score-all.ts";
@@ -77,14 +83,20 @@ export async function runAttempt(
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
-    for await (const event of runner.generate(request)) {
-      timeline.apply(event);
-      const cut = guard?.(event);
-      if (cut) {
-        call.abort(cut); // cancels the transport; leaving the loop closes the runner's stream
-        throw cut;
-      }
-    }
+    await runCall(
+      runner,
+      request,
+      guard
+        ? (event) => {
+            timeline.apply(event);
+            const cut = guard(event);
+            if (cut) {
+              call.abort(cut); // cancels the transport; the throw closes the runner's stream
+              throw cut;
+            }
+          }
+        : (event) => timeline.apply(event),
+    );
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {
