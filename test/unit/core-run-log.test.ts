@@ -1,4 +1,5 @@
 /** The run log: one line per event, secrets masked, and the same masked events handed to its tap. */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,5 +55,19 @@ describe("RunLog", () => {
     log.append(call(4));
     log.close();
     expect(lines()).toHaveLength(5);
+  });
+
+  it("writes the call records still gathered when the process exits without closing the log", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    const module = new URL("../../src/core/run-log.ts", import.meta.url).href;
+    const script = `
+      const { RunLog } = await import(${JSON.stringify(module)});
+      const log = new RunLog(${JSON.stringify(dir)});
+      log.append({ v: 1, type: "judge_call", item: "last" });
+      process.exit(3);
+    `;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(child.status, child.stderr).toBe(3);
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toContain('"item":"last"');
   });
 });
