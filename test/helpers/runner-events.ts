@@ -40,13 +40,6 @@ export async function collect(runner: Runner, req: GenerationRequest): Promise<R
   return events;
 }
 
-/** All events of one call read through `generate`, the async iterable. */
-export async function collectIterated(runner: Runner, req: GenerationRequest): Promise<RunnerEvent[]> {
-  const events: RunnerEvent[] = [];
-  for await (const event of runner.generate(req)) events.push(event);
-  return events;
-}
-
 /** The call's error (it must throw). */
 export async function failure(runner: Runner, req: GenerationRequest): Promise<unknown> {
   try {
