@@ -7,7 +7,7 @@
 import type { EventSourceMessage } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type { RunnerEvent, RunnerEventSink, TokenUsage } from "../src/core/runner.ts";
-import { asObject, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
+import { asObject, emitSummary, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
 import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
@@ -51,7 +51,7 @@ export class CompletionStreamDecoder implements StreamDecoder {
   finish(emit: RunnerEventSink): void {
     if (!this.summary)
       throw new CallError("stream_aborted", "the event stream ended before its final (stop) event");
-    for (const event of summaryEvents(this.summary, this.tLast)) emit(event);
+    emitSummary(this.summary, this.tLast, emit);
   }
 }
 

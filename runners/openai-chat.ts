@@ -14,7 +14,15 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from "../src/core/runner.ts";
-import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
+import {
+  asObject,
+  canonicalUsage,
+  count,
+  emitSummary,
+  inBandError,
+  type Summary,
+  summaryEvents,
+} from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
 import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
@@ -210,7 +218,7 @@ export class ChatStreamDecoder implements StreamDecoder {
   finish(emit: RunnerEventSink): void {
     if (!this.done) throw new CallError("stream_aborted", "the event stream ended before its [DONE] marker");
     for (const event of this.calls.events()) emit(event);
-    for (const event of summaryEvents(this.summary, this.tLast)) emit(event);
+    emitSummary(this.summary, this.tLast, emit);
   }
 }
 
