@@ -4,11 +4,18 @@
  * whole JSON body. Every error leaves here as a CallError with the keys masked.
  */
 import { CallError } from "../src/core/errors.ts";
-import type { BackendInfo, GenerationRequest, Runner, RunnerEvent } from "../src/core/runner.ts";
+import type {
+  BackendInfo,
+  GenerationRequest,
+  Runner,
+  RunnerEvent,
+  RunnerEventSink,
+} from "../src/core/runner.ts";
 import { readApiKey, readKeyForCall, redactError } from "./api-keys.ts";
 import { type OpenOptions, readJsonBody, sendJson } from "./http.ts";
 import { retryAfterHintMs } from "./rate-limit-headers.ts";
 import { readSse, type SseBatch } from "./sse.ts";
+import { decodeInto, type StreamDecoder } from "./stream-decoder.ts";
 
 /** A wire protocol's decoders. */
 export interface ApiProtocol {
@@ -16,6 +23,11 @@ export interface ApiProtocol {
   stream(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent>;
   /** Events of a whole JSON response read at `tEnd` (`performance.now()` ms). */
   whole(value: unknown, tEnd: number): Generator<RunnerEvent>;
+  /**
+   * A new decoder of one streamed response, event by event (the same events as `stream`): lets a
+   * call's events be pushed as they arrive, without an async generator per event. Absent: `stream`.
+   */
+  decoder?(): StreamDecoder;
 }
 
 /** What to send. */
@@ -61,6 +73,39 @@ export async function* callApi(
   }
 }
 
+/** {@link callApi}, each event pushed to `emit` as it arrives (see `Runner.generateInto`). */
+export async function callApiInto(
+  call: ApiRequest,
+  request: GenerationRequest,
+  protocol: ApiProtocol,
+  secrets: readonly string[],
+  emit: RunnerEventSink,
+): Promise<void> {
+  try {
+    const { tSent, response, arrivals } = await sendJson(
+      call.url,
+      call.body,
+      { signal: request.signal, headers: call.headers },
+      OPEN_OPTIONS,
+    );
+    emit({ type: "sent", t: tSent });
+    if (request.stream && protocol.decoder) {
+      await decodeInto(response, request.signal, arrivals, protocol.decoder(), emit);
+    } else if (request.stream) {
+      const contentType = response.headers["content-type"];
+      for await (const event of protocol.stream(
+        readSse(response.body, request.signal, arrivals, contentType),
+      ))
+        emit(event);
+    } else {
+      const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
+      for (const event of protocol.whole(value, tEnd)) emit(event);
+    }
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
+}
+
 /**
  * The error for a request the API cannot carry out as asked (a GBNF grammar, stop sequences where
  * the protocol has none): the call fails before anything is sent rather than quietly running
@@ -99,6 +144,10 @@ export interface ApiRunnerSpec {
  */
 export function createApiRunner(spec: ApiRunnerSpec): Runner {
   let key: string | undefined;
+  const secretsOf = (key: string | undefined) => [
+    ...(key !== undefined ? [key] : []),
+    ...(spec.configSecrets ?? []),
+  ];
   return {
     async startup(): Promise<BackendInfo> {
       if (spec.keyEnv !== undefined) key = readApiKey(spec.keyEnv, spec.id);
@@ -110,10 +159,11 @@ export function createApiRunner(spec: ApiRunnerSpec): Runner {
     },
     async *generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
       if (spec.keyEnv !== undefined) key ??= readKeyForCall(spec.keyEnv, spec.id);
-      yield* callApi(spec.call(request, key), request, spec.protocol(request), [
-        ...(key !== undefined ? [key] : []),
-        ...(spec.configSecrets ?? []),
-      ]);
+      yield* callApi(spec.call(request, key), request, spec.protocol(request), secretsOf(key));
+    },
+    async generateInto(request: GenerationRequest, emit: RunnerEventSink): Promise<void> {
+      if (spec.keyEnv !== undefined) key ??= readKeyForCall(spec.keyEnv, spec.id);
+      await callApiInto(spec.call(request, key), request, spec.protocol(request), secretsOf(key), emit);
     },
   };
 }

@@ -102,6 +102,8 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
   private finished = false;
   /** Set by the handler: pauses, resumes and aborts the transfer. */
   controller: Dispatcher.DispatchController | undefined;
+  /** A reader that takes each chunk as it is released (see `consume`). */
+  private consumer: BodyConsumer | undefined;
 
   /** From the transport: a chunk, the end, or a failure (held until the check phase). */
   push(chunk: Buffer): void {
@@ -136,6 +138,10 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     this.incoming.length = 0;
     if (this.incomingEnd) this.ended = true;
     if (this.incomingError) this.error = this.incomingError;
+    if (this.consumer) {
+      this.feedConsumer(this.consumer);
+      return;
+    }
     if (this.availableBytes > BODY_HIGH_WATER && !this.paused && !this.ended) {
       this.paused = true;
       this.controller?.pause();
@@ -174,12 +180,60 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     }
   }
 
+  /**
+   * Reads the body by handing each chunk to `onChunk` as soon as it is released (synchronously, in
+   * the check phase): no iterator, no promise per chunk. Resolves at the end; rejects with the
+   * transport's failure, or with what `onChunk` threw (the transfer is then stopped). Once only,
+   * and not after the body was iterated.
+   */
+  consume(onChunk: (chunk: Buffer) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const consumer: BodyConsumer = { onChunk, resolve, reject };
+      this.consumer = consumer;
+      this.feedConsumer(consumer);
+    });
+  }
+
+  private feedConsumer(consumer: BodyConsumer): void {
+    if (this.finished) return;
+    try {
+      for (let chunk = this.available.shift(); chunk !== undefined; chunk = this.available.shift()) {
+        this.availableBytes -= chunk.length;
+        consumer.onChunk(chunk);
+      }
+    } catch (error) {
+      this.finished = true;
+      this.available.length = 0;
+      if (!this.ended && !this.error) this.controller?.abort(new Error("response body not read to its end"));
+      consumer.reject(error);
+      return;
+    }
+    if (this.paused) {
+      this.paused = false;
+      this.controller?.resume();
+    }
+    if (this.error) {
+      this.finished = true;
+      consumer.reject(this.error);
+    } else if (this.ended) {
+      this.finished = true;
+      consumer.resolve();
+    }
+  }
+
   /** The whole body as UTF-8 text. */
   async text(): Promise<string> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of this) chunks.push(chunk);
     return Buffer.concat(chunks).toString("utf8");
   }
+}
+
+/** A reader of a body's chunks as they are released, and how its read ends. */
+interface BodyConsumer {
+  onChunk: (chunk: Buffer) => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /** Undici's handler for one clocked request: times the write and every chunk, feeds the body. */

@@ -3,7 +3,7 @@
  * canonical token convention, server timings, the response's identity, and the `end` event.
  */
 import { CallError, classifyStatus } from "../src/core/errors.ts";
-import type { RunnerEvent, TokenUsage } from "../src/core/runner.ts";
+import type { RunnerEvent, RunnerEventSink, TokenUsage } from "../src/core/runner.ts";
 import { canonicalTokens, type TokenCounts, type UsageConvention } from "../src/cost/tokens.ts";
 
 /** What the last chunk (or the whole response) says about the call. */
@@ -17,15 +17,21 @@ export interface Summary {
 
 /** The closing events of a call: usage, server timings, response identity, then `end` at `tEnd`. */
 export function* summaryEvents(summary: Summary, tEnd: number): Generator<RunnerEvent> {
-  if (summary.usage) yield { type: "usage", usage: summary.usage };
-  if (summary.timings) yield { type: "server_timings", timings: summary.timings };
-  yield {
-    type: "response",
-    ...(summary.id !== undefined && { id: summary.id }),
-    ...(summary.model !== undefined && { model: summary.model }),
-    ...(summary.finishReason !== undefined && { finishReason: summary.finishReason }),
-  };
-  yield { type: "end", t: tEnd };
+  const events: RunnerEvent[] = [];
+  emitSummary(summary, tEnd, (event) => events.push(event));
+  yield* events;
+}
+
+/** {@link summaryEvents}, each pushed to `emit` (a decoder's end, without a generator). */
+export function emitSummary(summary: Summary, tEnd: number, emit: RunnerEventSink): void {
+  if (summary.usage) emit({ type: "usage", usage: summary.usage });
+  if (summary.timings) emit({ type: "server_timings", timings: summary.timings });
+  const response: Extract<RunnerEvent, { type: "response" }> = { type: "response" };
+  if (summary.id !== undefined) response.id = summary.id;
+  if (summary.model !== undefined) response.model = summary.model;
+  if (summary.finishReason !== undefined) response.finishReason = summary.finishReason;
+  emit(response);
+  emit({ type: "end", t: tEnd });
 }
 
 /**

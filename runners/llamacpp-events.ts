@@ -4,13 +4,15 @@
  * OpenAI-compatible chat endpoint is the shared Chat Completions protocol (openai-chat.ts),
  * re-exported here for the llama.cpp runner.
  */
+import type { EventSourceMessage } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
-import type { RunnerEvent, TokenUsage } from "../src/core/runner.ts";
-import { asObject, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
+import type { RunnerEvent, RunnerEventSink, TokenUsage } from "../src/core/runner.ts";
+import { asObject, emitSummary, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
 
-export { chatResponseEvents, chatStreamEvents } from "./openai-chat.ts";
+export { ChatStreamDecoder, chatResponseEvents, chatStreamEvents } from "./openai-chat.ts";
 
 type Timings = Record<string, unknown>;
 
@@ -32,22 +34,30 @@ interface CompletionPayload {
   error?: ServerError;
 }
 
-/** Events of a streamed /completion; its last event has `stop: true`. */
-export async function* completionStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
-  let summary: Summary | undefined;
-  let tLast = 0;
-  for await (const batch of batches) {
-    tLast = batch.t;
-    for (const message of batch.messages) {
-      if (summary) continue;
-      const chunk = parseJson(message.data) as CompletionPayload;
-      if (chunk.error) throw serverError(chunk.error);
-      if (chunk.content) yield { type: "delta", channel: "content", text: chunk.content, t: batch.t };
-      if (chunk.stop === true) summary = completionSummary(chunk);
-    }
+/** A streamed /completion, chunk by chunk; its last chunk has `stop: true`. */
+export class CompletionStreamDecoder implements StreamDecoder {
+  private summary: Summary | undefined;
+  private tLast = 0;
+
+  message(message: EventSourceMessage, t: number, emit: RunnerEventSink): void {
+    this.tLast = t;
+    if (this.summary) return;
+    const chunk = parseJson(message.data) as CompletionPayload;
+    if (chunk.error) throw serverError(chunk.error);
+    if (chunk.content) emit({ type: "delta", channel: "content", text: chunk.content, t });
+    if (chunk.stop === true) this.summary = completionSummary(chunk);
   }
-  if (!summary) throw new CallError("stream_aborted", "the event stream ended before its final (stop) event");
-  yield* summaryEvents(summary, tLast);
+
+  finish(emit: RunnerEventSink): void {
+    if (!this.summary)
+      throw new CallError("stream_aborted", "the event stream ended before its final (stop) event");
+    emitSummary(this.summary, this.tLast, emit);
+  }
+}
+
+/** Events of a streamed /completion; its last event has `stop: true`. */
+export function completionStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
+  return decodedEvents(batches, new CompletionStreamDecoder());
 }
 
 /** Events of a whole (non-streamed) /completion response read at `tEnd`. */

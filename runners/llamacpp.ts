@@ -13,6 +13,7 @@ import type {
   RunnerContext,
   RunnerDefinition,
   RunnerEvent,
+  RunnerEventSink,
 } from "../src/core/runner.ts";
 import { joinUrl, maskUrl } from "../src/core/url.ts";
 import { isLoopback, linuxHostHasNoGpu, listeningPid } from "../src/host/listening-process.ts";
@@ -20,6 +21,8 @@ import { type PostOptions, readJsonBody, sendJson } from "./http.ts";
 import { chatBody, chatMessages, completionBody, type LoraScale, resolveLora } from "./llamacpp-body.ts";
 import { absoluteLlamaCppPaths, LlamaCppModel, llamaCppFromModelFlag } from "./llamacpp-config.ts";
 import {
+  ChatStreamDecoder,
+  CompletionStreamDecoder,
   chatResponseEvents,
   chatStreamEvents,
   completionResponseEvents,
@@ -33,6 +36,7 @@ import {
 } from "./llamacpp-probe.ts";
 import { acquireServer, DEFAULT_STARTUP_TIMEOUT_MS, type ManagedServer } from "./llamacpp-spawn.ts";
 import { readSse } from "./sse.ts";
+import { decodeInto } from "./stream-decoder.ts";
 
 /**
  * Requests go on kept-alive connections (a benchmark should not time a TCP connect per call when
@@ -62,7 +66,8 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     return baseUrl;
   }
 
-  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+  /** Sends the request; the endpoint it went to and the response, opened. */
+  async function send(request: GenerationRequest) {
     const base = url();
     const options = {
       cachePrompt: config.cache_prompt ?? false,
@@ -79,11 +84,16 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     const body = chat
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);
-    const { tSent, response, arrivals } = await sendJson(
+    const sent = await sendJson(
       joinUrl(base, chat ? "/v1/chat/completions" : "/completion"),
       body,
       transport(request.signal),
     );
+    return { chat, ...sent };
+  }
+
+  async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {
+    const { chat, tSent, response, arrivals } = await send(request);
     yield { type: "sent", t: tSent };
     if (request.stream) {
       const batches = readSse(response.body, request.signal, arrivals, response.headers["content-type"]);
@@ -91,6 +101,19 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     } else {
       const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
       yield* chat ? chatResponseEvents(value, tEnd) : completionResponseEvents(value, tEnd);
+    }
+  }
+
+  async function generateInto(request: GenerationRequest, emit: RunnerEventSink): Promise<void> {
+    const { chat, tSent, response, arrivals } = await send(request);
+    emit({ type: "sent", t: tSent });
+    if (request.stream) {
+      const decoder = chat ? new ChatStreamDecoder() : new CompletionStreamDecoder();
+      await decodeInto(response, request.signal, arrivals, decoder, emit);
+    } else {
+      const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
+      for (const event of chat ? chatResponseEvents(value, tEnd) : completionResponseEvents(value, tEnd))
+        emit(event);
     }
   }
 
@@ -129,6 +152,7 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     },
 
     generate,
+    generateInto,
 
     async countTokens(text: string): Promise<number> {
       const signal = AbortSignal.timeout(TOKENIZE_TIMEOUT_MS);

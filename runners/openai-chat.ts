@@ -4,17 +4,28 @@
  * Fireworks. Bodies are pure functions of a request; responses, streamed (SSE chunks ending in
  * `[DONE]`) or whole, become runner events.
  */
+import type { EventSourceMessage } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type {
   GenerationRequest,
   RunnerEvent,
+  RunnerEventSink,
   TokenUsage,
   ToolChoice,
   ToolDefinition,
 } from "../src/core/runner.ts";
-import { asObject, canonicalUsage, count, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
+import {
+  asObject,
+  canonicalUsage,
+  count,
+  emitSummary,
+  inBandError,
+  type Summary,
+  summaryEvents,
+} from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
+import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
 import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
 /** How a server family wants the common fields. */
@@ -159,46 +170,61 @@ interface ChatPayload {
   error?: ChatError;
 }
 
-/** Events of a streamed chat completion; throws `stream_aborted` if `[DONE]` never came. */
-export async function* chatStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
-  const summary: Summary = {};
-  const calls = new ToolCallAssembler();
-  let done = false;
-  let tLast = 0;
-  for await (const batch of batches) {
-    tLast = batch.t;
-    for (const message of batch.messages) {
-      if (done) continue;
-      if (message.data === "[DONE]") {
-        done = true;
-        continue;
-      }
-      const chunk = parseJson(message.data) as ChatPayload;
-      if (chunk.error) throw chatError(chunk.error);
-      summary.id ??= chunk.id;
-      summary.model ??= chunk.model;
-      const choice = chunk.choices?.[0];
-      if (choice !== undefined) {
-        const reasoning = reasoningOf(choice.delta);
-        if (reasoning) yield { type: "delta", channel: "reasoning", text: reasoning, t: batch.t };
-        const content = choice.delta?.content;
-        if (content) yield { type: "delta", channel: "content", text: content, t: batch.t };
-        for (const [position, fragment] of (choice.delta?.tool_calls ?? []).entries()) {
-          calls.add(fragment.index ?? position, batch.t, {
-            id: fragment.id,
-            name: fragment.function?.name,
-            arguments: fragmentText(fragment.function?.arguments),
-          });
-        }
-        if (choice.finish_reason) summary.finishReason = choice.finish_reason;
-      }
-      if (chunk.usage) summary.usage = chatUsage(chunk.usage);
-      if (chunk.timings) summary.timings = chunk.timings;
+/** A streamed chat completion, chunk by chunk; `stream_aborted` at the end if `[DONE]` never came. */
+export class ChatStreamDecoder implements StreamDecoder {
+  private readonly summary: Summary = {};
+  private readonly calls = new ToolCallAssembler();
+  private done = false;
+  private tLast = 0;
+
+  message(message: EventSourceMessage, t: number, emit: RunnerEventSink): void {
+    this.tLast = t;
+    if (this.done) return;
+    if (message.data === "[DONE]") {
+      this.done = true;
+      return;
     }
+    const chunk = parseJson(message.data) as ChatPayload;
+    if (chunk.error) throw chatError(chunk.error);
+    const summary = this.summary;
+    summary.id ??= chunk.id;
+    summary.model ??= chunk.model;
+    const choice = chunk.choices?.[0];
+    if (choice !== undefined) {
+      const delta = choice.delta;
+      if (delta !== undefined) {
+        const reasoning = reasoningOf(delta);
+        if (reasoning) emit({ type: "delta", channel: "reasoning", text: reasoning, t });
+        const content = delta.content;
+        if (content) emit({ type: "delta", channel: "content", text: content, t });
+        const toolCalls = delta.tool_calls;
+        if (toolCalls) {
+          for (let position = 0; position < toolCalls.length; position++) {
+            const fragment = toolCalls[position]!;
+            this.calls.add(fragment.index ?? position, t, {
+              id: fragment.id,
+              name: fragment.function?.name,
+              arguments: fragmentText(fragment.function?.arguments),
+            });
+          }
+        }
+      }
+      if (choice.finish_reason) summary.finishReason = choice.finish_reason;
+    }
+    if (chunk.usage) summary.usage = chatUsage(chunk.usage);
+    if (chunk.timings) summary.timings = chunk.timings;
   }
-  if (!done) throw new CallError("stream_aborted", "the event stream ended before its [DONE] marker");
-  yield* calls.events();
-  yield* summaryEvents(summary, tLast);
+
+  finish(emit: RunnerEventSink): void {
+    if (!this.done) throw new CallError("stream_aborted", "the event stream ended before its [DONE] marker");
+    for (const event of this.calls.events()) emit(event);
+    emitSummary(this.summary, this.tLast, emit);
+  }
+}
+
+/** Events of a streamed chat completion; throws `stream_aborted` if `[DONE]` never came. */
+export function chatStreamEvents(batches: AsyncIterable<SseBatch>): AsyncGenerator<RunnerEvent> {
+  return decodedEvents(batches, new ChatStreamDecoder());
 }
 
 /** Events of a whole (non-streamed) chat completion read at `tEnd`. */

@@ -16,7 +16,7 @@ import { joinUrl, maskUrl } from "../src/core/url.ts";
 import { type ApiProtocol, createApiRunner, unsupported, withExtraBody } from "./api-call.ts";
 import { keyEnvName } from "./api-keys.ts";
 import { apiModelFields, pricedByModelName } from "./api-model.ts";
-import { chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
+import { ChatStreamDecoder, chatResponseEvents, chatStreamEvents, openaiChatBody } from "./openai-chat.ts";
 import { responsesBody, responsesResponseEvents, responsesStreamEvents } from "./openai-responses.ts";
 
 /** OpenAI's API, version path included. */
@@ -45,7 +45,11 @@ export const OpenAICompatibleModel = z.strictObject({
 });
 export type OpenAICompatibleModel = z.infer<typeof OpenAICompatibleModel>;
 
-const CHAT: ApiProtocol = { stream: chatStreamEvents, whole: chatResponseEvents };
+const CHAT: ApiProtocol = {
+  stream: chatStreamEvents,
+  whole: chatResponseEvents,
+  decoder: () => new ChatStreamDecoder(),
+};
 const RESPONSES: ApiProtocol = { stream: responsesStreamEvents, whole: responsesResponseEvents };
 
 type OpenAIFamilyModel = OpenAIModel | OpenAICompatibleModel;

@@ -3,9 +3,14 @@
  * from one body chunk carries that chunk's `performance.now()`: the time the transport handed
  * the bytes over, not the time a consumer got round to the event.
  */
-import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
+import {
+  createParser,
+  type EventSourceMessage,
+  type EventSourceParser,
+  type ParseError,
+} from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
-import type { Arrivals } from "./arrivals.ts";
+import type { Arrivals, ResponseBody } from "./arrivals.ts";
 import { errorExcerpt, transportError } from "./http.ts";
 
 /**
@@ -40,6 +45,59 @@ function notAnEventStream(head: string, contentType: string | string[] | undefin
 }
 
 /**
+ * The SSE parser of one response body: bytes in, events out to `onEvent` with their chunk's
+ * arrival time (the transport's, from `arrivals`, when given; else when the chunk was fed). Keeps
+ * the body's start until the first event, to name what came instead of an event stream.
+ */
+class SseReader {
+  private consumed = 0;
+  private t = 0;
+  private parseFailure: ParseError | undefined;
+  private readonly parser: EventSourceParser;
+  private readonly decoder = new TextDecoder();
+  private readonly arrivals: Arrivals | undefined;
+  private head = "";
+  sawEvent = false;
+
+  constructor(arrivals: Arrivals | undefined, onEvent: (message: EventSourceMessage, t: number) => void) {
+    this.arrivals = arrivals;
+    this.parser = createParser({
+      onEvent: (message) => {
+        this.sawEvent = true;
+        onEvent(message, this.t);
+      },
+      onError: (error) => {
+        // Unknown fields and bad `retry` values are harmless; an oversized event is not.
+        if (error.type === "max-buffer-size-exceeded") this.parseFailure = error;
+      },
+    });
+  }
+
+  /** Parses one body chunk; its events go to `onEvent` before this returns. */
+  feed(chunk: Uint8Array): void {
+    this.consumed += chunk.byteLength;
+    this.t = this.arrivals ? this.arrivals.timeOf(this.consumed) : performance.now();
+    const text = this.decoder.decode(chunk, STREAM_DECODE);
+    if (!this.sawEvent && this.head.length < HEAD_CHARS)
+      this.head += text.slice(0, HEAD_CHARS - this.head.length);
+    this.parser.feed(text);
+    if (this.parseFailure)
+      throw new CallError("parse", `unreadable event stream: ${this.parseFailure.message}`);
+  }
+
+  /**
+   * The body ended. A final event without its blank line is incomplete: it is dropped, as
+   * EventSource does. A body without a single event that does not begin like an event stream is
+   * `parse`, naming `contentType`.
+   */
+  end(contentType: string | string[] | undefined): void {
+    const start = this.head.trimStart();
+    if (!this.sawEvent && start !== "" && !SSE_START.test(start))
+      throw notAnEventStream(this.head, contentType);
+  }
+}
+
+/**
  * Parses SSE from `body`, yielding one batch per body chunk that completed at least one event.
  * Its time is the transport's arrival time of the chunk when `arrivals` is given (a clocked
  * request, see arrivals.ts), else when the chunk was read here. A transport failure while reading is `stream_aborted` (or the abort reason of `signal`); the
@@ -54,24 +112,13 @@ export async function* readSse(
   arrivals?: Arrivals,
   contentType?: string | string[],
 ): AsyncGenerator<SseBatch, void, undefined> {
-  let consumed = 0;
   const batch: SseBatch = { t: 0, messages: [] };
-  let parseFailure: ParseError | undefined;
-  const parser = createParser({
-    onEvent: (message) => {
-      batch.messages.push(message);
-    },
-    onError: (error) => {
-      // Unknown fields and bad `retry` values are harmless; an oversized event is not.
-      if (error.type === "max-buffer-size-exceeded") parseFailure = error;
-    },
+  const reader = new SseReader(arrivals, (message, t) => {
+    batch.t = t;
+    batch.messages.push(message);
   });
-  const decoder = new TextDecoder();
   const iterator = body[Symbol.asyncIterator]();
   let finished = false;
-  // The body's start, kept until the first event: what to show if no event ever comes.
-  let head = "";
-  let sawEvent = false;
   try {
     for (;;) {
       let next: IteratorResult<Uint8Array>;
@@ -85,14 +132,8 @@ export async function* readSse(
         finished = true;
         break;
       }
-      consumed += next.value.byteLength;
-      batch.t = arrivals ? arrivals.timeOf(consumed) : performance.now();
-      const text = decoder.decode(next.value, STREAM_DECODE);
-      if (!sawEvent && head.length < HEAD_CHARS) head += text.slice(0, HEAD_CHARS - head.length);
-      parser.feed(text);
-      if (parseFailure) throw new CallError("parse", `unreadable event stream: ${parseFailure.message}`);
+      reader.feed(next.value);
       if (batch.messages.length === 0) continue;
-      sawEvent = true;
       yield batch;
       batch.messages.length = 0;
     }
@@ -100,7 +141,36 @@ export async function* readSse(
     // The consumer stopped early (an error, a break): release the connection.
     if (!finished) await iterator.return?.();
   }
-  // A final event without its blank line is incomplete: it is dropped, as EventSource does.
-  const start = head.trimStart();
-  if (!sawEvent && start !== "" && !SSE_START.test(start)) throw notAnEventStream(head, contentType);
+  reader.end(contentType);
+}
+
+/**
+ * Parses SSE from a clocked response body, handing each event to `onEvent` as its chunk is
+ * released by the transport (see `ResponseBody.consume`): the same events, times and errors as
+ * {@link readSse}, without an async iteration per chunk. What `onEvent` throws stops the transfer
+ * and rejects.
+ */
+export async function consumeSse(
+  body: ResponseBody,
+  signal: AbortSignal,
+  arrivals: Arrivals | undefined,
+  contentType: string | string[] | undefined,
+  onEvent: (message: EventSourceMessage, t: number) => void,
+): Promise<void> {
+  const reader = new SseReader(arrivals, onEvent);
+  let failedInside = false;
+  try {
+    await body.consume((chunk) => {
+      try {
+        reader.feed(chunk);
+      } catch (error) {
+        failedInside = true;
+        throw error;
+      }
+    });
+  } catch (error) {
+    if (failedInside) throw error;
+    throw transportError(error, signal, "stream_aborted");
+  }
+  reader.end(contentType);
 }

@@ -1,6 +1,11 @@
 /**
- * The append-only `events.jsonl` of a run directory. Each event is written with one synchronous
- * write, so whatever finished is on disk even if the process is killed a moment later.
+ * The append-only `events.jsonl` of a run directory, written synchronously. Call records are
+ * gathered and written together (at most {@link CALL_FLUSH_MS} later, or once
+ * {@link CALL_FLUSH_BYTES} wait): one write per record cost more CPU than the rest of a
+ * record's bookkeeping. Every other event is written at once, after the records before it, and
+ * the records waiting are written on `close` and when the process exits, so only a kill that
+ * gives no chance to run (`SIGKILL`, a crash of the runtime) can lose the last moment's records,
+ * which `--resume` makes again.
  */
 import {
   closeSync,
@@ -18,6 +23,14 @@ import type { LogEvent } from "./records.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES, storedCallRecord } from "./stored-output.ts";
 
 export const EVENTS_FILE = "events.jsonl";
+
+/** Longest a call record waits to be written, ms. */
+export const CALL_FLUSH_MS = 100;
+/** Call records waiting that are written at once, in UTF-16 units of their lines. */
+export const CALL_FLUSH_BYTES = 64 * 1024;
+
+/** Events gathered into one write: the per-call records of runs, loads and judges. */
+const BATCHED = new Set(["call", "load_call", "judge_call"]);
 
 export class RunLog {
   private fd: number | undefined;
@@ -54,14 +67,48 @@ export class RunLog {
     const raw = JSON.stringify(event);
     let line = raw;
     for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");
-    writeSync(this.fd, `${line}\n`);
+    if (BATCHED.has(event.type)) {
+      this.pending += `${line}\n`;
+      if (this.pending.length >= CALL_FLUSH_BYTES) this.flush();
+      else if (this.timer === undefined) {
+        this.timer = setTimeout(this.flushLater, CALL_FLUSH_MS);
+        this.timer.unref();
+        process.once("exit", this.flushAtExit);
+      }
+    } else {
+      this.flush();
+      writeSync(this.fd, `${line}\n`);
+    }
     this.tap?.(line === raw ? event : (JSON.parse(line) as LogEvent));
   }
 
+  /** Writes the call records waiting. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      process.off("exit", this.flushAtExit);
+    }
+    if (this.pending === "" || this.fd === undefined) return;
+    const lines = this.pending;
+    this.pending = "";
+    writeSync(this.fd, lines);
+  }
+
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+
+  private pending = "";
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flushLater = () => {
+    this.timer = undefined;
+    process.off("exit", this.flushAtExit);
+    this.flush();
+  };
+  private readonly flushAtExit = () => this.flush();
 }
 
 /** A crash mid-write can leave half a line at the end: cut it so the next event starts clean. */

@@ -85,6 +85,9 @@ export type RunnerEvent =
   /** The last byte was read. Exactly once, last, on success. */
   | { type: "end"; t: number };
 
+/** Takes one call's events as they are decoded; what it throws cancels the call with that error. */
+export type RunnerEventSink = (event: RunnerEvent) => void;
+
 /** What a runner reports about the backend once started: goes into the reproducibility record. */
 export interface BackendInfo {
   /** e.g. "cpu", "cuda", "vulkan", "metal", "remote". */
@@ -111,6 +114,13 @@ export interface Runner {
   startup?(ctx: RunnerContext): Promise<BackendInfo | undefined>;
   /** One call. Throws a `CallError` (or anything else, classified as `network`) on failure. */
   generate(request: GenerationRequest): AsyncIterable<RunnerEvent>;
+  /**
+   * The same call as `generate`, its events pushed to `sink` as the transport delivers them
+   * instead of yielded: no async iteration per event, for the engine's hot path. Resolves after
+   * the `end` event; rejects as `generate` throws, or with what `sink` threw (the transfer is then
+   * stopped). Optional: the engine falls back to `generate`.
+   */
+  generateInto?(request: GenerationRequest, sink: RunnerEventSink): Promise<void>;
   /** Counts tokens locally when the server reports none (records say `tokens_source: estimated`). */
   countTokens?(text: string): Promise<number>;
   /**
@@ -183,4 +193,14 @@ export interface RunnerDefinition<C extends ModelConfigBase = ModelConfigBase> {
    * model file); undefined when it does not. The first registered runner that takes it wins.
    */
   fromModelFlag?(value: string): ModelFromFlag<C> | undefined;
+}
+
+/** Makes one call through `runner`, each event to `sink`: `generateInto` when it has one. */
+export async function runCall(
+  runner: Runner,
+  request: GenerationRequest,
+  sink: RunnerEventSink,
+): Promise<void> {
+  if (runner.generateInto) return runner.generateInto(request, sink);
+  for await (const event of runner.generate(request)) sink(event);
 }

@@ -1,7 +1,13 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
-import type { GenerationRequest, Runner, RunnerEvent, ToolCall } from "../core/runner.ts";
+import {
+  type GenerationRequest,
+  type Runner,
+  type RunnerEvent,
+  runCall,
+  type ToolCall,
+} from "../core/runner.ts";
 import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import { type CallJudging, scoreAll } from "../scoring/score-all.ts";
@@ -26,6 +32,31 @@ export function callParams(item: WorkItem, modelParams: Partial<ResolvedParams> 
  */
 export type CallGuard = (event: RunnerEvent) => CallError | undefined;
 
+/** The calls in flight under each run signal, aborted together by one listener on it. */
+const callsBySignal = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * The set of calls in flight under `runSignal`: one listener per run signal aborts them all, where
+ * a listener added and removed per call costs more than the rest of the call's bookkeeping.
+ */
+function callsOf(runSignal: AbortSignal): Set<AbortController> {
+  let calls = callsBySignal.get(runSignal);
+  if (calls === undefined) {
+    const inFlight = new Set<AbortController>();
+    calls = inFlight;
+    callsBySignal.set(runSignal, inFlight);
+    runSignal.addEventListener(
+      "abort",
+      () => {
+        for (const call of inFlight) call.abort(runSignal.reason);
+        inFlight.clear();
+      },
+      { once: true },
+    );
+  }
+  return calls;
+}
+
 /**
  * Makes one attempt. Never throws for call failures: they come back as a record with `error`.
  * `runSignal` aborts on Ctrl-C; the per-call timeout is armed here; `guard` may cut the call off.
@@ -44,9 +75,9 @@ export async function runAttempt(
   // its composite signals stay reachable from the long-lived run signal and pile up (with the
   // requests listening to them) over a long run.
   const call = new AbortController();
-  const onRunAbort = () => call.abort(runSignal.reason);
-  if (runSignal.aborted) onRunAbort();
-  else runSignal.addEventListener("abort", onRunAbort, { once: true });
+  const inFlight = callsOf(runSignal);
+  if (runSignal.aborted) call.abort(runSignal.reason);
+  else inFlight.add(call);
   const timer = setTimeout(
     () => call.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
     params.timeoutMs,
@@ -77,14 +108,20 @@ export async function runAttempt(
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
-    for await (const event of runner.generate(request)) {
-      timeline.apply(event);
-      const cut = guard?.(event);
-      if (cut) {
-        call.abort(cut); // cancels the transport; leaving the loop closes the runner's stream
-        throw cut;
-      }
-    }
+    await runCall(
+      runner,
+      request,
+      guard
+        ? (event) => {
+            timeline.apply(event);
+            const cut = guard(event);
+            if (cut) {
+              call.abort(cut); // cancels the transport; the throw closes the runner's stream
+              throw cut;
+            }
+          }
+        : (event) => timeline.apply(event),
+    );
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {
@@ -93,7 +130,7 @@ export async function runAttempt(
     error = reason instanceof CallError ? reason : toCallError(thrown);
   } finally {
     clearTimeout(timer);
-    runSignal.removeEventListener("abort", onRunAbort);
+    inFlight.delete(call);
   }
   const record = await buildRecord(
     runner,

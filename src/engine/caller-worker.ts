@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { runnerDefinition } from "../../runners/index.ts";
 import type { ModelConfigBase } from "../core/model-config.ts";
-import type { GenerationRequest, RunnerEvent } from "../core/runner.ts";
+import { type GenerationRequest, type RunnerEvent, runCall } from "../core/runner.ts";
 import type { CallerMessage, MainMessage, SerializedError } from "./worker-protocol.ts";
 import { revivedError, serializedError } from "./worker-protocol.ts";
 
@@ -32,13 +32,13 @@ async function call(id: number, request: Omit<GenerationRequest, "signal">): Pro
     pending = [];
   };
   try {
-    for await (const event of runner.generate({ ...request, signal: controller.signal })) {
+    await runCall(runner, { ...request, signal: controller.signal }, (event) => {
       pending.push("t" in event ? { ...event, t: event.t + offset } : event);
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
       }
-    }
+    });
     flush();
     post({ type: "done", id });
   } catch (error) {

@@ -5,7 +5,7 @@
  * is priced and added to the step's energy window, as a run's calls are.
  */
 import type { LoadCallEvent } from "../core/records.ts";
-import type { Runner, RunnerEvent } from "../core/runner.ts";
+import { type Runner, type RunnerEvent, runCall } from "../core/runner.ts";
 import { callParams, runAttempt } from "../engine/attempt.ts";
 import type { ModelSession } from "../engine/model-session.ts";
 import type { WorkItem } from "../engine/plan.ts";
@@ -139,6 +139,12 @@ export class LoadCaller {
     const times: { sent?: number; end?: number } = {};
     const tapped: Runner = {
       generate: (request) => tap(runner.generate(request), times),
+      generateInto: (request, sink) =>
+        runCall(runner, request, (event) => {
+          if (event.type === "sent") times.sent = event.t;
+          else if (event.type === "end") times.end = event.t;
+          sink(event);
+        }),
       ...(runner.countTokens && { countTokens: (text: string) => runner.countTokens!(text) }),
     };
     const energy = session.measuring;

@@ -5,20 +5,11 @@
  * is also reported from the intended time. Calls in flight are capped: an arrival that finds
  * the cap reached is not sent and is counted (as k6 counts `dropped_iterations`).
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { LoadCallEvent } from "../core/records.ts";
 import { poissonArrivals } from "./arrivals.ts";
 import type { LoadCaller } from "./caller.ts";
 import type { StepBounds, StepOutcome } from "./closed-loop.ts";
-
-/** Resolves once performance.now() ≥ `target` (timers may fire early; re-arm), or on abort. */
-async function sleepUntil(target: number, signal: AbortSignal): Promise<void> {
-  for (;;) {
-    const left = target - performance.now();
-    if (left <= 0 || signal.aborted) return;
-    await sleep(left, undefined, { signal }).catch(() => {});
-  }
-}
+import { PreciseClock } from "./precise-clock.ts";
 
 /**
  * Runs one open-loop step at `ratePerS` Poisson arrivals (schedule from `seed`) until `bounds`
@@ -44,36 +35,41 @@ export async function runOpenLoopStep(
   let notDispatched = 0;
   let notDispatchedMeasured = 0;
   let measuredStart: number | undefined;
-  for (const offset of poissonArrivals(ratePerS, seed)) {
-    if (seq >= total || failure !== undefined) break;
-    const warmup = seq < bounds.warmup;
-    if (!warmup) {
-      measuredStart ??= offset;
-      if (bounds.durationMs !== null && offset - measuredStart >= bounds.durationMs) break;
+  const clock = new PreciseClock();
+  try {
+    for (const offset of poissonArrivals(ratePerS, seed)) {
+      if (seq >= total || failure !== undefined) break;
+      const warmup = seq < bounds.warmup;
+      if (!warmup) {
+        measuredStart ??= offset;
+        if (bounds.durationMs !== null && offset - measuredStart >= bounds.durationMs) break;
+      }
+      const intended = t0 + offset;
+      await clock.sleepUntil(intended, stop);
+      if (stop.aborted) break;
+      const current = seq++;
+      if (inFlight >= maxInFlight) {
+        notDispatched++;
+        if (!warmup) notDispatchedMeasured++;
+        continue;
+      }
+      inFlight++;
+      const call: Promise<void> = caller
+        .call({ step, seq: current, warmup, t0, intended, inFlight })
+        .then((event) => {
+          if (event) emit(event);
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          inFlight--;
+          pending.delete(call);
+        });
+      pending.add(call);
     }
-    const intended = t0 + offset;
-    await sleepUntil(intended, stop);
-    if (stop.aborted) break;
-    const current = seq++;
-    if (inFlight >= maxInFlight) {
-      notDispatched++;
-      if (!warmup) notDispatchedMeasured++;
-      continue;
-    }
-    inFlight++;
-    const call: Promise<void> = caller
-      .call({ step, seq: current, warmup, t0, intended, inFlight })
-      .then((event) => {
-        if (event) emit(event);
-      })
-      .catch((error: unknown) => {
-        failure ??= error;
-      })
-      .finally(() => {
-        inFlight--;
-        pending.delete(call);
-      });
-    pending.add(call);
+  } finally {
+    void clock.close();
   }
   await Promise.all(pending);
   if (failure !== undefined) throw failure;

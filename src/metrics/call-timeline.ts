@@ -107,9 +107,20 @@ export class CallTimeline {
   }
 }
 
+/** Every count a usage event may carry (the type checks that none is missing). */
+const USAGE_KEYS = Object.keys({
+  inputTokens: true,
+  cachedInputTokens: true,
+  cacheWriteInputTokens: true,
+  outputTokens: true,
+  reasoningTokens: true,
+} satisfies Record<keyof TokenUsage, true>) as (keyof TokenUsage)[];
+
+/** The counts of `usage` that are given (a call's hot path: no entries array). */
 function definedOnly(usage: TokenUsage): TokenUsage {
   const out: TokenUsage = {};
-  for (const [key, value] of Object.entries(usage) as [keyof TokenUsage, number | undefined][]) {
+  for (const key of USAGE_KEYS) {
+    const value = usage[key];
     if (value !== undefined && value !== null) out[key] = value;
   }
   return out;

@@ -26,9 +26,16 @@ export function runnerContext(
   return { runDir, baseDir: runDir, concurrency, log: (message) => logs.push(message), signal, logs };
 }
 
-/** All events of one call. */
+/**
+ * All events of one call, read as the engine reads them: pushed through `generateInto` when the
+ * runner has it (`OPBENCH_TEST_ITERATE=1`: always through `generate`, the other path).
+ */
 export async function collect(runner: Runner, req: GenerationRequest): Promise<RunnerEvent[]> {
   const events: RunnerEvent[] = [];
+  if (runner.generateInto && process.env.OPBENCH_TEST_ITERATE !== "1") {
+    await runner.generateInto(req, (event) => events.push(event));
+    return events;
+  }
   for await (const event of runner.generate(req)) events.push(event);
   return events;
 }

@@ -1,10 +1,11 @@
 /** The run log: one line per event, secrets masked, and the same masked events handed to its tap. */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../src/core/records.ts";
-import { RunLog, readRunLog } from "../../src/core/run-log.ts";
+import { CALL_FLUSH_MS, RunLog, readRunLog } from "../../src/core/run-log.ts";
 
 const SECRET = "sk-test-0123456789abcdef";
 const end = (message: string): LogEvent => ({
@@ -30,5 +31,43 @@ describe("RunLog", () => {
     const read: LogEvent[] = [];
     for await (const event of readRunLog(dir)) read.push(event);
     expect(read).toEqual(tapped);
+  });
+
+  it("writes call records together, within CALL_FLUSH_MS, and before any later event", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    const file = join(dir, "events.jsonl");
+    const lines = () => readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const log = new RunLog(dir);
+    const call = (n: number) => ({ v: 1, type: "judge_call", item: `i${n}` }) as unknown as LogEvent;
+    log.append(call(1));
+    log.append(call(2));
+    expect(lines()).toHaveLength(0); // gathered, not yet written
+    await new Promise((resolve) => setTimeout(resolve, CALL_FLUSH_MS + 50));
+    expect(lines()).toHaveLength(2);
+    log.append(call(3));
+    log.append(end("after the third record")); // written at once, after the record before it
+    expect(lines().map((line) => JSON.parse(line).item ?? JSON.parse(line).type)).toEqual([
+      "i1",
+      "i2",
+      "i3",
+      "run_end",
+    ]);
+    log.append(call(4));
+    log.close();
+    expect(lines()).toHaveLength(5);
+  });
+
+  it("writes the call records still gathered when the process exits without closing the log", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    const module = new URL("../../src/core/run-log.ts", import.meta.url).href;
+    const script = `
+      const { RunLog } = await import(${JSON.stringify(module)});
+      const log = new RunLog(${JSON.stringify(dir)});
+      log.append({ v: 1, type: "judge_call", item: "last" });
+      process.exit(3);
+    `;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(child.status, child.stderr).toBe(3);
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toContain('"item":"last"');
   });
 });
