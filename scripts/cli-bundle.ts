@@ -118,6 +118,9 @@ export async function buildCheckoutBundle(cacheDir = bundleCacheDir()): Promise<
     rmSync(temp, { recursive: true, force: true });
     throw error;
   }
+  // Without a package.json of its own, each chunk (under node_modules/, beyond the checkout's
+  // "type": "module") would be parsed as CommonJS first, then as an ES module.
+  writeFileSync(join(temp, "package.json"), '{ "type": "module" }\n');
   const build = `b-${await contentHash(temp)}`;
   try {
     renameSync(temp, join(cacheDir, build));
