@@ -48,24 +48,21 @@ const SHAPES: TaskShape[] = ["labels", "json", "tool-use", "text"];
 const THREADED_FROM_BYTES = 32 << 20;
 
 /**
- * Sampling threads by default: one, and the reading thread samples the chunks it finds no room
- * for, so two cores parse. Each sampling thread holds its own isolate, heap and sample (~50 MB):
- * two took a 1 GB log's peak RSS to 225 MB, past the 200 MB target (BENCHMARKS.md "Replay").
+ * Sampling threads by default: one. Parsing scales with threads, but each holds its own sample
+ * and heap (~65 MB), and two already take a 1 GB log's peak RSS past the 200 MB target.
  */
 export const DEFAULT_SAMPLE_THREADS = 1;
 
 /**
  * Samples a log (flat memory). A single-file log of 32 MB or more is parsed in `threads`
- * sampling threads and this one (sample-threads.ts; 0: in this thread only), with the same result.
+ * sampling threads (sample-threads.ts; 0: in this thread), with the same result.
  */
 export async function sampleLog(
   files: readonly string[],
   format: LogFormat | undefined,
   size: number,
   seed: number,
-  threads: { threads: number; chunkBytes?: number; minBytes?: number; sampleHere?: boolean } = {
-    threads: DEFAULT_SAMPLE_THREADS,
-  },
+  threads: { threads: number; chunkBytes?: number; minBytes?: number } = { threads: DEFAULT_SAMPLE_THREADS },
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const log = await logFiles(files, format);
   if (

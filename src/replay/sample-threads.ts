@@ -1,13 +1,10 @@
 /**
  * `init --from`'s sample drawn in sampling threads: this thread reads the log in chunks of whole
  * lines and hands each to the least busy sampling thread (sample-worker.ts), which parses and
- * samples it — or, when every sampling thread already has its chunks, samples it itself; the
- * samples merge into the whole log's (StratifiedSampler.absorb), the same as one thread reading
- * it all. Parsing is most of the work: off this thread it overlaps the reads, runs without a
- * per-line async step, and gets a larger young generation than the CLI's. This thread sampling
- * too gives two cores' parsing for one sampling thread's memory (each thread's heap and isolate
- * cost ~50 MB). Memory stays flat: two chunk buffers per thread, reused, and each thread holds
- * only its sample.
+ * samples it; their samples merge into the whole log's (StratifiedSampler.absorb), the same as
+ * one thread reading it all. Parsing is most of the work: off this thread it overlaps the reads,
+ * runs without a per-line async step, and gets a larger young generation than the CLI's. Memory
+ * stays flat: two chunk buffers per thread, reused, and each thread holds only its sample.
  */
 import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
@@ -17,7 +14,6 @@ import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
 import { newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
-import { sampleChunk } from "./sample-chunk.ts";
 
 export type ThreadMessage =
   | { type: "chunk"; seq: number; data: ArrayBuffer; length: number; endsWithNewline: boolean }
@@ -65,8 +61,6 @@ export interface ThreadedSampleOptions {
   threads: number;
   /** Bytes read at a time (tests make it small to cut a log into many chunks). */
   chunkBytes?: number;
-  /** Whether this thread samples a chunk itself when every sampling thread has its chunks (default: yes). */
-  sampleHere?: boolean;
 }
 
 /** Samples one single-file log in `threads` threads; the same sample as one thread reading it all. */
@@ -76,7 +70,7 @@ export async function sampleInThreads(
   size: number,
   seed: number,
   options: ThreadedSampleOptions,
-): Promise<{ stats: ReadStats; sampler: StratifiedSampler; linesSampledHere: number }> {
+): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
@@ -141,17 +135,8 @@ export async function sampleInThreads(
       wake = undefined;
     }
   };
-  const sampleHere = options.sampleHere ?? true;
-  const hereStats = newStats();
-  const hereSampler = new StratifiedSampler(size, seed);
   let seq = 0;
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
-    if (failure) throw failure;
-    if (sampleHere && threads.every((t) => t.inFlight >= IN_FLIGHT)) {
-      sampleChunk(format, hereStats, hereSampler, data.subarray(0, length), seq++, endsWithNewline);
-      free.push(data.buffer as ArrayBuffer);
-      return;
-    }
     const thread = await nextThread();
     thread.inFlight++;
     const message: ThreadMessage = {
@@ -194,13 +179,6 @@ export async function sampleInThreads(
     }
     for (const thread of threads) thread.worker.postMessage({ type: "end" } satisfies ThreadMessage);
     const results = await Promise.all(threads.map((t) => t.result));
-    results.push({
-      type: "result",
-      state: hereSampler.state(),
-      lines: hereStats.lines,
-      calls: hereStats.calls,
-      skipped: [...hereStats.skipped],
-    });
     const stats = newStats();
     stats.format = format;
     const sampler = new StratifiedSampler(size, seed);
@@ -211,7 +189,7 @@ export async function sampleInThreads(
         stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + n);
       sampler.absorb(result.state);
     }
-    return { stats, sampler, linesSampledHere: hereStats.lines };
+    return { stats, sampler };
   } finally {
     if (ready < threads.length) restoreSemiSpace();
     for (const thread of threads) {

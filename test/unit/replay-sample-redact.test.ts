@@ -10,7 +10,6 @@ import { describe, expect, it } from "vitest";
 import { writeSyntheticLog } from "../../scripts/bench/lib/replay-log.ts";
 import { sampleLog } from "../../src/replay/build-replay.ts";
 import { ibanValid, luhnValid, Redactor } from "../../src/replay/redact.ts";
-import { sampleInThreads } from "../../src/replay/sample-threads.ts";
 
 describe("init --from sample", () => {
   it("is seeded, covers every stratum, and weighs exact duplicates by their count in the log", async () => {
@@ -97,19 +96,9 @@ describe("init --from sample in sampling threads", () => {
     const alone = view(await sampleLog([log], undefined, 60, 3, { threads: 0 }));
     // Small chunks across three threads: duplicates and strata are split between them.
     const threaded = view(
-      await sampleLog([log], undefined, 60, 3, {
-        threads: 3,
-        chunkBytes: 20_000,
-        minBytes: 0,
-        sampleHere: false,
-      }),
+      await sampleLog([log], undefined, 60, 3, { threads: 3, chunkBytes: 20_000, minBytes: 0 }),
     );
     expect(threaded).toEqual(alone);
-    // One sampling thread, and the reading thread sampling the chunks it has no room for.
-    const shared = await sampleInThreads(log, "openai-chat", 60, 3, { threads: 1, chunkBytes: 20_000 });
-    expect(shared.linesSampledHere).toBeGreaterThan(0);
-    expect(shared.linesSampledHere).toBeLessThan(alone.lines);
-    expect(view(shared)).toEqual(alone);
     expect(alone.lines).toBe(7002);
     expect(alone.skipped).toEqual({ "malformed line": 1, "truncated last line": 1 });
     expect(alone.sample.some(([, weight]) => weight === 2)).toBe(true);
