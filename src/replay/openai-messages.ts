@@ -25,16 +25,19 @@ export function textOf(content: unknown, textTypes: readonly string[] = ["text"]
   return text;
 }
 
+// The converters below run once per logged line: objects are built by assignment, in the
+// fields' order, rather than by spreading conditional objects (each spread allocates and copies).
+
 function toolCallsOf(value: unknown): ToolCall[] {
   if (!Array.isArray(value)) return [];
   return value.map((call) => {
     const fn = isObject(call) && isObject(call.function) ? call.function : {};
     const args = fn.arguments;
-    return {
-      ...(isObject(call) && typeof call.id === "string" && { id: call.id }),
-      name: str(fn.name) ?? "",
-      arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
-    };
+    const name = str(fn.name) ?? "";
+    const text = typeof args === "string" ? args : JSON.stringify(args ?? {});
+    return isObject(call) && typeof call.id === "string"
+      ? { id: call.id, name, arguments: text }
+      : { name, arguments: text };
   });
 }
 
@@ -79,20 +82,21 @@ export function chatAnswer(body: unknown, latencyMs?: number): RecordedAnswer {
   const usage = isObject(body.usage) ? body.usage : {};
   const promptDetails = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
   const completionDetails = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : {};
-  return {
+  const answer: RecordedAnswer = {
     output: typeof message.content === "string" ? message.content : "",
     toolCalls: toolCallsOf(message.tool_calls),
-    ...(typeof choice.finish_reason === "string" && { finishReason: choice.finish_reason }),
-    ...(typeof body.model === "string" && { model: body.model }),
-    ...(typeof body.id === "string" && { id: body.id }),
-    usage: usageOf({
-      inputTokens: num(usage.prompt_tokens),
-      cachedInputTokens: num(promptDetails.cached_tokens),
-      outputTokens: num(usage.completion_tokens),
-      reasoningTokens: num(completionDetails.reasoning_tokens),
-    }),
-    ...(latencyMs !== undefined && { latencyMs }),
-  };
+  } as RecordedAnswer;
+  if (typeof choice.finish_reason === "string") answer.finishReason = choice.finish_reason;
+  if (typeof body.model === "string") answer.model = body.model;
+  if (typeof body.id === "string") answer.id = body.id;
+  answer.usage = usageOf({
+    inputTokens: num(usage.prompt_tokens),
+    cachedInputTokens: num(promptDetails.cached_tokens),
+    outputTokens: num(usage.completion_tokens),
+    reasoningTokens: num(completionDetails.reasoning_tokens),
+  });
+  if (latencyMs !== undefined) answer.latencyMs = latencyMs;
+  return answer;
 }
 
 const NOT_PARAMS = new Set([
@@ -111,14 +115,15 @@ const NOT_PARAMS = new Set([
 export function chatCall(request: unknown, response: unknown, latencyMs?: number): LoggedCall {
   if (!isObject(request)) throw new SkipLine("malformed line");
   const tools = chatTools(request.tools);
-  return {
+  const call = {
     model: str(request.model) ?? (isObject(response) ? (str(response.model) ?? "unknown") : "unknown"),
     messages: chatMessages(request.messages),
-    ...(tools && { tools }),
-    ...(request.response_format !== undefined && { responseFormat: request.response_format }),
-    params: paramsOf(request, NOT_PARAMS),
-    answer: chatAnswer(response, latencyMs),
-  };
+  } as LoggedCall;
+  if (tools) call.tools = tools;
+  if (request.response_format !== undefined) call.responseFormat = request.response_format;
+  call.params = paramsOf(request, NOT_PARAMS);
+  call.answer = chatAnswer(response, latencyMs);
+  return call;
 }
 
 /** A latency field some loggers write next to the pair (ms, or s for `latency_s`/`duration_s`). */

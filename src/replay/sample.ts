@@ -45,7 +45,16 @@ class Hash53 {
   update(text: string): this {
     let a = this.a;
     let b = this.b;
-    for (let i = 0; i < text.length; i++) {
+    const length = text.length;
+    let i = 0;
+    // Two UTF-16 units a step: it runs over every message of every logged line.
+    for (; i + 1 < length; i += 2) {
+      const units = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ units, 0x01000193);
+      b = Math.imul(b ^ units, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    if (i < length) {
       const unit = text.charCodeAt(i);
       a = Math.imul(a ^ unit, 0x01000193);
       b = Math.imul(b ^ unit, 0x5bd1e995);
