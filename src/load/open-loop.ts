@@ -26,6 +26,7 @@ export async function runOpenLoopStep(
   emit: (event: LoadCallEvent) => void,
   stop: AbortSignal,
 ): Promise<StepOutcome> {
+  const clock = await PreciseClock.started();
   const t0 = performance.now();
   const total = bounds.requests === null ? Number.POSITIVE_INFINITY : bounds.warmup + bounds.requests;
   const pending = new Set<Promise<void>>();
@@ -35,7 +36,6 @@ export async function runOpenLoopStep(
   let notDispatched = 0;
   let notDispatchedMeasured = 0;
   let measuredStart: number | undefined;
-  const clock = new PreciseClock();
   try {
     for (const offset of poissonArrivals(ratePerS, seed)) {
       if (seq >= total || failure !== undefined) break;

@@ -35,7 +35,20 @@ export class PreciseClock {
   private readonly generation = new Int32Array(new SharedArrayBuffer(4));
   private failed = false;
 
-  constructor() {
+  /**
+   * A clock whose thread is running: a thread takes tens of milliseconds to start, and an arrival
+   * due before then would be sent late by that much. Falls back to timers if the thread fails.
+   */
+  static async started(): Promise<PreciseClock> {
+    const clock = new PreciseClock();
+    await new Promise<void>((resolve) => {
+      clock.worker.once("online", resolve);
+      clock.worker.once("error", () => resolve());
+    });
+    return clock;
+  }
+
+  private constructor() {
     this.worker = new Worker(CLOCK_THREAD, { eval: true, workerData: this.generation.buffer });
     this.worker.unref();
     this.worker.on("message", (gen: number) => {

@@ -4,7 +4,7 @@ import { PreciseClock, sleepOnTimers } from "../../src/load/precise-clock.ts";
 
 describe("PreciseClock", () => {
   it("never wakes before its target, for targets between whole milliseconds", async () => {
-    const clock = new PreciseClock();
+    const clock = await PreciseClock.started();
     try {
       const signal = new AbortController().signal;
       for (const gap of [0.3, 1.7, 2.25, 4.9, 0.05]) {
@@ -18,7 +18,7 @@ describe("PreciseClock", () => {
   });
 
   it("returns on abort, long before a far target, and then sleeps again when asked", async () => {
-    const clock = new PreciseClock();
+    const clock = await PreciseClock.started();
     try {
       const stop = new AbortController();
       const far = performance.now() + 60_000;
