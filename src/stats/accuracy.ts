@@ -5,7 +5,9 @@
  *
  * Interval, in order of precedence:
  * - "clustered": any case carries a cluster key → mean ± z·SE_CR1 (cases without a key are
- *   clusters of their own); null interval when there are fewer than 2 clusters.
+ *   clusters of their own); null interval when there are fewer than 2 clusters. When every
+ *   score is 0 (or every one is 1) SE_CR1 is 0, and the interval is Wilson's over the clusters,
+ *   each one draw, instead of a point.
  * - "wilson": every case score is 0 or 1 and {@link prefersWilson} (n < 30, or fewer than 5
  *   correct, or fewer than 5 wrong) → Wilson score interval.
  * - "wald": 0/1 scores otherwise → p̂ ± z·√(p̂(1−p̂)/n).
@@ -109,7 +111,6 @@ export function estimateAccuracy(cases: NonEmpty<CaseScore>, confidence = 0.95):
   }
   const scores = mapNonEmpty(cases, (c) => c.score);
   if (!cases.some((c) => c.cluster !== undefined)) return estimateScoresAccuracy(scores, confidence);
-  const z = zCritical(confidence);
   const n = cases.length;
   const mean = scores.reduce((sum, s) => sum + s, 0) / n;
   const binary = scores.every((s) => s === 0 || s === 1);
@@ -121,10 +122,25 @@ export function estimateAccuracy(cases: NonEmpty<CaseScore>, confidence = 0.95):
     binary,
     confidence,
     se,
-    ...clampedInterval(mean, se, z),
+    ...clusteredInterval(mean, se, robust?.clusters ?? null, confidence),
     method: "clustered",
     clusters: robust?.clusters ?? null,
   };
+}
+
+/**
+ * mean ± z·SE; when every score was 0 or every one 1 (SE 0, a point that claims certainty), the
+ * Wilson interval with each cluster one draw.
+ */
+function clusteredInterval(
+  mean: number,
+  se: number | null,
+  clusters: number | null,
+  confidence: number,
+): { lower: number | null; upper: number | null } {
+  if (se === 0 && clusters !== null && (mean === 0 || mean === 1))
+    return wilsonInterval(mean * clusters, clusters, confidence);
+  return clampedInterval(mean, se, zCritical(confidence));
 }
 
 function clampedInterval(
@@ -187,7 +203,7 @@ export function estimateFromMoments(m: ScoreMoments, confidence = 0.95): Accurac
     return {
       ...base,
       se,
-      ...clampedInterval(mean, se, zCritical(confidence)),
+      ...clusteredInterval(mean, se, groups < 2 ? null : groups, confidence),
       method: "clustered",
       clusters: groups < 2 ? null : groups,
     };

@@ -143,6 +143,23 @@ describe("savings with case weights", () => {
     expect(line).toContain("over the 13 logged calls its 6 cases stand for");
   });
 
+  it("gives an agreement of 0 on every call an interval over the cases, not the point [0%–0%]", () => {
+    const none = candidate.map((o) => ({ ...o, trials: o.trials.map((t) => ({ ...t, score: 0 })) }));
+    const weighed = weighOutcomes(none, baseline)!;
+    const c = compareModels(weighed.candidate, weighed.baseline, {
+      weighted: { cases: weighed.cases, calls: weighed.calls },
+    });
+    expect(c.candidate.accuracy).toBe(0);
+    const moments = new Moments();
+    for (const w of weights) moments.add(0, null, 1, w);
+    const estimate = estimateFromMoments(moments);
+    expect(estimate).toMatchObject({ mean: 0, se: 0, lower: 0, clusters: 6 });
+    // Wilson over the 6 cases, each one draw: (z²/6) / (1 + z²/6).
+    const z2n = 1.959963984540054 ** 2 / 6;
+    expect(estimate.upper).toBeCloseTo(z2n / (1 + z2n), 9);
+    expect(c.candidate.accuracy_upper).toBeCloseTo(estimate.upper!, 12);
+  });
+
   it("leaves unweighted outcomes alone", () => {
     const strip = (list: CaseOutcome[]) => list.map(({ weight: _w, ...o }) => o);
     expect(weighOutcomes(strip(candidate), strip(baseline))).toBeNull();

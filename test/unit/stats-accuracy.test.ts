@@ -164,6 +164,24 @@ describe("estimateAccuracy", () => {
     expect(estimate.upper).toBeCloseTo(0.7864049563293128, 10);
   });
 
+  it("gives a clustered estimate whose scores are all 0 (or all 1) Wilson's interval over its clusters, not a point", () => {
+    const clusters = ["a", "a", "b", "c", "c", "c", "d"];
+    const cases = (score: number) =>
+      clusters.map((cluster, i) => ({
+        caseId: `q${i}`,
+        score,
+        repeats: 1,
+        cluster,
+      })) as unknown as NonEmpty<CaseScore>;
+    const wrong = estimateAccuracy(cases(0));
+    expect(wrong).toMatchObject({ method: "clustered", se: 0, mean: 0, clusters: 4 });
+    expect(wrong.upper).toBeCloseTo(wilsonInterval(0, 4).upper, 12);
+    expect(wrong.upper).toBeGreaterThan(0.4);
+    const right = estimateAccuracy(cases(1));
+    expect(right.lower).toBeCloseTo(wilsonInterval(4, 4).lower, 12);
+    expect(right.upper).toBe(1);
+  });
+
   it("gives no clustered interval with a single cluster", () => {
     const cases = binaryCases(3, 6).map((c) => ({ ...c, cluster: "same" })) as unknown as NonEmpty<CaseScore>;
     expect(estimateAccuracy(cases)).toMatchObject({
