@@ -267,6 +267,7 @@ export function savingsCards(summary: Summary): Card[] {
         return s.reference === "recorded" && f.label === "Accuracy retained"
           ? {
               ...sourced,
+              ...agreementFigure(s.comparison),
               label: "Agreement retained",
               source: `agreement with ${s.baseline}'s logged answers, not correctness${s.comparison.weighted ? `; weighted: ${s.comparison.weighted.cases} cases stand for ${s.comparison.weighted.calls} logged calls, each counted` : ""}${source ? `; ${source}` : ""}`,
             }
@@ -274,6 +275,22 @@ export function savingsCards(summary: Summary): Card[] {
       }),
     };
   });
+}
+
+/**
+ * Against replayed traffic the baseline agrees with itself on every case, so what the candidate
+ * retains is its agreement, with the agreement's own interval (the ratio's interval collapses to
+ * a point when every answer disagrees, or every one agrees). As the terminal's savings line.
+ */
+function agreementFigure(c: SavingsComparison): { value: string; detail: string } | object {
+  const agreement = c.candidate.accuracy;
+  if (agreement === null) return {};
+  const ci = percentInterval(c.candidate.accuracy_lower, c.candidate.accuracy_upper);
+  const conf = `${Math.round(c.confidence * 100)}% CI`;
+  const cases = c.weighted
+    ? `${c.weighted.cases} paired cases (${c.weighted.calls} logged calls)`
+    : `${c.scored_pairs} paired cases`;
+  return { value: percent(agreement), detail: `${ci ? `${conf} ${ci}, ` : ""}${cases}` };
 }
 
 /** The cards as HTML (every name escaped); a grey note when the run compared no pair. */

@@ -38,6 +38,21 @@ describe("the savings cards' sources", () => {
       `agreement with ${pair.baseline}'s logged answers, not correctness; scored by exact on the cases both ran`,
     );
     expect(figures.some((f) => f.label === "Accuracy retained")).toBe(false);
+    // The agreement and its own interval, not the ratio's (a point when every answer disagrees).
+    Object.assign(pair.comparison, {
+      accuracy_retained: 0,
+      accuracy_retained_lower: 0,
+      accuracy_retained_upper: 0,
+    });
+    Object.assign(pair.comparison.candidate, { accuracy: 0, accuracy_lower: 0, accuracy_upper: 0.49 });
+    const none = savingsCards(summary)[0]!.figures.find((f) => f.label === "Agreement retained");
+    expect(none?.known && [none.value, none.detail]).toEqual([
+      "0%",
+      `95% CI 0–49%, ${pair.comparison.scored_pairs} paired cases`,
+    ]);
+    pair.comparison.weighted = { cases: 6, calls: 13 };
+    const weighted = savingsCards(summary)[0]!.figures.find((f) => f.label === "Agreement retained");
+    expect(weighted?.known && weighted.detail).toBe("95% CI 0–49%, 6 paired cases (13 logged calls)");
     const saved = figures.find((f) => f.label === "Saved over 1M calls");
     expect(saved?.known && saved.detail).toContain("243 h more waiting");
   });
