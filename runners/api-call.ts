@@ -41,6 +41,12 @@ const OPEN_OPTIONS: OpenOptions = {
   retryAfterMs: (headers, status, body) => retryAfterHintMs(headers, status, body),
 };
 
+/** Sends the call: the response, opened. */
+function send(call: ApiRequest, request: GenerationRequest) {
+  // Re-sent once on a new connection when a kept-alive one turns out closed (see sendJson).
+  return sendJson(call.url, call.body, { signal: request.signal, headers: call.headers }, OPEN_OPTIONS);
+}
+
 /**
  * Runs one call. `secrets` (the API key) are masked in any error message, and the error's
  * cause dropped when it mentions them.
@@ -52,13 +58,7 @@ export async function* callApi(
   secrets: readonly string[],
 ): AsyncGenerator<RunnerEvent> {
   try {
-    // Re-sent once on a new connection when a kept-alive one turns out closed (see sendJson).
-    const { tSent, response, arrivals } = await sendJson(
-      call.url,
-      call.body,
-      { signal: request.signal, headers: call.headers },
-      OPEN_OPTIONS,
-    );
+    const { tSent, response, arrivals } = await send(call, request);
     yield { type: "sent", t: tSent };
     if (request.stream) {
       // A body that is not an event stream (a whole JSON answer, an HTML page) fails in readSse.
@@ -73,7 +73,10 @@ export async function* callApi(
   }
 }
 
-/** {@link callApi}, each event pushed to `emit` as it arrives (see `Runner.generateInto`). */
+/**
+ * {@link callApi}, each event pushed to `emit` as it arrives (see `Runner.generateInto`): a
+ * streamed call through the protocol's decoder when it has one, else {@link callApi}'s events.
+ */
 export async function callApiInto(
   call: ApiRequest,
   request: GenerationRequest,
@@ -81,26 +84,14 @@ export async function callApiInto(
   secrets: readonly string[],
   emit: RunnerEventSink,
 ): Promise<void> {
+  if (!(request.stream && protocol.decoder)) {
+    for await (const event of callApi(call, request, protocol, secrets)) emit(event);
+    return;
+  }
   try {
-    const { tSent, response, arrivals } = await sendJson(
-      call.url,
-      call.body,
-      { signal: request.signal, headers: call.headers },
-      OPEN_OPTIONS,
-    );
+    const { tSent, response, arrivals } = await send(call, request);
     emit({ type: "sent", t: tSent });
-    if (request.stream && protocol.decoder) {
-      await decodeInto(response, request.signal, arrivals, protocol.decoder(), emit);
-    } else if (request.stream) {
-      const contentType = response.headers["content-type"];
-      for await (const event of protocol.stream(
-        readSse(response.body, request.signal, arrivals, contentType),
-      ))
-        emit(event);
-    } else {
-      const { value, tEnd } = await readJsonBody(response.body, request.signal, arrivals);
-      for (const event of protocol.whole(value, tEnd)) emit(event);
-    }
+    await decodeInto(response, request.signal, arrivals, protocol.decoder(), emit);
   } catch (error) {
     throw redactError(error, secrets);
   }
