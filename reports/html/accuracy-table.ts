@@ -67,6 +67,8 @@ export interface ComparisonRow {
   task: string;
   scorer: string;
   pairs: number;
+  /** Present when the cases carry weights: `pairs` then counts calls, `cases` the cases they are. */
+  weighted?: { cases: number; calls: number };
   candidateAccuracy: number | null;
   baselineAccuracy: number | null;
   /** Candidate − baseline, in accuracy points (0.05 = 5 points). */
@@ -110,6 +112,7 @@ export function comparisonRow(
     task,
     scorer,
     pairs: c.scored_pairs,
+    ...(c.weighted && { weighted: c.weighted }),
     candidateAccuracy: c.candidate.accuracy,
     baselineAccuracy: c.baseline.accuracy,
     diff: c.accuracy_diff,
@@ -154,9 +157,9 @@ export function renderComparisonTable(
           : "no interval";
       const verdict =
         r.significant === null ? "unknown" : r.significant ? `<span class="yes">yes</span>` : "no";
-      return `<tr><td>${swatch(r.candidate)}${escapeHtml(r.candidate)}</td><td>${swatch(r.baseline)}${escapeHtml(r.baseline)}</td><td>${escapeHtml(r.task)}</td><td>${escapeHtml(r.scorer)}</td><td class="num">${r.pairs}</td><td class="num">${acc(r.candidateAccuracy)}</td><td class="num">${acc(r.baselineAccuracy)}</td><td class="num">${r.diff === null ? "—" : points(r.diff)}</td><td>${escapeHtml(interval)}</td><td class="num">${r.mcnemarP === null ? "—" : escapeHtml(pValue(r.mcnemarP))}</td><td>${verdict}</td></tr>`;
+      return `<tr><td>${swatch(r.candidate)}${escapeHtml(r.candidate)}</td><td>${swatch(r.baseline)}${escapeHtml(r.baseline)}</td><td>${escapeHtml(r.task)}</td><td>${escapeHtml(r.scorer)}</td><td class="num">${r.weighted ? `${r.weighted.cases} (weighted: ${r.weighted.calls} calls)` : r.pairs}</td><td class="num">${acc(r.candidateAccuracy)}</td><td class="num">${acc(r.baselineAccuracy)}</td><td class="num">${r.diff === null ? "—" : points(r.diff)}</td><td>${escapeHtml(interval)}</td><td class="num">${r.mcnemarP === null ? "—" : escapeHtml(pValue(r.mcnemarP))}</td><td>${verdict}</td></tr>`;
     })
     .join("\n");
   const alpha = rows[0] ? Number((1 - rows[0].confidence).toPrecision(2)) : 0.05;
-  return `<table class="accuracy comparisons"><caption>${escapeHtml(labels.what)} on the cases both ran: the paired accuracy difference (${escapeHtml(labels.candidate.toLowerCase())} − ${escapeHtml(labels.baseline.toLowerCase())}, in percentage points) with its interval, McNemar's exact p for 0/1 scores, and whether the difference is significant at ${alpha} (by McNemar where known, else by the interval leaving out 0).</caption><thead><tr><th scope="col">${escapeHtml(labels.candidate)}</th><th scope="col">${escapeHtml(labels.baseline)}</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Paired cases</th><th scope="col" class="num">${escapeHtml(labels.candidate)}</th><th scope="col" class="num">${escapeHtml(labels.baseline)}</th><th scope="col" class="num">Difference</th><th scope="col">Interval</th><th scope="col" class="num">McNemar p</th><th scope="col">Significant</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table class="accuracy comparisons"><caption>${escapeHtml(labels.what)} on the cases both ran: the paired accuracy difference (${escapeHtml(labels.candidate.toLowerCase())} − ${escapeHtml(labels.baseline.toLowerCase())}, in percentage points) with its interval, McNemar's exact p for 0/1 scores, and whether the difference is significant at ${alpha} (by McNemar where known, else by the interval leaving out 0).${rows.some((r) => r.weighted) ? " Weighted rows count a case as the logged calls it stands for, each case one draw in the interval (no McNemar test)." : ""}</caption><thead><tr><th scope="col">${escapeHtml(labels.candidate)}</th><th scope="col">${escapeHtml(labels.baseline)}</th><th scope="col">Task</th><th scope="col">Scorer</th><th scope="col" class="num">Paired cases</th><th scope="col" class="num">${escapeHtml(labels.candidate)}</th><th scope="col" class="num">${escapeHtml(labels.baseline)}</th><th scope="col" class="num">Difference</th><th scope="col">Interval</th><th scope="col" class="num">McNemar p</th><th scope="col">Significant</th></tr></thead><tbody>${body}</tbody></table>`;
 }

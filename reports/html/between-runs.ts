@@ -9,7 +9,7 @@ import type { CallRecord } from "../../src/core/records.ts";
 import type { GroupSummary } from "../../src/metrics/group.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import { compareModels } from "../../src/savings/compare.ts";
-import { type CaseOutcomeBuilder, OutcomeBuilders } from "../../src/savings/outcomes.ts";
+import { type CaseOutcomeBuilder, OutcomeBuilders, weighOutcomes } from "../../src/savings/outcomes.ts";
 import { type ComparisonRow, comparisonRow, renderComparisonTable } from "./accuracy-table.ts";
 import { modelColor } from "./colors.ts";
 import { escapeHtml, joules, ms, usd } from "./format.ts";
@@ -88,11 +88,20 @@ export class BetweenRunsCollector {
     if (scorers) for (const scorer of scorers) this.builder(record.model, record.task, scorer).add(record);
   }
 
-  /** One paired accuracy comparison per pair, later run as candidate, reference as baseline. */
+  /**
+   * One paired accuracy comparison per pair, later run as candidate, reference as baseline; cases
+   * that carry weights count as the calls they stand for, as the summary's accuracy does.
+   */
   rows(): ComparisonRow[] {
     return this.pairs.map((p) => {
-      const outcomes = (model: string) => this.builder(model, p.task, p.scorer).outcomes();
-      const comparison = compareModels(outcomes(p.candidate), outcomes(p.reference));
+      const candidate = this.builder(p.candidate, p.task, p.scorer).outcomes();
+      const reference = this.builder(p.reference, p.task, p.scorer).outcomes();
+      const weighed = weighOutcomes(candidate, reference);
+      const comparison = weighed
+        ? compareModels(weighed.candidate, weighed.baseline, {
+            weighted: { cases: weighed.cases, calls: weighed.calls },
+          })
+        : compareModels(candidate, reference);
       return comparisonRow(p.candidate, p.reference, p.task, p.scorer, comparison);
     });
   }

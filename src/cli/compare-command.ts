@@ -2,12 +2,14 @@
  * `opbench compare <a> <b>`: what changed from run a to run b, per model × task — accuracy per
  * scorer with the paired difference (or unpaired, said), its interval and p; p50/p95 latency
  * and whether their intervals separate; cost per 1,000 calls; failed calls. No model is called.
+ * A task whose cases carry weights (`weight_field`) has its accuracy compared over the calls
+ * they stand for (b's weights), as the summary counts it, with cluster-robust tests.
  */
 import { resolve } from "node:path";
 import { accuracyDelta } from "../gates/accuracy-delta.ts";
 import { loadBaseline, recordedSuiteDir } from "../gates/baseline.ts";
 import { groupKey } from "../gates/case-scores.ts";
-import type { GateBaseline } from "../gates/evaluate.ts";
+import { accuracySide, type GateBaseline } from "../gates/evaluate.ts";
 import { latencyRise } from "../gates/latency-delta.ts";
 import { formatNumber, formatPoints, formatSigned } from "../gates/numbers.ts";
 import type { GroupSummary } from "../metrics/group.ts";
@@ -34,6 +36,8 @@ export interface CompareRow {
     p_value: number | null;
     significant: boolean;
     test: string;
+    /** Present when the figures count calls: the cases compared and the logged calls they stand for. */
+    weighted?: { cases: number; calls: number };
   }[];
   latency: { figure: string; a: number | null; b: number | null; change: number | null; verdict: string }[];
   cost_per_1k_usd: { a: number | null; b: number | null; change: number | null };
@@ -70,7 +74,14 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
       searchDirs: [...(suiteDir ? [suiteDir] : []), process.cwd()],
       readRunDir: (dir) => readRunDirWithCases(resolve(dir)),
     });
-    const b = { source: args.b, summary: bSummary, caseScores: await bStored.caseScores, warnings: [] };
+    const bCases = await bStored.caseData;
+    const b: GateBaseline = {
+      source: args.b,
+      summary: bSummary,
+      caseScores: bCases?.scores ?? null,
+      caseWeights: bCases?.weights ?? null,
+      warnings: [],
+    };
     const comparison = compareRuns(a, b, args.alpha);
     if (args.json) process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
     else for (const line of formatComparison(comparison)) process.stdout.write(`${line}\n`);
@@ -124,8 +135,9 @@ function compareRow(
     const accA = ra.accuracy.find((x) => x.scorer === accB.scorer);
     if (!accA) return [];
     const result = accuracyDelta({
-      current: { mean: accB.mean, n: accB.n, cases: b.caseScores?.get(key)?.get(accB.scorer) ?? null },
-      baseline: { mean: accA.mean, n: accA.n, cases: a.caseScores?.get(key)?.get(accB.scorer) ?? null },
+      current: accuracySide(accB, b.caseScores?.get(key)?.get(accB.scorer) ?? null),
+      baseline: accuracySide(accA, a.caseScores?.get(key)?.get(accB.scorer) ?? null),
+      weights: b.caseWeights?.get(key) ?? null,
       margin: 0,
       strict: false,
       alpha,
@@ -141,6 +153,7 @@ function compareRow(
         p_value: result.pValue,
         significant,
         test: result.test,
+        ...(result.weighted && { weighted: result.weighted }),
       },
     ];
   });
@@ -205,6 +218,12 @@ export function formatComparison(c: Comparison): string[] {
     lines.push(
       `  failed calls ${row.failed.a}/${row.failed.calls_a} → ${row.failed.b}/${row.failed.calls_b}`,
     );
+    const weighted = row.accuracy.find((acc) => acc.weighted)?.weighted;
+    if (weighted) {
+      lines.push(
+        `  weighted: accuracy over the ${weighted.calls} logged calls its ${weighted.cases} cases stand for (each case one draw in the test); latency, cost and failed calls count the calls each run made`,
+      );
+    }
   }
   if (c.only_in_a.length > 0) lines.push(`Only in ${c.a}: ${c.only_in_a.join(", ")}`);
   if (c.only_in_b.length > 0) lines.push(`Only in ${c.b}: ${c.only_in_b.join(", ")}`);

@@ -79,7 +79,13 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
     if (!hasGates(prepared)) return nothingToCheck();
     const names = args.format ?? GATE_OUTPUTS;
     const outputs = chooseGateOutputs("run", [...names, ...(args.junit ? ["junit"] : [])]);
-    const report = evaluatePrepared(prepared, { summary, load: null, caseScores: await stored.caseScores });
+    const cases = await stored.caseData;
+    const report = evaluatePrepared(prepared, {
+      summary,
+      load: null,
+      caseScores: cases?.scores ?? null,
+      caseWeights: cases?.weights ?? null,
+    });
     summary.gates = report;
     printGateReport(report, GATE_TERMINAL.stdout);
     const written = await produceOutputs(

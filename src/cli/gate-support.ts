@@ -76,7 +76,8 @@ export async function readRunDirWithCases(dir: string) {
   if (stored.results.mode !== "run") {
     throw new BaselineError(`${dir} is a load sweep; a baseline is a run of the suite`);
   }
-  return { summary: stored.results.input.summary, caseScores: await stored.caseScores! };
+  const { scores, weights } = (await stored.caseData)!;
+  return { summary: stored.results.input.summary, caseScores: scores, caseWeights: weights };
 }
 
 /**

@@ -54,7 +54,12 @@ export async function evaluateRunGates(
     collector = new CaseScoreCollector();
     for await (const event of readRunLog(runDir)) collector.add(event);
   }
-  const report = evaluatePrepared(gates, { summary, load: null, caseScores: collector?.result() ?? null });
+  const report = evaluatePrepared(gates, {
+    summary,
+    load: null,
+    caseScores: collector?.result() ?? null,
+    caseWeights: collector?.weights() ?? null,
+  });
   summary.gates = report;
   printGateReport(report, (line) => process.stderr.write(`${line}\n`));
   return report;

@@ -9,16 +9,16 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { METRICS_VERSION } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
-import { scanCaseScores, scanCaseScoresInWorker } from "../gates/case-scan.ts";
-import { CaseScoreCollector, type CaseScores } from "../gates/case-scores.ts";
+import { scanCaseData, scanCaseDataInWorker } from "../gates/case-scan.ts";
+import { type CaseData, CaseScoreCollector } from "../gates/case-scores.ts";
 import { SUMMARY_VERSION, type Summary } from "../metrics/summary.ts";
 import { SUMMARY_FILE } from "../metrics/summary-file.ts";
 import { type RunDirResults, readRunDir } from "./run-dir.ts";
 
 export interface StoredRun {
   results: RunDirResults;
-  /** Per-case scores (still being read when scanned in a worker); null when not asked for. */
-  caseScores: Promise<CaseScores> | null;
+  /** Per-case scores and weights (still being read when scanned in a worker); null when not asked for. */
+  caseData: Promise<CaseData> | null;
   warnings: string[];
 }
 
@@ -58,18 +58,17 @@ export async function readStoredRun(
   const path = resolve(dir);
   const stored = currentSummary(path);
   if (stored) {
-    let caseScores: Promise<CaseScores> | null = null;
-    if (withCases)
-      caseScores = inWorker ? scanCaseScoresInWorker(path) : Promise.resolve(scanCaseScores(path));
+    let caseData: Promise<CaseData> | null = null;
+    if (withCases) caseData = inWorker ? scanCaseDataInWorker(path) : Promise.resolve(scanCaseData(path));
     // Awaited later by the caller; a failure meanwhile is not an unhandled rejection.
-    caseScores?.catch(() => undefined);
-    return { results: { mode: "run", input: { runDir: path, summary: stored } }, caseScores, warnings: [] };
+    caseData?.catch(() => undefined);
+    return { results: { mode: "run", input: { runDir: path, summary: stored } }, caseData, warnings: [] };
   }
   const collector = withCases ? new CaseScoreCollector() : null;
   const reading = await readRunDir(path, shown, collector ? (event) => collector.add(event) : undefined);
   return {
     results: reading.results,
-    caseScores: collector ? Promise.resolve(collector.result()) : null,
+    caseData: collector ? Promise.resolve(collector.data()) : null,
     warnings: reading.warnings,
   };
 }

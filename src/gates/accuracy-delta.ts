@@ -4,17 +4,26 @@
  * unpaired from the two accuracies (a two-proportion z-test) when they share none. The test is of
  * "no difference" at level α: a drop beyond the margin fails only when it is also significant;
  * otherwise the verdict is inconclusive, with the cases `opbench plan`'s arithmetic says would
- * decide it.
+ * decide it. Cases that carry weights (task `weight_field`) are compared over the calls they
+ * stand for, each case one cluster of its calls (weighted-accuracy-delta.ts).
  */
 import { normalQuantile, twoSidedNormalP } from "../stats/distributions.ts";
 import { mcnemarExact, type PairedScore, pairedDifference } from "../stats/paired.ts";
 import { casesForPairedProportions, casesForTwoProportions } from "../stats/sample-size.ts";
 import { isNonEmpty } from "../stats/samples.ts";
+import type { GroupCaseWeights } from "./case-scores.ts";
+import {
+  type AccuracySide,
+  type DeltaTest,
+  weightedPairedTest,
+  weightedUnpairedTest,
+} from "./weighted-accuracy-delta.ts";
 
 export interface AccuracyDeltaInput {
-  /** Case id → score, when the per-case scores are known (from a log or a saved baseline). */
-  current: { mean: number; n: number; cases: Map<string, number> | null };
-  baseline: { mean: number; n: number; cases: Map<string, number> | null };
+  current: AccuracySide;
+  baseline: AccuracySide;
+  /** The current run's case weights and clusters, when its cases carry weights. */
+  weights?: GroupCaseWeights | null | undefined;
   /** Largest drop allowed, a fraction (0.02 = 2 points). */
   margin: number;
   /** Inclusive (`<=`) or strict (`<`) margin. */
@@ -35,13 +44,26 @@ export interface AccuracyDeltaResult {
   moreCasesNeeded: number | null;
   paired: boolean;
   n: number;
+  /** Present when the figures are over calls: the cases compared and the calls they stand for. */
+  weighted?: { cases: number; calls: number };
 }
 
 const POWER = 0.8;
 
 export function accuracyDelta(input: AccuracyDeltaInput): AccuracyDeltaResult {
   const pairs = sharedCases(input.current.cases, input.baseline.cases);
-  const result = pairs && isNonEmpty(pairs) ? pairedTest(pairs, input.alpha) : unpairedTest(input);
+  const weighted =
+    (input.weights ?? null) !== null ||
+    input.current.calls !== undefined ||
+    input.baseline.calls !== undefined;
+  const result =
+    pairs && isNonEmpty(pairs)
+      ? input.weights
+        ? weightedPairedTest(pairs, input.weights, input.alpha, POWER)
+        : pairedTest(pairs, input.alpha)
+      : weighted
+        ? weightedUnpairedTest(input.current, input.baseline, input.alpha, POWER)
+        : unpairedTest(input);
   const beyond = input.strict ? result.drop >= input.margin : result.drop > input.margin;
   const significant = result.pValue !== null && result.pValue < input.alpha;
   const status = !beyond ? "pass" : significant ? "fail" : "inconclusive";
@@ -66,7 +88,7 @@ function sharedCases(
   return pairs;
 }
 
-type TestResult = Omit<AccuracyDeltaResult, "status" | "moreCasesNeeded"> & { moreCases(): number | null };
+type TestResult = DeltaTest;
 
 function pairedTest(pairs: readonly [PairedScore, ...PairedScore[]], alpha: number): TestResult {
   const difference = pairedDifference(pairs, 1 - alpha);

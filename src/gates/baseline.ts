@@ -12,7 +12,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { HISTORY_FILE, type HistoryRecord, historyRecords } from "../core/site-history.ts";
 import type { Summary } from "../metrics/summary.ts";
-import { type CaseScores, type CaseScoresJson, caseScoresFromJson, caseScoresToJson } from "./case-scores.ts";
+import {
+  type CaseScores,
+  type CaseScoresJson,
+  type CaseWeights,
+  caseScoresFromJson,
+  caseScoresToJson,
+} from "./case-scores.ts";
 import type { GateBaseline } from "./evaluate.ts";
 
 /** A baseline that cannot be used as given (missing, not a summary, another suite): exit code 2. */
@@ -47,7 +53,9 @@ export function baselineDir(suiteDir: string, suiteName: string): string {
 }
 
 /** A run's folded summary and per-case scores, read from a run directory (given by the CLI). */
-export type ReadRunDir = (dir: string) => Promise<{ summary: Summary; caseScores: CaseScores }>;
+export type ReadRunDir = (
+  dir: string,
+) => Promise<{ summary: Summary; caseScores: CaseScores; caseWeights?: CaseWeights }>;
 
 export interface BaselineLookup {
   /** The suite the run belongs to: named baselines are looked for beside it. */
@@ -80,8 +88,8 @@ export async function loadBaseline(source: string, lookup: BaselineLookup): Prom
           `--baseline ${source}: a directory without events.jsonl; is it a run directory?`,
         );
       }
-      const { summary, caseScores } = await lookup.readRunDir(path);
-      return { source, summary, caseScores, warnings: [] };
+      const { summary, caseScores, caseWeights } = await lookup.readRunDir(path);
+      return { source, summary, caseScores, ...(caseWeights && { caseWeights }), warnings: [] };
     }
     let json: unknown;
     try {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { CallRecord } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
-import { CaseScoreCollector, type CaseScores } from "./case-scores.ts";
+import { type CaseData, CaseScoreCollector, type CaseScores } from "./case-scores.ts";
 
 const HEAD_END = Buffer.from(',"ttft_ms":');
 const SCORES = Buffer.from(',"scores":[');
@@ -66,6 +66,11 @@ function fastFields(data: Buffer, start: number, end: number): CallRecord | null
 
 /** Per-case scores of `<runDir>/events.jsonl` (see the module comment); lines that are not JSON are skipped. */
 export function scanCaseScores(runDir: string): CaseScores {
+  return scanCaseData(runDir).scores;
+}
+
+/** {@link scanCaseScores} with the weighted groups' case weights and clusters. */
+export function scanCaseData(runDir: string): CaseData {
   const collector = new CaseScoreCollector();
   const handle = (data: Buffer, start: number, end: number) => {
     if (end <= start) return;
@@ -101,17 +106,17 @@ export function scanCaseScores(runDir: string): CaseScores {
   } finally {
     closeSync(fd);
   }
-  return collector.result();
+  return collector.data();
 }
 
 /**
- * scanCaseScores in a worker thread (this module is its entry: the URL is the file that is
+ * scanCaseData in a worker thread (this module is its entry: the URL is the file that is
  * running, .ts in a checkout, .js when installed), so two runs' logs are read on two cores.
  */
-export function scanCaseScoresInWorker(runDir: string): Promise<CaseScores> {
+export function scanCaseDataInWorker(runDir: string): Promise<CaseData> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { opbenchCaseScan: runDir } });
-    worker.once("message", (scores: CaseScores) => resolve(scores));
+    worker.once("message", (data: CaseData) => resolve(data));
     worker.once("error", reject);
     worker.once("exit", (code) => {
       if (code !== 0)
@@ -121,5 +126,5 @@ export function scanCaseScoresInWorker(runDir: string): Promise<CaseScores> {
 }
 
 if (!isMainThread && typeof workerData?.opbenchCaseScan === "string") {
-  parentPort?.postMessage(scanCaseScores(workerData.opbenchCaseScan));
+  parentPort?.postMessage(scanCaseData(workerData.opbenchCaseScan));
 }

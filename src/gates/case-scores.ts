@@ -12,6 +12,24 @@ export type GroupCaseScores = Map<string, Map<string, number>>;
 /** Every model × task of a run, keyed by {@link groupKey}. */
 export type CaseScores = Map<string, GroupCaseScores>;
 
+/**
+ * A model × task whose cases carry weights (task `weight_field`): case id → the calls it stands
+ * for (cases absent weigh 1), and case id → its cluster key (cases absent have none).
+ */
+export interface GroupCaseWeights {
+  weights: Map<string, number>;
+  clusters: Map<string, string>;
+}
+
+/** The weighted model × tasks of a run, keyed by {@link groupKey}; a group absent is unweighted. */
+export type CaseWeights = Map<string, GroupCaseWeights>;
+
+/** Per-case scores and, for weighted groups, the cases' weights and clusters. */
+export interface CaseData {
+  scores: CaseScores;
+  weights: CaseWeights;
+}
+
 export const groupKey = (model: string, task: string): string => `${model}\u0000${task}`;
 
 /** The JSON form in a saved baseline: one entry per model × task × scorer. */
@@ -28,6 +46,8 @@ interface GroupSums {
   model: string;
   task: string;
   scorers: string[];
+  /** Whether some case of the group weighs other than 1. */
+  weighted: boolean;
 }
 
 /** Marks a slot whose call failed after every retry (it scores 0 on every scorer). */
@@ -49,6 +69,9 @@ export class CaseScoreCollector {
   private readonly slotPairs: number[] = [];
   /** Scorer position, score (NaN: the scorer could not score), … */
   private readonly pairs: number[] = [];
+  /** Slots whose case weighs other than 1, and slots whose case has a cluster key (sparse). */
+  private readonly slotWeight = new Map<number, number>();
+  private readonly slotCluster = new Map<number, string>();
 
   add(event: LogEvent): void {
     if (event.type !== "call") return;
@@ -58,6 +81,11 @@ export class CaseScoreCollector {
     this.slotGroup.push(group);
     this.slotCase.push(event.case_id);
     this.slotStart.push(this.pairs.length);
+    if (event.case_weight !== undefined && event.case_weight !== 1) {
+      this.slotWeight.set(slot, event.case_weight);
+      group.weighted = true;
+    }
+    if (typeof event.cluster === "string") this.slotCluster.set(slot, event.cluster);
     if (event.ok) {
       for (const { scorer, score } of event.scores) {
         let position = group.scorers.indexOf(scorer);
@@ -77,7 +105,7 @@ export class CaseScoreCollector {
     }
     let group = byTask.get(task);
     if (!group) {
-      group = { model, task, scorers: [] };
+      group = { model, task, scorers: [], weighted: false };
       byTask.set(task, group);
     }
     return group;
@@ -137,6 +165,31 @@ export class CaseScoreCollector {
       }
     }
     return result;
+  }
+
+  /** The weights and clusters of the weighted groups' cases (each item's last final record's). */
+  weights(): CaseWeights {
+    const result: CaseWeights = new Map();
+    for (const slot of this.items.values()) {
+      const group = this.slotGroup[slot]!;
+      if (!group.weighted) continue;
+      const key = groupKey(group.model, group.task);
+      let entry = result.get(key);
+      if (!entry) {
+        entry = { weights: new Map(), clusters: new Map() };
+        result.set(key, entry);
+      }
+      const caseId = this.slotCase[slot]!;
+      const weight = this.slotWeight.get(slot);
+      if (weight !== undefined) entry.weights.set(caseId, weight);
+      const cluster = this.slotCluster.get(slot);
+      if (cluster !== undefined) entry.clusters.set(caseId, cluster);
+    }
+    return result;
+  }
+
+  data(): CaseData {
+    return { scores: this.result(), weights: this.weights() };
   }
 }
 

@@ -7,7 +7,7 @@ import type { LoadSummary } from "../load/summary.ts";
 import type { GateReport, GateVerdict } from "../metrics/gate-report.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { accuracyDelta } from "./accuracy-delta.ts";
-import { type CaseScores, groupKey } from "./case-scores.ts";
+import { type CaseScores, type CaseWeights, groupKey } from "./case-scores.ts";
 import { figureLabel } from "./figures.ts";
 import { latencyRise, pointRise, type RiseResult } from "./latency-delta.ts";
 import { formatNumber, formatPoints, formatSigned } from "./numbers.ts";
@@ -21,6 +21,8 @@ export interface GateRun {
   load: LoadSummary | null;
   /** Per-case scores from the log; null when only a summary is at hand. */
   caseScores: CaseScores | null;
+  /** The weighted groups' case weights and clusters, from the log (a paired test over calls). */
+  caseWeights?: CaseWeights | null;
 }
 
 export interface GateBaseline {
@@ -28,6 +30,7 @@ export interface GateBaseline {
   source: string;
   summary: Summary;
   caseScores: CaseScores | null;
+  caseWeights?: CaseWeights | null;
   /** Said once in the report: e.g. the suite changed since the baseline. */
   warnings: string[];
 }
@@ -162,16 +165,21 @@ function absoluteVerdict(spec: GateSpec, row: GateRow): GateVerdict {
   const ok = holds(row.value, spec.op, spec.value);
   let interval = "";
   const accuracy = row.accuracy;
+  const weighted = accuracy?.calls !== undefined ? { cases: accuracy.n, calls: accuracy.calls } : null;
   if (accuracy && accuracy.lower !== null && accuracy.upper !== null) {
-    interval = ` [${formatNumber(accuracy.lower)}–${formatNumber(accuracy.upper)}], n = ${accuracy.n}`;
+    interval = ` [${formatNumber(accuracy.lower)}–${formatNumber(accuracy.upper)}]`;
+    if (!weighted) interval += `, n = ${accuracy.n}`;
     if (accuracy.lower < spec.value && accuracy.upper > spec.value) {
       base.warnings.push(
         `the 95% interval ${interval.trim()} straddles ${spec.value}: the verdict could change with more cases`,
       );
     }
   }
+  if (weighted)
+    interval += ` (weighted: over the ${weighted.calls} logged calls its ${weighted.cases} cases stand for)`;
   return {
     ...base,
+    ...(weighted && { weighted }),
     status: ok ? "pass" : "fail",
     value: row.value,
     message: `${where(row)}: ${label} = ${formatNumber(row.value)}${interval}, needs ${spec.op} ${spec.value}: ${ok ? "pass" : "FAIL"}`,
@@ -255,8 +263,9 @@ function accuracyVerdict(
   const currentCases = run.caseScores?.get(key)?.get(scorer) ?? null;
   const baseCases = baseline.caseScores?.get(key)?.get(scorer) ?? null;
   const result = accuracyDelta({
-    current: { mean: current.mean, n: current.n, cases: currentCases },
-    baseline: { mean: base.mean, n: base.n, cases: baseCases },
+    current: accuracySide(current, currentCases),
+    baseline: accuracySide(base, baseCases),
+    weights: run.caseWeights?.get(key) ?? null,
     margin: spec.value,
     strict: spec.op === "<",
     alpha,
@@ -290,6 +299,7 @@ function accuracyVerdict(
     model: row.model,
     task: row.task,
     scorer,
+    ...(result.weighted && { weighted: result.weighted }),
     status: result.status,
     value: result.current,
     threshold: spec.value,
@@ -301,6 +311,20 @@ function accuracyVerdict(
     more_cases_needed: result.moreCasesNeeded,
     message,
     warnings: verdictWarnings,
+  };
+}
+
+/** An accuracy estimate as accuracyDelta reads it: with its SE, and its calls when weighted. */
+export function accuracySide(
+  accuracy: { mean: number; n: number; se: number | null; calls?: number | undefined },
+  cases: Map<string, number> | null,
+) {
+  return {
+    mean: accuracy.mean,
+    n: accuracy.n,
+    cases,
+    se: accuracy.se,
+    ...(accuracy.calls !== undefined && { calls: accuracy.calls }),
   };
 }
 

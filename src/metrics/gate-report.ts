@@ -24,6 +24,11 @@ export interface GateVerdict {
   delta?: number | null;
   delta_interval?: [number, number] | null;
   p_value?: number | null;
+  /**
+   * Accuracy of a weighted task (`weight_field`): the figures count each case as the logged calls
+   * it stands for; `cases` compared, `calls` they stand for.
+   */
+  weighted?: { cases: number; calls: number };
   /** The statistical test used, in words ("McNemar exact, paired on 412 shared cases"). */
   test: string;
   /** Cases (or calls) more that would likely decide an inconclusive verdict, from `opbench plan`'s arithmetic. */
