@@ -2,7 +2,7 @@
  * Per-case scores of a run log, read fast: a 100,000-call log is ~100 MB, mostly outputs, and a
  * paired comparison needs only a few fields of each `call` record. Lines are scanned as bytes
  * and only two small slices of each are decoded and parsed — the record's head (item, model,
- * task, case, warmup, ok: the fields before `ttft_ms`) and its `scores` array — relying on the
+ * task, case, cluster, weight, warmup, ok: the fields before `ttft_ms`) and its `scores` array — relying on the
  * field order opbench writes. The slices are found by key patterns with unescaped quotes, which
  * no JSON string can contain; `scores` is the last such key, after which a record holds no
  * model- or server-supplied object. Any line that does not fit (another order, an older log, a
@@ -53,6 +53,10 @@ function fastFields(data: Buffer, start: number, end: number): CallRecord | null
     return null;
   }
   const tail = data.toString("latin1", scoresEnd, end);
+  // A case's cluster and weight come before `ttft_ms` as opbench writes them; a record that holds
+  // them elsewhere is parsed whole (after `scores` no model-supplied object could fake the key).
+  if (!("cluster" in head)) return null;
+  if (head.case_weight === undefined && tail.includes(',"case_weight":')) return null;
   const retry = tail.includes(',"will_retry":true');
   if (!retry && !tail.includes(',"will_retry":false')) return null;
   const budget = tail.includes(',"error":{"class":"budget_stopped"');
