@@ -165,7 +165,7 @@ function absoluteVerdict(spec: GateSpec, row: GateRow): GateVerdict {
   const ok = holds(row.value, spec.op, spec.value);
   let interval = "";
   const accuracy = row.accuracy;
-  const weighted = accuracy?.calls !== undefined ? { cases: accuracy.n, calls: accuracy.calls } : null;
+  const weighted = row.weighted ?? null;
   if (accuracy && accuracy.lower !== null && accuracy.upper !== null) {
     interval = ` [${formatNumber(accuracy.lower)}–${formatNumber(accuracy.upper)}]`;
     if (!weighted) interval += `, n = ${accuracy.n}`;

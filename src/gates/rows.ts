@@ -16,6 +16,11 @@ export interface GateRow {
   /** Accuracy only: the scorer read, and its estimate (interval, n). */
   scorer?: string;
   accuracy?: ScorerAccuracy;
+  /**
+   * Present when the figure counts each case as the logged calls it stands for (`weight_field`):
+   * a weighted accuracy, or any figure of a weighted savings comparison.
+   */
+  weighted?: { cases: number; calls: number };
 }
 
 const matches = (wanted: string | undefined, actual: string | null) =>
@@ -99,6 +104,7 @@ export function gateRows(spec: GateSpec, summary: Summary | null, load: LoadSumm
           task: pair.task,
           value,
           scorer: pair.scorer,
+          ...(c.weighted && { weighted: c.weighted }),
         };
       });
   }
@@ -113,6 +119,7 @@ export function gateRows(spec: GateSpec, summary: Summary | null, load: LoadSumm
       const accuracy = scorerAccuracy(row, selector.scorer);
       gateRow.scorer = accuracy?.scorer ?? selector.scorer ?? "(no scorer)";
       if (accuracy) gateRow.accuracy = accuracy;
+      if (accuracy?.calls !== undefined) gateRow.weighted = { cases: accuracy.n, calls: accuracy.calls };
     }
     return gateRow;
   });

@@ -288,3 +288,23 @@ describe("gates on a weighted task", () => {
     );
   });
 });
+
+describe("savings gates on a weighted task", () => {
+  it("a savings figure of a weighted comparison says it counts the logged calls", () => {
+    const summary = build([
+      start,
+      ...weightedCalls("local", (i) => i >= HEAVY),
+      ...weightedCalls("api", () => true),
+    ]);
+    const report = evaluateGates({
+      gates: [{ spec: parseGate("accuracy_retained >= 0.9"), from: "command line" }],
+      run: { summary, load: null, caseScores: null },
+      baseline: null,
+    });
+    const [verdict] = report.verdicts;
+    expect(verdict!.status).toBe("fail");
+    expect(verdict!.value).toBeCloseTo(17 / 47, 9);
+    expect(verdict!.weighted).toEqual({ cases: 20, calls: 47 });
+    expect(verdict!.message).toContain("(weighted: over the 47 logged calls its 20 cases stand for)");
+  });
+});
