@@ -13,6 +13,7 @@ import { accuracySide, type GateBaseline } from "../gates/evaluate.ts";
 import { latencyRise } from "../gates/latency-delta.ts";
 import { formatNumber, formatPoints, formatSigned } from "../gates/numbers.ts";
 import type { GroupSummary } from "../metrics/group.ts";
+import { minSamplesForQuantileInterval } from "../stats/quantile-ci.ts";
 import { GATE_EXIT, gateErrorCode, readRunDirWithCases } from "./gate-support.ts";
 import { readStoredRun } from "./stored-run.ts";
 
@@ -162,6 +163,10 @@ function compareRow(
       // b slower than a beyond noise, or a slower than b (b faster).
       const rise = latencyRise(rb.latency[field], ra.latency[field], stat, 0, false);
       const fall = latencyRise(ra.latency[field], rb.latency[field], stat, 0, false);
+      const a = ra.latency[field];
+      const b = rb.latency[field];
+      // Without an interval on either side there is no test, only the two numbers.
+      const untested = a && b && (a.ci95[stat] === null || b.ci95[stat] === null);
       const verdict =
         rise.status === "fail"
           ? "slower (intervals separate)"
@@ -169,7 +174,9 @@ function compareRow(
             ? "faster (intervals separate)"
             : rise.status === "unknown"
               ? "unknown"
-              : "no significant change";
+              : untested
+                ? `not tested: too few calls for a ${stat} interval (${Math.min(a.n, b.n)}; needs ${minSamplesForQuantileInterval(stat === "p50" ? 0.5 : 0.95)})`
+                : "no significant change";
       return { figure: `${stat} ${field}`, a: rise.baseline, b: rise.current, change: rise.rise, verdict };
     }),
   );

@@ -153,6 +153,11 @@ describe("opbench compare, weighted by logged calls", () => {
     expect(weighted.stdout).toContain(
       "weighted: accuracy over the 47 logged calls its 20 cases stand for (each case one draw in the test); latency, cost and failed calls count the calls each run made",
     );
+    // 20 calls give a p50 interval but no p95 one: said, not "no significant change".
+    expect(weighted.stdout).toMatch(
+      /p95 e2e_ms [\d.]+ → [\d.]+ ms \(\+0\.0%\): not tested: too few calls for a p95 interval \(20; needs 72\)/,
+    );
+    expect(weighted.stdout).toMatch(/p50 e2e_ms [\d.]+ → [\d.]+ ms \(\+0\.0%\): no significant change/);
     const json = await runCli(["compare", runs.a, runs.b, "--json"]);
     const accuracy = (JSON.parse(json.stdout) as Comparison).rows[0]!.accuracy.find(
       (x) => x.scorer === "exact",
