@@ -115,6 +115,10 @@ describe("gates against a baseline, weighted by logged calls", () => {
     expect(verdict.weighted).toEqual({ cases: 20, calls: 47 });
     expect(verdict.delta).toBeCloseTo(-30 / 47, 12);
     expect(verdict.p_value).toBeLessThan(0.05);
+    // The Markdown report (and GitHub step summary) carries the same words.
+    expect(readFileSync(join(runs.b, "report.md"), "utf8")).toContain(
+      "over the 47 logged calls its 20 shared cases stand for",
+    );
 
     const unweighted = await runCli(["gate", runs.bUnweighted, "--baseline", runs.aUnweighted, ...DROP]);
     expect(unweighted.code, unweighted.stdout + unweighted.stderr).toBe(0);
