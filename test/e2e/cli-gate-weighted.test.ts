@@ -129,6 +129,23 @@ describe("gates against a baseline, weighted by logged calls", () => {
     expect(unweighted.stdout).not.toContain("logged calls");
   });
 
+  it("a saved baseline (per-case scores, no weights) is paired with this run's weights", async () => {
+    const saved = await runCli([
+      "baseline",
+      "save",
+      runs.a,
+      "--name",
+      "main",
+      "--dir",
+      join(dir, "replay-b"),
+    ]);
+    expect(saved.code, saved.stderr).toBe(0);
+    const result = await runCli(["gate", runs.b, "--baseline", "main", ...DROP]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toContain("dropped 63.8 points");
+    expect(result.stdout).toContain("over the 47 logged calls its 20 shared cases stand for");
+  });
+
   it("run --baseline checks the weighted gate as the run ends", async () => {
     const result = await runCli([
       "run",
