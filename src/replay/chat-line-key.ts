@@ -10,20 +10,19 @@
  * `{messages, choices}` pair, a repeated key, an escaped key, deep nesting) gets no key, and the
  * caller parses the line in full, which counts its skip as before.
  */
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  JsonBytes,
+  NO_KEY,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "./json-bytes.ts";
 import { chatTools } from "./openai-messages.ts";
 import type { SamplingKey } from "./sample.ts";
 import { Hash53 } from "./seeded-hash.ts";
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-/** Beyond this nesting the line is parsed in full (the scanner recurses). */
-const MAX_DEPTH = 64;
 /** Distinct tools arrays whose converted JSON is remembered (a log repeats a few tool sets). */
 const TOOLS_CACHE_SIZE = 64;
 
@@ -56,47 +55,18 @@ const ROLES: [Buffer, string][] = [
   [bytesOf("developer"), "system"],
 ];
 
-/** A string longer than this is searched natively (the call costs more than a short loop). */
-const LONG_STRING = 24;
-
-/** Thrown inside the scanner: the line gets no key. */
-class NoKey extends Error {}
-const NO_KEY = new NoKey();
-
-const isWhitespace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-/** A byte that ends a string's plain run: a control character, a backslash, non-ASCII. */
-const isSpecial = (b: number) => b < 0x20 || b === BACKSLASH || b >= 0x80;
-const isHex = (b: number) => isDigit(b) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
-
-export class ChatLineScanner {
+export class ChatLineScanner extends JsonBytes {
   private readonly seed: number;
-  private buf: Buffer = Buffer.alloc(0);
-  private pos = 0;
-  private end = 0;
-  /** The last string scanned: its token's bounds (quotes included), and whether it is plain ASCII without escapes. */
-  private stringStart = 0;
-  private stringEnd = 0;
-  private plain = true;
   private readonly toolsCache = new Map<string, string | null>();
-  /** The buffer nextSpecialFrom searches, as whole 4-byte words from `wordsStart`; the last byte it found. */
-  private chunk: Buffer | undefined;
-  private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  private wordsStart = 0;
-  private specialFrom = 0;
-  private nextSpecial = -1;
 
   constructor(seed: number) {
+    super();
     this.seed = seed;
   }
 
   /** The key of the line `buf[start, end)`, or undefined: parse it in full. */
   key(buf: Buffer, start: number, end: number): SamplingKey | undefined {
-    this.buf = buf;
-    this.pos = start;
-    this.end = end;
-    // What nextSpecialFrom found is good for this line only (the buffer may be refilled between lines).
-    this.nextSpecial = -1;
+    this.begin(buf, start, end);
     try {
       return this.line();
     } catch (error) {
@@ -111,7 +81,7 @@ export class ChatLineScanner {
     let response = false;
     if (!this.at(CLOSE_OBJECT)) {
       do {
-        const name = this.key_();
+        const name = this.member();
         if (this.is(name, KEY.request)) {
           if (key) throw NO_KEY;
           key = this.request();
@@ -136,7 +106,7 @@ export class ChatLineScanner {
     let choices = false;
     if (!this.at(CLOSE_OBJECT)) {
       do {
-        const name = this.key_();
+        const name = this.member();
         if (this.is(name, KEY.choices)) {
           if (choices) throw NO_KEY;
           choices = true;
@@ -164,7 +134,7 @@ export class ChatLineScanner {
     let toolsEnd = -1;
     if (!this.at(CLOSE_OBJECT)) {
       do {
-        const name = this.key_();
+        const name = this.member();
         if (this.is(name, KEY.model)) {
           if (model !== undefined || this.peek() !== QUOTE) throw NO_KEY;
           this.string();
@@ -223,7 +193,7 @@ export class ChatLineScanner {
     let calls: string[] | undefined;
     if (!this.at(CLOSE_OBJECT)) {
       do {
-        const name = this.key_();
+        const name = this.member();
         if (this.is(name, KEY.role)) {
           if (role !== undefined || this.peek() !== QUOTE) throw NO_KEY;
           this.string();
@@ -293,7 +263,7 @@ export class ChatLineScanner {
       let partSeen = false;
       if (!this.at(CLOSE_OBJECT)) {
         do {
-          const name = this.key_();
+          const name = this.member();
           if (this.is(name, KEY.type)) {
             if (type || this.peek() !== QUOTE) throw NO_KEY;
             this.string();
@@ -329,7 +299,7 @@ export class ChatLineScanner {
       let args = "{}";
       if (!this.at(CLOSE_OBJECT)) {
         do {
-          const key = this.key_();
+          const key = this.member();
           if (this.is(key, KEY.id)) {
             if (idSeen) throw NO_KEY;
             idSeen = true;
@@ -358,7 +328,7 @@ export class ChatLineScanner {
     let args: string | undefined;
     if (!this.at(CLOSE_OBJECT)) {
       do {
-        const key = this.key_();
+        const key = this.member();
         if (this.is(key, KEY.name)) {
           if (nameSeen) throw NO_KEY;
           nameSeen = true;
@@ -397,214 +367,5 @@ export class ChatLineScanner {
     }
     if (json === null) throw NO_KEY;
     return json === "" ? undefined : json;
-  }
-
-  // The JSON grammar, as JSON.parse reads it.
-
-  private peek(): number {
-    this.skipWhitespace();
-    if (this.pos >= this.end) throw NO_KEY;
-    return this.buf[this.pos]!;
-  }
-
-  private skipWhitespace(): void {
-    while (this.pos < this.end && isWhitespace(this.buf[this.pos]!)) this.pos++;
-  }
-
-  private expectObject(): void {
-    if (this.peek() !== OPEN_OBJECT) throw NO_KEY;
-    this.pos++;
-  }
-
-  private expectArray(): void {
-    if (this.peek() !== OPEN_ARRAY) throw NO_KEY;
-    this.pos++;
-  }
-
-  /** Consumes `byte` when it is next. */
-  private at(byte: number): boolean {
-    if (this.peek() !== byte) return false;
-    this.pos++;
-    return true;
-  }
-
-  /** After a member: true on a comma (another follows), false on `close`. */
-  private next(close: number): boolean {
-    const b = this.peek();
-    this.pos++;
-    if (b === COMMA) return true;
-    if (b === close) return false;
-    throw NO_KEY;
-  }
-
-  /** An object's key and its colon; returns the key's token start (plain keys only). */
-  private key_(): number {
-    if (this.peek() !== QUOTE) throw NO_KEY;
-    this.string();
-    if (!this.plain) throw NO_KEY;
-    if (this.peek() !== COLON) throw NO_KEY;
-    this.pos++;
-    return this.stringStart;
-  }
-
-  /** Whether the plain key whose token starts at `start` (and was the last string scanned) is `name`. */
-  private is(start: number, name: Buffer): boolean {
-    return start === this.stringStart && this.stringIs(name);
-  }
-
-  private stringIs(name: Buffer): boolean {
-    const start = this.stringStart + 1;
-    const length = this.stringEnd - 1 - start;
-    if (length !== name.length) return false;
-    for (let i = 0; i < length; i++) if (this.buf[start + i] !== name[i]) return false;
-    return true;
-  }
-
-  /** The last string scanned, decoded. */
-  private decoded(): string {
-    return this.plain
-      ? this.buf.toString("latin1", this.stringStart + 1, this.stringEnd - 1)
-      : (JSON.parse(this.buf.toString("utf8", this.stringStart, this.stringEnd)) as string);
-  }
-
-  /** The next byte at or after `from` that is not plain string text: a control character (a newline too), a backslash or non-ASCII. */
-  private nextSpecialFrom(from: number): number {
-    const buf = this.buf;
-    if (this.chunk !== buf) {
-      this.chunk = buf;
-      this.wordsStart = (4 - (buf.byteOffset & 3)) & 3;
-      const length = Math.max(0, (buf.length - this.wordsStart) >> 2);
-      this.words = new Int32Array(buf.buffer, buf.byteOffset + Math.min(this.wordsStart, buf.length), length);
-    }
-    if (from < this.specialFrom || this.nextSpecial < from) {
-      this.specialFrom = from;
-      this.nextSpecial = this.findSpecial(from);
-    }
-    return this.nextSpecial;
-  }
-
-  /** Searches four bytes a step: a byte-wise loop is the scanner's main cost on long strings. */
-  private findSpecial(from: number): number {
-    const buf = this.buf;
-    const start = this.wordsStart;
-    const words = this.words;
-    let i = from;
-    while (i < buf.length && (i < start || ((i - start) & 3) !== 0)) {
-      if (isSpecial(buf[i]!)) return i;
-      i++;
-    }
-    for (let k = (i - start) >> 2; k < words.length; k++) {
-      const x = words[k]!;
-      const backslash = x ^ 0x5c5c5c5c;
-      // Per byte: its top bit (non-ASCII), below 0x20 (control), equal to 0x5c (backslash).
-      if (((x | ((x - 0x20202020) & ~x) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) !== 0) {
-        for (let j = start + 4 * k; ; j++) if (isSpecial(buf[j]!)) return j;
-      }
-    }
-    for (i = Math.max(from, start + 4 * words.length); i < buf.length; i++) if (isSpecial(buf[i]!)) return i;
-    return Number.POSITIVE_INFINITY;
-  }
-
-  private string(): void {
-    const buf = this.buf;
-    const end = this.end;
-    this.stringStart = this.pos;
-    let plain = true;
-    let i = this.pos + 1;
-    const native = i + LONG_STRING;
-    for (;;) {
-      if (i === native && plain) {
-        // A long string's end is found natively: its closing quote, when no special byte comes before it.
-        const close = buf.indexOf(QUOTE, i);
-        if (close >= 0 && close < end && this.nextSpecialFrom(i) > close) {
-          i = close;
-          break;
-        }
-      }
-      if (i >= end) throw NO_KEY;
-      const b = buf[i]!;
-      if (b === QUOTE) break;
-      if (b === BACKSLASH) {
-        plain = false;
-        const e = buf[i + 1];
-        if (e === 0x75 /* u */) {
-          if (i + 5 >= end) throw NO_KEY;
-          for (let k = 2; k < 6; k++) if (!isHex(buf[i + k]!)) throw NO_KEY;
-          i += 6;
-        } else if (
-          e === QUOTE ||
-          e === BACKSLASH ||
-          e === 0x2f ||
-          e === 0x62 ||
-          e === 0x66 ||
-          e === 0x6e ||
-          e === 0x72 ||
-          e === 0x74
-        ) {
-          i += 2;
-        } else throw NO_KEY;
-        continue;
-      }
-      if (b < 0x20) throw NO_KEY;
-      if (b >= 0x80) plain = false;
-      i++;
-    }
-    this.pos = i + 1;
-    this.stringEnd = this.pos;
-    this.plain = plain;
-  }
-
-  private literal(word: "true" | "false" | "null"): void {
-    for (let i = 0; i < word.length; i++) if (this.buf[this.pos + i] !== word.charCodeAt(i)) throw NO_KEY;
-    if (this.pos + word.length > this.end) throw NO_KEY;
-    this.pos += word.length;
-  }
-
-  private number(): void {
-    const buf = this.buf;
-    const end = this.end;
-    let i = this.pos;
-    if (i < end && buf[i] === 0x2d) i++;
-    if (i < end && buf[i] === 0x30) i++;
-    else if (i < end && buf[i]! >= 0x31 && buf[i]! <= 0x39) while (i < this.end && isDigit(buf[i]!)) i++;
-    else throw NO_KEY;
-    if (i < this.end && buf[i] === 0x2e) {
-      i++;
-      if (!(i < this.end && isDigit(buf[i]!))) throw NO_KEY;
-      while (i < this.end && isDigit(buf[i]!)) i++;
-    }
-    if (i < this.end && (buf[i] === 0x65 || buf[i] === 0x45)) {
-      i++;
-      if (i < this.end && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
-      if (!(i < this.end && isDigit(buf[i]!))) throw NO_KEY;
-      while (i < this.end && isDigit(buf[i]!)) i++;
-    }
-    this.pos = i;
-  }
-
-  /** Any JSON value, checked and passed over. */
-  private skipValue(depth: number): void {
-    if (depth > MAX_DEPTH) throw NO_KEY;
-    const b = this.peek();
-    if (b === QUOTE) this.string();
-    else if (b === OPEN_OBJECT) {
-      this.pos++;
-      if (this.at(CLOSE_OBJECT)) return;
-      do {
-        if (this.peek() !== QUOTE) throw NO_KEY;
-        this.string();
-        if (this.peek() !== COLON) throw NO_KEY;
-        this.pos++;
-        this.skipValue(depth + 1);
-      } while (this.next(CLOSE_OBJECT));
-    } else if (b === OPEN_ARRAY) {
-      this.pos++;
-      if (this.at(CLOSE_ARRAY)) return;
-      do this.skipValue(depth + 1);
-      while (this.next(CLOSE_ARRAY));
-    } else if (b === 0x74) this.literal("true");
-    else if (b === 0x66) this.literal("false");
-    else if (b === 0x6e) this.literal("null");
-    else this.number();
   }
 }
