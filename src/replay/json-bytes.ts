@@ -37,20 +37,16 @@ export class JsonBytes {
   protected stringStart = 0;
   protected stringEnd = 0;
   protected plain = true;
-  /** The buffer nextSpecialFrom searches, as whole 4-byte words from `wordsStart`; the last byte it found. */
+  /** The buffer plainRun searches, as whole 4-byte words from `wordsStart`. */
   private chunk: Buffer | undefined;
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private wordsStart = 0;
-  private specialFrom = 0;
-  private nextSpecial = -1;
 
   /** Reads `buf[start, end)` from its start. */
   protected begin(buf: Buffer, start: number, end: number): void {
     this.buf = buf;
     this.pos = start;
     this.end = end;
-    // What nextSpecialFrom found holds for this text only (the buffer may be refilled between lines).
-    this.nextSpecial = -1;
   }
 
   /** The next byte that is not whitespace (it runs per token: fields are read once, written only past whitespace). */
@@ -134,8 +130,8 @@ export class JsonBytes {
       : (JSON.parse(this.buf.toString("utf8", this.stringStart, this.stringEnd)) as string);
   }
 
-  /** The next byte at or after `from` that is not plain string text: a control character (a newline too), a backslash or non-ASCII. */
-  private nextSpecialFrom(from: number): number {
+  /** Whether `buf[from, to)` is plain string text: no control character, backslash or non-ASCII byte. */
+  private plainRun(from: number, to: number): boolean {
     const buf = this.buf;
     if (this.chunk !== buf) {
       this.chunk = buf;
@@ -143,33 +139,25 @@ export class JsonBytes {
       const length = Math.max(0, (buf.length - this.wordsStart) >> 2);
       this.words = new Int32Array(buf.buffer, buf.byteOffset + Math.min(this.wordsStart, buf.length), length);
     }
-    if (from < this.specialFrom || this.nextSpecial < from) {
-      this.specialFrom = from;
-      this.nextSpecial = this.findSpecial(from);
-    }
-    return this.nextSpecial;
-  }
-
-  /** Searches four bytes a step: a byte-wise loop is the scanner's main cost on long strings. */
-  private findSpecial(from: number): number {
-    const buf = this.buf;
     const start = this.wordsStart;
     const words = this.words;
     let i = from;
-    while (i < buf.length && (i < start || ((i - start) & 3) !== 0)) {
-      if (isSpecial(buf[i]!)) return i;
+    while (i < to && (i < start || ((i - start) & 3) !== 0)) {
+      if (isSpecial(buf[i]!)) return false;
       i++;
     }
-    for (let k = (i - start) >> 2; k < words.length; k++) {
+    // Four bytes a step (a byte-wise loop is the reader's main cost on long strings): per byte,
+    // its top bit (non-ASCII), below 0x20 (control), equal to 0x5c (backslash).
+    const last = Math.min(words.length, Math.floor((to - start) / 4));
+    let k = (i - start) >> 2;
+    for (; k < last; k++) {
       const x = words[k]!;
       const backslash = x ^ 0x5c5c5c5c;
-      // Per byte: its top bit (non-ASCII), below 0x20 (control), equal to 0x5c (backslash).
-      if (((x | ((x - 0x20202020) & ~x) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) !== 0) {
-        for (let j = start + 4 * k; ; j++) if (isSpecial(buf[j]!)) return j;
-      }
+      if (((x | ((x - 0x20202020) & ~x) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) !== 0)
+        return false;
     }
-    for (i = Math.max(from, start + 4 * words.length); i < buf.length; i++) if (isSpecial(buf[i]!)) return i;
-    return Number.POSITIVE_INFINITY;
+    for (i = Math.max(i, start + 4 * k); i < to; i++) if (isSpecial(buf[i]!)) return false;
+    return true;
   }
 
   protected string(): void {
@@ -183,7 +171,7 @@ export class JsonBytes {
       if (i === native && plain) {
         // A long string's end is found natively: its closing quote, when no special byte comes before it.
         const close = buf.indexOf(QUOTE, i);
-        if (close >= 0 && close < end && this.nextSpecialFrom(i) > close) {
+        if (close >= 0 && close < end && this.plainRun(i, close)) {
           i = close;
           break;
         }
