@@ -27,6 +27,10 @@ const isWhitespace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b 
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 /** A byte that ends a string's plain run: a control character, a backslash, non-ASCII. */
 const isSpecial = (b: number) => b < 0x20 || b === BACKSLASH || b >= 0x80;
+/** 1 for a byte that is plain string text (printable ASCII but the quote and the backslash). */
+const PLAIN = new Uint8Array(256).map((_, b) =>
+  b >= 0x20 && b < 0x80 && b !== QUOTE && b !== BACKSLASH ? 1 : 0,
+);
 const isHex = (b: number) => isDigit(b) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
 
 export class JsonBytes {
@@ -166,43 +170,42 @@ export class JsonBytes {
     this.stringStart = this.pos;
     let plain = true;
     let i = this.pos + 1;
-    const native = i + LONG_STRING;
-    for (;;) {
-      if (i === native && plain) {
-        // A long string's end is found natively: its closing quote, when no special byte comes before it.
-        const close = buf.indexOf(QUOTE, i);
-        if (close >= 0 && close < end && this.plainRun(i, close)) {
-          i = close;
-          break;
+    const native = Math.min(end, i + LONG_STRING);
+    while (i < native && PLAIN[buf[i]!] === 1) i++;
+    // A long string's end is found natively: its closing quote, when no special byte comes before it.
+    const close = i === native && i < end ? buf.indexOf(QUOTE, i) : -1;
+    if (close >= 0 && close < end && this.plainRun(i, close)) i = close;
+    else {
+      // Byte by byte from the first byte that is not plain text: escapes checked, the quote found.
+      for (;;) {
+        if (i >= end) throw NO_KEY;
+        const b = buf[i]!;
+        if (b === QUOTE) break;
+        if (b === BACKSLASH) {
+          plain = false;
+          const e = buf[i + 1];
+          if (e === 0x75 /* u */) {
+            if (i + 5 >= end) throw NO_KEY;
+            for (let k = 2; k < 6; k++) if (!isHex(buf[i + k]!)) throw NO_KEY;
+            i += 6;
+          } else if (
+            e === QUOTE ||
+            e === BACKSLASH ||
+            e === 0x2f ||
+            e === 0x62 ||
+            e === 0x66 ||
+            e === 0x6e ||
+            e === 0x72 ||
+            e === 0x74
+          ) {
+            i += 2;
+          } else throw NO_KEY;
+          continue;
         }
+        if (b < 0x20) throw NO_KEY;
+        if (b >= 0x80) plain = false;
+        i++;
       }
-      if (i >= end) throw NO_KEY;
-      const b = buf[i]!;
-      if (b === QUOTE) break;
-      if (b === BACKSLASH) {
-        plain = false;
-        const e = buf[i + 1];
-        if (e === 0x75 /* u */) {
-          if (i + 5 >= end) throw NO_KEY;
-          for (let k = 2; k < 6; k++) if (!isHex(buf[i + k]!)) throw NO_KEY;
-          i += 6;
-        } else if (
-          e === QUOTE ||
-          e === BACKSLASH ||
-          e === 0x2f ||
-          e === 0x62 ||
-          e === 0x66 ||
-          e === 0x6e ||
-          e === 0x72 ||
-          e === 0x74
-        ) {
-          i += 2;
-        } else throw NO_KEY;
-        continue;
-      }
-      if (b < 0x20) throw NO_KEY;
-      if (b >= 0x80) plain = false;
-      i++;
     }
     this.pos = i + 1;
     this.stringEnd = this.pos;
