@@ -25,6 +25,8 @@ import { Hash53 } from "./seeded-hash.ts";
 
 /** Distinct tools arrays whose converted JSON is remembered (a log repeats a few tool sets). */
 const TOOLS_CACHE_SIZE = 64;
+/** Model names remembered as bytes. */
+const MODELS_CACHE_SIZE = 8;
 
 const bytesOf = (text: string) => Buffer.from(text, "latin1");
 const KEY = {
@@ -58,6 +60,7 @@ const ROLES: [Buffer, string][] = [
 export class ChatLineScanner extends JsonBytes {
   private readonly seed: number;
   private readonly toolsCache = new Map<string, string | null>();
+  private readonly models: [Buffer, string][] = [];
 
   constructor(seed: number) {
     super();
@@ -138,7 +141,7 @@ export class ChatLineScanner extends JsonBytes {
         if (this.is(name, KEY.model)) {
           if (model !== undefined || this.peek() !== QUOTE) throw NO_KEY;
           this.string();
-          model = this.decoded();
+          model = this.modelName();
         } else if (this.is(name, KEY.messages)) {
           if (hash || messages >= 0) throw NO_KEY;
           if (model === undefined) {
@@ -236,6 +239,17 @@ export class ChatLineScanner extends JsonBytes {
     hash.update(toolCallId ?? "");
     if (calls) for (const text of calls) hash.update(text);
     return content === undefined ? contentEnd - contentStart : content.length;
+  }
+
+  /** The model string just read: a log names a few models, so the last ones are reused, not decoded again. */
+  private modelName(): string {
+    if (this.plain) for (const [bytes, name] of this.models) if (this.stringIs(bytes)) return name;
+    const name = this.decoded();
+    if (this.plain) {
+      if (this.models.length >= MODELS_CACHE_SIZE) this.models.shift();
+      this.models.push([Buffer.from(name, "latin1"), name]);
+    }
+    return name;
   }
 
   private role(): string {
