@@ -43,7 +43,7 @@ const IN_FLIGHT = 2;
  * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
  * alive, and promoted, at a scavenge. Chat-completions lines are mostly only counted from their
- * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, ~30 MB less RSS.
+ * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay").
  */
 const semiSpaceMb = (format: LogFormat) => (format === "openai-chat" ? 4 : 8);
 
