@@ -2,8 +2,8 @@
  * `init --from`'s sample drawn in sampling threads: this thread reads the log in chunks of whole
  * lines and hands each to the least busy sampling thread (sample-worker.ts), which parses and
  * samples it; their samples merge into the whole log's (StratifiedSampler.absorb), the same as
- * one thread reading it all. Parsing is most of the work: off this thread it overlaps the reads,
- * runs without a per-line async step, and gets a larger young generation than the CLI's. Memory
+ * one thread reading it all. Parsing is most of the work: off this thread it overlaps the reads
+ * and runs without a per-line async step. Memory
  * stays flat: two chunk buffers per thread, reused, and each thread holds only its sample.
  */
 import { open } from "node:fs/promises";
@@ -40,10 +40,12 @@ const NEWLINE = 0x0a;
 /** Chunks in flight per thread: one being parsed, one waiting, so no thread idles on a read. */
 const IN_FLIGHT = 2;
 /**
- * The sampling threads' semi-space, MB: twice the CLI's 4 (bin/opbench.js), so fewer of a chunk's
- * parsed lines are still alive, and promoted, at a scavenge; more costs RSS (BENCHMARKS.md "Replay").
+ * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
+ * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
+ * alive, and promoted, at a scavenge. Chat-completions lines are mostly only counted from their
+ * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay").
  */
-const SEMI_SPACE_MB = 8;
+const semiSpaceMb = (format: LogFormat) => (format === "openai-chat" ? 4 : 8);
 
 /** The semi-space flag as this process was started with (0: V8's own sizing). */
 function restoreSemiSpace(): void {
@@ -80,7 +82,7 @@ export async function sampleInThreads(
   };
   // V8's semi-space flag bounds every heap created after it is set (a worker's resourceLimits
   // cannot raise it): set for the threads' heaps, then set back once they exist.
-  setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  setFlagsFromString(`--max-semi-space-size=${semiSpaceMb(format)}`);
   let ready = 0;
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];

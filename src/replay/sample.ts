@@ -8,6 +8,7 @@
  */
 import { canonicalRequest } from "../../runners/recorded-key.ts";
 import type { LoggedCall } from "./logged-call.ts";
+import { Hash53 } from "./seeded-hash.ts";
 
 export interface SampledCall {
   call: LoggedCall;
@@ -31,56 +32,8 @@ export interface SamplerState {
   held: HeldCall[];
 }
 
-/** A seeded 53-bit hash fed string by string (two 32-bit multiplicative hashes), no concatenation. */
-class Hash53 {
-  private a: number;
-  private b: number;
-
-  constructor(seed: number) {
-    this.a = 0x811c9dc5 ^ seed;
-    this.b = 0x9747b28c ^ Math.imul(seed, 0x85ebca6b);
-  }
-
-  /** Adds a string, then its length (so "ab"+"c" and "a"+"bc" differ). */
-  update(text: string): this {
-    let a = this.a;
-    let b = this.b;
-    const length = text.length;
-    let i = 0;
-    // Two UTF-16 units a step: it runs over every message of every logged line.
-    for (; i + 1 < length; i += 2) {
-      const units = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
-      a = Math.imul(a ^ units, 0x01000193);
-      b = Math.imul(b ^ units, 0x5bd1e995);
-      b ^= b >>> 13;
-    }
-    if (i < length) {
-      const unit = text.charCodeAt(i);
-      a = Math.imul(a ^ unit, 0x01000193);
-      b = Math.imul(b ^ unit, 0x5bd1e995);
-      b ^= b >>> 13;
-    }
-    this.a = Math.imul(a ^ text.length, 0x01000193);
-    this.b = b ^ text.length;
-    return this;
-  }
-
-  digest(): number {
-    let a = this.a;
-    a ^= a >>> 15;
-    a = Math.imul(a, 0x2c1b3c6d);
-    a ^= a >>> 12;
-    return (a >>> 0) + (this.b & 0x1fffff) * 2 ** 32;
-  }
-}
-
-/** Seeded 53-bit hash of a string. */
-export function seededHash(text: string, seed: number): number {
-  return new Hash53(seed).update(text).digest();
-}
-
 /** The sampling priority of a request: a seeded hash of its model, messages and tools, field by field. */
-function requestPriority(call: LoggedCall, seed: number): number {
+export function requestPriority(call: LoggedCall, seed: number): number {
   const hash = new Hash53(seed).update(call.model);
   for (const m of call.messages) {
     hash
@@ -100,12 +53,29 @@ function requestPriority(call: LoggedCall, seed: number): number {
 /** Length buckets of a request's text, in characters (≈ 4 per token). */
 const LENGTH_BUCKETS = [2_000, 8_000, 32_000];
 
-/** The length bucket of a request (an index into LENGTH_BUCKETS, or its length: the longest). */
-function lengthBucket(call: LoggedCall): number {
+/** Characters of a request's messages (what its length bucket is of). */
+function messageChars(call: LoggedCall): number {
   let chars = 0;
   for (const m of call.messages) chars += m.content.length;
+  return chars;
+}
+
+/** The length bucket of `chars` characters (an index into LENGTH_BUCKETS, or its length: the longest). */
+function lengthBucket(chars: number): number {
   const bucket = LENGTH_BUCKETS.findIndex((limit) => chars < limit);
   return bucket < 0 ? LENGTH_BUCKETS.length : bucket;
+}
+
+/**
+ * What sampling needs of a call, known before it is converted (chat-line-key.ts reads it from the
+ * raw line): its stratum's parts and its priority.
+ */
+export interface SamplingKey {
+  model: string;
+  tools: boolean;
+  /** Characters of the messages' content. */
+  chars: number;
+  priority: number;
 }
 
 function stratumName(model: string, tools: boolean, bucket: number): string {
@@ -117,7 +87,7 @@ function stratumName(model: string, tools: boolean, bucket: number): string {
 }
 
 export function stratumOf(call: LoggedCall): string {
-  return stratumName(call.model, call.tools !== undefined, lengthBucket(call));
+  return stratumName(call.model, call.tools !== undefined, lengthBucket(messageChars(call)));
 }
 
 class Stratum {
@@ -156,17 +126,37 @@ export class StratifiedSampler {
     this.offer(stratum, call, requestPriority(call, this.seed), 1, order);
   }
 
-  /** The stratum of a call, made when first seen. */
+  /**
+   * Counts one call of the log by its sampling key alone (as `add` would count it); returns true
+   * when it can enter the sample, and then the caller converts it and hands it to `addKeyed`.
+   */
+  count(key: SamplingKey): boolean {
+    this.seen++;
+    const stratum = this.stratumFor(key.model, key.tools, key.chars);
+    stratum.count++;
+    const heap = stratum.heap;
+    return heap.length < this.size || key.priority <= heap[0]!.priority;
+  }
+
+  /** A call `count` said can enter the sample; `key` must be its own (the same as `add` computes). */
+  addKeyed(call: LoggedCall, key: SamplingKey, order: number): void {
+    this.offer(this.stratumFor(key.model, key.tools, key.chars), call, key.priority, 1, order);
+  }
+
   private stratumOf(call: LoggedCall): Stratum {
+    return this.stratumFor(call.model, call.tools !== undefined, messageChars(call));
+  }
+
+  /** The stratum of a request, made when first seen. */
+  private stratumFor(model: string, tools: boolean, chars: number): Stratum {
     // The stratum is a function of the request, so a duplicate lands in its original's stratum.
-    const slots = this.byModel.get(call.model) ?? [];
-    if (slots.length === 0) this.byModel.set(call.model, slots);
-    const tools = call.tools !== undefined;
-    const bucket = lengthBucket(call);
+    const slots = this.byModel.get(model) ?? [];
+    if (slots.length === 0) this.byModel.set(model, slots);
+    const bucket = lengthBucket(chars);
     const slot = (tools ? LENGTH_BUCKETS.length + 1 : 0) + bucket;
     let stratum = slots[slot];
     if (!stratum) {
-      const name = stratumName(call.model, tools, bucket);
+      const name = stratumName(model, tools, bucket);
       stratum = this.strata.get(name) ?? new Stratum(name);
       slots[slot] = stratum;
       this.strata.set(stratum.name, stratum);

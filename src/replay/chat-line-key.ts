@@ -1,0 +1,385 @@
+/**
+ * The sampling key of a chat-completions `{request, response}` log line, read from its raw bytes
+ * without parsing it into objects: most lines of a large log are only counted (their priority
+ * cannot enter the bottom-k sample), so only the few that can are parsed and converted.
+ *
+ * The scanner is sound, not complete: it gives a key only for a line that is valid JSON and
+ * that the full parse (read-log.ts `parseLogLine`) turns into exactly one call, with the same
+ * model, tool use, message characters and priority (sample.ts `requestPriority`). Anything else
+ * (a malformed or truncated line, a skip of any reason, a shape it does not read: the flat
+ * `{messages, choices}` pair, a repeated key, an escaped key, deep nesting) gets no key, and the
+ * caller parses the line in full, which counts its skip as before.
+ */
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  JsonBytes,
+  NO_KEY,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "./json-bytes.ts";
+import { chatTools } from "./openai-messages.ts";
+import type { SamplingKey } from "./sample.ts";
+import { Hash53 } from "./seeded-hash.ts";
+
+/** Distinct tools arrays whose converted JSON is remembered (a log repeats a few tool sets). */
+const TOOLS_CACHE_SIZE = 64;
+/** Model names remembered as bytes. */
+const MODELS_CACHE_SIZE = 8;
+
+const bytesOf = (text: string) => Buffer.from(text, "latin1");
+const KEY = {
+  request: bytesOf("request"),
+  response: bytesOf("response"),
+  error: bytesOf("error"),
+  body: bytesOf("body"),
+  choices: bytesOf("choices"),
+  model: bytesOf("model"),
+  messages: bytesOf("messages"),
+  tools: bytesOf("tools"),
+  role: bytesOf("role"),
+  content: bytesOf("content"),
+  toolCalls: bytesOf("tool_calls"),
+  toolCallId: bytesOf("tool_call_id"),
+  id: bytesOf("id"),
+  function: bytesOf("function"),
+  name: bytesOf("name"),
+  arguments: bytesOf("arguments"),
+  type: bytesOf("type"),
+  text: bytesOf("text"),
+};
+const ROLES: [Buffer, string][] = [
+  [bytesOf("system"), "system"],
+  [bytesOf("user"), "user"],
+  [bytesOf("assistant"), "assistant"],
+  [bytesOf("tool"), "tool"],
+  [bytesOf("developer"), "system"],
+];
+
+export class ChatLineScanner extends JsonBytes {
+  private readonly seed: number;
+  private readonly toolsCache = new Map<string, string | null>();
+  private readonly models: [Buffer, string][] = [];
+
+  constructor(seed: number) {
+    super();
+    this.seed = seed;
+  }
+
+  /** The key of the line `buf[start, end)`, or undefined: parse it in full. */
+  key(buf: Buffer, start: number, end: number): SamplingKey | undefined {
+    this.begin(buf, start, end);
+    try {
+      return this.line();
+    } catch (error) {
+      if (error === NO_KEY) return undefined;
+      throw error;
+    }
+  }
+
+  private line(): SamplingKey {
+    this.expectObject();
+    let key: SamplingKey | undefined;
+    let response = false;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const name = this.member();
+        if (this.is(name, KEY.request)) {
+          if (key) throw NO_KEY;
+          key = this.request();
+        } else if (this.is(name, KEY.response)) {
+          if (response) throw NO_KEY;
+          response = true;
+          this.response();
+        } else if (this.is(name, KEY.error)) {
+          if (this.peek() === OPEN_OBJECT) throw NO_KEY;
+          this.skipValue(0);
+        } else this.skipValue(0);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    this.skipWhitespace();
+    if (this.pos !== this.end || !key || !response) throw NO_KEY;
+    return key;
+  }
+
+  /** The response: an object with `choices` whose first is an object (else "no response"), not a batch `body`. */
+  private response(): void {
+    this.expectObject();
+    let choices = false;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const name = this.member();
+        if (this.is(name, KEY.choices)) {
+          if (choices) throw NO_KEY;
+          choices = true;
+          this.expectArray();
+          if (this.peek() !== OPEN_OBJECT) throw NO_KEY;
+          do this.skipValue(1);
+          while (this.next(CLOSE_ARRAY));
+        } else if (this.is(name, KEY.body)) {
+          if (this.peek() === OPEN_OBJECT) throw NO_KEY;
+          this.skipValue(1);
+        } else this.skipValue(1);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    if (!choices) throw NO_KEY;
+  }
+
+  private request(): SamplingKey {
+    this.expectObject();
+    let model: string | undefined;
+    let hash: Hash53 | undefined;
+    let chars = 0;
+    /** Where the messages are when they come before the model (the hash starts with the model). */
+    let messages = -1;
+    let tools = -1;
+    let toolsEnd = -1;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const name = this.member();
+        if (this.is(name, KEY.model)) {
+          if (model !== undefined || this.peek() !== QUOTE) throw NO_KEY;
+          this.string();
+          model = this.modelName();
+        } else if (this.is(name, KEY.messages)) {
+          if (hash || messages >= 0) throw NO_KEY;
+          if (model === undefined) {
+            messages = this.pos;
+            this.skipValue(1);
+          } else {
+            hash = new Hash53(this.seed).update(model);
+            chars = this.messages(hash);
+          }
+        } else if (this.is(name, KEY.tools)) {
+          if (tools >= 0) throw NO_KEY;
+          tools = this.pos;
+          this.skipValue(1);
+          toolsEnd = this.pos;
+        } else this.skipValue(1);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    if (model === undefined) throw NO_KEY;
+    if (!hash) {
+      if (messages < 0) throw NO_KEY;
+      const after = this.pos;
+      this.pos = messages;
+      hash = new Hash53(this.seed).update(model);
+      chars = this.messages(hash);
+      this.pos = after;
+    }
+    const toolsJson = tools >= 0 ? this.toolsJson(tools, toolsEnd) : undefined;
+    hash.update(toolsJson ?? "");
+    return { model, tools: toolsJson !== undefined, chars, priority: hash.digest() };
+  }
+
+  /** Hashes the messages as requestPriority does; returns their content's characters. */
+  private messages(hash: Hash53): number {
+    this.expectArray();
+    if (this.at(CLOSE_ARRAY)) throw NO_KEY;
+    let chars = 0;
+    do chars += this.message(hash);
+    while (this.next(CLOSE_ARRAY));
+    return chars;
+  }
+
+  private message(hash: Hash53): number {
+    this.expectObject();
+    let role: string | undefined;
+    let contentSeen = false;
+    /** Plain content's bytes, or decoded content. */
+    let contentStart = 0;
+    let contentEnd = 0;
+    let content: string | undefined = "";
+    let toolCallId: string | undefined;
+    let toolCallIdSeen = false;
+    let calls: string[] | undefined;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const name = this.member();
+        if (this.is(name, KEY.role)) {
+          if (role !== undefined || this.peek() !== QUOTE) throw NO_KEY;
+          this.string();
+          role = this.role();
+        } else if (this.is(name, KEY.content)) {
+          if (contentSeen) throw NO_KEY;
+          contentSeen = true;
+          const first = this.peek();
+          if (first === QUOTE) {
+            this.string();
+            if (this.plain) {
+              contentStart = this.stringStart + 1;
+              contentEnd = this.stringEnd - 1;
+              content = undefined;
+            } else content = this.decoded();
+          } else if (first === OPEN_ARRAY) content = this.textParts();
+          else if (first === 0x6e /* n */) this.literal("null");
+          else throw NO_KEY;
+        } else if (this.is(name, KEY.toolCalls)) {
+          if (calls) throw NO_KEY;
+          if (this.peek() === OPEN_ARRAY) calls = this.toolCalls();
+          else {
+            calls = [];
+            this.skipValue(2);
+          }
+        } else if (this.is(name, KEY.toolCallId)) {
+          if (toolCallIdSeen) throw NO_KEY;
+          toolCallIdSeen = true;
+          if (this.peek() === QUOTE) {
+            this.string();
+            toolCallId = this.decoded();
+          } else this.skipValue(2);
+        } else this.skipValue(2);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    if (role === undefined) throw NO_KEY;
+    hash.update(role);
+    if (content === undefined) hash.updateAscii(this.buf, contentStart, contentEnd);
+    else hash.update(content);
+    hash.update(toolCallId ?? "");
+    if (calls) for (const text of calls) hash.update(text);
+    return content === undefined ? contentEnd - contentStart : content.length;
+  }
+
+  /** The model string just read: a log names a few models, so the last ones are reused, not decoded again. */
+  private modelName(): string {
+    if (this.plain) for (const [bytes, name] of this.models) if (this.stringIs(bytes)) return name;
+    const name = this.decoded();
+    if (this.plain) {
+      if (this.models.length >= MODELS_CACHE_SIZE) this.models.shift();
+      this.models.push([Buffer.from(name, "latin1"), name]);
+    }
+    return name;
+  }
+
+  private role(): string {
+    if (!this.plain) throw NO_KEY;
+    for (const [bytes, role] of ROLES) if (this.stringIs(bytes)) return role;
+    throw NO_KEY;
+  }
+
+  /** A content array of text parts, joined (any other part: parsed in full, which skips the line). */
+  private textParts(): string {
+    this.expectArray();
+    let text = "";
+    if (this.at(CLOSE_ARRAY)) return text;
+    do {
+      const first = this.peek();
+      if (first === QUOTE) {
+        this.string();
+        text += this.decoded();
+        continue;
+      }
+      if (first !== OPEN_OBJECT) throw NO_KEY;
+      this.expectObject();
+      let type = false;
+      let part: string | undefined;
+      let partSeen = false;
+      if (!this.at(CLOSE_OBJECT)) {
+        do {
+          const name = this.member();
+          if (this.is(name, KEY.type)) {
+            if (type || this.peek() !== QUOTE) throw NO_KEY;
+            this.string();
+            if (!this.plain || !this.stringIs(KEY.text)) throw NO_KEY;
+            type = true;
+          } else if (this.is(name, KEY.text)) {
+            if (partSeen) throw NO_KEY;
+            partSeen = true;
+            if (this.peek() === QUOTE) {
+              this.string();
+              part = this.decoded();
+            } else this.skipValue(4);
+          } else this.skipValue(4);
+        } while (this.next(CLOSE_OBJECT));
+      }
+      if (!type) throw NO_KEY;
+      text += part ?? "";
+    } while (this.next(CLOSE_ARRAY));
+    return text;
+  }
+
+  /** An assistant turn's tool calls as the strings requestPriority hashes: id (or ""), name, arguments. */
+  private toolCalls(): string[] {
+    this.expectArray();
+    const texts: string[] = [];
+    if (this.at(CLOSE_ARRAY)) return texts;
+    do {
+      this.expectObject();
+      let id: string | undefined;
+      let idSeen = false;
+      let fn = false;
+      let name = "";
+      let args = "{}";
+      if (!this.at(CLOSE_OBJECT)) {
+        do {
+          const key = this.member();
+          if (this.is(key, KEY.id)) {
+            if (idSeen) throw NO_KEY;
+            idSeen = true;
+            if (this.peek() === QUOTE) {
+              this.string();
+              id = this.decoded();
+            } else this.skipValue(4);
+          } else if (this.is(key, KEY.function)) {
+            if (fn) throw NO_KEY;
+            fn = true;
+            [name, args] = this.toolFunction();
+          } else this.skipValue(4);
+        } while (this.next(CLOSE_OBJECT));
+      }
+      if (!fn) throw NO_KEY;
+      texts.push(id ?? "", name, args);
+    } while (this.next(CLOSE_ARRAY));
+    return texts;
+  }
+
+  /** A tool call's function: its name ("" unless a string) and arguments (a string, else their JSON). */
+  private toolFunction(): [string, string] {
+    this.expectObject();
+    let name: string | undefined;
+    let nameSeen = false;
+    let args: string | undefined;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const key = this.member();
+        if (this.is(key, KEY.name)) {
+          if (nameSeen) throw NO_KEY;
+          nameSeen = true;
+          if (this.peek() === QUOTE) {
+            this.string();
+            name = this.decoded();
+          } else this.skipValue(5);
+        } else if (this.is(key, KEY.arguments)) {
+          if (args !== undefined) throw NO_KEY;
+          const start = this.pos;
+          this.skipValue(5);
+          const value: unknown = JSON.parse(this.buf.toString("utf8", start, this.pos));
+          args = typeof value === "string" ? value : JSON.stringify(value ?? {});
+        } else this.skipValue(5);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    return [name ?? "", args ?? "{}"];
+  }
+
+  /** The JSON of the request's tools as converted (undefined: none), or no key when one is not a function. */
+  private toolsJson(start: number, end: number): string | undefined {
+    if (this.buf[start] !== OPEN_ARRAY) return undefined;
+    const raw = this.buf.toString("latin1", start, end);
+    let json = this.toolsCache.get(raw);
+    if (json === undefined) {
+      let tools: ReturnType<typeof chatTools>;
+      try {
+        tools = chatTools(JSON.parse(this.buf.toString("utf8", start, end)));
+      } catch {
+        tools = undefined;
+        json = null;
+      }
+      if (json === undefined) json = tools ? JSON.stringify(tools) : "";
+      if (this.toolsCache.size >= TOOLS_CACHE_SIZE) this.toolsCache.clear();
+      this.toolsCache.set(raw, json);
+    }
+    if (json === null) throw NO_KEY;
+    return json === "" ? undefined : json;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Samples chunks of whole lines of a single-file log (a sampling thread's work, sample-worker.ts).
+ * A chat-completions line is first read by its sampling key alone (chat-line-key.ts): it is
+ * counted, and parsed and converted only when its priority can enter the bottom-k sample; a line
+ * the key reader does not vouch for (malformed, skipped, another shape) is parsed in full, as in
+ * `readLog`. Either way the sample, its weights and the skip counts are the full parse's.
+ */
+import { ChatLineScanner } from "./chat-line-key.ts";
+import type { LogFormat } from "./detect.ts";
+import { countLine, newStats, parseLogLine, type ReadStats } from "./read-log.ts";
+import { StratifiedSampler } from "./sample.ts";
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/** Lines numbered from 0 per chunk: a line's position in the log is its chunk's, then its own. */
+const LINES_PER_CHUNK = 2 ** 24;
+
+export class ChunkSampler {
+  readonly sampler: StratifiedSampler;
+  readonly stats: ReadStats = newStats();
+  private readonly format: LogFormat;
+  private readonly scanner: ChatLineScanner | undefined;
+
+  /** `keyed: false` parses every line in full (tests compare the two). */
+  constructor(format: LogFormat, size: number, seed: number, keyed = true) {
+    this.format = format;
+    this.sampler = new StratifiedSampler(size, seed);
+    this.scanner = keyed && format === "openai-chat" ? new ChatLineScanner(seed) : undefined;
+  }
+
+  /** The lines of `data`, the `seq`th chunk of the log (`endsWithNewline`: its last line is whole). */
+  sampleChunk(data: Buffer, seq: number, endsWithNewline: boolean): void {
+    const { stats, sampler, scanner, format } = this;
+    let start = 0;
+    let index = 0;
+    while (start < data.length) {
+      let end = data.indexOf(NEWLINE, start);
+      const lineComplete = end >= 0 || endsWithNewline;
+      if (end < 0) end = data.length;
+      const stop = end > start && data[end - 1] === CR ? end - 1 : end;
+      if (stop > start) {
+        stats.lines++;
+        const order = seq * LINES_PER_CHUNK + index++;
+        const key = scanner?.key(data, start, stop);
+        if (key) {
+          stats.calls++;
+          if (sampler.count(key)) {
+            const parsed = parseLogLine(format, data.toString("utf8", start, stop), lineComplete);
+            if (!("call" in parsed))
+              throw new Error("a chat line's sampling key was read, but the line does not parse");
+            sampler.addKeyed(parsed.call, key, order);
+          }
+        } else {
+          const text = data.toString("utf8", start, stop);
+          for (const call of countLine(stats, parseLogLine(format, text, lineComplete)))
+            sampler.add(call, order);
+        }
+      }
+      start = end + 1;
+    }
+  }
+}
