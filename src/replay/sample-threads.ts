@@ -6,10 +6,12 @@
  * and runs without a per-line async step. Memory
  * stays flat: two chunk buffers per thread, reused, and each thread holds only its sample.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
 import { newStats, type ReadStats } from "./read-log.ts";
@@ -43,9 +45,28 @@ const IN_FLIGHT = 2;
  * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
  * alive, and promoted, at a scavenge. Chat-completions lines are mostly only counted from their
- * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay").
+ * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay")
+ * — when the first line has such a key (the flat `{messages, choices}` shape is parsed in full).
  */
-const semiSpaceMb = (format: LogFormat) => (format === "openai-chat" ? 4 : 8);
+function semiSpaceMb(file: string, format: LogFormat, seed: number): number {
+  return format === "openai-chat" && firstLineKeyed(file, seed) ? 4 : 8;
+}
+
+/** Whether the log's first line has a raw-line key: the flat `{messages, choices}` shape has none. */
+function firstLineKeyed(file: string, seed: number): boolean {
+  const head = Buffer.alloc(1 << 20);
+  const fd = openSync(file, "r");
+  let length: number;
+  try {
+    length = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  let end = head.indexOf(NEWLINE);
+  if (end < 0) end = length;
+  if (end > 0 && head[end - 1] === 0x0d) end--;
+  return new ChatLineScanner(seed).key(head, 0, end) !== undefined;
+}
 
 /** The semi-space flag as this process was started with (0: V8's own sizing). */
 function restoreSemiSpace(): void {
@@ -82,7 +103,7 @@ export async function sampleInThreads(
   };
   // V8's semi-space flag bounds every heap created after it is set (a worker's resourceLimits
   // cannot raise it): set for the threads' heaps, then set back once they exist.
-  setFlagsFromString(`--max-semi-space-size=${semiSpaceMb(format)}`);
+  setFlagsFromString(`--max-semi-space-size=${semiSpaceMb(file, format, seed)}`);
   let ready = 0;
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];
