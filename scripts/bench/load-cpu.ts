@@ -7,9 +7,11 @@
  * fixed request count makes CPU comparable on a busy machine, where requests/s is not.
  *
  *   node scripts/bench/load-cpu.ts [--base DIR] [--rounds 3] [--requests 10000] [--concurrency 32]
+ *        [--node-flags="--max-semi-space-size=16 …"]
  *
  * DIR: a checkout of the base to compare with (e.g. `git archive main | tar -x -C DIR` and a
- * `node_modules` link); without it only this checkout runs.
+ * `node_modules` link); without it only this checkout runs. `--node-flags`: this checkout runs a
+ * second time with these Node flags instead of the bin's (e.g. another young-generation size).
  */
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "10000" },
     short: { type: "string", default: "200" },
     concurrency: { type: "string", default: "32" },
+    "node-flags": { type: "string" },
   },
 });
 
@@ -42,13 +45,15 @@ interface Step {
 
 const dir = join(tmpdir(), `opbench-load-cpu-${process.pid}`);
 const server = await startServerProcess(DEFAULT_SCRIPT);
-const programs: [string, string][] = [["this", OPBENCH_BIN]];
-if (values.base) programs.push(["base", join(values.base, "bin", "opbench.js")]);
+const programs: [string, string, readonly string[]][] = [["this", OPBENCH_BIN, OPBENCH_NODE_FLAGS]];
+if (values.base) programs.push(["base", join(values.base, "bin", "opbench.js"), OPBENCH_NODE_FLAGS]);
+const otherFlags = values["node-flags"]?.split(/\s+/).filter(Boolean);
+if (otherFlags) programs.push([`this ${otherFlags.join(" ")}`, OPBENCH_BIN, otherFlags]);
 const results = new Map<string, { long: Step[]; short: Step[] }>(
   programs.map(([name]) => [name, { long: [], short: [] }]),
 );
 
-async function step(bin: string, requests: number): Promise<Step> {
+async function step(bin: string, flags: readonly string[], requests: number): Promise<Step> {
   const suite = writeBenchSuite(dir, {
     url: server.url,
     cases: benchCases(64, DEFAULT_SCRIPT),
@@ -60,7 +65,7 @@ async function step(bin: string, requests: number): Promise<Step> {
   await server.truth(true);
   const args = ["load", suite, "--out", out, "--concurrency", values.concurrency!, "--requests"];
   args.push(String(requests), "--duration", "600s", "-o", "load-json", "--no-server-metrics");
-  const run = await runNodeMeasured(bin, args, { cwd: dir, env: { CI: "1" } }, OPBENCH_NODE_FLAGS);
+  const run = await runNodeMeasured(bin, args, { cwd: dir, env: { CI: "1" } }, flags);
   if (run.exitCode !== 0) throw new Error(`${bin} exited ${run.exitCode}: ${run.stderr.slice(-2000)}`);
   const serverCount = (await server.truth(true)).length;
   const load = JSON.parse(readFileSync(join(out, "load.json"), "utf8")) as {
@@ -82,10 +87,10 @@ const short = Number(values.short);
 try {
   for (let round = 0; round < Number(values.rounds); round++) {
     const order = round % 2 === 0 ? programs : [...programs].reverse();
-    for (const [name, bin] of order) {
+    for (const [name, bin, flags] of order) {
       const r = results.get(name)!;
-      r.short.push(await step(bin, short));
-      r.long.push(await step(bin, requests));
+      r.short.push(await step(bin, flags, short));
+      r.long.push(await step(bin, flags, requests));
       const l = r.long.at(-1)!;
       const marginal = (l.cpuMs - r.short.at(-1)!.cpuMs) / (requests - short);
       process.stderr.write(
