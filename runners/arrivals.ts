@@ -345,7 +345,7 @@ function requestTarget(url: string): RequestTarget {
 export function clockedPost(
   agent: Dispatcher,
   url: string,
-  options: { headers: Record<string, string>; body: string; signal: AbortSignal; reset?: boolean },
+  options: { headers: Readonly<Record<string, string>>; body: string; signal: AbortSignal; reset?: boolean },
   arrivals: Arrivals,
 ): Promise<ClockedResponse> {
   const { origin, path, authorization } = requestTarget(url);

@@ -54,6 +54,12 @@ export interface PostOptions {
   freshConnection?: boolean;
 }
 
+/** A JSON POST's own headers; shared by every request that adds none (undici only reads them). */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-type": "application/json",
+  accept: "*/*",
+});
+
 /** Longest error-body excerpt kept in a `CallError` message, in characters. */
 const ERROR_BODY_CHARS = 1_000;
 
@@ -64,7 +70,7 @@ const ERROR_BODY_CHARS = 1_000;
  */
 export function postJson(url: string, body: unknown, options: PostOptions): IssuedRequest {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const headers = { "content-type": "application/json", accept: "*/*", ...options.headers };
+  const headers = options.headers ? { ...JSON_HEADERS, ...options.headers } : JSON_HEADERS;
   const arrivals = new Arrivals();
   const tSent = performance.now();
   const response = clockedPost(

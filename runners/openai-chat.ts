@@ -23,6 +23,7 @@ import {
   type Summary,
   summaryEvents,
 } from "./call-summary.ts";
+import { scanContentDelta } from "./chat-chunk-scan.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
 import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
@@ -184,9 +185,17 @@ export class ChatStreamDecoder implements StreamDecoder {
       this.done = true;
       return;
     }
+    const summary = this.summary;
+    // Once the id and model are known, a content-only chunk changes nothing else: scan it.
+    if (summary.id !== undefined && summary.model !== undefined) {
+      const content = scanContentDelta(message.data);
+      if (content !== undefined) {
+        if (content !== null) emit({ type: "delta", channel: "content", text: content, t });
+        return;
+      }
+    }
     const chunk = parseJson(message.data) as ChatPayload;
     if (chunk.error) throw chatError(chunk.error);
-    const summary = this.summary;
     summary.id ??= chunk.id;
     summary.model ??= chunk.model;
     const choice = chunk.choices?.[0];

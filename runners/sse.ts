@@ -55,6 +55,8 @@ class SseReader {
   private parseFailure: ParseError | undefined;
   private readonly parser: EventSourceParser;
   private readonly decoder = new TextDecoder();
+  /** Whether the streaming decoder may hold the start of a character from the last chunk. */
+  private decoderOpen = false;
   private readonly arrivals: Arrivals | undefined;
   private head = "";
   sawEvent = false;
@@ -77,12 +79,31 @@ class SseReader {
   feed(chunk: Uint8Array): void {
     this.consumed += chunk.byteLength;
     this.t = this.arrivals ? this.arrivals.timeOf(this.consumed) : performance.now();
-    const text = this.decoder.decode(chunk, STREAM_DECODE);
+    const text = this.decode(chunk);
     if (!this.sawEvent && this.head.length < HEAD_CHARS)
       this.head += text.slice(0, HEAD_CHARS - this.head.length);
     this.parser.feed(text);
     if (this.parseFailure)
       throw new CallError("parse", `unreadable event stream: ${this.parseFailure.message}`);
+  }
+
+  /**
+   * The chunk as text. A chunk that ends on an ASCII byte, with no character left open by the one
+   * before, is decoded whole by Buffer (native, no streaming state); the body's first chunk (a
+   * byte-order mark to drop) and any other go through the streaming decoder.
+   */
+  private decode(chunk: Uint8Array): string {
+    const whole =
+      !this.decoderOpen &&
+      this.consumed > chunk.byteLength &&
+      chunk.byteLength > 0 &&
+      chunk[chunk.byteLength - 1]! < 0x80 &&
+      Buffer.isBuffer(chunk);
+    if (whole) return chunk.toString("utf8");
+    const text = this.decoder.decode(chunk, STREAM_DECODE);
+    // A chunk ending on an ASCII byte leaves no character open in the decoder.
+    this.decoderOpen = chunk.byteLength > 0 ? chunk[chunk.byteLength - 1]! >= 0x80 : this.decoderOpen;
+    return text;
   }
 
   /**

@@ -136,7 +136,17 @@ if (values.profile) {
     });
     const profileDir = join(dir, "profile");
     const args = values.load
-      ? ["load", suite, "--out", join(dir, "run"), "--concurrency", values.concurrency, "--duration", "5s"]
+      ? [
+          "load",
+          suite,
+          "--out",
+          join(dir, "run"),
+          "--concurrency",
+          values.concurrency,
+          "--duration",
+          "5s",
+          "--no-server-metrics",
+        ]
       : ["run", suite, "--out", join(dir, "run"), "--no-progress"];
     const run = await runNodeMeasured(OPBENCH_BIN, args, { cwd: dir, env: { CI: "1" } }, [
       ...OPBENCH_NODE_FLAGS,

@@ -18,6 +18,19 @@ interface Prompt {
   caseIndex: number;
 }
 
+/** One prompt with its call's generation parameters, as every dispatch of it uses them. */
+interface PreparedPrompt extends Prompt {
+  params: ResolvedParams;
+}
+
+/**
+ * Prompts kept once prepared. A case rendered from its dataset row on every dispatch (the row
+ * parsed, the template filled) cost more CPU per load call than the request's own building; a
+ * cycle up to this long is prepared once, a longer one per dispatch (its memory would grow with
+ * the dataset).
+ */
+const PREPARED_PROMPTS = 10_000;
+
 /** Rounds to microseconds, as call records do. */
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
@@ -83,16 +96,29 @@ export class LoadCaller {
   /** Cases in the prompt cycle (every case of every task). */
   private readonly promptCount: number;
   private readonly options: LoadCallerOptions;
+  /** Prepared prompts by cycle position (when the cycle is short enough to keep). */
+  private readonly prepared: (PreparedPrompt | undefined)[] | undefined;
 
   constructor(options: LoadCallerOptions) {
     this.options = options;
     this.promptCount = promptCycleLength(options.suite);
+    if (this.promptCount <= PREPARED_PROMPTS) this.prepared = new Array(this.promptCount);
+  }
+
+  /** Prompt number `seq` of the cycle with its parameters, prepared once when the cycle is kept. */
+  private prompt(seq: number): PreparedPrompt {
+    const index = seq % this.promptCount;
+    const kept = this.prepared?.[index];
+    if (kept) return kept;
+    const prompt = promptAt(this.options.suite, this.promptCount, index);
+    const prepared = { ...prompt, params: this.params(this.item(0, index, false, prompt)) };
+    if (this.prepared) this.prepared[index] = prepared;
+    return prepared;
   }
 
   /** The work item of prompt number `seq` (cycled) in `step`. */
-  private item(step: number, seq: number, warmup: boolean): WorkItem {
+  private item(step: number, seq: number, warmup: boolean, prompt: Prompt = this.prompt(seq)): WorkItem {
     const { model } = this.options;
-    const prompt = promptAt(this.options.suite, this.promptCount, seq);
     return {
       key: `${model.id}|load|${step}|${seq}`,
       model,
@@ -104,7 +130,7 @@ export class LoadCaller {
     };
   }
 
-  /** Generation parameters of a load call: task < model < the load's max_tokens. */
+  /** Generation parameters of a load call: task < case < model < the load's max_tokens. */
   private params(item: WorkItem): ResolvedParams {
     const { suite, model, maxTokens } = this.options;
     const params = callParams(item, suite.modelParams[model.id]);
@@ -119,7 +145,7 @@ export class LoadCaller {
     for (const task of this.options.suite.tasks) {
       if (task.cases.length > 0 && !seen.has(task.id)) {
         seen.add(task.id);
-        out.push({ task: task.id, params: this.params(this.item(0, seq, false)) });
+        out.push({ task: task.id, params: this.prompt(seq).params });
       }
       seq += task.cases.length;
     }
@@ -135,7 +161,8 @@ export class LoadCaller {
   async call(dispatch: Dispatch): Promise<LoadCallEvent | undefined> {
     const { session, signal } = this.options;
     const runner = session.runner;
-    const item = this.item(dispatch.step, dispatch.seq, dispatch.warmup);
+    const prompt = this.prompt(dispatch.seq);
+    const item = this.item(dispatch.step, dispatch.seq, dispatch.warmup, prompt);
     const times: { sent?: number; end?: number } = {};
     const tapped: Runner = {
       generate: (request) => tap(runner.generate(request), times),
@@ -149,7 +176,7 @@ export class LoadCaller {
     };
     const energy = session.measuring;
     const ticket = energy?.dispatch() ?? 0;
-    const { record, error, sentAtMs } = await runAttempt(tapped, item, this.params(item), 1, null, signal);
+    const { record, error, sentAtMs } = await runAttempt(tapped, item, prompt.params, 1, null, signal);
     const failedAt = performance.now();
     if (error && (error.errorClass === "aborted" || signal.aborted)) {
       energy?.forget(ticket);
