@@ -23,7 +23,7 @@ function writeProc(tcpLines: string[], links: Record<number, string[]>): string 
   writeFileSync(join(dir, "net", "tcp6"), `${HEADER}\n`);
   for (const [pid, targets] of Object.entries(links)) {
     mkdirSync(join(dir, pid, "fd"), { recursive: true });
-    targets.forEach((target, fd) => symlinkSync(target, join(dir, pid, "fd", String(fd))));
+    for (const [fd, target] of targets.entries()) symlinkSync(target, join(dir, pid, "fd", String(fd)));
   }
   return dir;
 }
