@@ -35,10 +35,8 @@ const helpCache =
   !installed && args.length === 1 && (args[0] === "--help" || args[0] === "-h") && !entry.endsWith(".ts")
     ? await import("./help-cache.js")
     : undefined;
-const stored = helpCache?.storedHelp(entry);
-if (stored !== undefined) {
+if (helpCache?.printStoredHelp(entry)) {
   hooks?.deregister();
-  process.stdout.write(stored);
 } else {
   const { main } = await import(entry);
   hooks?.deregister();
