@@ -28,11 +28,43 @@ const hooks = nodeModule.registerHooks?.({
   },
 });
 const installed = import.meta.url.includes("/node_modules/");
-const { main } = await import(
-  installed ? new URL("../dist/cli/main.js", import.meta.url).href : await checkoutEntry()
-);
-hooks?.deregister();
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+const entry = installed ? new URL("../dist/cli/main.js", import.meta.url).href : await checkoutEntry();
+// The checkout's bundle keeps the text `--help` printed beside it (bin/help-cache.js).
+const helpCache =
+  !installed && args.length === 1 && (args[0] === "--help" || args[0] === "-h") && !entry.endsWith(".ts")
+    ? await import("./help-cache.js")
+    : undefined;
+if (helpCache?.printStoredHelp(entry)) {
+  hooks?.deregister();
+} else {
+  const { main } = await import(entry);
+  hooks?.deregister();
+  // yargs exits the process once help is printed.
+  if (helpCache) {
+    const printed = captureStdout();
+    process.once("exit", (code) => {
+      if (code === 0) helpCache.storeHelp(entry, printed.stop());
+    });
+  }
+  process.exitCode = await main(args);
+}
+
+/** Collects what is written to stdout (still writing it) until `stop()`, which returns it. */
+function captureStdout() {
+  const write = process.stdout.write;
+  const parts = [];
+  process.stdout.write = function (chunk, ...rest) {
+    parts.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    return write.call(this, chunk, ...rest);
+  };
+  return {
+    stop() {
+      process.stdout.write = write;
+      return parts.join("");
+    },
+  };
+}
 
 /** The checkout's module to run: the fresh bundle, or the sources when asked or when it cannot be built. */
 async function checkoutEntry() {

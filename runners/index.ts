@@ -3,34 +3,30 @@
  * schema, factory, locality, paths, pricing name, `--model` values). The built-ins are listed
  * here, typed, so `ModelConfig` and `RunnerKind` derive from them; `registerRunner` adds more at
  * run time, and the suite format includes them (see src/suite/schema.ts). A new runner is one
- * file in this folder exporting a `RunnerDefinition`, plus one line in `builtinRunners`.
+ * file in this folder exporting a `RunnerDefinition`, plus one line in `builtinRunners` that
+ * imports it: a built-in is imported only when a suite names it (`loadRunners`), and the other
+ * functions here read the runners loaded so far.
  */
 import type { z } from "zod";
 import type { ModelConfigBase } from "../src/core/model-config.ts";
-import { PluginRegistry } from "../src/core/plugin-registry.ts";
+import { type PluginLoader, PluginRegistry } from "../src/core/plugin-registry.ts";
 import type { ModelFromFlag, Runner, RunnerDefinition } from "../src/core/runner.ts";
-import { anthropicRunner } from "./anthropic.ts";
-import { embeddedRunner } from "./embedded.ts";
-import { geminiRunner } from "./gemini.ts";
-import { llamacppRunner } from "./llamacpp.ts";
-import { openaiCompatibleRunner, openaiRunner } from "./openai.ts";
-import { recordedRunner } from "./recorded.ts";
 
 /**
  * The built-in runners, by kind, in the order the suite format lists them. A `--model` value goes
  * to the first that takes it (llamacpp takes URLs, embedded files).
  */
 export const builtinRunners = {
-  llamacpp: llamacppRunner,
-  embedded: embeddedRunner,
-  openai: openaiRunner,
-  "openai-compatible": openaiCompatibleRunner,
-  anthropic: anthropicRunner,
-  gemini: geminiRunner,
-  recorded: recordedRunner,
+  llamacpp: async () => (await import("./llamacpp.ts")).llamacppRunner,
+  embedded: async () => (await import("./embedded.ts")).embeddedRunner,
+  openai: async () => (await import("./openai.ts")).openaiRunner,
+  "openai-compatible": async () => (await import("./openai.ts")).openaiCompatibleRunner,
+  anthropic: async () => (await import("./anthropic.ts")).anthropicRunner,
+  gemini: async () => (await import("./gemini.ts")).geminiRunner,
+  recorded: async () => (await import("./recorded.ts")).recordedRunner,
 };
 
-type Builtin = typeof builtinRunners;
+type Builtin = { [K in keyof typeof builtinRunners]: Awaited<ReturnType<(typeof builtinRunners)[K]>> };
 /** A built-in runner kind. */
 export type RunnerKind = keyof Builtin;
 /** A model entry of a built-in runner (runners registered at run time are not in this type). */
@@ -41,12 +37,30 @@ const registry = new PluginRegistry<RunnerDefinition>(
   "runner",
   "runner",
   (kind) => `a zod object with \`runner: z.literal("${kind}")\``,
-  builtinRunners as unknown as Record<string, RunnerDefinition>,
+  builtinRunners as unknown as Record<string, PluginLoader<RunnerDefinition>>,
 );
 
-/** Every registered runner by kind, built-ins first, then in registration order. Read-only. */
+/**
+ * The loaded runners by kind, built-ins first, then in registration order. Read-only. Every
+ * registered runner after {@link loadAllRunners}.
+ */
 export function runnerDefinitions(): ReadonlyMap<string, RunnerDefinition> {
   return registry.all();
+}
+
+/** Every runner kind registered, loaded or not. */
+export function runnerKinds(): readonly string[] {
+  return registry.names();
+}
+
+/** Imports the built-in runners of these kinds (a suite's), so the functions here can read them. */
+export function loadRunners(kinds: Iterable<string>): Promise<void> {
+  return registry.load(kinds);
+}
+
+/** Imports every built-in runner (the JSON Schema, a `--model` value, `init --from`). */
+export function loadAllRunners(): Promise<void> {
+  return registry.loadAll();
 }
 
 /**
@@ -116,7 +130,7 @@ export function pricingModelOf(config: ModelConfigBase): string {
 
 /**
  * What a `--model` flag value stands for, as the first registered runner that takes it makes it;
- * undefined when none does.
+ * undefined when none does. Reads the loaded runners: {@link loadAllRunners} first.
  */
 export function modelFromFlagValue(value: string): ModelFromFlag | undefined {
   for (const definition of registry.all().values()) {

@@ -18,8 +18,8 @@ import { compileTemplate } from "../../src/core/template.ts";
 import { runAttempt } from "../../src/engine/attempt.ts";
 import { planModel } from "../../src/engine/plan.ts";
 import { CallTimeline } from "../../src/metrics/call-timeline.ts";
-import { SummaryBuilder } from "../../src/metrics/summary.ts";
-import { createScorer } from "../../src/scoring/index.ts";
+import { loadSummaryPlugins, SummaryBuilder } from "../../src/metrics/summary.ts";
+import { createScorer, loadAllScorers } from "../../src/scoring/index.ts";
 import { INLINE_SOURCE, loadSuiteText } from "../../src/suite/load.ts";
 import type { ScorerConfig } from "../../src/suite/schema.ts";
 import type { BenchContext } from "./lib/context.ts";
@@ -124,6 +124,7 @@ export async function benchHotPaths(ctx: BenchContext): Promise<HotPath[]> {
       "",
     ],
   ];
+  await loadAllScorers();
   for (const [config, output, expected] of scorerConfigs) {
     const scorer = createScorer(config, { baseDir });
     add(`scorer ${config.type}`, "score", () => scorer.score({ output, expected }));
@@ -159,6 +160,7 @@ export async function benchHotPaths(ctx: BenchContext): Promise<HotPath[]> {
   add("RunLog.append (one call record)", "record", () => log.append(record));
 
   // The summary fold, per record: parsed, and from its JSON line.
+  await loadSummaryPlugins();
   const builder = new SummaryBuilder();
   builder.add(startEvent(record));
   const line = JSON.stringify(record);

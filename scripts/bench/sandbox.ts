@@ -4,7 +4,7 @@
  * cases/s on 2 cores.
  */
 import { availableParallelism } from "node:os";
-import { createScorer } from "../../src/scoring/index.ts";
+import { createScorer, loadAllScorers } from "../../src/scoring/index.ts";
 import type { BenchContext } from "./lib/context.ts";
 import { type Spread, spreadOf } from "./lib/stats.ts";
 import { REPO_ROOT } from "./lib/tools.ts";
@@ -24,6 +24,7 @@ const INPUT = {
 };
 
 export async function benchSandbox(ctx: BenchContext): Promise<SandboxBenchResult> {
+  await loadAllScorers();
   const scorer = createScorer({ type: "code_tests", entry: "add" }, { baseDir: REPO_ROOT });
   const first = await scorer.score(INPUT);
   if (first.score !== 1) throw new Error(`code_tests scored ${first.score}: ${first.reason}`);

@@ -6,7 +6,7 @@
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { createScorer } from "../../src/scoring/index.ts";
+import { createScorer, loadAllScorers } from "../../src/scoring/index.ts";
 import type { ScorerConfig } from "../../src/suite/schema.ts";
 import { assertExitedOk, runNodeMeasured } from "./lib/child.ts";
 import type { BenchContext } from "./lib/context.ts";
@@ -77,6 +77,7 @@ tasks:
 `;
 
 export async function benchScoring(ctx: BenchContext): Promise<ScoringResult> {
+  await loadAllScorers();
   const bench = new Bench({ time: ctx.smoke ? 20 : 500, warmupTime: ctx.smoke ? 10 : 100 });
   for (const [config, output, expected] of SCORERS) {
     const scorer = createScorer(config, { baseDir: REPO_ROOT });

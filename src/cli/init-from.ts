@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, extname, join, relative, resolve } from "node:path";
-import { runnerDefinitions, runnerLocality } from "../../runners/index.ts";
+import { loadAllRunners, runnerDefinitions, runnerLocality } from "../../runners/index.ts";
 import { buildReplay } from "../replay/build-replay.ts";
 import { type LogFormat, LogFormatError } from "../replay/detect.ts";
 import type { ReplayJudge } from "../replay/replay-yaml.ts";
@@ -77,6 +77,8 @@ export async function initFromCommand(args: InitFromArgs): Promise<number> {
     return 2;
   }
   let judge: ReplayJudge | undefined;
+  // `--judge kind:model` may name any runner kind.
+  if (args.judge !== undefined) await loadAllRunners();
   try {
     judge = args.judge === undefined ? undefined : parseJudge(args.judge);
   } catch (error) {

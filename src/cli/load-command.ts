@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
-import { secretEnvOf } from "../../runners/index.ts";
+import { loadAllRunners, secretEnvOf } from "../../runners/index.ts";
 import { configSecrets } from "../core/secrets.ts";
 import type { ModelServices } from "../engine/services.ts";
 import { LoadConfigError, type LoadFlags, type ResolvedLoad, resolveLoad } from "../load/config.ts";
@@ -104,6 +104,8 @@ export async function loadCommand(
   const loaded = await reportSuiteError(() => loadSuite(suitePath));
   if (!loaded.ok) return 2;
   const suite = loaded.value;
+  // A `--model` path or URL goes to the first runner that takes it.
+  if (args.model !== undefined) await loadAllRunners();
   let load: ResolvedLoad;
   let model: ResolvedModel;
   try {

@@ -12,7 +12,7 @@ import { secretEnvOf } from "../../runners/index.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { JudgePanel, judgeTimeoutMs } from "../engine/judges.ts";
 import { RescoreError, rescoreRun } from "../engine/rescore.ts";
-import { SummaryBuilder } from "../metrics/summary.ts";
+import { loadSummaryPlugins, SummaryBuilder } from "../metrics/summary.ts";
 import { INLINE_SOURCE, loadSuite } from "../suite/load.ts";
 import { loadEnvFiles } from "./env-file.ts";
 import { modelPreparer } from "./model-services.ts";
@@ -95,6 +95,8 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
   const created = !existsSync(outDir);
   mkdirSync(outDir, { recursive: true });
 
+  // The old log's models may not be the suite's.
+  await loadSummaryPlugins();
   const summary = new SummaryBuilder();
   let stats: Awaited<ReturnType<typeof rescoreRun>>;
   try {

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
-import { secretEnvOf } from "../../runners/index.ts";
+import { loadAllRunners, secretEnvOf } from "../../runners/index.ts";
 import type { LogEvent } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
 import { configSecrets } from "../core/secrets.ts";
@@ -172,14 +172,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
   const loaded = await reportSuiteError(() => loadSuite(suitePath));
   if (!loaded.ok) return 2;
+  // A `--model` path or URL (given, or recorded by the run resumed) goes to the first runner that takes it.
+  const recordedOverrides = resume?.firstStart.suite.overrides as SuiteOverrides | undefined;
+  if (args.model !== undefined || recordedOverrides?.model !== undefined) await loadAllRunners();
   // A resumed run keeps the overrides it started with unless new ones are given.
   const overrides = givenOverrides(args);
   let effective: SuiteOverrides;
   let suite: ResolvedSuite;
   try {
-    effective = resume
-      ? resumedOverrides(resume.firstStart.suite.overrides as SuiteOverrides, overrides)
-      : overrides;
+    effective = resume ? resumedOverrides(recordedOverrides!, overrides) : overrides;
     suite = applyOverrides(loaded.value, effective);
     checkWorkers(suite.models, suite.workers ?? 1);
   } catch (error) {

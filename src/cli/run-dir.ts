@@ -10,7 +10,7 @@ import type { LoadOutputInput, RunOutputInput } from "../../reports/output.ts";
 import { LOG_VERSION, type LogEvent } from "../core/records.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { LoadSummaryBuilder } from "../load/summary.ts";
-import { SummaryBuilder } from "../metrics/summary.ts";
+import { loadSummaryPlugins, SummaryBuilder } from "../metrics/summary.ts";
 
 /** A run directory that cannot be read: the message says why and what to do (exit code 2). */
 export class RunDirError extends Error {
@@ -40,6 +40,7 @@ export async function readRunDir(
   if (!existsSync(join(runDir, EVENTS_FILE))) {
     throw new RunDirError(`${shown} has no ${EVENTS_FILE}; is it a run directory?`);
   }
+  await loadSummaryPlugins();
   const run = new SummaryBuilder();
   const load = new LoadSummaryBuilder();
   const skipped: number[] = [];

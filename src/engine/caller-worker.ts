@@ -4,13 +4,14 @@
  * times, scores and records them as if the runner were its own (see worker-callers.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { runnerDefinition } from "../../runners/index.ts";
+import { loadRunners, runnerDefinition } from "../../runners/index.ts";
 import type { ModelConfigBase } from "../core/model-config.ts";
 import { type GenerationRequest, type RunnerEvent, runCall } from "../core/runner.ts";
 import type { CallerMessage, MainMessage, SerializedError } from "./worker-protocol.ts";
 import { revivedError, serializedError } from "./worker-protocol.ts";
 
 const { config, mainTimeOrigin } = workerData as { config: ModelConfigBase; mainTimeOrigin: number };
+await loadRunners([config.runner]);
 const runner = runnerDefinition(config).create(config);
 /** This thread's performance.now() + offset = the main thread's performance.now(). */
 const offset = performance.timeOrigin - mainTimeOrigin;

@@ -16,7 +16,7 @@ import {
 } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
 import { shardLabel, shardOfItem } from "../engine/shard.ts";
-import { type Summary, SummaryBuilder } from "../metrics/summary.ts";
+import { loadSummaryPlugins, type Summary, SummaryBuilder } from "../metrics/summary.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { MergeOrder } from "./merge-order.ts";
 import { MergeInputError, type ShardRun } from "./shard-set.ts";
@@ -79,6 +79,7 @@ export async function mergeShardRuns(options: MergeOptions): Promise<MergeResult
     }
     const status = mergedStatus(runs, facts, options.allowIncomplete === true, warn);
     const start = mergedStart(runs, facts, outDir, options.argv ?? []);
+    await loadSummaryPlugins();
     const builder = new SummaryBuilder();
     const fd = openSync(partial, "w");
     try {

@@ -2,12 +2,13 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRunLog } from "../core/run-log.ts";
-import { type Summary, SummaryBuilder } from "./summary.ts";
+import { loadSummaryPlugins, type Summary, SummaryBuilder } from "./summary.ts";
 
 export const SUMMARY_FILE = "summary.json";
 
 /** Summarises `<runDir>/events.jsonl` in one streaming pass. */
 export async function summarizeRun(runDir: string): Promise<Summary> {
+  await loadSummaryPlugins();
   const builder = new SummaryBuilder();
   for await (const event of readRunLog(runDir)) builder.add(event);
   return builder.result();

@@ -1,3 +1,4 @@
+import { loadAllRunners } from "../../runners/index.ts";
 import {
   type CallRecord,
   isBudgetStopped,
@@ -13,6 +14,7 @@ import {
 import { type CarbonIntensity, carbonIntensity } from "../energy/carbon.ts";
 import { bandFactors } from "../energy/modelled.ts";
 import { scorerName } from "../scoring/common.ts";
+import { loadAllScorers } from "../scoring/index.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
 import { isLocalRunner } from "../suite/resolve-savings.ts";
 import type { ModelConfig } from "../suite/schema.ts";
@@ -77,8 +79,17 @@ export interface Summary {
 }
 
 /**
+ * Loads every runner and scorer, which a fold of a log whose suite was not loaded needs: the
+ * summary asks the registries whether a model's runner is local and which scorers check validity.
+ */
+export function loadSummaryPlugins(): Promise<void> {
+  return Promise.all([loadAllRunners(), loadAllScorers()]).then(() => undefined);
+}
+
+/**
  * Folds a run's events into a summary. Feed every event in log order, then call `result()`.
  * A load sweep's events are not folded here: load mode summarises its own log (load.json).
+ * The runners and scorers it names must be loaded (a suite's, or {@link loadSummaryPlugins}).
  */
 export class SummaryBuilder {
   private firstStart: RunStartEvent | undefined;

@@ -2,63 +2,42 @@
  * The scorer registry: every scorer type mapped to its definition (config schema, factory,
  * checks). The built-ins are listed here, typed, so `ScorerConfig` and `ScorerType` derive from
  * them; `registerScorer` adds more at run time, and the suite format includes them (see
- * src/suite/schema.ts). A new scorer is one file in this folder plus one line in `builtinScorers`.
+ * src/suite/schema.ts). A new scorer is one file in this folder plus one line in `builtinScorers`
+ * that imports it: a built-in is imported only when a suite names it (`loadScorers`), and the
+ * other functions here read the scorers loaded so far.
  */
 import type { z } from "zod";
-import { PluginRegistry } from "../core/plugin-registry.ts";
+import { type PluginLoader, PluginRegistry } from "../core/plugin-registry.ts";
 import type { Scorer, ScorerConfigBase, ScorerContext, ScorerDefinition } from "../core/scorer.ts";
-import { codeTestsScorer } from "./code-tests.ts";
-import { containsScorer } from "./contains.ts";
-import { customScorer } from "./custom.ts";
-import { editSimilarityScorer } from "./edit-similarity.ts";
-import { exactScorer } from "./exact.ts";
-import { jsonFieldsScorer } from "./json-fields.ts";
-import { jsonSchemaScorer } from "./json-schema.ts";
-import { jsonValidScorer } from "./json-valid.ts";
-import { judgeScorer } from "./judge.ts";
-import { judgePairwiseScorer } from "./judge-pairwise.ts";
-import { labelSetScorer } from "./label-set.ts";
-import { lengthScorer } from "./length.ts";
-import { normalizedExactScorer } from "./normalized-exact.ts";
-import { numericScorer } from "./numeric.ts";
-import { oneOfScorer } from "./one-of.ts";
-import { regexScorer } from "./regex.ts";
-import { rougeLScorer } from "./rouge-l.ts";
-import { spansScorer } from "./spans.ts";
-import { sqlExecutionScorer } from "./sql-execution.ts";
-import { startsWithScorer } from "./starts-with.ts";
-import { tokenF1Scorer } from "./token-f1.ts";
-import { toolCallScorer } from "./tool-call.ts";
-import { weightedScorer } from "./weighted.ts";
 
 /** The built-in scorers, by type, in the order the suite format lists them. */
 export const builtinScorers = {
-  exact: exactScorer,
-  normalized_exact: normalizedExactScorer,
-  contains: containsScorer,
-  starts_with: startsWithScorer,
-  regex: regexScorer,
-  one_of: oneOfScorer,
-  edit_similarity: editSimilarityScorer,
-  token_f1: tokenF1Scorer,
-  rouge_l: rougeLScorer,
-  numeric: numericScorer,
-  length: lengthScorer,
-  label_set: labelSetScorer,
-  json_valid: jsonValidScorer,
-  json_schema: jsonSchemaScorer,
-  json_fields: jsonFieldsScorer,
-  spans: spansScorer,
-  sql_execution: sqlExecutionScorer,
-  judge: judgeScorer,
-  judge_pairwise: judgePairwiseScorer,
-  code_tests: codeTestsScorer,
-  custom: customScorer,
-  weighted: weightedScorer,
-  tool_call: toolCallScorer,
+  exact: async () => (await import("./exact.ts")).exactScorer,
+  normalized_exact: async () => (await import("./normalized-exact.ts")).normalizedExactScorer,
+  contains: async () => (await import("./contains.ts")).containsScorer,
+  starts_with: async () => (await import("./starts-with.ts")).startsWithScorer,
+  regex: async () => (await import("./regex.ts")).regexScorer,
+  one_of: async () => (await import("./one-of.ts")).oneOfScorer,
+  edit_similarity: async () => (await import("./edit-similarity.ts")).editSimilarityScorer,
+  token_f1: async () => (await import("./token-f1.ts")).tokenF1Scorer,
+  rouge_l: async () => (await import("./rouge-l.ts")).rougeLScorer,
+  numeric: async () => (await import("./numeric.ts")).numericScorer,
+  length: async () => (await import("./length.ts")).lengthScorer,
+  label_set: async () => (await import("./label-set.ts")).labelSetScorer,
+  json_valid: async () => (await import("./json-valid.ts")).jsonValidScorer,
+  json_schema: async () => (await import("./json-schema.ts")).jsonSchemaScorer,
+  json_fields: async () => (await import("./json-fields.ts")).jsonFieldsScorer,
+  spans: async () => (await import("./spans.ts")).spansScorer,
+  sql_execution: async () => (await import("./sql-execution.ts")).sqlExecutionScorer,
+  judge: async () => (await import("./judge.ts")).judgeScorer,
+  judge_pairwise: async () => (await import("./judge-pairwise.ts")).judgePairwiseScorer,
+  code_tests: async () => (await import("./code-tests.ts")).codeTestsScorer,
+  custom: async () => (await import("./custom.ts")).customScorer,
+  weighted: async () => (await import("./weighted.ts")).weightedScorer,
+  tool_call: async () => (await import("./tool-call.ts")).toolCallScorer,
 };
 
-type Builtin = typeof builtinScorers;
+type Builtin = { [T in keyof typeof builtinScorers]: Awaited<ReturnType<(typeof builtinScorers)[T]>> };
 /** A built-in scorer type. */
 export type ScorerType = keyof Builtin;
 /** The config of a built-in scorer (scorers registered at run time are not in this type). */
@@ -69,12 +48,30 @@ const registry = new PluginRegistry<ScorerDefinition>(
   "scorer",
   "type",
   (type) => `scorerSchema("${type}", …), with \`type: "${type}"\``,
-  builtinScorers as unknown as Record<string, ScorerDefinition>,
+  builtinScorers as unknown as Record<string, PluginLoader<ScorerDefinition>>,
 );
 
-/** Every registered scorer by type, built-ins first, then in registration order. Read-only. */
+/**
+ * The loaded scorers by type, built-ins first, then in registration order. Read-only. Every
+ * registered scorer after {@link loadAllScorers}.
+ */
 export function scorerDefinitions(): ReadonlyMap<string, ScorerDefinition> {
   return registry.all();
+}
+
+/** Every scorer type registered, loaded or not. */
+export function scorerTypes(): readonly string[] {
+  return registry.names();
+}
+
+/** Imports the built-in scorers of these types (a suite's), so the functions here can read them. */
+export function loadScorers(types: Iterable<string>): Promise<void> {
+  return registry.load(types);
+}
+
+/** Imports every built-in scorer (the JSON Schema; folding a log whose suite was not loaded). */
+export function loadAllScorers(): Promise<void> {
+  return registry.loadAll();
 }
 
 /**
@@ -110,6 +107,9 @@ export function createScorer(config: ScorerConfig | ScorerConfigBase, context: S
   if (!definition) throw new Error(`no scorer of type "${config.type}" is registered`);
   return definition.create(config, context);
 }
+
+/** Every type {@link defaultScorerConfigs} may give a task: loaded for a task without `scorers`. */
+export const DEFAULT_SCORER_TYPES: readonly ScorerType[] = ["tool_call", "exact", "json_valid"];
 
 /**
  * The scorers a task gets without a `scorers` list: `tool_call` when it offers tools and its cases

@@ -5,6 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
+import { loadAllRunners, loadRunners } from "../../runners/index.ts";
+import { loadAllScorers, loadScorers } from "../scoring/index.ts";
 import { type LoadedDataset, loadDataset } from "./dataset.ts";
 import {
   type IssueDraft,
@@ -14,9 +16,10 @@ import {
   type SuiteIssue,
   sortIssues,
 } from "./errors.ts";
+import { pluginsNamed } from "./plugins-named.ts";
 import { resolveSuite } from "./resolve.ts";
 import type { ResolvedSuite } from "./resolved.ts";
-import { type SuiteConfig, suiteConfigSchema } from "./schema.ts";
+import { type SuiteConfig, suiteConfigSchema, suiteSchemaFor } from "./schema.ts";
 import { decodeUtf8Text } from "./utf8-text.ts";
 import { createLocator } from "./yaml-positions.ts";
 import { yamlSyntaxIssues } from "./yaml-syntax.ts";
@@ -55,7 +58,7 @@ export async function loadSuite(path: string): Promise<ResolvedSuite> {
 export async function loadSuiteText(text: string, path: string): Promise<ResolvedSuite> {
   const sourcePath = path === INLINE_SOURCE ? INLINE_SOURCE : resolve(path);
   const baseDir = path === INLINE_SOURCE ? process.cwd() : dirname(sourcePath);
-  const config = parseSuiteText(text, sourcePath);
+  const config = await parseSuiteText(text, sourcePath);
 
   const results = await Promise.all(
     config.tasks.map((task, index) => loadDataset(task.dataset, baseDir, ["tasks", index, "dataset"])),
@@ -85,10 +88,11 @@ export async function loadSuiteText(text: string, path: string): Promise<Resolve
 }
 
 /**
- * Parses suite YAML and validates it against `SuiteConfig`, without reading datasets.
+ * Parses suite YAML and validates it against `SuiteConfig`, without reading datasets; the runners
+ * and scorers it names are loaded (only those, when every name is a registered one).
  * Throws `SuiteError` with every syntax or schema problem, positioned in the text.
  */
-export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
+export async function parseSuiteText(text: string, sourcePath: string): Promise<SuiteConfig> {
   const { doc, locate, lineCounter } = locatorFor(text);
   if (doc.errors.length > 0) {
     throw new SuiteError(sortIssues(yamlSyntaxIssues(text, doc.errors, lineCounter, sourcePath), sourcePath));
@@ -105,6 +109,14 @@ export function parseSuiteText(text: string, sourcePath: string): SuiteConfig {
       { file: sourcePath, line: 1, column: 1, key: "", message: (error as Error).message },
     ]);
   }
+  const named = pluginsNamed(data);
+  if (named) {
+    await Promise.all([loadRunners(named.kinds), loadScorers(named.types)]);
+    const parsed = suiteSchemaFor(named.kinds, named.types).safeParse(data);
+    if (parsed.success) return parsed.data;
+  }
+  // Checked again against every plug-in, so a message lists all a field could have been.
+  await Promise.all([loadAllRunners(), loadAllScorers()]);
   const schema = suiteConfigSchema();
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;

@@ -3,12 +3,14 @@
  * model entry's schema) and the scorer registry (each scorer owns its options), plus the
  * suite's own sections. `opbench schema` exports it as JSON Schema for editor completion;
  * `loadSuite()` validates YAML against it with positions. It is rebuilt when a registry changes,
- * so runners and scorers registered at run time are part of it.
+ * so runners and scorers registered (or loaded) at run time are part of it.
  */
 import { z } from "zod";
 import { type ModelConfig, runnerDefinitions } from "../../runners/index.ts";
 import { Duration, JsonSchemaObject } from "../core/config-schema.ts";
 import { GenerationParams } from "../core/model-config.ts";
+import type { RunnerDefinition } from "../core/runner.ts";
+import type { ScorerDefinition } from "../core/scorer.ts";
 import { type ScorerConfig, scorerDefinitions } from "../scoring/index.ts";
 import { LoadConfig } from "./load-schema.ts";
 import { toolTaskFields } from "./tools-config.ts";
@@ -215,7 +217,7 @@ function unionOf<T>(key: string, schemas: readonly z.ZodType[]): z.ZodType<T> {
   return z.discriminatedUnion(key, schemas as unknown as Options) as unknown as z.ZodType<T>;
 }
 
-/** The schemas of one state of the registries (each registration replaces its registry). */
+/** The schemas of one state of the registries (each registration or load replaces its registry). */
 let memo:
   | {
       runners: ReturnType<typeof runnerDefinitions>;
@@ -224,23 +226,45 @@ let memo:
     }
   | undefined;
 
+/** The suite's schemas over these runner and scorer definitions. */
+function schemasOf(
+  runners: ReadonlyMap<string, RunnerDefinition>,
+  scorers: ReadonlyMap<string, ScorerDefinition>,
+): SuiteSchemas {
+  const modelSchemas = [...runners.values()].map((definition) => definition.schema);
+  const scorerSchemas = [...scorers.values()].map((definition) => definition.schema);
+  const shorthand = [...scorers].filter(([, definition]) => definition.shorthand).map(([type]) => type);
+  return taskAndSuite(
+    unionOf<ModelConfig>("runner", modelSchemas),
+    unionOf<ScorerConfig>("type", scorerSchemas),
+    shorthand.length > 0 ? z.enum(shorthand as [string, ...string[]]) : z.never(),
+  );
+}
+
 function assemble(): SuiteSchemas {
   const runners = runnerDefinitions();
   const scorers = scorerDefinitions();
   if (memo?.runners === runners && memo.scorers === scorers) return memo.schemas;
-  const modelSchemas = [...runners.values()].map((definition) => definition.schema);
-  const scorerSchemas = [...scorers.values()].map((definition) => definition.schema);
-  const shorthand = [...scorers].filter(([, definition]) => definition.shorthand).map(([type]) => type);
-  const schemas = taskAndSuite(
-    unionOf<ModelConfig>("runner", modelSchemas),
-    unionOf<ScorerConfig>("type", scorerSchemas),
-    z.enum(shorthand as [string, ...string[]]),
-  );
-  memo = { runners, scorers, schemas };
-  return schemas;
+  memo = { runners, scorers, schemas: schemasOf(runners, scorers) };
+  return memo.schemas;
 }
 
-/** The suite schema as the registries stand now: every registered runner's and scorer's config. */
+/**
+ * The suite schema over every loaded runner and scorer: every registered one after
+ * `loadAllRunners()` and `loadAllScorers()` (the JSON Schema, and the errors of a suite that
+ * does not validate, which list what each field could have been).
+ */
 export function suiteConfigSchema(): SuiteSchemas["suite"] {
   return assemble().suite;
+}
+
+/**
+ * The suite schema over only these runner kinds and scorer types (loaded): what a suite that
+ * names only them validates against, without building every other plug-in's schema. A suite it
+ * accepts parses as under {@link suiteConfigSchema}; one it rejects is checked again under that.
+ */
+export function suiteSchemaFor(kinds: readonly string[], types: readonly string[]): SuiteSchemas["suite"] {
+  const pick = <D>(all: ReadonlyMap<string, D>, names: readonly string[]) =>
+    new Map([...all].filter(([name]) => names.includes(name)));
+  return schemasOf(pick(runnerDefinitions(), kinds), pick(scorerDefinitions(), types)).suite;
 }

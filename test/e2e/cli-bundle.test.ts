@@ -73,6 +73,22 @@ describe("the checkout's CLI bundle", () => {
     expect(currentBuild()).not.toBe(built);
   }, 120_000);
 
+  it("prints `--help` from the text stored beside the bundle, per terminal width and locale", async () => {
+    editPlanDescription("Edited plan description for help");
+    const first = await opbench(["--help"], { LANG: "en_GB.UTF-8" });
+    expect(first.code, first.stderr).toBe(0);
+    const stored = join(cacheDir, currentBuild(), "help-0-en_GB.txt");
+    expect(readFileSync(stored, "utf8")).toBe(first.stdout);
+    // What is stored is what is printed: a changed file shows, for that locale only.
+    writeFileSync(stored, `${first.stdout}stored text\n`);
+    const again = await opbench(["-h"], { LANG: "en_GB.UTF-8" });
+    expect(again.stdout).toBe(`${first.stdout}stored text\n`);
+    const other = await opbench(["--help"], { LANG: "fr_FR.UTF-8" });
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).not.toContain("stored text");
+    expect(other.stdout).toContain("Edited plan description for help");
+  }, 120_000);
+
   it("gives every one of several processes started at once the edited sources", async () => {
     editPlanDescription("Edited plan description two");
     const runs = await Promise.all([1, 2, 3, 4].map(() => opbench(["--help"])));
