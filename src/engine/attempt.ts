@@ -1,5 +1,6 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
+import { isoTime } from "../core/iso-time.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
 import {
   type GenerationRequest,
@@ -84,7 +85,7 @@ export async function runAttempt(
   );
   const signal = call.signal;
   const request = callRequest(item, params, signal);
-  const startedAt = new Date().toISOString();
+  const startedAt = isoTime();
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
