@@ -78,7 +78,7 @@ async function measureOnce(root: string, caseCount: number): Promise<{ cpuMs: nu
       async startup() {
         return { device: "memory" };
       },
-      async *generate() {
+      generate(): never {
         throw new Error("generateInto only");
       },
       async generateInto(_request: unknown, emit: (event: unknown) => void) {
