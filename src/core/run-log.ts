@@ -7,18 +7,10 @@
  * gives no chance to run (`SIGKILL`, a crash of the runtime) can lose the last moment's records,
  * which `--resume` makes again.
  */
-import {
-  closeSync,
-  createReadStream,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 import type { LogEvent } from "./records.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES, storedCallRecord } from "./stored-output.ts";
 
@@ -122,29 +114,64 @@ function dropPartialLastLine(fd: number): void {
   ftruncateSync(fd, lastNewline < 0 ? size - tail.length : size - tail.length + lastNewline + 1);
 }
 
+/** Bytes of the log read at a time by {@link readRunLog}. */
+const READ_BYTES = 1 << 20;
+
 /**
  * Streams the events of a run log, one parsed event at a time (memory stays flat for any size).
  * A line that is not JSON (a torn final write) is skipped; `onSkipped` hears of it (1-based line
  * number). `keepLine`, when given, sees each raw line first and skips those it rejects unparsed
  * (parsing is most of a read's time; a reader wanting a few records can pre-filter on the text).
+ * Lines end at `\n` (a `\r` before it is dropped). Read in 1 MiB chunks and split here rather
+ * than through `readline`, whose per-line events cost ~20% of a pass over a run's records.
  */
 export async function* readRunLog(
   runDir: string,
   onSkipped?: (lineNumber: number) => void,
   keepLine?: (line: string) => boolean,
 ): AsyncGenerator<LogEvent> {
-  const lines = createInterface({ input: createReadStream(join(runDir, EVENTS_FILE)), crlfDelay: Infinity });
+  const file = await open(join(runDir, EVENTS_FILE), "r");
   let lineNumber = 0;
-  for await (const line of lines) {
+  const parse = (raw: string): LogEvent | undefined => {
     lineNumber++;
-    if (line.length === 0 || (keepLine && !keepLine(line))) continue;
-    let event: LogEvent;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.length === 0 || (keepLine && !keepLine(line))) return undefined;
     try {
-      event = JSON.parse(line) as LogEvent;
+      return JSON.parse(line) as LogEvent;
     } catch {
       onSkipped?.(lineNumber);
-      continue;
+      return undefined;
     }
-    yield event;
+  };
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const decoder = new StringDecoder("utf8");
+    // Pieces of a line not ended yet, joined once it ends (a line may span many chunks).
+    let pending: string[] = [];
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const text = decoder.write(buffer.subarray(0, bytesRead));
+      let start = 0;
+      for (let newline = text.indexOf("\n"); newline >= 0; newline = text.indexOf("\n", start)) {
+        let line = text.slice(start, newline);
+        if (pending.length > 0) {
+          pending.push(line);
+          line = pending.join("");
+          pending = [];
+        }
+        start = newline + 1;
+        const event = parse(line);
+        if (event !== undefined) yield event;
+      }
+      if (start < text.length) pending.push(text.slice(start));
+    }
+    const last = pending.join("") + decoder.end();
+    if (last.length > 0) {
+      const event = parse(last);
+      if (event !== undefined) yield event;
+    }
+  } finally {
+    await file.close();
   }
 }

@@ -12,17 +12,28 @@ export class BusyTime {
   /** Dispatch time of each call in flight, by ticket. */
   private readonly inFlight = new Map<number, number>();
   private nextTicket = 0;
+  /**
+   * The call in flight dispatched first (its ticket and time; ticket -1: none). Kept as calls
+   * come and go, so that a finish scans the calls in flight only when it was that call's.
+   */
+  private oldestTicket = -1;
+  private oldestAt = Number.POSITIVE_INFINITY;
 
   /** A call is dispatched at `atMs` (on the clock of its interval); returns its ticket. */
   dispatch(atMs: number): number {
     const ticket = this.nextTicket++;
     this.inFlight.set(ticket, atMs);
+    if (atMs < this.oldestAt) {
+      this.oldestAt = atMs;
+      this.oldestTicket = ticket;
+    }
     return ticket;
   }
 
   /** The call of `ticket` ended: it was busy from `startMs` to `endMs` (null: it made no interval). */
   finish(ticket: number, startMs: number | null = null, endMs: number | null = null): void {
     this.inFlight.delete(ticket);
+    if (ticket === this.oldestTicket) this.findOldest();
     if (startMs !== null && endMs !== null && endMs > startMs) this.insert(startMs, endMs);
     this.settle();
   }
@@ -55,10 +66,21 @@ export class BusyTime {
     open.splice(from, to - from, start, end);
   }
 
+  /** Finds the call in flight dispatched first, after that one finished. */
+  private findOldest(): void {
+    this.oldestTicket = -1;
+    this.oldestAt = Number.POSITIVE_INFINITY;
+    for (const [ticket, at] of this.inFlight) {
+      if (at < this.oldestAt) {
+        this.oldestAt = at;
+        this.oldestTicket = ticket;
+      }
+    }
+  }
+
   /** Moves intervals that no call in flight can reach into the final sum. */
   private settle(): void {
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const at of this.inFlight.values()) if (at < oldest) oldest = at;
+    const oldest = this.oldestAt;
     let done = 0;
     while (done < this.open.length && this.open[done + 1]! <= oldest) {
       this.finalMs += this.open[done + 1]! - this.open[done]!;

@@ -1,5 +1,6 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
+import { isoTime } from "../core/iso-time.ts";
 import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
 import {
   type GenerationRequest,
@@ -83,28 +84,8 @@ export async function runAttempt(
     params.timeoutMs,
   );
   const signal = call.signal;
-  const tools = item.case.tools ?? item.task.tools;
-  const toolChoice = item.case.toolChoice ?? item.task.toolChoice;
-  const request: GenerationRequest = {
-    prompt: item.case.prompt,
-    maxTokens: params.maxTokens,
-    stream: params.stream,
-    signal,
-    ...(item.case.system !== undefined && { system: item.case.system }),
-    ...(item.case.messages !== undefined && { messages: item.case.messages }),
-    ...(tools !== undefined && { tools }),
-    ...(tools !== undefined && toolChoice !== undefined && { toolChoice }),
-    ...(params.temperature !== undefined && { temperature: params.temperature }),
-    ...(params.topP !== undefined && { topP: params.topP }),
-    ...(params.topK !== undefined && { topK: params.topK }),
-    ...(params.seed !== undefined && { seed: params.seed }),
-    ...(params.stop !== undefined && { stop: params.stop }),
-    ...(item.task.structured !== undefined &&
-      !(item.task.structured.type === "grammar" && item.model.config.ignore_grammar === true) && {
-        structured: item.task.structured,
-      }),
-  };
-  const startedAt = new Date().toISOString();
+  const request = callRequest(item, params, signal);
+  const startedAt = isoTime();
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
@@ -147,6 +128,40 @@ export async function runAttempt(
   return { record, error, sentAtMs };
 }
 
+/**
+ * The request of one call. Optional fields are set one by one rather than spread from temporary
+ * objects: this runs once per call, and the spreads were a visible share of a run's CPU.
+ */
+function callRequest(item: WorkItem, params: ResolvedParams, signal: AbortSignal): GenerationRequest {
+  const c = item.case;
+  const request: GenerationRequest = {
+    prompt: c.prompt,
+    maxTokens: params.maxTokens,
+    stream: params.stream,
+    signal,
+  };
+  if (c.system !== undefined) request.system = c.system;
+  if (c.messages !== undefined) request.messages = c.messages;
+  const tools = c.tools ?? item.task.tools;
+  if (tools !== undefined) {
+    request.tools = tools;
+    const toolChoice = c.toolChoice ?? item.task.toolChoice;
+    if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  }
+  if (params.temperature !== undefined) request.temperature = params.temperature;
+  if (params.topP !== undefined) request.topP = params.topP;
+  if (params.topK !== undefined) request.topK = params.topK;
+  if (params.seed !== undefined) request.seed = params.seed;
+  if (params.stop !== undefined) request.stop = params.stop;
+  const structured = item.task.structured;
+  if (
+    structured !== undefined &&
+    !(structured.type === "grammar" && item.model.config.ignore_grammar === true)
+  )
+    request.structured = structured;
+  return request;
+}
+
 async function buildRecord(
   runner: Runner,
   item: WorkItem,
@@ -171,7 +186,14 @@ async function buildRecord(
   }
   const metrics = timeline.metrics(outputTokens, request.stream);
   const toolCalls = timeline.toolCalls.length > 0 ? timeline.toolCalls : undefined;
-  const scores: ScoreRecord[] = ok ? await scoreOutput(item, timeline.content, judging, toolCalls) : [];
+  let scores: ScoreRecord[] = [];
+  if (ok) {
+    const scored = scoreOutput(item, timeline.content, judging, toolCalls);
+    scores = Array.isArray(scored) ? scored : await scored;
+  }
+  const c = item.case;
+  // One literal, no spreads (a record is built per call). `case_weight` is undefined for a case
+  // without a weight, which JSON leaves out of the line as the log format wants.
   return {
     v: LOG_VERSION,
     type: "call",
@@ -179,15 +201,21 @@ async function buildRecord(
     attempt,
     model: item.model.id,
     task: item.task.id,
-    case_id: item.case.id,
+    case_id: c.id,
     case_index: item.caseIndex,
-    cluster: item.case.cluster ?? null,
-    ...(item.case.weight !== undefined && { case_weight: item.case.weight }),
+    cluster: c.cluster ?? null,
+    case_weight: c.weight,
     repeat: item.repeat,
     warmup: item.warmup,
     started_at: startedAt,
     ok,
-    ...metrics,
+    ttft_ms: metrics.ttft_ms,
+    ttft_reasoning_ms: metrics.ttft_reasoning_ms,
+    e2e_ms: metrics.e2e_ms,
+    chunk_gaps_ms: metrics.chunk_gaps_ms,
+    tpot_ms: metrics.tpot_ms,
+    output_tps: metrics.output_tps,
+    queue_ms: metrics.queue_ms,
     input_tokens: inputTokens ?? null,
     cached_input_tokens: usage.cachedInputTokens ?? null,
     cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
@@ -201,7 +229,7 @@ async function buildRecord(
     finish_reason: timeline.finishReason ?? null,
     response_id: timeline.responseId ?? null,
     model_snapshot: timeline.modelSnapshot ?? null,
-    expected: item.case.expected ?? null,
+    expected: c.expected ?? null,
     scores,
     cost_usd: null,
     energy_j: null,
@@ -219,19 +247,20 @@ export function scoreOutput(
   output: string,
   judging?: CallJudging,
   toolCalls?: readonly ToolCall[],
-): Promise<ScoreRecord[]> {
+): ScoreRecord[] | Promise<ScoreRecord[]> {
   return scoreAll(item.task.scorers, scoreInput(item.case, output, toolCalls), judging);
 }
 
 /** What the scorers see of a case, its output and the tool calls the model made. */
 export function scoreInput(c: Case, output: string, toolCalls?: readonly ToolCall[]): ScoreInput {
-  return {
-    output,
-    ...(toolCalls !== undefined && { toolCalls }),
-    ...(c.tools !== undefined && { tools: c.tools }),
-    expected: c.expected,
-    prompt: c.prompt,
-    ...(c.system !== undefined && { system: c.system }),
-    ...(c.row !== undefined && { row: c.row }),
-  };
+  // Set one by one (no spreads): once per call. No key is set to undefined, so a sandboxed
+  // scorer sees the same plain object as before.
+  const input = { output } as ScoreInput;
+  if (toolCalls !== undefined) input.toolCalls = toolCalls;
+  if (c.tools !== undefined) input.tools = c.tools;
+  input.expected = c.expected;
+  input.prompt = c.prompt;
+  if (c.system !== undefined) input.system = c.system;
+  if (c.row !== undefined) input.row = c.row;
+  return input;
 }

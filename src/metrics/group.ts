@@ -2,7 +2,9 @@
  * Accumulates the final records of one group (a model × task, or a whole model) in one pass
  * with flat memory: latencies in Float64Arrays, per-case scores in arrays indexed by case.
  */
+
 import type { ErrorClass } from "../core/errors.ts";
+import { isoTimeMs } from "../core/iso-time.ts";
 import type { CallRecord } from "../core/records.ts";
 import type { HardwareConfig } from "../cost/local-cost.ts";
 import type { CarbonIntensity } from "../energy/carbon.ts";
@@ -155,7 +157,7 @@ export class GroupAccumulator {
 
   /** A final record: the item's outcome. */
   addFinal(record: CallRecord): void {
-    const started = Date.parse(record.started_at);
+    const started = isoTimeMs(record.started_at);
     if (this.windows.length === 0) this.newSegment();
     const window = this.windows[this.windows.length - 1]!;
     window.start = Math.min(window.start, started);

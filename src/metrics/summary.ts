@@ -168,7 +168,7 @@ export class SummaryBuilder {
       if (!record.will_retry && !isBudgetStopped(record)) this.warmupCalls++;
       return;
     }
-    const groups = [this.group(record.model, record.task), this.modelGroup(record.model)];
+    const groups = this.groupsOf(record.model, record.task);
     if (!this.isLocal(record.model)) for (const g of groups) g.money.addApiCall(record);
     // Cut off at --max-cost: its cost counts above, but it is no outcome (not failed, not scored 0).
     if (isBudgetStopped(record)) {
@@ -238,6 +238,20 @@ export class SummaryBuilder {
   private carbon(model: string): CarbonIntensity {
     const config = this.description?.models.find((m) => m.id === model)?.config;
     return carbonIntensity(config?.energy?.carbon_g_per_kwh);
+  }
+
+  /** The last call's groups: consecutive records mostly share them (no key string per call). */
+  private lastGroups:
+    | { model: string; task: string; groups: [GroupAccumulator, GroupAccumulator] }
+    | undefined;
+
+  /** A call's task group and its model's roll-up. */
+  private groupsOf(model: string, task: string): [GroupAccumulator, GroupAccumulator] {
+    const last = this.lastGroups;
+    if (last !== undefined && last.model === model && last.task === task) return last.groups;
+    const groups: [GroupAccumulator, GroupAccumulator] = [this.group(model, task), this.modelGroup(model)];
+    this.lastGroups = { model, task, groups };
+    return groups;
   }
 
   private group(model: string, task: string): GroupAccumulator {

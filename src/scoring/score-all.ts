@@ -20,19 +20,42 @@ export const SCORER_FAILED = "scorer failed";
 
 /**
  * Every scorer's record, in the task's order; scorers that return promises run concurrently,
- * and those that combine others (`combines`) run after them, given their records.
+ * and those that combine others (`combines`) run after them, given their records. When every
+ * scorer answers at once (the text scorers) the records come back without a promise: this runs
+ * once per call, and a promise per scorer was a visible share of a run's CPU.
  */
-export async function scoreAll(
+export function scoreAll(
   scorers: readonly Scorer[],
   input: ScoreInput,
   judging?: CallJudging,
-): Promise<ScoreRecord[]> {
+): ScoreRecord[] | Promise<ScoreRecord[]> {
   const used = judging ? judging.scorers(scorers) : scorers;
   const inputFor = (scorer: Scorer): ScoreInput =>
     judging && scorer.judge !== undefined ? { ...input, askJudge: judging.askFor(scorer) } : input;
-  const records = await Promise.all(
-    used.map((scorer) => (scorer.combines ? undefined : scoreOne(scorer, inputFor(scorer)))),
-  );
+  const records: (ScoreRecord | Promise<ScoreRecord> | undefined)[] = [];
+  let pending = false;
+  let combining = false;
+  for (const scorer of used) {
+    if (scorer.combines) {
+      combining = true;
+      records.push(undefined);
+      continue;
+    }
+    const record = scoreOne(scorer, inputFor(scorer));
+    if (record instanceof Promise) pending = true;
+    records.push(record);
+  }
+  if (!pending && !combining) return records as ScoreRecord[];
+  return combined(used, records, inputFor);
+}
+
+/** The records once every promise settled, then the combining scorers' records. */
+async function combined(
+  used: readonly Scorer[],
+  pending: readonly (ScoreRecord | Promise<ScoreRecord> | undefined)[],
+  inputFor: (scorer: Scorer) => ScoreInput,
+): Promise<ScoreRecord[]> {
+  const records = await Promise.all(pending);
   if (!used.some((scorer) => scorer.combines)) return records as ScoreRecord[];
   const plain = records.filter((record) => record !== undefined);
   for (const [index, scorer] of used.entries()) {
@@ -41,15 +64,31 @@ export async function scoreAll(
   return records as ScoreRecord[];
 }
 
-async function scoreOne(scorer: Scorer, input: ScoreInput): Promise<ScoreRecord> {
-  let result: ScoreResult;
+/** One scorer's record: at once for a scorer that answers at once, else when its promise settles. */
+function scoreOne(scorer: Scorer, input: ScoreInput): ScoreRecord | Promise<ScoreRecord> {
+  let result: ScoreResult | Promise<ScoreResult>;
   try {
-    result = await scorer.score(input);
+    result = scorer.score(input);
   } catch (thrown) {
-    const message = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-    return { scorer: scorer.name, score: null, reason: `${SCORER_FAILED}: ${message}` };
+    return failed(scorer, thrown);
   }
+  if (isThenable(result))
+    return Promise.resolve(result).then(
+      (value) => checked(scorer.name, value),
+      (thrown: unknown) => failed(scorer, thrown),
+    );
   return checked(scorer.name, result);
+}
+
+function isThenable(value: unknown): value is PromiseLike<ScoreResult> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function failed(scorer: Scorer, thrown: unknown): ScoreRecord {
+  const message = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  return { scorer: scorer.name, score: null, reason: `${SCORER_FAILED}: ${message}` };
 }
 
 function checked(name: string, result: ScoreResult): ScoreRecord {

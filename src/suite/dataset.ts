@@ -4,7 +4,7 @@
  * the suite, an unparseable row at its line in the data file.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
 import type { CsvError as CsvErrorClass } from "csv-parse";
@@ -19,8 +19,8 @@ export type DatasetRow = Record<string, unknown>;
 
 export interface LoadedDataset {
   /**
-   * The rows in order; iterable more than once. A JSONL file's rows are parsed again on each pass
-   * rather than held as objects (see `parseJsonl`).
+   * The rows in order; iterable more than once. A JSONL file over {@link HELD_ROWS_BYTES} is parsed
+   * again on each pass rather than held as objects (see `parseJsonl`).
    */
   rows: Iterable<DatasetRow>;
   rowCount: number;
@@ -121,21 +121,56 @@ function scanJsonlFile(
 ): Parsed & { sha256: string } {
   const hash = createHash("sha256");
   const loaded = statSync(file);
+  const unchanged = (stats: Stats) => {
+    if (stats.size !== loaded.size || stats.mtimeMs !== loaded.mtimeMs) {
+      throw new Error(`dataset file ${file} changed after the suite was loaded`);
+    }
+  };
   let firstPass = true;
   const lines = () => {
     if (firstPass) {
       firstPass = false;
       return fileLines(file, { onBytes: (chunk) => hash.update(chunk) });
     }
-    return fileLines(file, {
-      check: (stats) => {
-        if (stats.size !== loaded.size || stats.mtimeMs !== loaded.mtimeMs) {
-          throw new Error(`dataset file ${file} changed after the suite was loaded`);
-        }
-      },
-    });
+    return fileLines(file, { check: unchanged });
   };
-  return { ...parseJsonl(lines, file, path, limit), sha256: hash.digest("hex") };
+  const hold = loaded.size <= HELD_ROWS_BYTES ? () => unchanged(statSync(file)) : undefined;
+  return { ...parseJsonl(lines, file, path, limit, hold), sha256: hash.digest("hex") };
+}
+
+/**
+ * JSONL files up to this size keep their parsed rows: every later pass (the suite loader's
+ * rendering, the run's) would parse each row again, a visible share of a short call's CPU. A
+ * larger file is parsed again on each pass, so that a suite's memory does not grow with it.
+ */
+export const HELD_ROWS_BYTES = 4 * 1024 * 1024;
+
+/** Text of a file between two checks that it is unchanged, as `fileLines` reads it (UTF-16 units here). */
+const HELD_CHECK_EVERY = 64 * 1024;
+
+/**
+ * Rows kept from the first pass, given out on each pass as a reading of the file would: `check`
+ * (throws if the file changed) before the first row and before each row that ends past the next
+ * 64 Ki units of text, where `ends[i]` is where row `i`'s line ends. A file changed during the
+ * run stops it as it did when each pass read the file.
+ */
+function heldRows(
+  rows: readonly DatasetRow[],
+  ends: readonly number[],
+  check: () => void,
+): Iterable<DatasetRow> {
+  return {
+    *[Symbol.iterator]() {
+      let checkedTo = 0;
+      for (let i = 0; i < rows.length; i++) {
+        if (i === 0 || ends[i]! >= checkedTo) {
+          check();
+          checkedTo = (Math.floor(ends[i]! / HELD_CHECK_EVERY) + 1) * HELD_CHECK_EVERY;
+        }
+        yield rows[i]!;
+      }
+    },
+  };
 }
 
 interface Parsed {
@@ -149,44 +184,58 @@ type Parser = (text: string, file: string, path: readonly PathSegment[], limit: 
 
 /**
  * JSONL: one JSON object per line; blank lines are skipped; `limit` rows are read. `lines` gives
- * the lines afresh on each call. The first pass parses every line to report problems but keeps no
- * row (and reads to the end, so a hashing source sees the whole file); `rows` parses them again
- * on each pass, so a large file never exists as one object per row.
+ * the lines afresh on each call. The first pass parses every line to report problems (and reads
+ * to the end, so a hashing source sees the whole file). Without `hold` it keeps no row: `rows`
+ * parses them again on each pass, so a large file never exists as one object per row. With
+ * `hold` (a check that throws if the file changed) it keeps them, and each pass calls `hold` as
+ * often as a reading of the file would check it.
  */
 export function parseJsonl(
   lines: () => Iterable<string>,
   file: string,
   path: readonly PathSegment[],
   limit: number,
+  hold?: () => void,
 ): Parsed {
   let rowCount = 0;
   const issues: IssueDraft[] = [];
   let lineNumber = 0;
+  const held: DatasetRow[] | undefined = hold ? [] : undefined;
+  const heldEnds: number[] = [];
+  let position = 0;
   for (const line of lines()) {
     lineNumber++;
+    position += line.length + 1;
     if (rowCount + issues.length >= limit || line.trim() === "") continue;
     const at = { path, at: "value" as const, file, line: lineNumber, expected: "a JSON object per line" };
     try {
       const value: unknown = JSON.parse(line);
-      if (isRow(value)) rowCount++;
-      else issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
+      if (isRow(value)) {
+        rowCount++;
+        if (held) {
+          held.push(value);
+          heldEnds.push(position);
+        }
+      } else issues.push({ ...at, column: 1, message: `expected a JSON object, got ${kindOf(value)}` });
     } catch (error) {
       const { message, column } = jsonErrorPosition(error as Error);
       const indent = line.length - line.trimStart().length;
       issues.push({ ...at, column: column + indent, message: `invalid JSON: ${message}` });
     }
   }
-  const rows: Iterable<DatasetRow> = {
-    *[Symbol.iterator]() {
-      let n = 0;
-      for (const line of lines()) {
-        if (n >= rowCount) return;
-        if (line.trim() === "") continue;
-        n++;
-        yield JSON.parse(line) as DatasetRow;
-      }
-    },
-  };
+  const rows: Iterable<DatasetRow> = held
+    ? heldRows(held, heldEnds, hold!)
+    : {
+        *[Symbol.iterator]() {
+          let n = 0;
+          for (const line of lines()) {
+            if (n >= rowCount) return;
+            if (line.trim() === "") continue;
+            n++;
+            yield JSON.parse(line) as DatasetRow;
+          }
+        },
+      };
   // Only messages need a row's line: find it by reading the lines again rather than keep a number per row.
   const lineOfRow = (rowIndex: number): number | undefined => {
     let n = 0;

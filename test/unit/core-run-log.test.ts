@@ -1,6 +1,6 @@
 /** The run log: one line per event, secrets masked, and the same masked events handed to its tap. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -69,5 +69,31 @@ describe("RunLog", () => {
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(child.status, child.stderr).toBe(3);
     expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toContain('"item":"last"');
+  });
+});
+
+describe("readRunLog", () => {
+  it("reads CRLF and LF lines, a line over several read chunks, and skips blank, bad and torn lines by number", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    // 3 MB of two-byte characters: the line spans several 1 MiB reads, some cut inside a character.
+    const long = `${"é".repeat(1_500_000)}€`;
+    const lines = [
+      '{"n":1}\r',
+      "",
+      '{"n":2}',
+      "not json",
+      JSON.stringify({ n: 3, long }),
+      '{"n":4}',
+      '{"torn":',
+    ];
+    writeFileSync(join(dir, "events.jsonl"), lines.join("\n"));
+    const skipped: number[] = [];
+    const read: unknown[] = [];
+    for await (const event of readRunLog(dir, (line) => skipped.push(line))) read.push(event);
+    expect(read).toEqual([{ n: 1 }, { n: 2 }, { n: 3, long }, { n: 4 }]);
+    expect(skipped).toEqual([4, 7]);
+    const kept: unknown[] = [];
+    for await (const event of readRunLog(dir, undefined, (line) => line.includes('"n":2'))) kept.push(event);
+    expect(kept).toEqual([{ n: 2 }]);
   });
 });

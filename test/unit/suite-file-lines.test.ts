@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadDataset } from "../../src/suite/dataset.ts";
+import { HELD_ROWS_BYTES, loadDataset } from "../../src/suite/dataset.ts";
 import { fileLines } from "../../src/suite/file-lines.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "opbench-lines-"));
@@ -36,6 +36,24 @@ describe("fileLines", () => {
   });
 });
 
+describe("fileLines checks", () => {
+  it("calls check before every chunk and stops the lines where it throws", () => {
+    const path = write("checked.txt", `${"c".repeat(100)}\n`.repeat(2000));
+    let checks = 0;
+    const lines: string[] = [];
+    expect(() => {
+      for (const line of fileLines(path, {
+        check: () => {
+          if (++checks === 3) throw new Error("changed");
+        },
+      }))
+        lines.push(line);
+    }).toThrow("changed");
+    // Two chunks of 64 KiB were read: the lines that ended in them.
+    expect(lines.length).toBe(Math.floor((2 * CHUNK) / 101));
+  });
+});
+
 describe("JSONL datasets read in chunks", () => {
   it("reads a file larger than a chunk row by row, limits the rows but hashes the whole file", async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => ({
@@ -53,6 +71,26 @@ describe("JSONL datasets read in chunks", () => {
     if (!limited.ok) throw new Error("load failed");
     expect([...limited.dataset.rows]).toEqual(rows.slice(0, 10));
     expect(limited.dataset.sha256).toBe(createHash("sha256").update(readFileSync(path)).digest("hex"));
+  });
+
+  it("keeps the parsed rows of a file up to HELD_ROWS_BYTES, and parses a larger one again on each pass", async () => {
+    const row = (i: number) => JSON.stringify({ i, text: "v".repeat(100) });
+    const small = write("held.jsonl", `${Array.from({ length: 100 }, (_, i) => row(i)).join("\n")}\n`);
+    const count = Math.ceil(HELD_ROWS_BYTES / row(0).length) + 10;
+    write("streamed.jsonl", `${Array.from({ length: count }, (_, i) => row(i)).join("\n")}\n`);
+    expect(readFileSync(small).length).toBeLessThanOrEqual(HELD_ROWS_BYTES);
+    for (const [name, held] of [
+      ["held.jsonl", true],
+      ["streamed.jsonl", false],
+    ] as const) {
+      const loaded = await loadDataset(name, dir, ["tasks", 0, "dataset"]);
+      if (!loaded.ok) throw new Error("load failed");
+      const [first, second] = [[...loaded.dataset.rows], [...loaded.dataset.rows]];
+      expect(second).toEqual(first);
+      expect(first[5]).toEqual({ i: 5, text: "v".repeat(100) });
+      if (held) expect(second[5]).toBe(first[5]);
+      else expect(second[5]).not.toBe(first[5]);
+    }
   });
 
   it("refuses to read rows from a file that changed after it was checked", async () => {
