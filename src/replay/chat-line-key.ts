@@ -95,6 +95,9 @@ export class ChatLineScanner extends JsonBytes {
         } else if (this.is(name, KEY.error)) {
           if (this.peek() === OPEN_OBJECT) throw NO_KEY;
           this.skipValue(0);
+        } else if (this.is(name, KEY.messages) || this.is(name, KEY.choices)) {
+          // The flat `{messages, …, choices}` shape: parsed in full, so not scanned to its end first.
+          throw NO_KEY;
         } else this.skipValue(0);
       } while (this.next(CLOSE_OBJECT));
     }
