@@ -1,14 +1,15 @@
 /**
- * The sampling key of a chat-completions `{request, response}` log line, read from its raw bytes
+ * The sampling key of a chat-completions log line, read from its raw bytes
  * without parsing it into objects: most lines of a large log are only counted (their priority
  * cannot enter the bottom-k sample), so only the few that can are parsed and converted.
  *
  * The scanner is sound, not complete: it gives a key only for a line that is valid JSON and
  * that the full parse (read-log.ts `parseLogLine`) turns into exactly one call, with the same
  * model, tool use, message characters and priority (sample.ts `requestPriority`). Anything else
- * (a malformed or truncated line, a skip of any reason, a shape it does not read: the flat
- * `{messages, choices}` pair, a repeated key, an escaped key, deep nesting) gets no key, and the
- * caller parses the line in full, which counts its skip as before.
+ * (a malformed or truncated line, a skip of any reason, a shape it does not read, a repeated key,
+ * an escaped key, deep nesting) gets no key, and the caller parses the line in full, which counts
+ * its skip as before. It reads both `{request, response}` pairs and the flat
+ * `{model, messages, …, choices, usage}` line.
  */
 import {
   CLOSE_ARRAY,
@@ -49,6 +50,10 @@ const KEY = {
   type: bytesOf("type"),
   text: bytesOf("text"),
 };
+/** Members of a flat line the reader leaves to the full parse (a pair's, a failure, a wrapped body). */
+const FLAT_UNREAD = [KEY.request, KEY.response, KEY.error, KEY.body];
+/** Thrown when a line turns out to be of the flat shape: read again as one. */
+const FLAT = new (class FlatLine extends Error {})();
 const ROLES: [Buffer, string][] = [
   [bytesOf("system"), "system"],
   [bytesOf("user"), "user"],
@@ -73,9 +78,22 @@ export class ChatLineScanner extends JsonBytes {
     try {
       return this.line();
     } catch (error) {
-      if (error === NO_KEY) return undefined;
-      throw error;
+      if (error !== FLAT) return this.noKey(error);
     }
+    this.begin(buf, start, end);
+    try {
+      const key = this.request(true);
+      this.skipWhitespace();
+      if (this.pos !== this.end) throw NO_KEY;
+      return key;
+    } catch (error) {
+      return this.noKey(error);
+    }
+  }
+
+  private noKey(error: unknown): undefined {
+    if (error === NO_KEY || error === FLAT) return undefined;
+    throw error;
   }
 
   private line(): SamplingKey {
@@ -96,8 +114,8 @@ export class ChatLineScanner extends JsonBytes {
           if (this.peek() === OPEN_OBJECT) throw NO_KEY;
           this.skipValue(0);
         } else if (this.is(name, KEY.messages) || this.is(name, KEY.choices)) {
-          // The flat `{messages, …, choices}` shape: parsed in full, so not scanned to its end first.
-          throw NO_KEY;
+          // The flat `{model, messages, …, choices, usage}` shape, unless a pair member came first.
+          throw key || response ? NO_KEY : FLAT;
         } else this.skipValue(0);
       } while (this.next(CLOSE_OBJECT));
     }
@@ -116,10 +134,7 @@ export class ChatLineScanner extends JsonBytes {
         if (this.is(name, KEY.choices)) {
           if (choices) throw NO_KEY;
           choices = true;
-          this.expectArray();
-          if (this.peek() !== OPEN_OBJECT) throw NO_KEY;
-          do this.skipValue(1);
-          while (this.next(CLOSE_ARRAY));
+          this.choices();
         } else if (this.is(name, KEY.body)) {
           if (this.peek() === OPEN_OBJECT) throw NO_KEY;
           this.skipValue(1);
@@ -129,8 +144,21 @@ export class ChatLineScanner extends JsonBytes {
     if (!choices) throw NO_KEY;
   }
 
-  private request(): SamplingKey {
+  /** The choices: an array whose first is an object (else the full parse skips the line). */
+  private choices(): void {
+    this.expectArray();
+    if (this.peek() !== OPEN_OBJECT) throw NO_KEY;
+    do this.skipValue(1);
+    while (this.next(CLOSE_ARRAY));
+  }
+
+  /**
+   * The request's members; `flat`: the line itself, its response members beside them (read-log.ts
+   * takes the request as the line less its response keys, and the line as the response).
+   */
+  private request(flat = false): SamplingKey {
     this.expectObject();
+    let choices = false;
     let model: string | undefined;
     let hash: Hash53 | undefined;
     let chars = 0;
@@ -156,13 +184,20 @@ export class ChatLineScanner extends JsonBytes {
           }
         } else if (this.is(name, KEY.tools)) {
           if (tools >= 0) throw NO_KEY;
+          // The value's own bytes: the converted tools are looked up by them.
+          this.skipWhitespace();
           tools = this.pos;
           this.skipValue(1);
           toolsEnd = this.pos;
-        } else this.skipValue(1);
+        } else if (flat && this.is(name, KEY.choices)) {
+          if (choices) throw NO_KEY;
+          choices = true;
+          this.choices();
+        } else if (flat && FLAT_UNREAD.some((key) => this.is(name, key))) throw NO_KEY;
+        else this.skipValue(1);
       } while (this.next(CLOSE_OBJECT));
     }
-    if (model === undefined) throw NO_KEY;
+    if (model === undefined || (flat && !choices)) throw NO_KEY;
     if (!hash) {
       if (messages < 0) throw NO_KEY;
       const after = this.pos;

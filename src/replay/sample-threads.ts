@@ -46,13 +46,13 @@ const IN_FLIGHT = 2;
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
  * alive, and promoted, at a scavenge. Chat-completions lines are mostly only counted from their
  * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay")
- * — when the first line has such a key (the flat `{messages, choices}` shape is parsed in full).
+ * — when the log's first line has such a key (a log of lines parsed in full keeps 8 MB).
  */
 function semiSpaceMb(file: string, format: LogFormat, seed: number): number {
   return format === "openai-chat" && firstLineKeyed(file, seed) ? 4 : 8;
 }
 
-/** Whether the log's first line has a raw-line key: the flat `{messages, choices}` shape has none. */
+/** Whether the log's first line has a raw-line key (chat-line-key.ts). */
 function firstLineKeyed(file: string, seed: number): boolean {
   const head = Buffer.alloc(1 << 20);
   const fd = openSync(file, "r");

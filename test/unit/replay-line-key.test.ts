@@ -100,6 +100,7 @@ const VARIANTS: string[] = [
   // The model after the messages, keys in another order, spacing.
   JSON.stringify({ response: response(), request: { messages: request().messages, model: "gpt-4.1-mini" } }),
   JSON.stringify(JSON.parse(pair()), null, "\t").replaceAll("\n", " \r "),
+  JSON.stringify(JSON.parse(pair(request({ tools: TOOLS }))), null, " ").replaceAll("\n", ""),
   ` ${pair()}  `,
   pair(request(), response({ error: { message: "partly" } })),
   pair(request({ seed: -0.5e-3, top_p: 1e2, stop: [true, false, null] })),
@@ -115,7 +116,6 @@ const VARIANTS: string[] = [
   pair(request(), response(), { error: { message: "failed" } }),
   pair(request(), response({ choices: [] })),
   pair(request(), response({ choices: ["x"] })),
-  JSON.stringify({ ...request(), ...response() }),
   pair().replace('"model"', '"\\u006dodel"'),
   pair().replace('{"model":"gpt-4.1"', '{"model":"gpt-4.1","model":"gpt-4.1-mini"'),
   pair().replace("Label it.", "Label\u0001 it."),
@@ -126,6 +126,25 @@ const VARIANTS: string[] = [
   pair(request({ metadata: JSON.parse(`${"[".repeat(100)}${"]".repeat(100)}`) })),
   syntheticLine(5),
   syntheticLine(7),
+];
+
+/** Flat `{model, messages, …, choices, usage}` lines: the first four are read from their bytes. */
+const FLAT_VARIANTS: string[] = [
+  JSON.stringify({ ...request(), ...response() }),
+  JSON.stringify({ ...response(), ...request({ tools: TOOLS }), latency_ms: 12 }),
+  JSON.stringify({ ...request({ messages: TOOL_TURNS, tools: TOOLS }), ...response(), duration_ms: 5 }),
+  JSON.stringify({ choices: response().choices, messages: request().messages, usage: {}, model: "m" }),
+  JSON.stringify({ ...request(), ...response(), error: { message: "failed" } }),
+  JSON.stringify({ ...request(), ...response(), response: response() }),
+  JSON.stringify({ ...request(), ...response(), request: request() }),
+  JSON.stringify({ ...request(), usage: {} }),
+  JSON.stringify({ ...request(), ...response({ choices: [] }) }),
+  JSON.stringify({ ...request({ messages: [] }), ...response() }),
+  JSON.stringify({ ...response(), ...request({ model: 5 }) }),
+  JSON.stringify({ ...request(), ...response(), choices: response().choices }).replace(
+    '"model"',
+    '"model":"x","model"',
+  ),
 ];
 
 function keyOf(line: string): SamplingKey | undefined {
@@ -186,17 +205,27 @@ describe("init --from raw-line sampling key", () => {
       if (key) expect(key, line).toEqual(parsedKey(line));
       return key !== undefined;
     });
-    // The first 16 variants are read from their bytes; the rest are the full parse's to count.
-    expect(keyed.slice(0, 16)).toEqual(Array(16).fill(true));
-    expect(keyed.slice(16, -2).some(Boolean)).toBe(false);
+    // The first 17 variants are read from their bytes; the rest are the full parse's to count.
+    expect(keyed.slice(0, 17)).toEqual(Array(17).fill(true));
+    expect(keyed.slice(17, -2).some(Boolean)).toBe(false);
     expect(keyed.slice(-2)).toEqual([true, true]);
+  });
+
+  it("reads flat lines as the full parse does, and leaves failures, pairs and repeats to it", () => {
+    const keyed = FLAT_VARIANTS.map((line) => {
+      const key = keyOf(line);
+      if (key) expect(key, line).toEqual(parsedKey(line));
+      return key !== undefined;
+    });
+    expect(keyed.slice(0, 4)).toEqual(Array(4).fill(true));
+    expect(keyed.slice(4).some(Boolean)).toBe(false);
   });
 
   it("is never given where the full parse disagrees, on mutated lines", () => {
     const next = random(5);
     let keyed = 0;
     let left = 0;
-    for (const line of VARIANTS) {
+    for (const line of [...VARIANTS, ...FLAT_VARIANTS]) {
       for (let n = 0; n < 300; n++) {
         const chars = [...line];
         const at = next() % chars.length;
@@ -220,9 +249,19 @@ describe("init --from raw-line sampling key", () => {
 
   it("samples chunks as the full parse does: the same sample, weights, strata and skip counts, on every single-file format", () => {
     const synthetic = Array.from({ length: 3000 }, (_, i) => syntheticLine(i)).join("\n");
+    const flatSynthetic = Array.from({ length: 3000 }, (_, i) => {
+      const line = JSON.parse(syntheticLine(i));
+      return JSON.stringify({ ...line.request, ...line.response });
+    }).join("\n");
     const logs: [LogFormat, Buffer][] = [
       ["openai-chat", readFileSync(fixture("openai-chat.jsonl"))],
-      ["openai-chat", Buffer.from(`${[...VARIANTS, ...VARIANTS.slice(0, 5)].join("\n")}\n${synthetic}\n`)],
+      [
+        "openai-chat",
+        Buffer.from(
+          `${[...VARIANTS, ...FLAT_VARIANTS, ...VARIANTS.slice(0, 5), ...FLAT_VARIANTS.slice(0, 3)].join("\n")}\n${synthetic}\n`,
+        ),
+      ],
+      ["openai-chat", Buffer.from(`${flatSynthetic}\n`)],
       ["openai-responses", readFileSync(fixture("openai-responses.jsonl"))],
       ["otel", readFileSync(fixture("otel-spans.jsonl"))],
     ];
