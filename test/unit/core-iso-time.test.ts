@@ -1,17 +1,10 @@
 /** Per-call timestamps: the same text as toISOString and the same ms as Date.parse, cached or not. */
 import { describe, expect, it } from "vitest";
 import { isoTime, isoTimeMs } from "../../src/core/iso-time.ts";
+import { mulberry32 } from "../../src/stats/prng.ts";
 
-/** A deterministic pseudo-random source (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source, so a failure can be replayed. */
+const random = mulberry32;
 
 describe("isoTime and isoTimeMs", () => {
   it("match toISOString and Date.parse over runs of nearby times, second and day boundaries, and far dates", () => {

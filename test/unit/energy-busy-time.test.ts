@@ -2,17 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { BusyTime } from "../../src/energy/busy-time.ts";
 import { busyMs, type Interval } from "../../src/energy/integrate.ts";
+import { mulberry32 } from "../../src/stats/prng.ts";
 
-/** A deterministic pseudo-random source (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source, so a failure can be replayed. */
+const random = mulberry32;
 
 /**
  * A pool of `concurrency` workers on a simulated clock: each call is dispatched, starts after a

@@ -14,6 +14,7 @@ import type { LogFormat } from "../../src/replay/detect.ts";
 import { parseLogLine } from "../../src/replay/read-log.ts";
 import { requestPriority, type SamplingKey } from "../../src/replay/sample.ts";
 import { ChunkSampler } from "../../src/replay/sample-chunk.ts";
+import { mulberry32 } from "../../src/stats/prng.ts";
 
 const fixture = (name: string) => join(import.meta.dirname, "..", "..", "fixtures", "replay", name);
 const SEED = 11;
@@ -165,15 +166,10 @@ function parsedKey(line: string): SamplingKey | undefined {
   };
 }
 
-/** A seeded generator of 32-bit numbers (mulberry32). */
+/** A seeded generator of 32-bit numbers. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const uniform = mulberry32(seed);
+  return () => Math.floor(uniform() * 2 ** 32);
 }
 
 const INSERTS = [
