@@ -66,7 +66,7 @@ const ROLES: [Buffer, string][] = [
 ];
 
 export class ChatLineScanner extends JsonBytes {
-  private readonly seed: number;
+  protected readonly seed: number;
   private readonly toolsCache = new Map<string, string | null>();
   private readonly models: [Buffer, string][] = [];
 
@@ -283,7 +283,7 @@ export class ChatLineScanner extends JsonBytes {
   }
 
   /** The model string just read: a log names a few models, so the last ones are reused, not decoded again. */
-  private modelName(): string {
+  protected modelName(): string {
     if (this.plain) for (const [bytes, name] of this.models) if (this.stringIs(bytes)) return name;
     const name = this.decoded();
     if (this.plain) {
@@ -404,7 +404,7 @@ export class ChatLineScanner extends JsonBytes {
   }
 
   /** The JSON of the request's tools as converted (undefined: none), or no key when one is not a function. */
-  private toolsJson(start: number, end: number): string | undefined {
+  protected toolsJson(start: number, end: number): string | undefined {
     if (this.buf[start] !== OPEN_ARRAY) return undefined;
     const raw = this.buf.toString("latin1", start, end);
     let json = this.toolsCache.get(raw);

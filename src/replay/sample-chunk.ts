@@ -1,6 +1,7 @@
 /**
  * Samples chunks of whole lines of a single-file log (a sampling thread's work, sample-worker.ts).
- * A chat-completions line is first read by its sampling key alone (chat-line-key.ts): it is
+ * A chat-completions or Responses API line is first read by its sampling key alone
+ * (chat-line-key.ts, responses-line-key.ts): it is
  * counted, and parsed and converted only when its priority can enter the bottom-k sample; a line
  * the key reader does not vouch for (malformed, skipped, another shape) is parsed in full, as in
  * `readLog`. Either way the sample, its weights and the skip counts are the full parse's.
@@ -8,6 +9,7 @@
 import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import { countLine, newStats, parseLogLine, type ReadStats } from "./read-log.ts";
+import { ResponsesLineScanner } from "./responses-line-key.ts";
 import { StratifiedSampler } from "./sample.ts";
 
 const NEWLINE = 0x0a;
@@ -15,6 +17,13 @@ const CR = 0x0d;
 
 /** Lines numbered from 0 per chunk: a line's position in the log is its chunk's, then its own. */
 const LINES_PER_CHUNK = 2 ** 24;
+
+/** The raw-line key reader of a format's lines, if it has one. */
+export function keyReader(format: LogFormat, seed: number): ChatLineScanner | undefined {
+  if (format === "openai-chat") return new ChatLineScanner(seed);
+  if (format === "openai-responses") return new ResponsesLineScanner(seed);
+  return undefined;
+}
 
 export class ChunkSampler {
   readonly sampler: StratifiedSampler;
@@ -26,7 +35,7 @@ export class ChunkSampler {
   constructor(format: LogFormat, size: number, seed: number, keyed = true) {
     this.format = format;
     this.sampler = new StratifiedSampler(size, seed);
-    this.scanner = keyed && format === "openai-chat" ? new ChatLineScanner(seed) : undefined;
+    this.scanner = keyed ? keyReader(format, seed) : undefined;
   }
 
   /** The lines of `data`, the `seq`th chunk of the log (`endsWithNewline`: its last line is whole). */

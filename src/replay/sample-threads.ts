@@ -11,11 +11,11 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
-import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
 import { newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
+import { keyReader } from "./sample-chunk.ts";
 
 export type ThreadMessage =
   | { type: "chunk"; seq: number; data: ArrayBuffer; length: number; endsWithNewline: boolean }
@@ -44,16 +44,18 @@ const IN_FLIGHT = 2;
 /**
  * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
- * alive, and promoted, at a scavenge. Chat-completions lines are mostly only counted from their
+ * alive, and promoted, at a scavenge. Chat-completions and Responses lines are mostly only counted from their
  * raw bytes (sample-chunk.ts), which allocates little: the CLI's 4 MB, less RSS (BENCHMARKS.md "Replay")
  * — when the log's first line has such a key (a log of lines parsed in full keeps 8 MB).
  */
 function semiSpaceMb(file: string, format: LogFormat, seed: number): number {
-  return format === "openai-chat" && firstLineKeyed(file, seed) ? 4 : 8;
+  return firstLineKeyed(file, format, seed) ? 4 : 8;
 }
 
 /** Whether the log's first line has a raw-line key (chat-line-key.ts). */
-function firstLineKeyed(file: string, seed: number): boolean {
+function firstLineKeyed(file: string, format: LogFormat, seed: number): boolean {
+  const reader = keyReader(format, seed);
+  if (!reader) return false;
   const head = Buffer.alloc(1 << 20);
   const fd = openSync(file, "r");
   let length: number;
@@ -65,7 +67,7 @@ function firstLineKeyed(file: string, seed: number): boolean {
   let end = head.indexOf(NEWLINE);
   if (end < 0) end = length;
   if (end > 0 && head[end - 1] === 0x0d) end--;
-  return new ChatLineScanner(seed).key(head, 0, end) !== undefined;
+  return reader.key(head, 0, end) !== undefined;
 }
 
 /** The semi-space flag as this process was started with (0: V8's own sizing). */
