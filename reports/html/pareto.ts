@@ -153,7 +153,14 @@ export function paretoSpec(
     title: "Model",
     scale: modelColorScale(summary),
   } as const;
-  const x = { field: "x", type: "quantitative", title: xTitle, scale: { type: "log" } } as const;
+  const x = {
+    field: "x",
+    type: "quantitative",
+    title: xTitle,
+    scale: { type: "log" },
+    // Log axes over many decades put long labels side by side: keep a gap, drop what collides.
+    axis: { labelOverlap: "greedy", labelSeparation: 6 },
+  } as const;
   const y = {
     field: "accuracy",
     type: "quantitative" as const,
