@@ -57,6 +57,8 @@ const FLAT_UNREAD = [KEY.request, KEY.response, KEY.error, KEY.body];
  * not thrown: a throw per line cost a sampling thread ~2 µs a line).
  */
 const FLAT = Symbol("flat line");
+/** Chat Completions' text part type. */
+const TEXT_PART = [KEY.text];
 const ROLES: [Buffer, string][] = [
   [bytesOf("system"), "system"],
   [bytesOf("user"), "user"],
@@ -293,14 +295,18 @@ export class ChatLineScanner extends JsonBytes {
     return name;
   }
 
-  private role(): string {
+  /** The role string just scanned, by `roles` (raw name → role); any other: no key. */
+  protected role(roles: readonly [Buffer, string][] = ROLES): string {
     if (!this.plain) throw NO_KEY;
-    for (const [bytes, role] of ROLES) if (this.stringIs(bytes)) return role;
+    for (const [bytes, role] of roles) if (this.stringIs(bytes)) return role;
     throw NO_KEY;
   }
 
-  /** A content array of text parts, joined (any other part: parsed in full, which skips the line). */
-  private textParts(): string {
+  /**
+   * A content array of strings and text parts (of a type in `types`), joined; any other part: no
+   * key (the full parse skips the line).
+   */
+  protected textParts(types: readonly Buffer[] = TEXT_PART): string {
     this.expectArray();
     let text = "";
     if (this.at(CLOSE_ARRAY)) return text;
@@ -322,7 +328,7 @@ export class ChatLineScanner extends JsonBytes {
           if (this.is(name, KEY.type)) {
             if (type || this.peek() !== QUOTE) throw NO_KEY;
             this.string();
-            if (!this.plain || !this.stringIs(KEY.text)) throw NO_KEY;
+            if (!this.plain || !types.some((bytes) => this.stringIs(bytes))) throw NO_KEY;
             type = true;
           } else if (this.is(name, KEY.text)) {
             if (partSeen) throw NO_KEY;

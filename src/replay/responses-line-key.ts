@@ -195,7 +195,7 @@ export class ResponsesLineScanner extends ChatLineScanner {
         } else if (this.is(name, KEY.role)) {
           if (role !== undefined || this.peek() !== QUOTE) throw NO_KEY;
           this.string();
-          role = this.itemRole();
+          role = this.role(ROLES);
         } else if (this.is(name, KEY.content)) {
           if (content !== undefined) throw NO_KEY;
           content = this.itemContent();
@@ -219,12 +219,6 @@ export class ResponsesLineScanner extends ChatLineScanner {
     return this.stringEnd - this.stringStart - 2;
   }
 
-  private itemRole(): string {
-    if (!this.plain) throw NO_KEY;
-    for (const [bytes, role] of ROLES) if (this.stringIs(bytes)) return role;
-    throw NO_KEY;
-  }
-
   /** A string, null, or an array of strings and text parts, joined. */
   private itemContent(): string {
     const first = this.peek();
@@ -236,40 +230,6 @@ export class ResponsesLineScanner extends ChatLineScanner {
       this.literal("null");
       return "";
     }
-    this.expectArray();
-    let text = "";
-    if (this.at(CLOSE_ARRAY)) return text;
-    do {
-      if (this.peek() === QUOTE) {
-        this.string();
-        text += this.decoded();
-        continue;
-      }
-      this.expectObject();
-      let type = false;
-      let part: string | undefined;
-      let partSeen = false;
-      if (!this.at(CLOSE_OBJECT)) {
-        do {
-          const name = this.member();
-          if (this.is(name, KEY.type)) {
-            if (type || this.peek() !== QUOTE) throw NO_KEY;
-            this.string();
-            if (!this.plain || !TEXT_PARTS.some((bytes) => this.stringIs(bytes))) throw NO_KEY;
-            type = true;
-          } else if (this.is(name, KEY.text)) {
-            if (partSeen) throw NO_KEY;
-            partSeen = true;
-            if (this.peek() === QUOTE) {
-              this.string();
-              part = this.decoded();
-            } else this.skipValue(4);
-          } else this.skipValue(4);
-        } while (this.next(CLOSE_OBJECT));
-      }
-      if (!type) throw NO_KEY;
-      text += part ?? "";
-    } while (this.next(CLOSE_ARRAY));
-    return text;
+    return this.textParts(TEXT_PARTS);
   }
 }
