@@ -12,11 +12,18 @@ import type { Summary } from "../src/metrics/summary.ts";
 import { collectCases } from "./html/cases.ts";
 import { DistributionCollector } from "./html/distributions.ts";
 import { renderLoadReport } from "./html/load-page.ts";
-import { renderReport } from "./html/page.ts";
+import { type PagePieces, renderReportPieces, writePage } from "./html/page.ts";
 import type { FileOutput } from "./output.ts";
 
 /** The whole report page of the run in `runDir` (its log read for the cases and distributions). */
 export async function renderRunReport(runDir: string, summary: Summary): Promise<string> {
+  return (await renderRunReportPieces(runDir, summary))
+    .map((piece) => (typeof piece === "string" ? piece : piece.toString("utf8")))
+    .join("");
+}
+
+/** {@link renderRunReport} as the pieces of its file (the libraries' bytes as read). */
+async function renderRunReportPieces(runDir: string, summary: Summary): Promise<PagePieces> {
   // The latency distributions are folded in the case browser's first pass over the log.
   const distributions = new DistributionCollector();
   // Against recorded traffic the disagreements are the point: they come first.
@@ -25,7 +32,7 @@ export async function renderRunReport(runDir: string, summary: Summary): Promise
     onCall: (record) => distributions.add(record),
     disagreementsFirst: recorded,
   });
-  return renderReport(summary, { cases, distributions: cases && distributions.result() });
+  return renderReportPieces(summary, { cases, distributions: cases && distributions.result() });
 }
 
 /** The report's file name in the run directory. */
@@ -37,7 +44,7 @@ export const htmlReport = {
   title: "HTML report",
   run: async ({ runDir, summary }) => {
     const path = join(runDir, REPORT_HTML_FILE);
-    writeFileSync(path, await renderRunReport(runDir, summary));
+    writePage(path, await renderRunReportPieces(runDir, summary));
     return path;
   },
   load: ({ runDir, load }) => {

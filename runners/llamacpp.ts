@@ -122,14 +122,18 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
       if (config.spawn) {
         server = await acquireServer(config.spawn, config.id, ctx);
         baseUrl = server.url;
-      } else if (baseUrl !== undefined) {
-        await waitForHealth(baseUrl, { timeoutMs: DEFAULT_STARTUP_TIMEOUT_MS, signal: ctx.signal });
-        attachedPid = await localServerPid(baseUrl);
-      } else {
+      } else if (baseUrl === undefined) {
         throw new Error(`llamacpp model ${config.id} needs \`url\` or \`spawn\``);
+      } else {
+        await waitForHealth(baseUrl, { timeoutMs: DEFAULT_STARTUP_TIMEOUT_MS, signal: ctx.signal });
       }
       try {
-        const description = await describeServer(baseUrl, ctx.signal);
+        // The attached server's pid is looked up (in /proc) while its description is fetched.
+        const [description, pid] = await Promise.all([
+          describeServer(baseUrl, ctx.signal),
+          server ? undefined : localServerPid(baseUrl),
+        ]);
+        attachedPid = pid;
         if (endpoint === "completion") await checkApplyTemplate(baseUrl, ctx.signal, description.build_info);
         const adapterPaths = config.spawn
           ? (config.spawn.lora ?? [])

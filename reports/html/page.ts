@@ -5,7 +5,7 @@
  * browser (model output as escaped text) and the reproducibility record are HTML with every name
  * escaped. Nothing is fetched: no CDN, no font.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { EVENTS_FILE } from "../../src/core/run-log.ts";
@@ -56,19 +56,30 @@ function packageDir(name: string): string {
   }
 }
 
-let libraries: string | undefined;
+let libraryBytes: Buffer | undefined;
 
-/** The three libraries as `<script>` elements (read from node_modules on the first call only). */
-export function inlineLibraries(): string {
-  if (libraries === undefined) {
-    libraries = LIBRARIES.map(([name, file]) => {
-      const code = readFileSync(join(packageDir(name), file), "utf8");
+/**
+ * The three libraries as `<script>` elements, as bytes: read from node_modules on the first call
+ * only, and written to a report as read (~0.8 MB that need not be decoded and encoded again).
+ */
+export function inlineLibraryBytes(): Buffer {
+  if (libraryBytes === undefined) {
+    const parts: Buffer[] = [];
+    for (const [name, file] of LIBRARIES) {
+      const code = readFileSync(join(packageDir(name), file));
       // A minified build never holds "</script", but a future one must not end the element early.
-      if (/<\/script/i.test(code)) throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
-      return `<script>${code}</script>`;
-    }).join("\n");
+      if (/<\/script/i.test(code.toString("latin1")))
+        throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
+      parts.push(Buffer.from(parts.length === 0 ? "<script>" : "\n<script>"), code, Buffer.from("</script>"));
+    }
+    libraryBytes = Buffer.concat(parts);
   }
-  return libraries;
+  return libraryBytes;
+}
+
+/** The three libraries as `<script>` elements. */
+export function inlineLibraries(): string {
+  return inlineLibraryBytes().toString("utf8");
 }
 
 /** The three libraries as one script file's text (a published site shares one copy). */
@@ -120,9 +131,18 @@ export const DEMO_MODEL_WARNING = `<p class="warn">This run used opbench's built
 
 /** The whole page for `summary` (see {@link ReportExtras}). */
 export function renderReport(summary: Summary, options: ReportExtras = {}): string {
+  return pageShell(reportPageParts(summary, options));
+}
+
+/** The whole page for `summary` as the pieces of its file (see {@link pageShellPieces}). */
+export function renderReportPieces(summary: Summary, options: ReportExtras = {}): PagePieces {
+  return pageShellPieces(reportPageParts(summary, options));
+}
+
+function reportPageParts(summary: Summary, options: ReportExtras): PageParts {
   const { run } = summary;
   const { main, specs } = reportSections(summary, options);
-  return pageShell({
+  return {
     title: `opbench report: ${run.suite.name}`,
     header: `<p class="sub">Run ${escapeHtml(run.run_id)}, started ${escapeHtml(run.started_at)}, ${escapeHtml(run.status)}; ${summary.models.length} model(s), ${new Set(summary.results.map((r) => r.task)).size} task(s).</p>
 ${usesDemoModel(summary) ? DEMO_MODEL_WARNING : ""}`,
@@ -130,7 +150,7 @@ ${usesDemoModel(summary) ? DEMO_MODEL_WARNING : ""}`,
     footer: `Written by opbench ${escapeHtml(run.opbench_version)} from summary.json${options.cases ? ` and ${EVENTS_FILE}` : ""}; one self-contained file, nothing is fetched.`,
     specs,
     withLibraries: options.withLibraries !== false,
-  });
+  };
 }
 
 /** What a report page holds inside the shell every report shares. Strings are HTML, escaped by the caller. */
@@ -151,9 +171,19 @@ export interface PageParts {
   librarySrc?: string;
 }
 
+/** A page as the pieces of its file, in order: UTF-8 text, and the inlined libraries' bytes as read. */
+export type PagePieces = (string | Buffer)[];
+
 /** The page every report shares: head and stylesheet, the parts, the chart data and the scripts. */
 export function pageShell(parts: PageParts): string {
-  return `<!doctype html>
+  return pageShellPieces(parts)
+    .map((piece) => (typeof piece === "string" ? piece : piece.toString("utf8")))
+    .join("");
+}
+
+/** {@link pageShell} as the pieces of its file: the inlined libraries stay bytes. */
+export function pageShellPieces(parts: PageParts): PagePieces {
+  const head = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -171,9 +201,21 @@ ${parts.main}
 </main>
 <footer>${parts.footer}</footer>
 <script type="application/json" id="opbench-charts">${scriptJson(parts.specs)}</script>
-${parts.librarySrc !== undefined ? `<script src="${escapeHtml(parts.librarySrc)}"></script>` : parts.withLibraries ? inlineLibraries() : ""}
+`;
+  const tail = `
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+  if (parts.librarySrc !== undefined)
+    return [`${head}<script src="${escapeHtml(parts.librarySrc)}"></script>${tail}`];
+  return parts.withLibraries ? [head, inlineLibraryBytes(), tail] : [head + tail];
+}
+
+/** Writes a page's pieces to `path` (one write). */
+export function writePage(path: string, pieces: PagePieces): void {
+  writeFileSync(
+    path,
+    Buffer.concat(pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece) : piece))),
+  );
 }

@@ -12,6 +12,7 @@ import { runSuite } from "../engine/run.ts";
 import type { ModelServices } from "../engine/services.ts";
 import { type Shard, shardLabel } from "../engine/shard.ts";
 import { CaseScoreCollector } from "../gates/case-scores.ts";
+import { startRunFacts } from "../host/host-info.ts";
 import { PACKAGE_ROOT } from "../host/package-root.ts";
 import { SummaryBuilder } from "../metrics/summary.ts";
 import { summarizeRun } from "../metrics/summary-file.ts";
@@ -169,6 +170,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   suitePath = resolve(suitePath ?? QUICKSTART_SUITE);
   // API keys may sit in a .env beside the suite or in the working directory.
   loadEnvFiles([dirname(suitePath), process.cwd()]);
+  // run_start's facts spawn `git` (and `nvidia-smi` where there is one): they run while the suite loads.
+  const factsDir = dirname(suitePath);
+  const facts = args.dryRun ? undefined : startRunFacts(factsDir);
 
   const loaded = await reportSuiteError(() => loadSuite(suitePath));
   if (!loaded.ok) return 2;
@@ -271,6 +275,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ...(maxCost !== undefined && { budget: new CostBudget(maxCost, resume?.spentUsd ?? 0) }),
       ...(resume && { resume }),
       ...(shard && { shard }),
+      ...(facts && suite.baseDir === factsDir && { facts }),
       ...(folded && {
         onEvent: (event: LogEvent) => {
           folded.add(event);

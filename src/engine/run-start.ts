@@ -1,7 +1,7 @@
 /** The reproducibility record that opens every run segment (`run_start`), for runs and load runs. */
 import { LOG_VERSION, METRICS_VERSION, type RunStartEvent } from "../core/records.ts";
 import { redactConfig } from "../core/secrets.ts";
-import { gitState, hostInfo } from "../host/host-info.ts";
+import { type RunFacts, startRunFacts } from "../host/host-info.ts";
 import { OPBENCH_VERSION } from "../host/version.ts";
 import type { ResolvedSuite } from "../suite/resolved.ts";
 import type { Shard } from "./shard.ts";
@@ -19,6 +19,8 @@ export interface RunStartOptions {
   maxCostUsd?: number | null | undefined;
   /** `--shard` of the run; left out of the event when undefined. */
   shard?: Shard | undefined;
+  /** The host facts and git state of the suite's folder, started earlier (`startRunFacts`); else started here. */
+  facts?: RunFacts | undefined;
 }
 
 /**
@@ -27,7 +29,8 @@ export interface RunStartOptions {
  */
 export async function runStartEvent(options: RunStartOptions): Promise<RunStartEvent> {
   const { suite } = options;
-  const [host, git] = await Promise.all([hostInfo(), gitState(suite.baseDir)]);
+  const facts = options.facts ?? startRunFacts(suite.baseDir);
+  const [host, git] = await Promise.all([facts.host, facts.git]);
   return {
     v: LOG_VERSION,
     type: "run_start",

@@ -9,6 +9,7 @@ import { type CallRecord, LOG_VERSION, type LogEvent, type RunEndEvent } from ".
 import { RunLog } from "../core/run-log.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
+import type { RunFacts } from "../host/host-info.ts";
 import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
 import { type AttemptOutcome, callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget, Reservation } from "./budget.ts";
@@ -63,6 +64,8 @@ export interface RunOptions {
   onEvent?: (event: LogEvent) => void;
   /** `--shard`: make only this shard's measured items (recorded in run_start). */
   shard?: Shard;
+  /** run_start's host facts and git state, started by the caller while it loaded the suite. */
+  facts?: RunFacts;
 }
 
 export interface RunResult {
@@ -85,6 +88,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       argv: options.argv,
       maxCostUsd: options.budget?.limitUsd ?? null,
       shard: options.shard,
+      facts: options.facts,
     }),
   );
 

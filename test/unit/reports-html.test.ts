@@ -13,7 +13,7 @@ import { modelColorScale, OKABE_ITO } from "../../reports/html/colors.ts";
 import { percent, scriptJson } from "../../reports/html/format.ts";
 import { latencyBars } from "../../reports/html/latency.ts";
 import { latencyRows, renderLatencyTable } from "../../reports/html/latency-table.ts";
-import { renderReport, reportCharts } from "../../reports/html/page.ts";
+import { inlineLibraries, renderReport, reportCharts } from "../../reports/html/page.ts";
 import {
   frontier,
   leftOut,
@@ -24,7 +24,7 @@ import {
 } from "../../reports/html/pareto.ts";
 import { reproducibilityRows } from "../../reports/html/reproducibility.ts";
 import { tokenBars } from "../../reports/html/tokens.ts";
-import { htmlReport } from "../../reports/html.ts";
+import { htmlReport, renderRunReport } from "../../reports/html.ts";
 import { hostileSummary, INJECTED, reportSummary } from "../helpers/report-summary.ts";
 import { compileMessages } from "../helpers/vega-lite.ts";
 
@@ -343,5 +343,16 @@ describe("the page", () => {
     // The page's own markup and styles point at nothing outside the file.
     const page = renderReport(reportSummary(), { withLibraries: false });
     expect(page).not.toMatch(/<script[^>]*\ssrc=|<link\b|<img\b|@import|url\(|https?:/i);
+  });
+
+  it("writes the file as the page renderRunReport returns, byte for byte (libraries written as read)", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "opbench-html-"));
+    const summary = reportSummary();
+    const path = await htmlReport.run({ runDir, summary });
+    const page = await renderRunReport(runDir, summary);
+    expect(readFileSync(path).equals(Buffer.from(page))).toBe(true);
+    expect(page).toContain(inlineLibraries());
+    // Non-ASCII text around the libraries keeps its encoding.
+    expect(page).toContain("–");
   });
 });

@@ -1,0 +1,60 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { gitState, startRunFacts } from "../../src/host/host-info.ts";
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
+  }).trim();
+}
+
+describe("gitState (run_start's git record, from one git status)", () => {
+  it("is null outside a checkout and before the first commit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    expect(await gitState(dir)).toEqual({ commit: null, dirty: null });
+    git(dir, "init", "-q");
+    writeFileSync(join(dir, "a.txt"), "a\n");
+    git(dir, "add", "a.txt");
+    expect(await gitState(dir)).toEqual({ commit: null, dirty: null });
+  });
+
+  it("names HEAD's commit and is dirty when a tracked file changed, not for an untracked one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    git(dir, "init", "-q");
+    writeFileSync(join(dir, "a.txt"), "a\n");
+    git(dir, "add", "a.txt");
+    git(dir, "commit", "-q", "-m", "first");
+    const head = git(dir, "rev-parse", "HEAD");
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: false });
+    writeFileSync(join(dir, "untracked.txt"), "u\n");
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: false });
+    writeFileSync(join(dir, "a.txt"), "changed\n");
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: true });
+    git(dir, "add", "a.txt");
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: true });
+    // A folder inside the checkout reads the same checkout.
+    const sub = join(dir, "sub");
+    execFileSync("mkdir", [sub]);
+    expect((await gitState(sub)).commit).toBe(head);
+  });
+
+  it("startRunFacts gathers the same facts ahead of time", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    const facts = startRunFacts(dir);
+    expect(await facts.git).toEqual({ commit: null, dirty: null });
+    const host = await facts.host;
+    expect(host.cores).toBeGreaterThan(0);
+    expect(host.hostname_hash).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
