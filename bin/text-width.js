@@ -1,4 +1,5 @@
-// `string-width` for yargs's help layout (cliui, wrap-ansi), resolved here by bin/opbench.js.
+// `string-width` for yargs's help layout (cliui, wrap-ansi), resolved here by bin/opbench.js, and
+// in the bundle for cli-table3's tables too (scripts/cli-bundle.ts).
 // The packages it stands in for build an Intl.Segmenter and Unicode-property regular expressions
 // when they load, about 100 ms of every command's start. Text of one-column characters only
 // (printable ASCII, Latin-1, Greek letters, dashes, quotes, arrows and relations that are

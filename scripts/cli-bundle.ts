@@ -178,9 +178,11 @@ async function bundle(
   const located: import("esbuild").Plugin = {
     name: "module-location",
     setup(build) {
-      // yargs's string-width, as bin/opbench.js swaps it when running from the sources.
+      // yargs's string-width, as bin/opbench.js swaps it when running from the sources; and
+      // cli-table3's (`require`d), whose emoji tables the one-row table of a run need not load.
       build.onResolve({ filter: /^string-width$/ }, async (args) => {
-        if (args.pluginData === "real" || args.kind !== "import-statement") return undefined;
+        if (args.pluginData === "real" || (args.kind !== "import-statement" && args.kind !== "require-call"))
+          return undefined;
         const real = await build.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
@@ -188,8 +190,17 @@ async function bundle(
           pluginData: "real",
         });
         if (real.errors.length > 0) return undefined;
-        return { path: real.path, namespace: "text-width" };
+        return { path: real.path, namespace: args.kind === "require-call" ? "text-width-cjs" : "text-width" };
       });
+      // `require("string-width")` gets the function itself, as from the package.
+      build.onLoad({ filter: /.*/, namespace: "text-width-cjs" }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`text-width-esm:${args.path}`)}).default;`,
+        loader: "js",
+      }));
+      build.onResolve({ filter: /^text-width-esm:/ }, (args) => ({
+        path: args.path.slice("text-width-esm:".length),
+        namespace: "text-width",
+      }));
       build.onLoad({ filter: /.*/, namespace: "text-width" }, (args) => {
         const of = `${pathToFileURL(TEXT_WIDTH).href}?of=${encodeURIComponent(pathToFileURL(args.path).href)}`;
         const source = readFileSync(TEXT_WIDTH, "utf8").replaceAll("import.meta.url", JSON.stringify(of));

@@ -5,8 +5,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { opbenchCacheDir } from "../host/cache-dir.ts";
 import { writeDemoModel } from "./demo-model.ts";
 
 export { type GgufMetadataValue, gguf } from "../gguf/gguf-format.ts";
@@ -18,6 +18,7 @@ export {
   readGgufTensorValues,
 } from "../gguf/gguf-reader.ts";
 export { type GgufFileSpec, type GgufTensorSource, writeGguf } from "../gguf/gguf-writer.ts";
+export { opbenchCacheDir } from "../host/cache-dir.ts";
 export { DEMO_MODEL_DEFAULTS, DEMO_MODEL_NAME, type DemoModelOptions, writeDemoModel } from "./demo-model.ts";
 export { DEFAULT_LORA_TARGETS, type LoraAdapterOptions, writeLoraAdapter } from "./lora.ts";
 
@@ -31,16 +32,6 @@ export const DEMO_MODEL_NOTE =
   "Using opbench's built-in DEMO model (random weights): its accuracy means nothing. " +
   "Point the suite at your own GGUF (models[].model) or a running llama-server " +
   "(runner: llamacpp, url: ...), or pass --model <file.gguf|url>.";
-
-/**
- * opbench's cache directory: $OPBENCH_CACHE_DIR, else $XDG_CACHE_HOME/opbench,
- * else ~/.cache/opbench.
- */
-export function opbenchCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.OPBENCH_CACHE_DIR) return env.OPBENCH_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "opbench");
-  return join(homedir(), ".cache", "opbench");
-}
 
 /**
  * Path of the demo model, written once into `<cache>/models/` (atomically: temp file, then

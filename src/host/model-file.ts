@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { opbenchCacheDir } from "../demo-model/index.ts";
-import { type GgufInfo, readGgufInfo } from "../gguf/gguf-info.ts";
+import type { GgufInfo } from "../gguf/gguf-info.ts";
+import { opbenchCacheDir } from "./cache-dir.ts";
 
 export interface ModelFileFacts {
   path: string;
@@ -52,6 +52,8 @@ export async function modelFileFacts(path: string): Promise<ModelFileFacts | und
   }
   let gguf: ModelFileFacts["gguf"] = null;
   try {
+    // Loaded here: a run whose model is not a local file (an attached server's) never reads one.
+    const { readGgufInfo } = await import("../gguf/gguf-info.ts");
     const { kv: _kv, ...info } = await readGgufInfo(path);
     gguf = info;
   } catch {
