@@ -7,6 +7,7 @@ import type { Agent as AgentType, Dispatcher } from "undici";
 import { CallError, classifyStatus, parseRetryAfter } from "../src/core/errors.ts";
 import { basicAuthorization } from "../src/core/url.ts";
 import { Arrivals, type ClockedResponse, clockedPost } from "./arrivals.ts";
+import "./undici-h2-on-demand.ts";
 
 // undici's index loads its whole client (fetch, WebSocket, caches, mocks: ~100 ms of every
 // start); the transport needs only the Agent and the request API, loaded from their own files.
