@@ -48,6 +48,18 @@ if (helpCache?.printStoredHelp(entry)) {
     });
   }
   process.exitCode = await main(args);
+  // A run's last allocations start the GC's incremental marking, which Node finishes before it
+  // exits (20–50 ms of a one-case run, freeing what the exit frees anyway): a finished run exits
+  // as soon as what it wrote to stdout and stderr is out.
+  if (args[0] === "run") await exitOnceWritten();
+}
+
+/** Exits (with `process.exitCode`) once everything written to stdout and stderr has been handed on. */
+async function exitOnceWritten() {
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write("", done))),
+  );
+  process.exit();
 }
 
 /** Collects what is written to stdout (still writing it) until `stop()`, which returns it. */
