@@ -28,7 +28,7 @@ const item: WorkItem = {
   key: "m|load|0|0",
   model: suite.models[0]!,
   task: suite.tasks[0]!,
-  case: suite.tasks[0]!.cases[0]!,
+  case: suite.tasks[0]!.cases.at(0)!,
   caseIndex: 0,
   repeat: 0,
   warmup: false,
