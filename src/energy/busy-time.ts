@@ -18,11 +18,19 @@ export class BusyTime {
    */
   private oldestTicket = -1;
   private oldestAt = Number.POSITIVE_INFINITY;
+  /**
+   * Whether every dispatch came no earlier than the one before (a clock's readings do): then the
+   * map's first entry, the earliest ticket in flight, is the oldest call and no scan is needed.
+   */
+  private inOrder = true;
+  private lastDispatchAt = Number.NEGATIVE_INFINITY;
 
   /** A call is dispatched at `atMs` (on the clock of its interval); returns its ticket. */
   dispatch(atMs: number): number {
     const ticket = this.nextTicket++;
     this.inFlight.set(ticket, atMs);
+    if (atMs < this.lastDispatchAt) this.inOrder = false;
+    this.lastDispatchAt = atMs;
     if (atMs < this.oldestAt) {
       this.oldestAt = atMs;
       this.oldestTicket = ticket;
@@ -70,6 +78,11 @@ export class BusyTime {
   private findOldest(): void {
     this.oldestTicket = -1;
     this.oldestAt = Number.POSITIVE_INFINITY;
+    if (this.inOrder) {
+      const first = this.inFlight.entries().next();
+      if (!first.done) [this.oldestTicket, this.oldestAt] = first.value;
+      return;
+    }
     for (const [ticket, at] of this.inFlight) {
       if (at < this.oldestAt) {
         this.oldestAt = at;

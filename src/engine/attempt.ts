@@ -132,7 +132,7 @@ export async function runAttempt(
  * The request of one call. Optional fields are set one by one rather than spread from temporary
  * objects: this runs once per call, and the spreads were a visible share of a run's CPU.
  */
-function callRequest(item: WorkItem, params: ResolvedParams, signal: AbortSignal): GenerationRequest {
+export function callRequest(item: WorkItem, params: ResolvedParams, signal: AbortSignal): GenerationRequest {
   const c = item.case;
   const request: GenerationRequest = {
     prompt: c.prompt,

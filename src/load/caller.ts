@@ -1,15 +1,22 @@
 /**
- * Makes one load call: the engine's `runAttempt` (same request, metrics and record as `opbench
- * run`), with the runner's `sent` and `end` timestamps tapped so dispatch delay is measured on
- * the transport's clock. No retries: under load a failure is a result. Once the call is over it
- * is priced and added to the step's energy window, as a run's calls are.
+ * Makes one load call: the same request and metrics as `opbench run` (the request built by the
+ * engine's `callRequest`, the metrics folded by `CallTimeline` from the transport's timestamps),
+ * through a lean path of its own — no scoring, no retries (under load a failure is a result),
+ * one abort listener for every call in flight — so that the harness takes as little CPU per
+ * request as it can from a server sharing the machine. Dispatch delay is measured on the
+ * transport's clock (its `sent` event). Once the call is over it is priced and added to the
+ * step's energy window, as a run's calls are.
  */
-import type { LoadCallEvent } from "../core/records.ts";
-import { type Runner, type RunnerEvent, runCall } from "../core/runner.ts";
-import { callParams, runAttempt } from "../engine/attempt.ts";
+import { CallError, toCallError } from "../core/errors.ts";
+import { isoTime } from "../core/iso-time.ts";
+import type { CallRecord, LoadCallEvent } from "../core/records.ts";
+import { runCall } from "../core/runner.ts";
+import { callParams, callRequest } from "../engine/attempt.ts";
 import type { ModelSession } from "../engine/model-session.ts";
 import type { WorkItem } from "../engine/plan.ts";
+import { CallTimeline } from "../metrics/call-timeline.ts";
 import type { Case, ResolvedModel, ResolvedParams, ResolvedSuite, ResolvedTask } from "../suite/resolved.ts";
+import { loadCallRecord } from "./load-record.ts";
 
 /** One prompt of the cycle: a case of one of the suite's tasks. */
 interface Prompt {
@@ -21,6 +28,8 @@ interface Prompt {
 /** One prompt with its call's generation parameters, as every dispatch of it uses them. */
 interface PreparedPrompt extends Prompt {
   params: ResolvedParams;
+  /** The prompt's work item, that its requests are built from (key and warm-up are per call). */
+  item: WorkItem;
 }
 
 /**
@@ -57,18 +66,6 @@ function promptAt(suite: ResolvedSuite, total: number, seq: number): Prompt {
   throw new Error(`prompt ${seq} is outside the suite's ${total} cases`);
 }
 
-/** Passes a runner's events through, noting when the request was sent and the last byte read. */
-async function* tap(
-  events: AsyncIterable<RunnerEvent>,
-  times: { sent?: number; end?: number },
-): AsyncGenerator<RunnerEvent> {
-  for await (const event of events) {
-    if (event.type === "sent") times.sent = event.t;
-    else if (event.type === "end") times.end = event.t;
-    yield event;
-  }
-}
-
 export interface LoadCallerOptions {
   suite: ResolvedSuite;
   model: ResolvedModel;
@@ -99,8 +96,20 @@ export class LoadCaller {
   /** Prepared prompts by cycle position (when the cycle is short enough to keep). */
   private readonly prepared: (PreparedPrompt | undefined)[] | undefined;
 
+  /** Calls in flight, aborted together by one listener on the sweep's signal. */
+  private readonly inFlight = new Set<AbortController>();
+
   constructor(options: LoadCallerOptions) {
     this.options = options;
+    const { signal } = options;
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const call of this.inFlight) call.abort(signal.reason);
+        this.inFlight.clear();
+      },
+      { once: true },
+    );
     this.promptCount = promptCycleLength(options.suite);
     if (this.promptCount <= PREPARED_PROMPTS) this.prepared = new Array(this.promptCount);
   }
@@ -111,7 +120,8 @@ export class LoadCaller {
     const kept = this.prepared?.[index];
     if (kept) return kept;
     const prompt = promptAt(this.options.suite, this.promptCount, index);
-    const prepared = { ...prompt, params: this.params(this.item(0, index, false, prompt)) };
+    const item = this.item(0, index, false, prompt);
+    const prepared = { ...prompt, params: this.params(item), item };
     if (this.prepared) this.prepared[index] = prepared;
     return prepared;
   }
@@ -159,31 +169,49 @@ export class LoadCaller {
    * measured ones, and the step's summary leaves their share out.
    */
   async call(dispatch: Dispatch): Promise<LoadCallEvent | undefined> {
-    const { session, signal } = this.options;
+    const { session, signal, model } = this.options;
     const runner = session.runner;
     const prompt = this.prompt(dispatch.seq);
-    const item = this.item(dispatch.step, dispatch.seq, dispatch.warmup, prompt);
-    const times: { sent?: number; end?: number } = {};
-    const tapped: Runner = {
-      generate: (request) => tap(runner.generate(request), times),
-      generateInto: (request, sink) =>
-        runCall(runner, request, (event) => {
-          if (event.type === "sent") times.sent = event.t;
-          else if (event.type === "end") times.end = event.t;
-          sink(event);
-        }),
-      ...(runner.countTokens && { countTokens: (text: string) => runner.countTokens!(text) }),
-    };
     const energy = session.measuring;
     const ticket = energy?.dispatch() ?? 0;
-    const { record, error, sentAtMs } = await runAttempt(tapped, item, prompt.params, 1, null, signal);
+    const controller = new AbortController();
+    if (signal.aborted) controller.abort(signal.reason);
+    else this.inFlight.add(controller);
+    const timer = setTimeout(abortOnTimeout, prompt.params.timeoutMs, controller, prompt.params.timeoutMs);
+    const request = callRequest(prompt.item, prompt.params, controller.signal);
+    const startedAt = isoTime();
+    const timeline = new CallTimeline();
+    let error: CallError | undefined;
+    try {
+      await runCall(runner, request, (event) => timeline.apply(event));
+      if (timeline.tEnd === undefined)
+        throw new CallError("stream_aborted", "the runner ended without an end event");
+    } catch (thrown) {
+      // A signal's reason says why the call stopped (timeout or Ctrl-C) better than the transport's error.
+      const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+      error = reason instanceof CallError ? reason : toCallError(thrown);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(controller);
+    }
     const failedAt = performance.now();
     if (error && (error.errorClass === "aborted" || signal.aborted)) {
       energy?.forget(ticket);
       return undefined;
     }
+    const place = {
+      key: `${model.id}|load|${dispatch.step}|${dispatch.seq}`,
+      model: model.id,
+      task: prompt.task.id,
+      case: prompt.case,
+      caseIndex: prompt.caseIndex,
+      warmup: dispatch.warmup,
+    };
+    const built = loadCallRecord(runner, place, request, timeline, error, startedAt);
+    const record: CallRecord = built instanceof Promise ? await built : built;
     session.finishCall(record);
-    energy?.add(ticket, record, sentAtMs);
+    const sent = timeline.tSend;
+    energy?.add(ticket, record, sent === undefined ? null : performance.timeOrigin + sent);
     const { t0, intended } = dispatch;
     return {
       v: record.v,
@@ -191,11 +219,16 @@ export class LoadCaller {
       step: dispatch.step,
       seq: dispatch.seq,
       intended_ms: us(intended - t0),
-      sent_ms: times.sent === undefined ? null : us(times.sent - t0),
-      done_ms: us((times.end ?? failedAt) - t0),
-      dispatch_delay_ms: times.sent === undefined ? null : us(times.sent - intended),
+      sent_ms: sent === undefined ? null : us(sent - t0),
+      done_ms: us((timeline.tEnd ?? failedAt) - t0),
+      dispatch_delay_ms: sent === undefined ? null : us(sent - intended),
       in_flight: dispatch.inFlight,
       call: record,
     };
   }
+}
+
+/** A call's timeout: aborts it with the reason its record gives. */
+function abortOnTimeout(controller: AbortController, timeoutMs: number): void {
+  controller.abort(new CallError("timeout", `no complete response within ${timeoutMs} ms`));
 }

@@ -52,9 +52,12 @@ export async function runClosedLoopStep(
       }
       inFlight++;
       const dispatch: Dispatch = { step, seq: next++, warmup, t0, intended: now, inFlight };
-      const event = await caller.call(dispatch).finally(() => {
+      let event: LoadCallEvent | undefined;
+      try {
+        event = await caller.call(dispatch);
+      } finally {
         inFlight--;
-      });
+      }
       if (event) emit(event);
     }
   };

@@ -12,7 +12,8 @@ const random = mulberry32;
  * short delay, lasts a random time (sometimes very long), and is reported when it ends; some
  * calls make no interval (cancelled, failed before sending). Gaps between calls leave idle time.
  */
-function simulate(seed: number, concurrency: number, calls: number) {
+/** `ordered`: each dispatch no earlier than the last (as a clock reads); else jittered out of order. */
+function simulate(seed: number, concurrency: number, calls: number, ordered = false) {
   const next = random(seed);
   const busy = new BusyTime();
   const intervals: Interval[] = [];
@@ -22,7 +23,7 @@ function simulate(seed: number, concurrency: number, calls: number) {
   let maxHeld = 0;
   while (dispatched < calls || running.length > 0) {
     while (running.length < concurrency && dispatched < calls) {
-      const at = clock + next() * 3;
+      const at = ordered ? clock + dispatched * 1e-6 : clock + next() * 3;
       const start = at + next() * 2;
       const long = next() < 0.02;
       const end = start + (long ? 200 + next() * 500 : next() * 20);
@@ -57,6 +58,15 @@ describe("BusyTime", () => {
       expect(maxHeld).toBeLessThan(500);
     });
   }
+
+  it("equals the union when dispatches come in clock order, holding as little", () => {
+    for (const concurrency of [1, 8, 64]) {
+      const { busy, intervals, maxHeld } = simulate(10 + concurrency, concurrency, 5000, true);
+      expect(busy.ms).toBeCloseTo(busyMs(intervals), 6);
+      expect(busy.heldIntervals).toBe(0);
+      expect(maxHeld).toBeLessThan(500);
+    }
+  });
 
   it("merges overlapping, nested and touching intervals reported out of order", () => {
     const busy = new BusyTime();

@@ -29,6 +29,8 @@ export interface ToolRun {
   /** The tool's own measured window, s; null to use the asked duration. */
   windowS: number | null;
   dispatchDelayP99Ms?: number | null;
+  /** Unmeasured requests sent before the measured window (in `count` and the server's count). */
+  warmup?: number;
   cpuMs: number | null;
   peakRssMb: number | null;
   note?: string;
