@@ -16,26 +16,11 @@
  */
 
 import type { ChatMessage } from "../core/runner.ts";
-import {
-  CLOSE_ARRAY,
-  CLOSE_OBJECT,
-  JsonBytes,
-  NO_KEY,
-  OPEN_ARRAY,
-  OPEN_OBJECT,
-  QUOTE,
-} from "./json-bytes.ts";
+import { CLOSE_ARRAY, CLOSE_OBJECT, NO_KEY, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from "./json-bytes.ts";
 import { SkipLine, type SkipReason } from "./logged-call.ts";
-import {
-  conversation,
-  MODEL_OPERATIONS,
-  otelSpan,
-  outputParts,
-  systemMessages,
-  toolsOf,
-} from "./otel-spans.ts";
-import { count, type ReadStats } from "./read-log.ts";
-import { messagesPriority, type SamplingKey, type StratifiedSampler } from "./sample.ts";
+import { COLON, KEY_HEAD, OtelBytes, PLAIN, STRING_VALUE, VALUE_HEAD } from "./otel-bytes.ts";
+import { conversation, MODEL_OPERATIONS, outputParts, systemMessages, toolsOf } from "./otel-spans.ts";
+import { messagesPriority, type SamplingKey } from "./sample.ts";
 
 /** A GenAI span of a line, by its bytes: keyed, skipped (with the full parse's reason), or to be converted in full. */
 export interface SpanEntry {
@@ -76,22 +61,10 @@ const TOOLS = 6;
 /** An attribute not in NEEDED (or without a string key): passed over. */
 const UNNEEDED = -1;
 
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-/** An attribute's bytes as exporters write them, up to its key, and from its key to its value's type. */
-const KEY_HEAD = bytesOf('{"key":"');
-const VALUE_HEAD = bytesOf(',"value":{"');
-const STRING_VALUE = bytesOf("stringValue");
-/** What follows a compact attribute's string value: its value object's and its own ends. */
-const TOKEN_END = bytesOf('"}}');
-/** 1 for a byte that is plain string text (printable ASCII but the quote and the backslash). */
-const PLAIN = new Uint8Array(256).map((_, b) => (b >= 0x20 && b < 0x80 && b !== QUOTE && b !== 0x5c ? 1 : 0));
-/** 1 for a byte that a string token cannot hold as is: a control character, a backslash, non-ASCII. */
-const SPECIAL = new Uint8Array(256).map((_, b) => (b < 0x20 || b === BACKSLASH || b >= 0x80 ? 1 : 0));
 /** Distinct tool sets and system instructions remembered converted (a log repeats a few of each). */
 const CACHE_SIZE = 64;
 
-export class OtelLineScanner extends JsonBytes {
+export class OtelLineScanner extends OtelBytes {
   private readonly seed: number;
   /** Per needed attribute of the span being read: its string token's bounds (start -1: absent). */
   private readonly tokenStart = new Int32Array(NEEDED.length);
@@ -213,14 +186,6 @@ export class OtelLineScanner extends JsonBytes {
     } while (this.next(CLOSE_ARRAY));
   }
 
-  /** Whether `bytes` are at `at`. */
-  private bytesAt(at: number, bytes: Uint8Array): boolean {
-    const buf = this.buf;
-    if (at + bytes.length > this.end) return false;
-    for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
-    return true;
-  }
-
   /**
    * An attribute as exporters write it, `{"key":"<plain>","value":{"<type>":<value>}}` without
    * whitespace, read without a call per token; false (nothing read): read it by `attribute`.
@@ -273,30 +238,6 @@ export class OtelLineScanner extends JsonBytes {
       return slot;
     }
     return UNNEEDED;
-  }
-
-  /**
-   * A long string token whose value object closes right after it: its end found natively, as the
-   * first `"}}` whose quote is not escaped. Unchecked, and not plain: JSON.parse decodes it, and
-   * fails when that `"}}` was not its end (then the line is parsed in full).
-   */
-  private longStringEnd(): void {
-    const buf = this.buf;
-    this.stringStart = this.pos;
-    let from = this.pos + 1;
-    for (;;) {
-      const quote = buf.indexOf(TOKEN_END, from);
-      if (quote < 0 || quote + TOKEN_END.length > this.end) throw NO_KEY;
-      let backslashes = 0;
-      while (buf[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-      if ((backslashes & 1) === 0) {
-        this.pos = quote + 1;
-        break;
-      }
-      from = quote + 1;
-    }
-    this.stringEnd = this.pos;
-    this.plain = false;
   }
 
   /** `{"key": …, "value": {"stringValue": …}}`, either order; a needed one's string token is kept. */
@@ -387,37 +328,6 @@ export class OtelLineScanner extends JsonBytes {
     return [-1, -1];
   }
 
-  /** A string token passed over unchecked, decoded: one JSON does not accept means no keys for the line. */
-  private check(start: number, end: number): string {
-    try {
-      return JSON.parse(this.buf.toString("utf8", start, end)) as string;
-    } catch {
-      throw NO_KEY;
-    }
-  }
-
-  /**
-   * Passes over a string token to its closing quote, unchecked (JSON.parse checks it when
-   * decoded); `plain`: printable ASCII without escapes, valid as it is.
-   */
-  private stringEndOnly(): void {
-    const buf = this.buf;
-    const end = this.end;
-    this.stringStart = this.pos;
-    let special = 0;
-    let i = this.pos + 1;
-    for (; i < end; i++) {
-      const b = buf[i]!;
-      if (b === QUOTE) break;
-      special |= SPECIAL[b]!;
-      if (b === BACKSLASH) i++;
-    }
-    if (i >= end) throw NO_KEY;
-    this.pos = i + 1;
-    this.stringEnd = this.pos;
-    this.plain = special === 0;
-  }
-
   /** The needed attribute's string, decoded (undefined: absent). */
   private decode(slot: number): string | undefined {
     const start = this.tokenStart[slot]!;
@@ -504,40 +414,4 @@ function unwrap<T>(value: T | Skipped | undefined): T | undefined {
 function toolsJsonOf(text: string): string {
   const tools = toolsOf(text);
   return tools ? JSON.stringify(tools) : "";
-}
-
-/** A span's own bytes, parsed and converted as otelLine converts it. */
-function spanOf(data: Buffer, entry: SpanEntry): ReturnType<typeof otelSpan> {
-  return otelSpan(JSON.parse(data.toString("utf8", entry.start, entry.end)));
-}
-
-/**
- * Counts and samples the spans of a line the scanner read (`order`: the line's position in the
- * log), as the full parse would: a keyed span is converted only when it can enter the sample.
- */
-export function sampleSpans(
-  entries: readonly SpanEntry[],
-  data: Buffer,
-  order: number,
-  stats: ReadStats,
-  sampler: StratifiedSampler,
-): void {
-  for (const entry of entries) {
-    if (entry.key) {
-      stats.calls++;
-      if (!sampler.count(entry.key)) continue;
-      const call = spanOf(data, entry);
-      if (call === undefined || typeof call === "string")
-        throw new Error("a GenAI span's sampling key was read, but the span does not convert");
-      sampler.addKeyed(call, entry.key, order);
-    } else if (entry.skip) count(stats, entry.skip);
-    else {
-      const call = spanOf(data, entry);
-      if (typeof call === "string") count(stats, call);
-      else if (call) {
-        stats.calls++;
-        sampler.add(call, order);
-      }
-    }
-  }
 }

@@ -8,7 +8,8 @@
  */
 import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
-import { OtelLineScanner, sampleSpans } from "./otel-line-key.ts";
+import { OtelLineScanner } from "./otel-line-key.ts";
+import { sampleSpans } from "./otel-sample-spans.ts";
 import { countLine, newStats, parseLogLine, type ReadStats } from "./read-log.ts";
 import { ResponsesLineScanner } from "./responses-line-key.ts";
 import { StratifiedSampler } from "./sample.ts";
