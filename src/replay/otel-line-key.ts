@@ -6,13 +6,14 @@
  *
  * The reader checks the whole line against JSON's grammar (json-bytes.ts) and, per span, reads
  * only the attributes a key needs (`NEEDED`), as `{"stringValue": …}` values decoded natively; it
- * hands those strings to otel-spans.ts's own `outputParts`, `toolsOf` and `inputMessages`, in
- * `spanCall`'s order, so a span it keys is a call with the full parse's model, tool use, message
- * characters and priority, and a span it skips has the full parse's reason. It is sound, not
- * complete: a line it cannot read (malformed, truncated, a repeated or escaped key in the line's
- * structure, nesting past 64) gets no keys and is parsed in full; a span whose needed attributes
- * are not plain string values (or repeated, or under an escaped key) is converted in full from its
- * own bytes.
+ * hands those strings to otel-spans.ts's own `outputParts`, `toolsOf`, `systemMessages` and
+ * `conversation`, in `spanCall`'s order (tool sets and system instructions cached by their raw
+ * bytes), so a span it keys is a call with the full parse's model, tool use, message characters
+ * and priority, and a span it skips has the full parse's reason. It is sound, not complete: a line
+ * it cannot read (malformed, truncated, a repeated or escaped key in the line's structure, nesting
+ * past 64) gets no keys and is parsed in full; a span whose needed attributes are not single
+ * string values (or have a repeated member, or an escaped key) is converted in full from its own
+ * bytes.
  */
 
 import type { ChatMessage } from "../core/runner.ts";
