@@ -71,13 +71,26 @@ function partsOf(message: Record<string, unknown>): { text: string; calls: ToolC
   return { text, calls, ...(responseTo !== undefined && { responseTo }) };
 }
 
-function inputMessages(system: unknown, input: unknown): ChatMessage[] {
-  const messages: ChatMessage[] = [];
+/**
+ * The request's messages: the system instructions' (`systemMessages`), then the input's
+ * (`conversation`). The raw-line key reader (otel-line-key.ts) calls these, `outputParts` and
+ * `toolsOf` in `spanCall`'s order, so that a span it keys gives a call and one it does not gives
+ * the same skip.
+ */
+export function inputMessages(system: unknown, input: unknown): ChatMessage[] {
+  return conversation(input, systemMessages(system));
+}
+
+/** The system instructions as the first message (none when empty). */
+export function systemMessages(system: unknown): ChatMessage[] {
   const instructions = parsedJson(system);
-  if (Array.isArray(instructions)) {
-    const text = partsOf({ parts: instructions }).text;
-    if (text !== "") messages.push({ role: "system", content: text });
-  }
+  if (!Array.isArray(instructions)) return [];
+  const text = partsOf({ parts: instructions }).text;
+  return text === "" ? [] : [{ role: "system", content: text }];
+}
+
+/** The input messages, appended to `messages`. */
+export function conversation(input: unknown, messages: ChatMessage[]): ChatMessage[] {
   const list = parsedJson(input);
   if (!Array.isArray(list) || list.length === 0) throw new SkipLine("no input messages");
   for (const m of list) {
@@ -97,7 +110,7 @@ function inputMessages(system: unknown, input: unknown): ChatMessage[] {
   return messages;
 }
 
-function toolsOf(value: unknown): ToolDefinition[] | undefined {
+export function toolsOf(value: unknown): ToolDefinition[] | undefined {
   const list = parsedJson(value);
   if (!Array.isArray(list) || list.length === 0) return undefined;
   return list.map((tool) => {
@@ -120,14 +133,20 @@ const PARAMS: Record<string, string> = {
   "gen_ai.request.stop_sequences": "stop",
 };
 
-function spanCall(span: Record<string, unknown>): LoggedCall {
-  const a = attributesOf(span);
-  const output = parsedJson(a.get("gen_ai.output.messages"));
+/** The first output message and its parts (the recorded answer), or the span's skip. */
+export function outputParts(
+  value: unknown,
+): ReturnType<typeof partsOf> & { message: Record<string, unknown> } {
+  const output = parsedJson(value);
   if (!Array.isArray(output) || !isObject(output[0])) throw new SkipLine("no response");
-  const { text, calls } = partsOf(output[0]);
+  return { message: output[0], ...partsOf(output[0]) };
+}
+
+function spanCall(span: Record<string, unknown>, a: Map<string, unknown>): LoggedCall {
+  const { message, text, calls } = outputParts(a.get("gen_ai.output.messages"));
   const latencyMs = spanMs(span.startTimeUnixNano, span.endTimeUnixNano);
   const reasons = a.get("gen_ai.response.finish_reasons");
-  const finishReason = str(output[0].finish_reason) ?? (Array.isArray(reasons) ? str(reasons[0]) : undefined);
+  const finishReason = str(message.finish_reason) ?? (Array.isArray(reasons) ? str(reasons[0]) : undefined);
   const params: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(PARAMS)) if (a.has(key)) params[name] = a.get(key);
   const tools = toolsOf(a.get("gen_ai.tool.definitions"));
@@ -171,7 +190,21 @@ function spanMs(start: unknown, end: unknown): number | undefined {
   return a !== undefined && b !== undefined && b > a ? Number(b - a) / 1e6 : undefined;
 }
 
-const MODEL_OPERATIONS = new Set(["chat", "text_completion", "generate_content"]);
+export const MODEL_OPERATIONS = new Set(["chat", "text_completion", "generate_content"]);
+
+/** One span as a call, the reason it is skipped, or undefined: not a model call (passed over). */
+export function otelSpan(span: unknown): LoggedCall | SkipReason | undefined {
+  if (!isObject(span)) return undefined;
+  const attributes = attributesOf(span);
+  const operation = str(attributes.get("gen_ai.operation.name"));
+  if (operation === undefined || !MODEL_OPERATIONS.has(operation)) return undefined;
+  try {
+    return spanCall(span, attributes);
+  } catch (error) {
+    if (!(error instanceof SkipLine)) throw error;
+    return error.reason;
+  }
+}
 
 /** Every GenAI model-call span of one OTLP export line (other spans are not calls and are passed over). */
 export function otelLine(line: Record<string, unknown>): ParsedLine {
@@ -183,16 +216,9 @@ export function otelLine(line: Record<string, unknown>): ParsedLine {
     for (const ss of scopeSpans) {
       const spans = isObject(ss) && Array.isArray(ss.spans) ? ss.spans : [];
       for (const span of spans) {
-        if (!isObject(span)) continue;
-        const attributes = attributesOf(span);
-        const operation = str(attributes.get("gen_ai.operation.name"));
-        if (operation === undefined || !MODEL_OPERATIONS.has(operation)) continue;
-        try {
-          calls.push(spanCall(span));
-        } catch (error) {
-          if (!(error instanceof SkipLine)) throw error;
-          skipped.push(error.reason);
-        }
+        const call = otelSpan(span);
+        if (typeof call === "string") skipped.push(call);
+        else if (call) calls.push(call);
       }
     }
   }

@@ -13,6 +13,7 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
+import { OtelLineScanner } from "./otel-line-key.ts";
 import { newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
 import { keyReader } from "./sample-chunk.ts";
@@ -67,7 +68,9 @@ function firstLineKeyed(file: string, format: LogFormat, seed: number): boolean 
   let end = head.indexOf(NEWLINE);
   if (end < 0) end = length;
   if (end > 0 && head[end - 1] === 0x0d) end--;
-  return reader.key(head, 0, end) !== undefined;
+  return (
+    (reader instanceof OtelLineScanner ? reader.spans(head, 0, end) : reader.key(head, 0, end)) !== undefined
+  );
 }
 
 /** The semi-space flag as this process was started with (0: V8's own sizing). */

@@ -7,6 +7,7 @@
  * log) is exact. Memory: N calls per stratum, whatever the log's length.
  */
 import { canonicalRequest } from "../../runners/recorded-key.ts";
+import type { ChatMessage } from "../core/runner.ts";
 import type { LoggedCall } from "./logged-call.ts";
 import { Hash53 } from "./seeded-hash.ts";
 
@@ -34,8 +35,18 @@ export interface SamplerState {
 
 /** The sampling priority of a request: a seeded hash of its model, messages and tools, field by field. */
 export function requestPriority(call: LoggedCall, seed: number): number {
-  const hash = new Hash53(seed).update(call.model);
-  for (const m of call.messages) {
+  return messagesPriority(seed, call.model, call.messages, call.tools ? JSON.stringify(call.tools) : "");
+}
+
+/** `requestPriority` of a request whose tools' JSON is known (a key reader caches it per tool set). */
+export function messagesPriority(
+  seed: number,
+  model: string,
+  messages: readonly ChatMessage[],
+  toolsJson: string,
+): number {
+  const hash = new Hash53(seed).update(model);
+  for (const m of messages) {
     hash
       .update(m.role)
       .update(m.content)
@@ -46,8 +57,7 @@ export function requestPriority(call: LoggedCall, seed: number): number {
         .update(c.name)
         .update(c.arguments);
   }
-  hash.update(call.tools ? JSON.stringify(call.tools) : "");
-  return hash.digest();
+  return hash.update(toolsJson).digest();
 }
 
 /** Length buckets of a request's text, in characters (≈ 4 per token). */
