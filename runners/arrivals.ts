@@ -60,8 +60,12 @@ export interface ClockedResponse {
 /** Body bytes held before the transport pauses reading from the socket. */
 const BODY_HIGH_WATER = 1 << 20;
 
-/** Bodies with chunks, an end or an error waiting to be handed to their reader, longest-waiting first. */
-const waiting = new Set<ResponseBody>();
+/**
+ * Bodies with chunks, an end or an error waiting to be handed to their reader, longest-waiting
+ * first, from `waitingHead` on (an array and an index: no iterator per release).
+ */
+let waiting: (ResponseBody | undefined)[] = [];
+let waitingHead = 0;
 
 /**
  * How long one check phase keeps handing bodies over, ms, before the rest wait for the next turn
@@ -105,10 +109,15 @@ function releaseOne(): void {
     setImmediate(releaseOne); // the next turn, after its poll phase
     return;
   }
-  const next = waiting.values().next();
-  if (next.done) return;
-  waiting.delete(next.value);
-  next.value.release();
+  if (waitingHead >= waiting.length) return;
+  const next = waiting[waitingHead]!;
+  waiting[waitingHead++] = undefined;
+  if (waitingHead === waiting.length) {
+    waiting = [];
+    waitingHead = 0;
+  }
+  next.queued = false;
+  next.release();
 }
 
 /**
@@ -148,9 +157,13 @@ export class ResponseBody implements AsyncIterable<Uint8Array> {
     this.schedule();
   }
 
+  /** In the release queue (see `releaseOne`). */
+  queued = false;
+
   private schedule(): void {
-    if (waiting.has(this)) return;
-    waiting.add(this);
+    if (this.queued) return;
+    this.queued = true;
+    waiting.push(this);
     setImmediate(releaseOne);
   }
 

@@ -85,16 +85,16 @@ describe("the clocked transport", () => {
   });
 
   it("reads the sockets again between one reader's work and the next's", async () => {
-    const [a, b] = await Promise.all([post(), post()]); // first chunks 150 ms after arrival
-    await server.setScript({ ttftMs: 750 });
+    await server.setScript({ ttftMs: 400 });
     try {
-      // c's first chunk comes ≥ 130 ms after the loop unblocks: after a and b are read, while the
-      // first of their readers works.
+      const [a, b] = await Promise.all([post(), post()]); // first chunks 400 ms after arrival
+      await server.setScript({ ttftMs: 750 });
+      // c's first chunk comes ~130 ms after the loop unblocks: after a and b are read (during the
+      // block: no reader had them before), while the first of their readers works. Its headers
+      // say the server has c's request (a short sleep did not always see it sent when busy).
       const tPost = performance.now();
-      const pendingC = post();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      const c = await post();
       busyWait(tPost + 620 - performance.now());
-      const c = await pendingC;
       const [first, second, third] = await Promise.all([
         firstBatch(a, 400),
         firstBatch(b, 400),
