@@ -2,7 +2,7 @@
  * The clocked transport: requests timed when undici writes them, response bytes when undici parses
  * them off the socket. The bytes are handed to the body's reader only in the event loop's check
  * phase (`setImmediate`), after every socket that was readable in the same poll has been read,
- * for at most ~0.1 ms of readers' work per turn of the loop (see `releaseOne`).
+ * for at most ~0.05 ms of readers' work per turn of the loop (see `releaseOne`).
  * The body is fed straight from undici's handler (no Node stream in between).
  *
  * Why: Node runs the microtasks of one socket's read before it reads the next socket. Had the body
@@ -72,9 +72,10 @@ let waitingHead = 0;
  * of the event loop. Bodies cheap to read (a chunk or two of text each) are handed over in the
  * same turn, where a turn of the loop per body cost more than reading them (~50 µs of CPU per
  * 5-chunk call); a body whose reading takes longer (a finishing call: its record, scores, the next
- * call's dispatch) ends its turn.
+ * call's dispatch) ends its turn. Small, as it is what a socket's bytes may wait beyond one
+ * reader's work before they are read and timestamped.
  */
-let releaseBudgetMs = 0.1;
+let releaseBudgetMs = 0.05;
 
 /** Sets the release budget (tests: a cold reader alone takes longer than the default); returns the last. */
 export function setReleaseBudgetMs(ms: number): number {
