@@ -156,15 +156,18 @@ export async function sendJson(
 ): Promise<{ tSent: number; response: ClockedResponse; arrivals: Arrivals }> {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
   let issued = postJson(url, payload, options);
+  let response: ClockedResponse | undefined;
   try {
-    await issued.response;
+    response = await issued.response;
   } catch (error) {
     if (!isStaleConnectionError(error) || options.signal.aborted)
       throw transportError(error, options.signal, "network");
     // Another pooled connection may be just as stale: the re-send goes on a new one.
     issued = postJson(url, payload, { ...options, freshConnection: true });
   }
-  const response = await openResponse(issued, options.signal, open);
+  // A 2xx answer on the first connection needs nothing more (no second wait, once per call).
+  if (response === undefined || response.statusCode < 200 || response.statusCode >= 300)
+    response = await openResponse(issued, options.signal, open);
   // The transport's send time when it has one (see Arrivals.sentAt).
   return { tSent: issued.arrivals.sentAt ?? issued.tSent, response, arrivals: issued.arrivals };
 }

@@ -59,6 +59,14 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
   /** An attached server's process when it listens on this host's loopback (see listening-process.ts). */
   let attachedPid: number | undefined;
 
+  /** The generation endpoint's URL, joined once per base URL (not per call). */
+  let endpointFor: { base: string; chat: boolean; url: string } | undefined;
+  function endpointUrl(base: string, chat: boolean): string {
+    if (endpointFor?.base !== base || endpointFor.chat !== chat)
+      endpointFor = { base, chat, url: joinUrl(base, chat ? "/v1/chat/completions" : "/completion") };
+    return endpointFor.url;
+  }
+
   function url(): string {
     if (baseUrl === undefined || (!started && (config.spawn || config.lora?.length))) {
       throw new Error(`llamacpp model ${config.id}: startup() must run before generate()`);
@@ -84,12 +92,8 @@ export function createLlamaCppRunner(config: LlamaCppModel): Runner {
     const body = chat
       ? chatBody(request, options)
       : completionBody(await applyTemplate(base, request), request, options);
-    const sent = await sendJson(
-      joinUrl(base, chat ? "/v1/chat/completions" : "/completion"),
-      body,
-      transport(request.signal),
-    );
-    return { chat, ...sent };
+    const sent = await sendJson(endpointUrl(base, chat), body, transport(request.signal));
+    return { chat, tSent: sent.tSent, response: sent.response, arrivals: sent.arrivals };
   }
 
   async function* generate(request: GenerationRequest): AsyncGenerator<RunnerEvent> {

@@ -3,8 +3,8 @@
  * them, and requests when undici writes them, not when a busy consumer gets round to them.
  * The server runs in its own process so that blocking this event loop does not hold it up.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Arrivals } from "../../runners/arrivals.ts";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { Arrivals, setReleaseBudgetMs } from "../../runners/arrivals.ts";
 import { sendJson } from "../../runners/http.ts";
 import { readSse } from "../../runners/sse.ts";
 import { type ServerProcess, startServerProcess } from "../../scripts/bench/lib/server-process.ts";
@@ -85,16 +85,16 @@ describe("the clocked transport", () => {
   });
 
   it("reads the sockets again between one reader's work and the next's", async () => {
-    const [a, b] = await Promise.all([post(), post()]); // first chunks 150 ms after arrival
-    await server.setScript({ ttftMs: 750 });
+    await server.setScript({ ttftMs: 400 });
     try {
-      // c's first chunk comes ≥ 130 ms after the loop unblocks: after a and b are read, while the
-      // first of their readers works.
+      const [a, b] = await Promise.all([post(), post()]); // first chunks 400 ms after arrival
+      await server.setScript({ ttftMs: 750 });
+      // c's first chunk comes ~130 ms after the loop unblocks: after a and b are read (during the
+      // block: no reader had them before), while the first of their readers works. Its headers
+      // say the server has c's request (a short sleep did not always see it sent when busy).
       const tPost = performance.now();
-      const pendingC = post();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      const c = await post();
       busyWait(tPost + 620 - performance.now());
-      const c = await pendingC;
       const [first, second, third] = await Promise.all([
         firstBatch(a, 400),
         firstBatch(b, 400),
@@ -110,6 +110,36 @@ describe("the clocked transport", () => {
     } finally {
       await server.setScript({ ttftMs: 150 });
     }
+  });
+
+  it("hands readers that do little their bytes in the same turn of the loop", async () => {
+    // A cold reader alone can take longer than the default budget (0.1 ms) on a busy machine.
+    const defaultBudget = setReleaseBudgetMs(50);
+    onTestFinished(() => {
+      setReleaseBudgetMs(defaultBudget);
+    });
+    const streams = await Promise.all([post(), post(), post(), post()]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    busyWait(600); // all four first chunks are readable in the next poll
+    const order: string[] = [];
+    await Promise.all(
+      streams.map(async (stream, i) => {
+        for await (const _batch of readSse(
+          stream.response.body,
+          new AbortController().signal,
+          stream.arrivals,
+        )) {
+          // Queued from the check phase, a marker runs in the next turn of the loop.
+          if (order.length === 0) setImmediate(() => order.push("next turn"));
+          order.push(`reader ${i}`);
+          return;
+        }
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // One turn per body would have run the marker before the third reader got its bytes.
+    expect(order.slice(0, 4).every((entry) => entry.startsWith("reader"))).toBe(true);
+    expect(order[4]).toBe("next turn");
   });
 
   it("times a request when undici writes it to the connection, not when it was handed over", async () => {
