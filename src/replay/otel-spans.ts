@@ -25,6 +25,15 @@ function anyValue(value: unknown): unknown {
   if (isObject(value.arrayValue)) {
     return Array.isArray(value.arrayValue.values) ? value.arrayValue.values.map(anyValue) : [];
   }
+  // Structured attributes (`gen_ai.input.messages` as an array of maps, not JSON text) are kvlists.
+  if (isObject(value.kvlistValue)) {
+    const object: Record<string, unknown> = {};
+    const values = Array.isArray(value.kvlistValue.values) ? value.kvlistValue.values : [];
+    for (const entry of values) {
+      if (isObject(entry) && typeof entry.key === "string") object[entry.key] = anyValue(entry.value);
+    }
+    return object;
+  }
   return undefined;
 }
 

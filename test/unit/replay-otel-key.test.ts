@@ -246,6 +246,35 @@ describe("init --from raw-line keys of OTLP spans", () => {
     expect(left).toBeGreaterThan(1000);
   });
 
+  it("reads messages, instructions and tools given as structured values (kvlists), as their JSON text", () => {
+    /** An AnyValue of structured JSON: maps as kvlists, lists as arrays. */
+    const structured = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? { arrayValue: { values: v.map(structured) } }
+        : v !== null && typeof v === "object"
+          ? {
+              kvlistValue: {
+                values: Object.entries(v).map(([key, inner]) => ({ key, value: structured(inner) })),
+              },
+            }
+          : anyValue(v);
+    const asText = chat({ "gen_ai.tool.definitions": TOOLS });
+    const asValues = span(asText);
+    for (const attribute of asValues.attributes) {
+      if (typeof asText[attribute.key] === "string" && String(asText[attribute.key]).startsWith("[")) {
+        attribute.value = structured(JSON.parse(String(asText[attribute.key])));
+      }
+    }
+    expect(asValues.attributes.filter((a) => "arrayValue" in (a.value as object))).toHaveLength(4);
+    const fromText = otelSpan(span(asText));
+    expect(typeof fromText).toBe("object");
+    expect(otelSpan(asValues)).toEqual(fromText);
+    // The raw-line reader leaves structured values to the full conversion, which agrees.
+    const text = line(asValues);
+    expect(scannedOutcome(text)?.keyed).toBe(0);
+    expect(check(text).read).toBe(true);
+  });
+
   it("samples chunks of OTLP logs as the full parse does: the same sample, weights, strata and skip counts", () => {
     const logs = [
       readFileSync(fixture("otel-spans.jsonl")),
