@@ -55,7 +55,7 @@ export class RunLog {
 
   append(logged: LogEvent): void {
     if (this.fd === undefined) throw new Error("run log is closed");
-    const event = logged.type === "call" ? storedCallRecord(logged, this.maxOutputBytes) : logged;
+    const event = this.stored(logged);
     const raw = JSON.stringify(event);
     let line = raw;
     for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");
@@ -72,6 +72,14 @@ export class RunLog {
       writeSync(this.fd, `${line}\n`);
     }
     this.tap?.(line === raw ? event : (JSON.parse(line) as LogEvent));
+  }
+
+  /** The event as kept: a call's (or a load call's) output, reasoning and tool arguments capped. */
+  private stored(event: LogEvent): LogEvent {
+    if (event.type === "call") return storedCallRecord(event, this.maxOutputBytes);
+    if (event.type !== "load_call") return event;
+    const call = storedCallRecord(event.call, this.maxOutputBytes);
+    return call === event.call ? event : { ...event, call };
   }
 
   /** Writes the call records waiting. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../src/core/records.ts";
 import { CALL_FLUSH_MS, RunLog, readRunLog } from "../../src/core/run-log.ts";
+import { call as callRecord } from "../helpers/summary-log.ts";
 
 const SECRET = "sk-test-0123456789abcdef";
 const end = (message: string): LogEvent => ({
@@ -31,6 +32,36 @@ describe("RunLog", () => {
     const read: LogEvent[] = [];
     for await (const event of readRunLog(dir)) read.push(event);
     expect(read).toEqual(tapped);
+  });
+
+  it("caps a load call's output as it caps a run's call (max_output_bytes), and leaves a short one as it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    const log = new RunLog(dir, [], undefined, 16);
+    const loadCall = (output: string) =>
+      ({
+        v: 1,
+        type: "load_call",
+        step: 0,
+        seq: 0,
+        intended_ms: 0,
+        sent_ms: 0,
+        done_ms: 1,
+        dispatch_delay_ms: 0,
+        in_flight: 1,
+        call: callRecord("m", 0, { output }),
+      }) as LogEvent;
+    const long = loadCall("x".repeat(1000));
+    const short = loadCall("fits");
+    log.append(long);
+    log.append(short);
+    log.close();
+    const [first, second] = readFileSync(join(dir, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(first.call).toMatchObject({ output: "x".repeat(16), output_truncated: true, output_bytes: 1000 });
+    expect(second.call.output).toBe("fits");
+    expect(second.call.output_truncated).toBeUndefined();
   });
 
   it("writes call records together, within CALL_FLUSH_MS, and before any later event", async () => {
