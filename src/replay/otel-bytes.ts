@@ -4,7 +4,7 @@
  * without checking them, which the caller decodes (JSON.parse checks them then), so the line's
  * JSON is still checked whole.
  */
-import { JsonBytes, NO_KEY, QUOTE } from "./json-bytes.ts";
+import { CLOSE_OBJECT, JsonBytes, NO_KEY, OPEN_OBJECT, QUOTE } from "./json-bytes.ts";
 
 const bytesOf = (text: string) => Buffer.from(text, "latin1");
 export const BACKSLASH = 0x5c;
@@ -84,5 +84,42 @@ export class OtelBytes extends JsonBytes {
     this.pos = i + 1;
     this.stringEnd = this.pos;
     this.plain = special === 0;
+  }
+
+  /**
+   * An attribute's value: the bounds of its string token when it is `{"stringValue": "…"}` alone
+   * ([-1, -1] otherwise), `plain` set for it. `needed`: its key is a needed one, and the token's
+   * end is only found here (it is checked when decoded).
+   */
+  protected stringValue(needed: boolean): [number, number] {
+    if (this.peek() !== OPEN_OBJECT) {
+      this.skipValue(9);
+      return [-1, -1];
+    }
+    this.pos++;
+    let start = -1;
+    let end = -1;
+    let plain = false;
+    let members = 0;
+    if (!this.at(CLOSE_OBJECT)) {
+      do {
+        const name = this.member();
+        members++;
+        if (members === 1 && this.is(name, STRING_VALUE) && this.peek() === QUOTE) {
+          if (needed) this.stringEndOnly();
+          else this.string();
+          start = this.stringStart;
+          end = this.stringEnd;
+          plain = this.plain;
+        } else this.skipValue(9);
+      } while (this.next(CLOSE_OBJECT));
+    }
+    if (members === 1) {
+      this.plain = plain;
+      return [start, end];
+    }
+    // Not kept, so not decoded: its token is checked now.
+    if (needed && start >= 0) this.check(start, end);
+    return [-1, -1];
   }
 }

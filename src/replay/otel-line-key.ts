@@ -39,7 +39,6 @@ const KEY = {
   attributes: bytesOf("attributes"),
   key: bytesOf("key"),
   value: bytesOf("value"),
-  stringValue: bytesOf("stringValue"),
 };
 
 /** The attributes a span's key is read from, by slot. */
@@ -290,43 +289,6 @@ export class OtelLineScanner extends OtelBytes {
   private neededSlot(): number {
     for (let slot = 0; slot < NEEDED.length; slot++) if (this.stringIs(NEEDED[slot]!)) return slot;
     return UNNEEDED;
-  }
-
-  /**
-   * An attribute's value: the bounds of its string token when it is `{"stringValue": "…"}` alone
-   * ([-1, -1] otherwise), `plain` set for it. `needed`: its key is a needed one, and the token's
-   * end is only found here (it is checked when decoded).
-   */
-  private stringValue(needed: boolean): [number, number] {
-    if (this.peek() !== OPEN_OBJECT) {
-      this.skipValue(9);
-      return [-1, -1];
-    }
-    this.pos++;
-    let start = -1;
-    let end = -1;
-    let plain = false;
-    let members = 0;
-    if (!this.at(CLOSE_OBJECT)) {
-      do {
-        const name = this.member();
-        members++;
-        if (members === 1 && this.is(name, KEY.stringValue) && this.peek() === QUOTE) {
-          if (needed) this.stringEndOnly();
-          else this.string();
-          start = this.stringStart;
-          end = this.stringEnd;
-          plain = this.plain;
-        } else this.skipValue(9);
-      } while (this.next(CLOSE_OBJECT));
-    }
-    if (members === 1) {
-      this.plain = plain;
-      return [start, end];
-    }
-    // Not kept, so not decoded: its token is checked now.
-    if (needed && start >= 0) this.check(start, end);
-    return [-1, -1];
   }
 
   /** The needed attribute's string, decoded (undefined: absent). */
