@@ -6,9 +6,11 @@
  * the key reader does not vouch for (malformed, skipped, another shape) is parsed in full, as in
  * `readLog`. Either way the sample, its weights and the skip counts are the full parse's.
  */
+import { OUTCOME_SKIP, Outcome, type ResultsIndex } from "./batch-index.ts";
+import { type BatchKeyReader, batchKeyReader } from "./batch-line-key.ts";
 import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
-import { countLine, newStats, parseLogLine, type ReadStats } from "./read-log.ts";
+import { count, countLine, newStats, parseBatchLine, parseLogLine, type ReadStats } from "./read-log.ts";
 import { ResponsesLineScanner } from "./responses-line-key.ts";
 import { StratifiedSampler } from "./sample.ts";
 
@@ -30,12 +32,51 @@ export class ChunkSampler {
   readonly stats: ReadStats = newStats();
   private readonly format: LogFormat;
   private readonly scanner: ChatLineScanner | undefined;
+  /** A batch log: its results, and the raw-line key reader of its request lines. */
+  private readonly results: ResultsIndex | undefined;
+  private readonly batchScanner: BatchKeyReader | undefined;
 
-  /** `keyed: false` parses every line in full (tests compare the two). */
-  constructor(format: LogFormat, size: number, seed: number, keyed = true) {
+  /**
+   * `keyed: false` parses every line in full (tests compare the two). `results`: the lines are a
+   * batch log's requests, joined to these results (batch-index.ts).
+   */
+  constructor(format: LogFormat, size: number, seed: number, keyed = true, results?: ResultsIndex) {
     this.format = format;
     this.sampler = new StratifiedSampler(size, seed);
-    this.scanner = keyed ? keyReader(format, seed) : undefined;
+    this.results = results;
+    this.scanner = keyed && !results ? keyReader(format, seed) : undefined;
+    this.batchScanner = keyed && results ? batchKeyReader(format, seed) : undefined;
+  }
+
+  /**
+   * A batch request line: its key read from its bytes and its result's outcome from the index
+   * (the result is read only when the request can enter the sample), else joined in full.
+   */
+  private batchLine(data: Buffer, start: number, stop: number, complete: boolean, order: number): void {
+    const { stats, sampler, format, batchScanner } = this;
+    const results = this.results!;
+    const key = batchScanner?.key(data, start, stop);
+    const outcome = key
+      ? results.outcome(batchScanner!.idBuf, batchScanner!.idStart, batchScanner!.idEnd)
+      : Outcome.Unknown;
+    if (key && outcome === Outcome.Call) {
+      stats.calls++;
+      if (sampler.count(key)) {
+        const parsed = parseBatchLine(format, data.toString("utf8", start, stop), complete, results);
+        if (!("call" in parsed))
+          throw new Error("a batch line's sampling key and result were read, but the line does not join");
+        sampler.addKeyed(parsed.call, key, order);
+      }
+      return;
+    }
+    const skip = OUTCOME_SKIP[outcome];
+    if (key && skip) {
+      count(stats, skip);
+      return;
+    }
+    const text = data.toString("utf8", start, stop);
+    for (const call of countLine(stats, parseBatchLine(format, text, complete, results)))
+      sampler.add(call, order);
   }
 
   /** The lines of `data`, the `seq`th chunk of the log (`endsWithNewline`: its last line is whole). */
@@ -51,6 +92,11 @@ export class ChunkSampler {
       if (stop > start) {
         stats.lines++;
         const order = seq * LINES_PER_CHUNK + index++;
+        if (this.results) {
+          this.batchLine(data, start, stop, lineComplete, order);
+          start = end + 1;
+          continue;
+        }
         const key = scanner?.key(data, start, stop);
         if (key) {
           stats.calls++;

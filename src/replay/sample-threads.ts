@@ -11,6 +11,7 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { batchKeyReader } from "./batch-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
 import { newStats, type ReadStats } from "./read-log.ts";
@@ -52,9 +53,9 @@ function semiSpaceMb(file: string, format: LogFormat, seed: number): number {
   return firstLineKeyed(file, format, seed) ? 4 : 8;
 }
 
-/** Whether the log's first line has a raw-line key (chat-line-key.ts). */
+/** Whether the log's first line has a raw-line key (chat-line-key.ts, batch-line-key.ts). */
 function firstLineKeyed(file: string, format: LogFormat, seed: number): boolean {
-  const reader = keyReader(format, seed);
+  const reader = keyReader(format, seed) ?? batchKeyReader(format, seed);
   if (!reader) return false;
   const head = Buffer.alloc(1 << 20);
   const fd = openSync(file, "r");
@@ -88,13 +89,17 @@ export interface ThreadedSampleOptions {
   chunkBytes?: number;
 }
 
-/** Samples one single-file log in `threads` threads; the same sample as one thread reading it all. */
+/**
+ * Samples one log in `threads` threads; the same sample as one thread reading it all. A batch
+ * log's `results` file is indexed by each thread before it samples its requests.
+ */
 export async function sampleInThreads(
   file: string,
   format: LogFormat,
   size: number,
   seed: number,
   options: ThreadedSampleOptions,
+  results?: string,
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   let wake: (() => void) | undefined;
@@ -109,13 +114,21 @@ export async function sampleInThreads(
   let ready = 0;
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];
-  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
+  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, (_, i) => {
     // The thread's first code turns on the process's compile cache (bin/opbench.js's), then loads
     // the sampler: a checkout's TypeScript is then not type-stripped again, whose stripper alone
     // costs each thread ~30 MB of RSS.
     const worker = new Worker(WORKER_BOOT, {
       eval: true,
-      workerData: { format, size, seed, url: WORKER_URL.href, compileCache: getCompileCacheDir?.() },
+      workerData: {
+        format,
+        size,
+        seed,
+        results,
+        countResults: i === 0,
+        url: WORKER_URL.href,
+        compileCache: getCompileCacheDir?.(),
+      },
       // None of the parent's: its V8 flags are process-wide already, and options such as
       // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
       execArgv: [],

@@ -4,12 +4,27 @@
  * be merged with the other threads'.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { ResultsIndex } from "./batch-index.ts";
 import type { LogFormat } from "./detect.ts";
+import { count, newStats } from "./read-log.ts";
 import { ChunkSampler } from "./sample-chunk.ts";
 import type { ThreadMessage, ThreadResult } from "./sample-threads.ts";
 
-const { format, size, seed } = workerData as { format: LogFormat; size: number; seed: number };
-const chunks = new ChunkSampler(format, size, seed);
+const { format, size, seed, results, countResults } = workerData as {
+  format: LogFormat;
+  size: number;
+  seed: number;
+  /** A batch log's results file, indexed here before its requests are sampled. */
+  results?: string;
+  /** Whether this thread counts the results file's skips (one thread does). */
+  countResults?: boolean;
+};
+const resultSkips = newStats();
+const index = results
+  ? new ResultsIndex(results, format, (reason) => countResults && count(resultSkips, reason), true)
+  : undefined;
+const chunks = new ChunkSampler(format, size, seed, true, index);
+for (const [reason, n] of resultSkips.skipped) count(chunks.stats, reason, n);
 
 parentPort!.postMessage({ type: "ready" });
 parentPort!.on("message", (message: ThreadMessage) => {
@@ -19,6 +34,7 @@ parentPort!.on("message", (message: ThreadMessage) => {
     parentPort!.postMessage({ type: "ack", data: message.data }, [message.data]);
     return;
   }
+  index?.close();
   const result: ThreadResult = {
     type: "result",
     state: chunks.sampler.state(),
