@@ -186,7 +186,7 @@ class AnthropicBatchScanner extends BatchScanner {
           const first = this.peek();
           if (first === QUOTE) {
             this.string();
-            if (this.plain) {
+            if (this.plain && this.stringEnd - this.stringStart > 2) {
               systemStart = this.stringStart + 1;
               systemEnd = this.stringEnd - 1;
               systemText = undefined;
