@@ -182,7 +182,7 @@ function joinedKey(format: BatchFormat, line: string): { key: SamplingKey; id: B
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     if (format === "openai-batch") {
       if (String(value.url ?? "").endsWith("/responses")) return undefined;
-      call = chatCall(value.body, GOOD_RESULT[format].body);
+      call = chatCall(value.body, (GOOD_RESULT[format] as { body: unknown }).body);
     } else call = anthropicCall(value.params, (GOOD_RESULT[format] as { message: unknown }).message);
   } catch {
     return undefined;
@@ -374,8 +374,8 @@ describe("init --from batch raw-line keys", () => {
       expect(threaded, format).toEqual(full);
       expect(full.calls, format).toBeGreaterThan(0);
       if (i >= 2) {
-        expect(full.skipped["no response"], format).toBeGreaterThan(20);
-        expect(full.skipped["failed response"], format).toBeGreaterThan(20);
+        expect(full.skipped["no response"], format).toBeGreaterThan(10);
+        expect(full.skipped["failed response"], format).toBeGreaterThan(10);
         expect(full.skipped["truncated last line"], format).toBe(2);
         expect(full.sample.some(([, weight]) => (weight as number) > 1)).toBe(true);
       }
