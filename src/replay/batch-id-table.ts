@@ -17,6 +17,17 @@ export function idBytes(id: string): Buffer {
   return bytes;
 }
 
+/** An IdTable's arrays, to be sent to another thread (transferred or copied). */
+export interface IdTableState {
+  arena: Uint8Array<ArrayBuffer>;
+  arenaUsed: number;
+  starts: Uint32Array<ArrayBuffer>;
+  lengths: Uint32Array<ArrayBuffer>;
+  hashes: Int32Array<ArrayBuffer>;
+  slots: Int32Array<ArrayBuffer>;
+  size: number;
+}
+
 export class IdTable {
   private arena = new Uint8Array(1 << 16);
   private arenaUsed = 0;
@@ -26,6 +37,15 @@ export class IdTable {
   /** Slot → entry + 1 (0: empty); a power of two, at most half full. */
   private slots = new Int32Array(2048);
   size = 0;
+
+  state(): IdTableState {
+    const { arena, arenaUsed, starts, lengths, hashes, slots, size } = this;
+    return { arena, arenaUsed, starts, lengths, hashes, slots, size };
+  }
+
+  static fromState(state: IdTableState): IdTable {
+    return Object.assign(new IdTable(), state);
+  }
 
   /** The entry of the id `bytes[start, end)`, or -1. */
   find(bytes: Uint8Array, start: number, end: number): number {

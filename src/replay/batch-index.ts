@@ -8,7 +8,7 @@
  * long the lines are.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { IdTable, idBytes } from "./batch-id-table.ts";
+import { IdTable, type IdTableState, idBytes } from "./batch-id-table.ts";
 import { BatchResultScanner } from "./batch-result-key.ts";
 import type { LogFormat } from "./detect.ts";
 import { isObject, type SkipReason } from "./logged-call.ts";
@@ -62,8 +62,16 @@ export function outcomeOf(format: LogFormat, result: unknown): Outcome {
     : Outcome.NoResponse;
 }
 
+/** A ResultsIndex's arrays, to be sent to another thread. */
+export interface ResultsIndexState {
+  ids: IdTableState;
+  offsets: Float64Array<ArrayBuffer>;
+  lengths: Uint32Array<ArrayBuffer>;
+  outcomes: Uint8Array<ArrayBuffer>;
+}
+
 export class ResultsIndex {
-  private readonly ids = new IdTable();
+  private ids = new IdTable();
   private offsets = new Float64Array(1024);
   private lengths = new Uint32Array(1024);
   private outcomes = new Uint8Array(1024);
@@ -75,18 +83,49 @@ export class ResultsIndex {
    * Indexes `path`; `skip` counts a result line without a `custom_id` (malformed, or truncated
    * when it is the last, unended line). `classify`: keep each result's outcome for `format`.
    */
-  constructor(path: string, format: LogFormat, skip: (reason: SkipReason) => void, classify: boolean) {
+  constructor(
+    path: string,
+    format: LogFormat,
+    skip: (reason: SkipReason) => void,
+    classify: boolean,
+    /** Built by the caller, a read at a time (`buildSteps`), or not at all (`fromState`). */
+    deferBuild = false,
+  ) {
     this.fd = openSync(path, "r");
+    this.format = format;
+    this.skip = skip;
+    this.classify = classify;
     if (classify) this.scanner = new BatchResultScanner(format);
+    if (deferBuild) return;
     try {
-      this.build(format, skip, classify);
+      for (const _ of this.buildSteps());
     } catch (error) {
       closeSync(this.fd);
       throw error;
     }
   }
 
-  private build(format: LogFormat, skip: (reason: SkipReason) => void, classify: boolean): void {
+  private readonly format: LogFormat;
+  private readonly skip: (reason: SkipReason) => void;
+  private readonly classify: boolean;
+
+  /** An index of `path` whose arrays another thread built (`state`). */
+  static fromState(path: string, format: LogFormat, state: ResultsIndexState): ResultsIndex {
+    const index = new ResultsIndex(path, format, () => {}, false, true);
+    index.ids = IdTable.fromState(state.ids);
+    index.offsets = state.offsets;
+    index.lengths = state.lengths;
+    index.outcomes = state.outcomes;
+    return index;
+  }
+
+  state(): ResultsIndexState {
+    return { ids: this.ids.state(), offsets: this.offsets, lengths: this.lengths, outcomes: this.outcomes };
+  }
+
+  /** Builds the index, one read of the file a step. */
+  *buildSteps(): Generator<void> {
+    const { format, skip, classify } = this;
     let buf = Buffer.allocUnsafeSlow(READ_BYTES);
     let filled = 0;
     /** The file offset of buf[0]. */
@@ -113,6 +152,7 @@ export class ResultsIndex {
       buf.copy(buf, 0, start, filled);
       filled -= start;
       base += start;
+      yield;
     }
   }
 

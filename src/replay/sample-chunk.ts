@@ -6,13 +6,15 @@
  * the key reader does not vouch for (malformed, skipped, another shape) is parsed in full, as in
  * `readLog`. Either way the sample, its weights and the skip counts are the full parse's.
  */
+import { closeSync, openSync, readSync } from "node:fs";
+import { DeferredRequests } from "./batch-deferred.ts";
 import { OUTCOME_SKIP, Outcome, type ResultsIndex } from "./batch-index.ts";
 import { type BatchKeyReader, batchKeyReader } from "./batch-line-key.ts";
 import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import { count, countLine, newStats, parseBatchLine, parseLogLine, type ReadStats } from "./read-log.ts";
 import { ResponsesLineScanner } from "./responses-line-key.ts";
-import { StratifiedSampler } from "./sample.ts";
+import { type SamplingKey, StratifiedSampler } from "./sample.ts";
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -33,8 +35,13 @@ export class ChunkSampler {
   private readonly format: LogFormat;
   private readonly scanner: ChatLineScanner | undefined;
   /** A batch log: its results, and the raw-line key reader of its request lines. */
-  private readonly results: ResultsIndex | undefined;
+  private results: ResultsIndex | undefined;
   private readonly batchScanner: BatchKeyReader | undefined;
+  /** A batch log's request lines read before its results index came (`deferUntilResults`). */
+  private deferred: DeferredRequests | undefined;
+  private requestsFd: number | undefined;
+  /** The file offset of the chunk being sampled. */
+  private chunkOffset = 0;
 
   /**
    * `keyed: false` parses every line in full (tests compare the two). `results`: the lines are a
@@ -44,25 +51,76 @@ export class ChunkSampler {
     this.format = format;
     this.sampler = new StratifiedSampler(size, seed);
     this.results = results;
-    this.scanner = keyed && !results ? keyReader(format, seed) : undefined;
-    this.batchScanner = keyed && results ? batchKeyReader(format, seed) : undefined;
+    this.scanner = keyed ? keyReader(format, seed) : undefined;
+    this.batchScanner = keyed ? batchKeyReader(format, seed) : undefined;
   }
 
   /**
-   * A batch request line: its key read from its bytes and its result's outcome from the index
-   * (the result is read only when the request can enter the sample), else joined in full.
+   * The lines are a batch log's requests (the file `requests`) whose results index is still being
+   * built: their keys are kept until `setResults` (batch-deferred.ts).
    */
+  deferUntilResults(requests: string): void {
+    this.deferred = new DeferredRequests();
+    this.requestsFd = openSync(requests, "r");
+  }
+
+  /** The results index: the lines kept until now are counted. */
+  setResults(results: ResultsIndex): void {
+    this.results = results;
+    const deferred = this.deferred;
+    const fd = this.requestsFd!;
+    this.deferred = undefined;
+    if (!deferred) return;
+    try {
+      for (const line of deferred.lines()) {
+        const text = () => {
+          const bytes = Buffer.allocUnsafe(line.length);
+          readSync(fd, bytes, 0, line.length, line.offset);
+          return bytes.toString("utf8");
+        };
+        this.joinLine(line.key, line.id, line.idStart, line.idEnd, text, line.complete, line.order);
+      }
+    } finally {
+      closeSync(fd);
+      this.requestsFd = undefined;
+    }
+  }
+
+  /** A batch request line: joined now, or kept with its key until the results index comes. */
   private batchLine(data: Buffer, start: number, stop: number, complete: boolean, order: number): void {
-    const { stats, sampler, format, batchScanner } = this;
+    const scanner = this.batchScanner;
+    const key = scanner?.key(data, start, stop);
+    const id = key ? scanner!.idBuf : data;
+    const idStart = key ? scanner!.idStart : 0;
+    const idEnd = key ? scanner!.idEnd : 0;
+    if (this.deferred) {
+      const offset = this.chunkOffset + start;
+      this.deferred.add({ key, id, idStart, idEnd, offset, length: stop - start, complete, order });
+      return;
+    }
+    this.joinLine(key, id, idStart, idEnd, () => data.toString("utf8", start, stop), complete, order);
+  }
+
+  /**
+   * A batch request line (its key, if read, and its id's bytes): counted by its result's outcome
+   * from the index, its text (`text`) read only when it can enter the sample; else joined in full.
+   */
+  private joinLine(
+    key: SamplingKey | undefined,
+    id: Uint8Array,
+    idStart: number,
+    idEnd: number,
+    text: () => string,
+    complete: boolean,
+    order: number,
+  ): void {
+    const { stats, sampler, format } = this;
     const results = this.results!;
-    const key = batchScanner?.key(data, start, stop);
-    const outcome = key
-      ? results.outcome(batchScanner!.idBuf, batchScanner!.idStart, batchScanner!.idEnd)
-      : Outcome.Unknown;
+    const outcome = key ? results.outcome(id, idStart, idEnd) : Outcome.Unknown;
     if (key && outcome === Outcome.Call) {
       stats.calls++;
       if (sampler.count(key)) {
-        const parsed = parseBatchLine(format, data.toString("utf8", start, stop), complete, results);
+        const parsed = parseBatchLine(format, text(), complete, results);
         if (!("call" in parsed))
           throw new Error("a batch line's sampling key and result were read, but the line does not join");
         sampler.addKeyed(parsed.call, key, order);
@@ -74,14 +132,15 @@ export class ChunkSampler {
       count(stats, skip);
       return;
     }
-    const text = data.toString("utf8", start, stop);
-    for (const call of countLine(stats, parseBatchLine(format, text, complete, results)))
+    for (const call of countLine(stats, parseBatchLine(format, text(), complete, results)))
       sampler.add(call, order);
   }
 
   /** The lines of `data`, the `seq`th chunk of the log (`endsWithNewline`: its last line is whole). */
-  sampleChunk(data: Buffer, seq: number, endsWithNewline: boolean): void {
+  sampleChunk(data: Buffer, seq: number, endsWithNewline: boolean, fileOffset = 0): void {
     const { stats, sampler, scanner, format } = this;
+    const batch = this.results !== undefined || this.deferred !== undefined;
+    this.chunkOffset = fileOffset;
     let start = 0;
     let index = 0;
     while (start < data.length) {
@@ -92,7 +151,7 @@ export class ChunkSampler {
       if (stop > start) {
         stats.lines++;
         const order = seq * LINES_PER_CHUNK + index++;
-        if (this.results) {
+        if (batch) {
           this.batchLine(data, start, stop, lineComplete, order);
           start = end + 1;
           continue;

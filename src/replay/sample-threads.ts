@@ -11,15 +11,24 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { ResultsIndex, type ResultsIndexState } from "./batch-index.ts";
 import { batchKeyReader } from "./batch-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
-import { newStats, type ReadStats } from "./read-log.ts";
+import { count, newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
 import { keyReader } from "./sample-chunk.ts";
 
 export type ThreadMessage =
-  | { type: "chunk"; seq: number; data: ArrayBuffer; length: number; endsWithNewline: boolean }
+  | {
+      type: "chunk";
+      seq: number;
+      data: ArrayBuffer;
+      length: number;
+      endsWithNewline: boolean;
+      offset: number;
+    }
+  | { type: "results"; state: ResultsIndexState }
   | { type: "end" };
 
 export interface ThreadResult {
@@ -90,8 +99,49 @@ export interface ThreadedSampleOptions {
 }
 
 /**
+ * Request bytes sent to the threads before a batch log's results index is ready, at most: what
+ * they keep of those lines until it comes (~50 bytes a line, batch-deferred.ts) stays bounded.
+ */
+const DEFERRED_BYTES = 256 << 20;
+
+/**
+ * Builds a batch log's results index in this thread, one read at a time between the reads of
+ * the requests (the sampling threads read their keys meanwhile), then sends it to the threads
+ * (moved to the one, copied to several).
+ */
+async function indexResults(
+  results: string,
+  format: LogFormat,
+  stats: ReadStats,
+  threads: readonly SamplingThread[],
+): Promise<void> {
+  const index = new ResultsIndex(results, format, (reason) => count(stats, reason), true, true);
+  try {
+    for (const _ of index.buildSteps()) await new Promise<void>((resolve) => setImmediate(resolve));
+    const state = index.state();
+    const { ids } = state;
+    const buffers = [
+      ids.arena.buffer,
+      ids.starts.buffer,
+      ids.lengths.buffer,
+      ids.hashes.buffer,
+      ids.slots.buffer,
+      state.offsets.buffer,
+      state.lengths.buffer,
+      state.outcomes.buffer,
+    ];
+    for (const thread of threads) {
+      const message: ThreadMessage = { type: "results", state };
+      thread.worker.postMessage(message, threads.length === 1 ? buffers : []);
+    }
+  } finally {
+    index.close();
+  }
+}
+
+/**
  * Samples one log in `threads` threads; the same sample as one thread reading it all. A batch
- * log's `results` file is indexed by each thread before it samples its requests.
+ * log's `results` file is indexed here while the threads read its requests' keys.
  */
 export async function sampleInThreads(
   file: string,
@@ -114,7 +164,7 @@ export async function sampleInThreads(
   let ready = 0;
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];
-  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, (_, i) => {
+  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
     // The thread's first code turns on the process's compile cache (bin/opbench.js's), then loads
     // the sampler: a checkout's TypeScript is then not type-stripped again, whose stripper alone
     // costs each thread ~30 MB of RSS.
@@ -124,8 +174,7 @@ export async function sampleInThreads(
         format,
         size,
         seed,
-        results,
-        countResults: i === 0,
+        ...(results && { requests: file, results }),
         url: WORKER_URL.href,
         compileCache: getCompileCacheDir?.(),
       },
@@ -173,8 +222,18 @@ export async function sampleInThreads(
       wake = undefined;
     }
   };
+  const resultSkips = newStats();
+  const indexing = results ? indexResults(results, format, resultSkips, threads) : undefined;
+  indexing?.catch(fail);
+  let indexed = false;
+  void indexing?.then(() => {
+    indexed = true;
+  });
   let seq = 0;
+  let offset = 0;
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
+    // Request lines read ahead of the index are kept by the threads: a bounded number of them.
+    if (indexing && !indexed && offset >= DEFERRED_BYTES) await indexing;
     const thread = await nextThread();
     thread.inFlight++;
     const message: ThreadMessage = {
@@ -183,7 +242,9 @@ export async function sampleInThreads(
       data: data.buffer as ArrayBuffer,
       length,
       endsWithNewline,
+      offset,
     };
+    offset += length;
     thread.worker.postMessage(message, [data.buffer as ArrayBuffer]);
   };
   try {
@@ -215,9 +276,10 @@ export async function sampleInThreads(
     } finally {
       await handle.close();
     }
+    await indexing;
     for (const thread of threads) thread.worker.postMessage({ type: "end" } satisfies ThreadMessage);
     const results = await Promise.all(threads.map((t) => t.result));
-    const stats = newStats();
+    const stats = resultSkips;
     stats.format = format;
     const sampler = new StratifiedSampler(size, seed);
     for (const result of results) {

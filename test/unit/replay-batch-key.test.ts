@@ -3,7 +3,8 @@
  * a request's key and a result's outcome are given only where the full join gives the same, on
  * hand-written variants and thousands of mutations; and sampling a batch log with keys gives the
  * full join's sample, weights, strata and skip counts (a request without result, a failed result,
- * a result without request, malformed and truncated lines), in one thread and in several.
+ * a result without request, malformed and truncated lines), in one thread and in several, and
+ * with request lines kept by their keys until the results index comes (batch-deferred.ts).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -329,7 +330,8 @@ describe("init --from batch raw-line keys", () => {
       const resultsPath = join(dir, `${i}-results.jsonl`);
       writeFileSync(requestsPath, requests);
       writeFileSync(resultsPath, results);
-      const chunked = (keyed: boolean) => {
+      /** `deferUntil`: the index is handed over only once this many bytes of requests were sampled. */
+      const chunked = (keyed: boolean, deferUntil?: number) => {
         const stats: Map<string, number> = new Map();
         const index = new ResultsIndex(
           resultsPath,
@@ -337,16 +339,28 @@ describe("init --from batch raw-line keys", () => {
           (reason) => stats.set(reason, (stats.get(reason) ?? 0) + 1),
           true,
         );
-        const chunks = new ChunkSampler(format, 40, SEED, keyed, index);
+        const chunks = new ChunkSampler(
+          format,
+          40,
+          SEED,
+          keyed,
+          deferUntil === undefined ? index : undefined,
+        );
+        if (deferUntil !== undefined) chunks.deferUntilResults(requestsPath);
         for (const [reason, n] of stats) chunks.stats.skipped.set(reason as never, n);
         const log = Buffer.from(requests);
         let seq = 0;
         for (let start = 0; start < log.length; ) {
+          if (deferUntil !== undefined && start >= deferUntil) {
+            chunks.setResults(index);
+            deferUntil = undefined;
+          }
           let end = Math.min(log.length, start + 7000);
           if (end < log.length) end = log.lastIndexOf(0x0a, end - 1) + 1 || end;
-          chunks.sampleChunk(log.subarray(start, end), seq++, log[end - 1] === 0x0a);
+          chunks.sampleChunk(log.subarray(start, end), seq++, log[end - 1] === 0x0a, start);
           start = end;
         }
+        if (deferUntil !== undefined) chunks.setResults(index);
         index.close();
         return {
           lines: chunks.stats.lines,
@@ -368,6 +382,10 @@ describe("init --from batch raw-line keys", () => {
       const full = view(await sampleLog(files, format as LogFormat, 40, SEED, { threads: 0 }));
       expect(chunked(false), format).toEqual(full);
       expect(chunked(true), format).toEqual(full);
+      // Request lines kept by their keys until the index comes: half the log, and all of it.
+      expect(chunked(true, requests.length / 2), format).toEqual(full);
+      expect(chunked(true, Number.POSITIVE_INFINITY), format).toEqual(full);
+      expect(chunked(false, requests.length / 3), format).toEqual(full);
       const threaded = view(
         await sampleLog(files, format, 40, SEED, { threads: 3, chunkBytes: 20_000, minBytes: 0 }),
       );
