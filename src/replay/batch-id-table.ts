@@ -97,8 +97,21 @@ export class IdTable {
     return true;
   }
 
-  private growEntries(): void {
-    const size = this.starts.length * 2;
+  /** Room for `entries` ids of about the length of those held so far (a log's size tells how many). */
+  reserve(entries: number): void {
+    if (entries > this.starts.length) this.growEntries(entries);
+    const bytes = Math.ceil(entries * (this.size > 0 ? this.arenaUsed / this.size : 16) * 1.1);
+    if (bytes > this.arena.length) {
+      const arena = new Uint8Array(bytes);
+      arena.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = arena;
+    }
+    let slots = this.slots.length;
+    while (slots < 2 * entries) slots *= 2;
+    if (slots > this.slots.length) this.rehash(slots);
+  }
+
+  private growEntries(size = this.starts.length * 2): void {
     const grow = <T extends Uint32Array | Int32Array>(from: T, to: T): T => {
       to.set(from);
       return to;
@@ -108,8 +121,8 @@ export class IdTable {
     this.hashes = grow(this.hashes, new Int32Array(size));
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
+  private rehash(size = this.slots.length * 2): void {
+    const slots = new Int32Array(size);
     const mask = slots.length - 1;
     for (let entry = 0; entry < this.size; entry++) {
       let slot = this.hashes[entry]! & mask;

@@ -7,7 +7,7 @@
  * result. Memory: ~70–90 bytes per result line (its id, a Map entry, 14 bytes of arrays), however
  * long the lines are.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { IdTable, type IdTableState, idBytes } from "./batch-id-table.ts";
 import { BatchResultScanner } from "./batch-result-key.ts";
 import type { LogFormat } from "./detect.ts";
@@ -145,6 +145,9 @@ export class ResultsIndex {
         this.line(buf, start, newline, base, true, format, skip, classify);
         start = newline + 1;
       }
+      // The first read tells the lines' length: room for the whole file's, grown once, not doubled.
+      if (base === 0 && start > 0)
+        this.reserve(Math.ceil((fstatSync(this.fd).size / start) * this.ids.size * 1.05));
       if (read === 0) {
         if (start < filled) this.line(buf, start, filled, base, false, format, skip, classify);
         break;
@@ -221,8 +224,12 @@ export class ResultsIndex {
     this.outcomes[entry] = outcome;
   }
 
-  private grow(): void {
-    const size = this.offsets.length * 2;
+  private reserve(entries: number): void {
+    this.ids.reserve(entries);
+    if (entries > this.offsets.length) this.grow(entries);
+  }
+
+  private grow(size = this.offsets.length * 2): void {
     const offsets = new Float64Array(size);
     offsets.set(this.offsets);
     this.offsets = offsets;

@@ -102,7 +102,7 @@ export interface ThreadedSampleOptions {
  * Request bytes sent to the threads before a batch log's results index is ready, at most: what
  * they keep of those lines until it comes (~50 bytes a line, batch-deferred.ts) stays bounded.
  */
-const DEFERRED_BYTES = 256 << 20;
+const DEFERRED_BYTES = 64 << 20;
 
 /**
  * Builds a batch log's results index in this thread, one read at a time between the reads of
