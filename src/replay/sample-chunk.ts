@@ -4,7 +4,9 @@
  * (chat-line-key.ts, responses-line-key.ts): it is
  * counted, and parsed and converted only when its priority can enter the bottom-k sample; a line
  * the key reader does not vouch for (malformed, skipped, another shape) is parsed in full, as in
- * `readLog`. Either way the sample, its weights and the skip counts are the full parse's.
+ * `readLog`. A batch log's request lines are read so too (batch-line-key.ts), counted by their
+ * result's outcome in the results index (batch-index.ts), and joined in full only where needed.
+ * Either way the sample, its weights and the skip counts are the full parse's.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { DeferredRequests } from "./batch-deferred.ts";

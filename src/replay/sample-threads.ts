@@ -226,9 +226,13 @@ export async function sampleInThreads(
   const indexing = results ? indexResults(results, format, resultSkips, threads) : undefined;
   indexing?.catch(fail);
   let indexed = false;
-  void indexing?.then(() => {
-    indexed = true;
-  });
+  // Its failure is `fail`'s to report.
+  void indexing?.then(
+    () => {
+      indexed = true;
+    },
+    () => {},
+  );
   let seq = 0;
   let offset = 0;
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
