@@ -67,7 +67,7 @@ function toolCall(block: Record<string, unknown>): ToolCall {
   };
 }
 
-function toolsOf(value: unknown): ToolDefinition[] | undefined {
+export function anthropicTools(value: unknown): ToolDefinition[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
   return value.map((tool) => {
     // Server tools (web_search, bash, computer …) have a `type` and no input_schema.
@@ -115,7 +115,7 @@ const NOT_PARAMS = new Set(["model", "messages", "system", "tools", "stream", "m
 
 export function anthropicCall(params: unknown, message: unknown, latencyMs?: number): LoggedCall {
   if (!isObject(params)) throw new SkipLine("malformed line");
-  const tools = toolsOf(params.tools);
+  const tools = anthropicTools(params.tools);
   return {
     model: str(params.model) ?? (isObject(message) ? (str(message.model) ?? "unknown") : "unknown"),
     provider: "anthropic",

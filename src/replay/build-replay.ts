@@ -54,8 +54,9 @@ const THREADED_FROM_BYTES = 32 << 20;
 export const DEFAULT_SAMPLE_THREADS = 1;
 
 /**
- * Samples a log (flat memory). A single-file log of 32 MB or more is parsed in `threads`
- * sampling threads (sample-threads.ts; 0: in this thread), with the same result.
+ * Samples a log (flat memory; a batch log's results index grows with its results). A log of 32
+ * MB or more is parsed in `threads` sampling threads (sample-threads.ts; 0: in this thread), with
+ * the same result.
  */
 export async function sampleLog(
   files: readonly string[],
@@ -65,12 +66,9 @@ export async function sampleLog(
   threads: { threads: number; chunkBytes?: number; minBytes?: number } = { threads: DEFAULT_SAMPLE_THREADS },
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const log = await logFiles(files, format);
-  if (
-    threads.threads > 0 &&
-    !log.results &&
-    statSync(log.main).size >= (threads.minBytes ?? THREADED_FROM_BYTES)
-  ) {
-    return sampleInThreads(log.main, log.format, size, seed, threads);
+  const bytes = statSync(log.main).size + (log.results ? statSync(log.results).size : 0);
+  if (threads.threads > 0 && bytes >= (threads.minBytes ?? THREADED_FROM_BYTES)) {
+    return sampleInThreads(log.main, log.format, size, seed, threads, log.results);
   }
   const stats = newStats();
   const sampler = new StratifiedSampler(size, seed);

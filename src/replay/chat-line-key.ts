@@ -161,7 +161,7 @@ export class ChatLineScanner extends JsonBytes {
    * The request's members; `flat`: the line itself, its response members beside them (read-log.ts
    * takes the request as the line less its response keys, and the line as the response).
    */
-  private request(flat = false): SamplingKey {
+  protected request(flat = false): SamplingKey {
     this.expectObject();
     let choices = false;
     let model: string | undefined;
@@ -409,15 +409,20 @@ export class ChatLineScanner extends JsonBytes {
     return [name ?? "", args ?? "{}"];
   }
 
+  /** The request's tools as the full parse converts them (it throws a SkipLine for a tool it skips). */
+  protected convertTools(value: unknown): unknown[] | undefined {
+    return chatTools(value);
+  }
+
   /** The JSON of the request's tools as converted (undefined: none), or no key when one is not a function. */
   protected toolsJson(start: number, end: number): string | undefined {
     if (this.buf[start] !== OPEN_ARRAY) return undefined;
     const raw = this.buf.toString("latin1", start, end);
     let json = this.toolsCache.get(raw);
     if (json === undefined) {
-      let tools: ReturnType<typeof chatTools>;
+      let tools: unknown[] | undefined;
       try {
-        tools = chatTools(JSON.parse(this.buf.toString("utf8", start, end)));
+        tools = this.convertTools(JSON.parse(this.buf.toString("utf8", start, end)));
       } catch {
         tools = undefined;
         json = null;

@@ -2,10 +2,10 @@
  * Logged calls from one log (one file, or a batch's requests and results files), streamed: each
  * line is parsed, converted and handed on; what cannot be replayed is counted by reason, never
  * thrown. Batch results are matched to their requests by `custom_id` through an index of byte
- * offsets (a batch holds at most 50,000 requests), so neither file is held whole.
+ * offsets (batch-index.ts), so neither file is held whole.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { anthropicCall } from "./anthropic-messages.ts";
+import { ResultsIndex } from "./batch-index.ts";
 import { detectFile, type FileKind, type LogFormat, LogFormatError } from "./detect.ts";
 import { readLines } from "./line-reader.ts";
 import { isObject, type LoggedCall, type ParsedLine, SkipLine, type SkipReason } from "./logged-call.ts";
@@ -106,19 +106,25 @@ function parseBatch(format: LogFormat, request: Record<string, unknown>, result:
   return { call: convert(request.body, response.body) };
 }
 
-/** Byte offset and length of each custom_id's line in a results file. */
-async function indexResults(path: string, stats: ReadStats): Promise<Map<string, [number, number]>> {
-  const index = new Map<string, [number, number]>();
-  const idPattern = /"custom_id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-  for await (const line of readLines(path)) {
-    const match = idPattern.exec(line.text);
-    if (!match) {
-      count(stats, line.complete ? "malformed line" : "truncated last line");
-      continue;
-    }
-    index.set(JSON.parse(`"${match[1]}"`) as string, [line.offset, Buffer.byteLength(line.text)]);
+/**
+ * A batch request line (`complete`: it ended with a newline) joined to its result in `index`, as
+ * a call or a skip.
+ */
+export function parseBatchLine(
+  format: LogFormat,
+  text: string,
+  complete: boolean,
+  index: ResultsIndex,
+): ParsedLine {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isObject(value)) return { skip: "malformed line" };
+    return parseBatch(format, value, index.result(String(value.custom_id)));
+  } catch (error) {
+    if (error instanceof SkipLine) return { skip: error.reason };
+    if (error instanceof SyntaxError) return { skip: complete ? "malformed line" : "truncated last line" };
+    throw error;
   }
-  return index;
 }
 
 export function count(stats: ReadStats, reason: SkipReason, n = 1): void {
@@ -160,40 +166,18 @@ export async function* readLog(
 ): AsyncGenerator<LoggedCall> {
   const { format, main, results } = await logFiles(files, forced);
   stats.format = format;
-  const index = results ? await indexResults(results, stats) : undefined;
-  const fd = results ? openSync(results, "r") : undefined;
+  const index = results
+    ? new ResultsIndex(results, format, (reason) => count(stats, reason), false)
+    : undefined;
   try {
     for await (const line of readLines(main)) {
       stats.lines++;
-      if (!index || fd === undefined) {
-        yield* countLine(stats, parseLogLine(format, line.text, line.complete));
-        continue;
-      }
-      let parsed: ParsedLine;
-      try {
-        const value: unknown = JSON.parse(line.text);
-        if (!isObject(value)) throw new SkipLine("malformed line");
-        const at = index.get(String(value.custom_id));
-        let result: unknown;
-        if (at) {
-          const bytes = Buffer.alloc(at[1]);
-          readSync(fd, bytes, 0, at[1], at[0]);
-          try {
-            result = JSON.parse(bytes.toString("utf8"));
-          } catch {
-            result = undefined;
-          }
-        }
-        parsed = parseBatch(format, value, result);
-      } catch (error) {
-        if (error instanceof SkipLine) parsed = { skip: error.reason };
-        else if (error instanceof SyntaxError)
-          parsed = { skip: line.complete ? "malformed line" : "truncated last line" };
-        else throw error;
-      }
+      const parsed = index
+        ? parseBatchLine(format, line.text, line.complete, index)
+        : parseLogLine(format, line.text, line.complete);
       yield* countLine(stats, parsed);
     }
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    index?.close();
   }
 }

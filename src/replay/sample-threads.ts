@@ -11,15 +11,25 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { ResultsIndex, type ResultsIndexState } from "./batch-index.ts";
+import { batchKeyReader } from "./batch-line-key.ts";
 import type { LogFormat } from "./detect.ts";
 import type { SkipReason } from "./logged-call.ts";
 import { OtelLineScanner } from "./otel-line-key.ts";
-import { newStats, type ReadStats } from "./read-log.ts";
+import { count, newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
 import { keyReader } from "./sample-chunk.ts";
 
 export type ThreadMessage =
-  | { type: "chunk"; seq: number; data: ArrayBuffer; length: number; endsWithNewline: boolean }
+  | {
+      type: "chunk";
+      seq: number;
+      data: ArrayBuffer;
+      length: number;
+      endsWithNewline: boolean;
+      offset: number;
+    }
+  | { type: "results"; state: ResultsIndexState }
   | { type: "end" };
 
 export interface ThreadResult {
@@ -53,9 +63,9 @@ function semiSpaceMb(file: string, format: LogFormat, seed: number): number {
   return firstLineKeyed(file, format, seed) ? 4 : 8;
 }
 
-/** Whether the log's first line has a raw-line key (chat-line-key.ts). */
+/** Whether the log's first line has a raw-line key (chat-line-key.ts, batch-line-key.ts). */
 function firstLineKeyed(file: string, format: LogFormat, seed: number): boolean {
-  const reader = keyReader(format, seed);
+  const reader = keyReader(format, seed) ?? batchKeyReader(format, seed);
   if (!reader) return false;
   const head = Buffer.alloc(1 << 20);
   const fd = openSync(file, "r");
@@ -91,13 +101,58 @@ export interface ThreadedSampleOptions {
   chunkBytes?: number;
 }
 
-/** Samples one single-file log in `threads` threads; the same sample as one thread reading it all. */
+/**
+ * Request bytes sent to the threads before a batch log's results index is ready, at most: what
+ * they keep of those lines until it comes (~50 bytes a line, batch-deferred.ts) stays bounded.
+ */
+const DEFERRED_BYTES = 64 << 20;
+
+/**
+ * Builds a batch log's results index in this thread, one read at a time between the reads of
+ * the requests (the sampling threads read their keys meanwhile), then sends it to the threads
+ * (moved to the one, copied to several).
+ */
+async function indexResults(
+  results: string,
+  format: LogFormat,
+  stats: ReadStats,
+  threads: readonly SamplingThread[],
+): Promise<void> {
+  const index = new ResultsIndex(results, format, (reason) => count(stats, reason), true, true);
+  try {
+    for (const _ of index.buildSteps()) await new Promise<void>((resolve) => setImmediate(resolve));
+    const state = index.state();
+    const { ids } = state;
+    const buffers = [
+      ids.arena.buffer,
+      ids.starts.buffer,
+      ids.lengths.buffer,
+      ids.hashes.buffer,
+      ids.slots.buffer,
+      state.offsets.buffer,
+      state.lengths.buffer,
+      state.outcomes.buffer,
+    ];
+    for (const thread of threads) {
+      const message: ThreadMessage = { type: "results", state };
+      thread.worker.postMessage(message, threads.length === 1 ? buffers : []);
+    }
+  } finally {
+    index.close();
+  }
+}
+
+/**
+ * Samples one log in `threads` threads; the same sample as one thread reading it all. A batch
+ * log's `results` file is indexed here while the threads read its requests' keys.
+ */
 export async function sampleInThreads(
   file: string,
   format: LogFormat,
   size: number,
   seed: number,
   options: ThreadedSampleOptions,
+  results?: string,
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   let wake: (() => void) | undefined;
@@ -118,7 +173,14 @@ export async function sampleInThreads(
     // costs each thread ~30 MB of RSS.
     const worker = new Worker(WORKER_BOOT, {
       eval: true,
-      workerData: { format, size, seed, url: WORKER_URL.href, compileCache: getCompileCacheDir?.() },
+      workerData: {
+        format,
+        size,
+        seed,
+        ...(results && { requests: file, results }),
+        url: WORKER_URL.href,
+        compileCache: getCompileCacheDir?.(),
+      },
       // None of the parent's: its V8 flags are process-wide already, and options such as
       // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
       execArgv: [],
@@ -163,8 +225,22 @@ export async function sampleInThreads(
       wake = undefined;
     }
   };
+  const resultSkips = newStats();
+  const indexing = results ? indexResults(results, format, resultSkips, threads) : undefined;
+  indexing?.catch(fail);
+  let indexed = false;
+  // Its failure is `fail`'s to report.
+  void indexing?.then(
+    () => {
+      indexed = true;
+    },
+    () => {},
+  );
   let seq = 0;
+  let offset = 0;
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
+    // Request lines read ahead of the index are kept by the threads: a bounded number of them.
+    if (indexing && !indexed && offset >= DEFERRED_BYTES) await indexing;
     const thread = await nextThread();
     thread.inFlight++;
     const message: ThreadMessage = {
@@ -173,7 +249,9 @@ export async function sampleInThreads(
       data: data.buffer as ArrayBuffer,
       length,
       endsWithNewline,
+      offset,
     };
+    offset += length;
     thread.worker.postMessage(message, [data.buffer as ArrayBuffer]);
   };
   try {
@@ -205,9 +283,10 @@ export async function sampleInThreads(
     } finally {
       await handle.close();
     }
+    await indexing;
     for (const thread of threads) thread.worker.postMessage({ type: "end" } satisfies ThreadMessage);
     const results = await Promise.all(threads.map((t) => t.result));
-    const stats = newStats();
+    const stats = resultSkips;
     stats.format = format;
     const sampler = new StratifiedSampler(size, seed);
     for (const result of results) {

@@ -145,6 +145,12 @@ export function targetRows(results: BenchResults): string[][] {
         `${fmt(wallS, 1)} s, ${fmt(rp.peakRssMb, 0)} MB`,
         met(wallS && rp.peakRssMb ? wallS.median < 60 && rp.peakRssMb.median < 200 : null),
       ],
+      ...(rp.batch ?? []).map((b) => [
+        `20. opbench init --from, ${b.format}, ${b.calls.toLocaleString("en")} calls`,
+        "≥ 100,000 calls/s and < 200 MB peak RSS",
+        `${fmt(b.callsPerS, 0)} calls/s, ${fmt(b.peakRssMb, 0)} MB`,
+        met(b.callsPerS && b.peakRssMb ? b.callsPerS.median >= 100_000 && b.peakRssMb.median < 200 : null),
+      ]),
     );
   }
   const v = results.versus;
