@@ -13,7 +13,7 @@ import { anthropicTools } from "./anthropic-messages.ts";
 import { idBytes } from "./batch-id-table.ts";
 import { ChatLineScanner } from "./chat-line-key.ts";
 import type { LogFormat } from "./detect.ts";
-import { CLOSE_ARRAY, CLOSE_OBJECT, NO_KEY, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from "./json-bytes.ts";
+import { CLOSE_ARRAY, CLOSE_OBJECT, NO_KEY, OPEN_ARRAY, QUOTE } from "./json-bytes.ts";
 import type { SamplingKey } from "./sample.ts";
 import { Hash53 } from "./seeded-hash.ts";
 
@@ -32,6 +32,8 @@ const KEY = {
   type: bytesOf("type"),
   text: bytesOf("text"),
 };
+/** Anthropic's content blocks: only `{"type": "text"}` ones are read by the key. */
+const TEXT_BLOCK = [KEY.text];
 const RESPONSES_PATH = bytesOf("/responses");
 const ANTHROPIC_ROLES: [Buffer, string][] = [
   [bytesOf("user"), "user"],
@@ -191,7 +193,7 @@ class AnthropicBatchScanner extends BatchScanner {
               systemEnd = this.stringEnd - 1;
               systemText = undefined;
             } else systemText = this.decoded();
-          } else if (first === OPEN_ARRAY) systemText = this.textBlocks();
+          } else if (first === OPEN_ARRAY) systemText = this.textParts(TEXT_BLOCK, true);
           else if (first === 0x6e /* n */) this.literal("null");
           else throw NO_KEY;
         } else if (this.is(name, KEY.messages)) {
@@ -267,7 +269,7 @@ class AnthropicBatchScanner extends BatchScanner {
               } else text = this.decoded();
             } else if (first === OPEN_ARRAY) {
               blocks = true;
-              text = this.textBlocks();
+              text = this.textParts(TEXT_BLOCK, true);
             } else throw NO_KEY;
           } else this.skipValue(2);
         } while (this.next(CLOSE_OBJECT));
@@ -280,40 +282,5 @@ class AnthropicBatchScanner extends BatchScanner {
       this.ends[i] = end;
       this.texts[i] = text;
     } while (this.next(CLOSE_ARRAY));
-  }
-
-  /** Content blocks, all of type text, their texts joined (a text that is not a string adds none). */
-  private textBlocks(): string {
-    this.expectArray();
-    let text = "";
-    if (this.at(CLOSE_ARRAY)) return text;
-    do {
-      if (this.peek() !== OPEN_OBJECT) throw NO_KEY;
-      this.expectObject();
-      let type = false;
-      let part: string | undefined;
-      let partSeen = false;
-      if (!this.at(CLOSE_OBJECT)) {
-        do {
-          const name = this.member();
-          if (this.is(name, KEY.type)) {
-            if (type || this.peek() !== QUOTE) throw NO_KEY;
-            this.string();
-            if (!this.plain || !this.stringIs(KEY.text)) throw NO_KEY;
-            type = true;
-          } else if (this.is(name, KEY.text)) {
-            if (partSeen) throw NO_KEY;
-            partSeen = true;
-            if (this.peek() === QUOTE) {
-              this.string();
-              part = this.decoded();
-            } else this.skipValue(4);
-          } else this.skipValue(4);
-        } while (this.next(CLOSE_OBJECT));
-      }
-      if (!type) throw NO_KEY;
-      text += part ?? "";
-    } while (this.next(CLOSE_ARRAY));
-    return text;
   }
 }
