@@ -11,7 +11,14 @@ const run = promisify(execFile);
 /** Runs a command and returns its trimmed stdout, or undefined if it fails or is absent. */
 async function output(command: string, args: string[], cwd?: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run(command, args, { timeout: 5000, cwd, encoding: "utf8" });
+    // A large checkout's status runs to megabytes (~150 bytes a changed file): past Node's 1 MiB
+    // default the call would fail and take the commit with it.
+    const { stdout } = await run(command, args, {
+      timeout: 5000,
+      cwd,
+      encoding: "utf8",
+      maxBuffer: 256 << 20,
+    });
     return stdout.trim();
   } catch {
     return undefined;
@@ -48,9 +55,14 @@ export async function hostInfo(): Promise<HostInfo> {
  */
 export async function gitState(dir: string): Promise<{ commit: string | null; dirty: boolean | null }> {
   const status = await output("git", ["status", "--porcelain=v2", "--branch", "--untracked-files=no"], dir);
-  const commit = status === undefined ? undefined : /^# branch\.oid ([0-9a-f]{7,})$/m.exec(status)?.[1];
+  if (status === undefined) {
+    // Status failed (timed out on a slow file system, say): the commit is still worth recording.
+    const head = await output("git", ["rev-parse", "HEAD"], dir);
+    return { commit: head && /^[0-9a-f]{7,}$/.test(head) ? head : null, dirty: null };
+  }
+  const commit = /^# branch\.oid ([0-9a-f]{7,})$/m.exec(status)?.[1];
   if (!commit) return { commit: null, dirty: null };
-  return { commit, dirty: status!.split("\n").some((line) => line !== "" && !line.startsWith("# ")) };
+  return { commit, dirty: status.split("\n").some((line) => line !== "" && !line.startsWith("# ")) };
 }
 
 /** The host facts and git state of a run's record, started before they are needed (they spawn processes). */

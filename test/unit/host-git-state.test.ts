@@ -49,6 +49,28 @@ describe("gitState (run_start's git record, from one git status)", () => {
     expect((await gitState(sub)).commit).toBe(head);
   });
 
+  it("keeps the commit when the status runs past a megabyte, and when the status fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    git(dir, "init", "-q");
+    // ~310 bytes of porcelain v2 a changed file: 4,000 of them is over Node's default 1 MiB buffer.
+    const names = Array.from({ length: 4000 }, (_, i) => `${"f".repeat(180)}-${i}.txt`);
+    for (const name of names) writeFileSync(join(dir, name), "a\n");
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "many");
+    const head = git(dir, "rev-parse", "HEAD");
+    for (const name of names) writeFileSync(join(dir, name), "changed\n");
+    const status = execFileSync("git", ["status", "--porcelain=v2", "--branch"], {
+      cwd: dir,
+      maxBuffer: 1 << 28,
+    });
+    expect(status.length).toBeGreaterThan(1 << 20);
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: true });
+    // A corrupt index makes `git status` fail; HEAD's commit is still read, the dirty flag is not known.
+    writeFileSync(join(dir, ".git", "index"), "not an index");
+    expect(() => execFileSync("git", ["status"], { cwd: dir, stdio: "ignore" })).toThrow();
+    expect(await gitState(dir)).toEqual({ commit: head, dirty: null });
+  }, 60_000);
+
   it("startRunFacts gathers the same facts ahead of time", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
     const facts = startRunFacts(dir);
