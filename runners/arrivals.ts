@@ -116,6 +116,10 @@ function releaseOne(): void {
   if (waitingHead === waiting.length) {
     waiting = [];
     waitingHead = 0;
+  } else if (waitingHead >= 1024 && waitingHead * 2 >= waiting.length) {
+    // Bodies kept arriving as fast as they were released: drop the released half.
+    waiting = waiting.slice(waitingHead);
+    waitingHead = 0;
   }
   next.queued = false;
   next.release();

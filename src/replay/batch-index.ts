@@ -13,6 +13,9 @@ import { BatchResultScanner } from "./batch-result-key.ts";
 import type { LogFormat } from "./detect.ts";
 import { isObject, type SkipReason } from "./logged-call.ts";
 
+/** Result entries reserved at most from the first read's estimate (~40 bytes each). */
+const RESERVE_CAP = 1 << 20;
+
 /** A result's outcome for a request the raw-line key vouches for. */
 export const Outcome = {
   /** Not known without the full join (the line's bytes do not round-trip as text). */
@@ -146,8 +149,12 @@ export class ResultsIndex {
         start = newline + 1;
       }
       // The first read tells the lines' length: room for the whole file's, grown once, not doubled.
-      if (base === 0 && start > 0)
-        this.reserve(Math.ceil((fstatSync(this.fd).size / start) * this.ids.size * 1.05));
+      // Capped: a file whose first lines are short (failures) and the rest long would reserve many
+      // times the entries it needs; past the cap the arrays double as they fill.
+      if (base === 0 && start > 0) {
+        const estimate = Math.ceil((fstatSync(this.fd).size / start) * this.ids.size * 1.05);
+        this.reserve(Math.min(estimate, this.ids.size + RESERVE_CAP));
+      }
       if (read === 0) {
         if (start < filled) this.line(buf, start, filled, base, false, format, skip, classify);
         break;
