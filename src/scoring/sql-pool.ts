@@ -97,8 +97,16 @@ export class SqlPool {
         if (pending === undefined || worker.child.pid === undefined) continue;
         busy = true;
         const usage = processUsage(worker.child.pid);
-        if (usage !== null && usage.rssMb > pending.memoryMb)
-          this.replace(worker, `used more than ${pending.memoryMb} MiB of memory (its worker was replaced)`);
+        if (usage === null || usage.rssMb <= pending.memoryMb) continue;
+        // Decided after this turn's poll phase: the step message the child sent before it grew
+        // (read from its pipe there, after the timers) says which step to blame.
+        setImmediate(() => {
+          if (worker.current === pending && this.workers.has(worker))
+            this.replace(
+              worker,
+              `used more than ${pending.memoryMb} MiB of memory (its worker was replaced)`,
+            );
+        });
       }
       if (!busy) {
         clearInterval(this.memoryWatch);
