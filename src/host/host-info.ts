@@ -1,7 +1,9 @@
 /** Facts about the machine and the checkout, for the reproducibility record of every run. */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { HostInfo } from "../core/records.ts";
 import { findExecutable } from "../energy/line-process.ts";
@@ -54,6 +56,8 @@ export async function hostInfo(): Promise<HostInfo> {
  * spawn for `rev-parse HEAD` cost ~10–20 ms of every run's start.
  */
 export async function gitState(dir: string): Promise<{ commit: string | null; dirty: boolean | null }> {
+  // Outside a checkout both spawns below fail; each costs ~10 ms of the main thread (a fork).
+  if (!mayBeInGitRepository(dir)) return { commit: null, dirty: null };
   const status = await output("git", ["status", "--porcelain=v2", "--branch", "--untracked-files=no"], dir);
   if (status === undefined) {
     // Status failed (timed out on a slow file system, say): the commit is still worth recording.
@@ -63,6 +67,19 @@ export async function gitState(dir: string): Promise<{ commit: string | null; di
   const commit = /^# branch\.oid ([0-9a-f]{7,})$/m.exec(status)?.[1];
   if (!commit) return { commit: null, dirty: null };
   return { commit, dirty: status.split("\n").some((line) => line !== "" && !line.startsWith("# ")) };
+}
+
+/**
+ * Whether git could find a repository for `dir`: a `.git` (folder or file) in it or a folder above,
+ * a folder that is itself a bare repository, or `GIT_DIR` set (git is then asked).
+ */
+export function mayBeInGitRepository(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.GIT_DIR) return true;
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    if (existsSync(join(folder, ".git"))) return true;
+    if (existsSync(join(folder, "HEAD")) && existsSync(join(folder, "objects"))) return true;
+    if (dirname(folder) === folder) return false;
+  }
 }
 
 /** The host facts and git state of a run's record, started before they are needed (they spawn processes). */

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gitState, startRunFacts } from "../../src/host/host-info.ts";
+import { findExecutable } from "../../src/energy/line-process.ts";
+import { gitState, mayBeInGitRepository, startRunFacts } from "../../src/host/host-info.ts";
 
 function git(dir: string, ...args: string[]): string {
   return execFileSync("git", args, {
@@ -78,5 +79,55 @@ describe("gitState (run_start's git record, from one git status)", () => {
     const host = await facts.host;
     expect(host.cores).toBeGreaterThan(0);
     expect(host.hostname_hash).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe("mayBeInGitRepository (no git spawned outside a checkout)", () => {
+  it("is false for a folder with no repository in it or above it, true inside one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    const sub = join(dir, "a", "b");
+    mkdirSync(sub, { recursive: true });
+    expect(mayBeInGitRepository(sub, {})).toBe(false);
+    // git is asked whenever GIT_DIR names a repository elsewhere.
+    expect(mayBeInGitRepository(sub, { GIT_DIR: "/elsewhere/.git" })).toBe(true);
+    git(dir, "init", "-q");
+    expect(mayBeInGitRepository(sub, {})).toBe(true);
+    expect(mayBeInGitRepository(dir, {})).toBe(true);
+  });
+
+  it("finds a worktree's .git file and a bare repository", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-git-"));
+    const bare = join(dir, "bare.git");
+    git(dir, "init", "-q", "--bare", bare);
+    expect(mayBeInGitRepository(bare, {})).toBe(true);
+    const worktree = join(dir, "wt");
+    mkdirSync(worktree);
+    expect(mayBeInGitRepository(worktree, {})).toBe(false);
+    writeFileSync(join(worktree, ".git"), `gitdir: ${bare}\n`);
+    expect(mayBeInGitRepository(worktree, {})).toBe(true);
+  });
+});
+
+describe("findExecutable", () => {
+  it("finds an executable on PATH past folders without it, not a folder or a file that is not executable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-path-"));
+    const [empty, plain, tools] = ["empty", "plain", "tools"].map((name) => join(dir, name));
+    for (const folder of [empty, plain, tools]) mkdirSync(folder);
+    mkdirSync(join(empty, "tool"));
+    writeFileSync(join(plain, "tool"), "not executable\n");
+    writeFileSync(join(tools, "tool"), "#!/bin/sh\n");
+    chmodSync(join(tools, "tool"), 0o755);
+    symlinkSync(join(tools, "tool"), join(tools, "linked"));
+    const path = process.env.PATH;
+    process.env.PATH = [join(dir, "missing"), empty, plain, tools].join(":");
+    try {
+      expect(await findExecutable("tool")).toBe(join(tools, "tool"));
+      expect(await findExecutable("linked")).toBe(join(tools, "linked"));
+      expect(await findExecutable("absent")).toBeNull();
+      expect(await findExecutable(join(plain, "tool"))).toBeNull();
+      expect(await findExecutable(join(tools, "tool"))).toBe(join(tools, "tool"));
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
