@@ -56,7 +56,7 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
         },
       );
       if (!hasGates(prepared)) return nothingToCheck();
-      const report = evaluatePrepared(prepared, { summary: null, load, caseScores: null });
+      const report = await evaluatePrepared(prepared, { summary: null, load, caseScores: null });
       load.gates = report;
       printGateReport(report, GATE_TERMINAL.stdout);
       const outputs = chooseGateOutputs("load", [...(args.junit ? ["junit"] : []), "load-json"]);
@@ -80,7 +80,7 @@ export async function gateCommand(args: GateCommandArgs): Promise<number> {
     const names = args.format ?? GATE_OUTPUTS;
     const outputs = chooseGateOutputs("run", [...names, ...(args.junit ? ["junit"] : [])]);
     const cases = await stored.caseData;
-    const report = evaluatePrepared(prepared, {
+    const report = await evaluatePrepared(prepared, {
       summary,
       load: null,
       caseScores: cases?.scores ?? null,

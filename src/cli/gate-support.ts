@@ -5,8 +5,8 @@
  * baselines that could not be fetched).
  */
 import { resolve } from "node:path";
-import { BaselineError, BaselineFetchError, checkSameSuite, loadBaseline } from "../gates/baseline.ts";
-import { DEFAULT_ALPHA, evaluateGates, type GateBaseline, type GateRun } from "../gates/evaluate.ts";
+import { BaselineError, BaselineFetchError } from "../gates/baseline-errors.ts";
+import type { GateBaseline, GateRun } from "../gates/evaluate.ts";
 import { GateSyntaxError } from "../gates/expression.ts";
 import { type GateUniverse, GateUsageError, parseGates, type SourcedGate } from "../gates/validate.ts";
 import type { LoadSummary } from "../load/summary.ts";
@@ -14,8 +14,8 @@ import type { GateReport } from "../metrics/gate-report.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { scorerName } from "../scoring/common.ts";
 import type { SuiteDescription } from "../suite/describe.ts";
-import { RunDirError } from "./run-dir.ts";
-import { readStoredRun } from "./stored-run.ts";
+import { DEFAULT_ALPHA } from "../suite/resolve-gates.ts";
+import { RunDirError } from "./run-dir-error.ts";
 
 export const GATE_EXIT = { pass: 0, failed: 1, usage: 2, gateFailed: 3, errorRate: 4 } as const;
 
@@ -71,6 +71,7 @@ function checkSettings(args: GateArgs): void {
 
 /** A run directory's summary and per-case scores (a baseline, `compare`, `baseline save`). */
 export async function readRunDirWithCases(dir: string) {
+  const { readStoredRun } = await import("./stored-run.ts");
   const stored = await readStoredRun(dir, dir, true);
   for (const warning of stored.warnings) process.stderr.write(`opbench: ${warning}\n`);
   if (stored.results.mode !== "run") {
@@ -104,6 +105,8 @@ export async function prepareGates(
   );
   let baseline: GateBaseline | null = null;
   if (args.baseline !== undefined) {
+    // Reading a baseline (and the run directories behind it) loads only for a run that has one.
+    const { checkSameSuite, loadBaseline } = await import("../gates/baseline.ts");
     baseline = await loadBaseline(args.baseline, {
       suiteName: context.identity.name,
       searchDirs: context.searchDirs,
@@ -124,7 +127,9 @@ export function hasGates(prepared: PreparedGates): boolean {
   return prepared.gates.length > 0 || prepared.maxErrorRate !== null;
 }
 
-export function evaluatePrepared(prepared: PreparedGates, run: GateRun): GateReport {
+/** The gates' verdicts; their statistics load only when a run has gates. */
+export async function evaluatePrepared(prepared: PreparedGates, run: GateRun): Promise<GateReport> {
+  const { evaluateGates } = await import("../gates/evaluate.ts");
   return evaluateGates({ ...prepared, run });
 }
 

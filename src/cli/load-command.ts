@@ -178,7 +178,7 @@ export async function loadCommand(
     }
     let gateCode = 0;
     if (result.summary && hasGates(gates)) {
-      const report = evaluatePrepared(gates, { summary: null, load: result.summary, caseScores: null });
+      const report = await evaluatePrepared(gates, { summary: null, load: result.summary, caseScores: null });
       result.summary.gates = report;
       printGateReport(report, write);
       gateCode = gateExitCode(report);

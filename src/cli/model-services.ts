@@ -10,7 +10,8 @@ import type { priceApiCall } from "../cost/api-price.ts";
 import type { TokenCounts } from "../cost/tokens.ts";
 import { publishedCallEnergy } from "../energy/published-estimates.ts";
 import type { ModelServices } from "../engine/services.ts";
-import { withWorkerCallers, workersUnsupported } from "../engine/worker-callers.ts";
+import type { withWorkerCallers } from "../engine/worker-callers.ts";
+import { workersUnsupported } from "../engine/worker-support.ts";
 import type { ResolvedModel } from "../suite/resolved.ts";
 
 /** Idle-power measurement before a local model's calls, unless the suite says otherwise. */
@@ -37,7 +38,9 @@ export async function modelPreparer(
   const priced = models.some((m) => runnerDefinition(m.config).locality === "api");
   const pricing = priced ? (await import("../cost/api-price.ts")).priceApiCall : undefined;
   checkWorkers(models, workers);
-  return (model) => prepareModel(model, pricing, workers);
+  // The caller threads' module (and `node:worker_threads`) load only for a run that uses them.
+  const callers = workers > 1 ? (await import("../engine/worker-callers.ts")).withWorkerCallers : undefined;
+  return (model) => prepareModel(model, pricing, callers && { withWorkerCallers: callers, workers });
 }
 
 /** Throws a RangeError saying why when `workers` > 1 and a model cannot make its calls in threads. */
@@ -49,13 +52,20 @@ export function checkWorkers(models: readonly ResolvedModel[], workers: number):
   }
 }
 
-/** A model's runner and services; `price` is required for API models (see {@link modelPreparer}). */
-export function prepareModel(model: ResolvedModel, price?: PriceApiCall, workers = 1): ModelServices {
+/**
+ * A model's runner and services; `price` is required for API models (see {@link modelPreparer});
+ * `threads`: its calls are made in that many caller threads.
+ */
+export function prepareModel(
+  model: ResolvedModel,
+  price?: PriceApiCall,
+  threads?: { withWorkerCallers: typeof withWorkerCallers; workers: number },
+): ModelServices {
   const config = model.config;
   const definition = runnerDefinition(config);
   const runner = definition.create(config);
   const services: ModelServices = {
-    runner: workers > 1 ? withWorkerCallers(runner, config, workers) : runner,
+    runner: threads ? threads.withWorkerCallers(runner, config, threads.workers) : runner,
     locality: definition.locality,
     limits: { rpm: config.rpm, tpm: config.tpm },
   };

@@ -20,7 +20,6 @@ import { loadSuite } from "../suite/load.ts";
 import { describeSuite } from "../suite/resolve.ts";
 import type { ResolvedModel, ResolvedSuite } from "../suite/resolved.ts";
 import { TerminalProgress } from "../terminal/progress.ts";
-import { formatPlan, planJudges, planSuite } from "./dry-run.ts";
 import { loadEnvFiles } from "./env-file.ts";
 import {
   type GateArgs,
@@ -207,6 +206,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     throw error;
   }
   if (args.dryRun) {
+    const { formatPlan, planJudges, planSuite } = await import("./dry-run.ts");
     const judges = (suite.judges ?? []).filter((judge) => !suite.models.includes(judge));
     const servicesOf = await modelPreparer([...suite.models, ...judges]);
     const plan = formatPlan(planSuite(suite, servicesOf, shard), planJudges(suite, servicesOf, shard));

@@ -11,11 +11,9 @@ import { LOG_VERSION, type LogEvent } from "../core/records.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { LoadSummaryBuilder } from "../load/summary.ts";
 import { loadSummaryPlugins, SummaryBuilder } from "../metrics/summary.ts";
+import { RunDirError } from "./run-dir-error.ts";
 
-/** A run directory that cannot be read: the message says why and what to do (exit code 2). */
-export class RunDirError extends Error {
-  override name = "RunDirError";
-}
+export { RunDirError };
 
 /** A run directory's results: a load sweep's, else a run's. */
 export type RunDirResults = { mode: "run"; input: RunOutputInput } | { mode: "load"; input: LoadOutputInput };

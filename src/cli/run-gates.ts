@@ -54,7 +54,7 @@ export async function evaluateRunGates(
     collector = new CaseScoreCollector();
     for await (const event of readRunLog(runDir)) collector.add(event);
   }
-  const report = evaluatePrepared(gates, {
+  const report = await evaluatePrepared(gates, {
     summary,
     load: null,
     caseScores: collector?.result() ?? null,

@@ -12,19 +12,12 @@ import type { ModelConfigBase } from "../core/model-config.ts";
 import type { GenerationRequest, Runner, RunnerEvent } from "../core/runner.ts";
 import { type CallerMessage, type MainMessage, revivedError, serializedError } from "./worker-protocol.ts";
 
+export { workersUnsupported } from "./worker-support.ts";
+
 const WORKER_URL = new URL(
   `./caller-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
   import.meta.url,
 );
-
-/** Why a model cannot have its calls made in caller threads, or undefined when it can. */
-export function workersUnsupported(config: ModelConfigBase & Record<string, unknown>): string | undefined {
-  if (config.runner === "embedded") return "the embedded runner runs the model in this process";
-  if (config.spawn !== undefined)
-    return "a spawned llama-server is known only to the main thread (attach it by `url`)";
-  if (Array.isArray(config.lora) && config.lora.length > 0) return "LoRA adapters are resolved at start-up";
-  return undefined;
-}
 
 interface Caller {
   worker: Worker;

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { HISTORY_FILE, type HistoryRecord, historyRecords } from "../core/site-history.ts";
 import type { Summary } from "../metrics/summary.ts";
+import { BaselineError, BaselineFetchError } from "./baseline-errors.ts";
 import {
   type CaseScores,
   type CaseScoresJson,
@@ -21,15 +22,7 @@ import {
 } from "./case-scores.ts";
 import type { GateBaseline } from "./evaluate.ts";
 
-/** A baseline that cannot be used as given (missing, not a summary, another suite): exit code 2. */
-export class BaselineError extends Error {
-  override name = "BaselineError";
-}
-
-/** A baseline URL that could not be fetched: opbench could not do its job, exit code 1. */
-export class BaselineFetchError extends Error {
-  override name = "BaselineFetchError";
-}
+export { BaselineError, BaselineFetchError };
 
 export const BASELINE_FORMAT = 1 as const;
 

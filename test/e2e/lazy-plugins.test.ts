@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { startScriptedServer } from "../../fixtures/scripted-server/server.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "opbench-lazy-"));
@@ -25,7 +26,7 @@ process.on("exit", () => writeFileSync(process.env.LOADED_FILE, loaded.join("\\n
 /** The checkout's files (relative paths) that `opbench <args>` loads, run from the sources. */
 async function modulesLoaded(
   args: string[],
-): Promise<{ code: number | null; stderr: string; files: string[] }> {
+): Promise<{ code: number | null; stderr: string; files: string[]; builtins: string[] }> {
   const hook = join(dir, "hook.mjs");
   const list = join(dir, "loaded.txt");
   writeFileSync(hook, HOOK);
@@ -44,16 +45,16 @@ async function modulesLoaded(
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const { readFileSync } = await import("node:fs");
   const root = pathToFileURL(ROOT).href;
-  const files = readFileSync(list, "utf8")
-    .split("\n")
+  const urls = readFileSync(list, "utf8").split("\n");
+  const files = urls
     .filter((url) => url.startsWith(root) && !url.includes("/node_modules/"))
     .map((url) => url.slice(root.length).replace(/^\//, ""));
-  return { code, stderr, files };
+  return { code, stderr, files, builtins: urls.filter((url) => url.startsWith("node:")) };
 }
 
-describe("plug-ins a suite does not name", () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe("plug-ins a suite does not name", () => {
   it("are not loaded: a llama.cpp suite loads the llamacpp runner and its two scorers only", async () => {
     writeFileSync(join(dir, "cases.jsonl"), '{"text":"hello","expected":"greeting"}\n');
     writeFileSync(
@@ -115,5 +116,53 @@ describe("plug-ins a suite does not name", () => {
     expect(stderr).toMatch(/bad\.yaml:4:\d+/);
     expect(stderr).toContain("anthropic");
     expect(files).toContain("runners/anthropic.ts");
+  });
+});
+
+describe("what a plain run does not use", () => {
+  it("is not loaded: no gates, baseline, dry run or caller threads (nor node:worker_threads) for a suite without them", async () => {
+    const server = await startScriptedServer();
+    try {
+      writeFileSync(join(dir, "cases.jsonl"), '{"text":"hello","expected":"greeting"}\n');
+      writeFileSync(
+        join(dir, "plain.yaml"),
+        [
+          "name: plain",
+          "models:",
+          "  - id: local",
+          "    runner: llamacpp",
+          `    url: ${server.url}`,
+          "tasks:",
+          "  - id: t",
+          '    prompt: "Classify: {{text}}"',
+          "    dataset: cases.jsonl",
+          "    scorers: [exact]",
+          "",
+        ].join("\n"),
+      );
+      const { code, stderr, files, builtins } = await modulesLoaded([
+        "run",
+        "plain.yaml",
+        "--out",
+        join(dir, "run"),
+        "--no-progress",
+      ]);
+      expect(code, stderr).toBe(0);
+      // The run was made: the engine and the gate checks every run does were loaded.
+      expect(files).toContain("src/engine/run.ts");
+      expect(files).toContain("src/cli/gate-support.ts");
+      for (const unused of [
+        "src/gates/evaluate.ts",
+        "src/gates/baseline.ts",
+        "src/cli/stored-run.ts",
+        "src/cli/dry-run.ts",
+        "src/engine/worker-callers.ts",
+      ]) {
+        expect(files).not.toContain(unused);
+      }
+      expect(builtins).not.toContain("node:worker_threads");
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -111,7 +111,9 @@ describe("mayBeInGitRepository (no git spawned outside a checkout)", () => {
 describe("findExecutable", () => {
   it("finds an executable on PATH past folders without it, not a folder or a file that is not executable", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-path-"));
-    const [empty, plain, tools] = ["empty", "plain", "tools"].map((name) => join(dir, name));
+    const empty = join(dir, "empty");
+    const plain = join(dir, "plain");
+    const tools = join(dir, "tools");
     for (const folder of [empty, plain, tools]) mkdirSync(folder);
     mkdirSync(join(empty, "tool"));
     writeFileSync(join(plain, "tool"), "not executable\n");
