@@ -224,6 +224,7 @@ async function bundle(
         let contents = source.includes("import.meta.url")
           ? source.replaceAll("import.meta.url", urlOf(args.path))
           : source;
+        if (!args.path.includes(`${sep}node_modules${sep}`)) contents = inlineBuiltinImports(contents);
         if (
           /\b__(dirname|filename)\b/.test(contents) &&
           !/\b(const|let|var|function)\s+__(dirname|filename)\b/.test(contents)
@@ -287,6 +288,37 @@ async function bundle(
   return Object.keys(result.metafile.inputs)
     .filter((input) => !input.includes(":"))
     .map((input) => join(ROOT, input));
+}
+
+const BUILTIN_IMPORT = /^import\s+(\*\s+as\s+[\w$]+|[\w$]+|\{[^}]*\})\s+from\s+"(node:[\w/]+)";?[ \t]*$/gm;
+
+/**
+ * An opbench source's value imports of Node's built-ins as `process.getBuiltinModule` reads in
+ * place: esbuild would make each built-in imported by several chunks a chunk of its own (~15 of a
+ * run's ~65), each a module for Node's loader to resolve, read and link at every start. Only the
+ * names imported are read from the module (as the builtin plugin below does); type-only names
+ * stay an `import type`, which esbuild drops.
+ */
+export function inlineBuiltinImports(source: string): string {
+  return source.replace(BUILTIN_IMPORT, (statement, what: string, specifier: string) => {
+    const get = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
+    if (!what.startsWith("{")) return `const ${what.replace(/^\*\s+as\s+/, "")} = ${get};`;
+    const names = what
+      .slice(1, -1)
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const types = names.filter((name) => name.startsWith("type "));
+    const values = names
+      .filter((name) => !name.startsWith("type "))
+      .map((name) => name.replace(/^([\w$]+)\s+as\s+([\w$]+)$/, "$1: $2"));
+    if (values.some((name) => !/^[\w$]+(: [\w$]+)?$/.test(name))) return statement;
+    const typeImport =
+      types.length > 0
+        ? `import type { ${types.map((t) => t.slice(5)).join(", ")} } from "${specifier}"; `
+        : "";
+    return `${typeImport}${values.length > 0 ? `const { ${values.join(", ")} } = ${get};` : ""}`;
+  });
 }
 
 /** The installed package's bundle: dist/cli/, beside the compiled modules of dist/ that workers run. */
