@@ -280,14 +280,32 @@ async function bundle(
     chunkNames: "chunk-[hash]",
     ...(bundlePackages ? { external: EXTERNAL } : { packages: "external" as const }),
     // CommonJS dependencies inside an ES module bundle call `require` for Node's built-ins.
-    banner: {
-      js: 'import { createRequire as __opbenchRequire } from "node:module"; const require = __opbenchRequire(import.meta.url);',
-    },
+    banner: { js: REQUIRE_BANNER },
     plugins: [located, builtins],
   });
+  // A chunk that never calls `require` does without the banner's `createRequire` (each costs
+  // ~0.05–0.1 ms at start-up, for every one of a run's ~60 chunks).
+  for (const output of Object.keys(result.metafile.outputs)) {
+    if (!output.endsWith(".js")) continue;
+    const file = resolve(ROOT, output);
+    const text = readFileSync(file, "utf8");
+    const stripped = withoutUnusedRequire(text);
+    if (stripped !== text) writeFileSync(file, stripped);
+  }
   return Object.keys(result.metafile.inputs)
     .filter((input) => !input.includes(":"))
     .map((input) => join(ROOT, input));
+}
+
+/** What every chunk starts with: CommonJS dependencies in an ES module bundle call `require`. */
+const REQUIRE_BANNER =
+  'import { createRequire as __opbenchRequire } from "node:module"; const require = __opbenchRequire(import.meta.url);';
+
+/** A chunk without its `require` banner when nothing after it names `require` (a word, anywhere). */
+export function withoutUnusedRequire(chunk: string): string {
+  if (!chunk.startsWith(REQUIRE_BANNER)) return chunk;
+  const rest = chunk.slice(REQUIRE_BANNER.length);
+  return /\brequire\b/.test(rest) ? chunk : rest.replace(/^\n/, "");
 }
 
 const BUILTIN_IMPORT = /^import\s+(\*\s+as\s+[\w$]+|[\w$]+|\{[^}]*\})\s+from\s+"(node:[\w/]+)";?[ \t]*$/gm;

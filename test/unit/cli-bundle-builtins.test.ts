@@ -1,10 +1,11 @@
 /**
  * The CLI bundle reads an opbench source's imports of Node's built-ins with
  * `process.getBuiltinModule` in place (no chunk per built-in): the rewrite keeps every name, alias
- * and type, and leaves what it does not understand as it was.
+ * and type, and leaves what it does not understand as it was. A chunk that never calls `require`
+ * goes without the banner that makes one.
  */
 import { describe, expect, it } from "vitest";
-import { inlineBuiltinImports } from "../../scripts/cli-bundle.ts";
+import { inlineBuiltinImports, withoutUnusedRequire } from "../../scripts/cli-bundle.ts";
 
 describe("inlineBuiltinImports", () => {
   it("reads the imported names from the built-in, aliases as renames, types as a type import", () => {
@@ -53,5 +54,24 @@ describe("inlineBuiltinImports", () => {
     const path = await import("node:path");
     const os = await import("node:os");
     expect(values).toEqual([path.join("a", "b"), path.sep, os.EOL]);
+  });
+});
+
+describe("withoutUnusedRequire", () => {
+  const banner =
+    'import { createRequire as __opbenchRequire } from "node:module"; const require = __opbenchRequire(import.meta.url);';
+
+  it("drops the banner of a chunk that never names require, keeps it for one that does", () => {
+    expect(
+      withoutUnusedRequire(`${banner}\n\n// a.ts\nvar required = "x is required";\nexport { required };\n`),
+    ).toBe('\n// a.ts\nvar required = "x is required";\nexport { required };\n');
+    const user = `${banner}\nvar __require = typeof require !== "undefined" ? require : null;\n`;
+    expect(withoutUnusedRequire(user)).toBe(user);
+    const resolver = `${banner}\nconst where = require.resolve("x");\n`;
+    expect(withoutUnusedRequire(resolver)).toBe(resolver);
+  });
+
+  it("leaves a file without the banner as it is", () => {
+    expect(withoutUnusedRequire("export const a = 1;\n")).toBe("export const a = 1;\n");
   });
 });
