@@ -11,6 +11,7 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { DeferredRequests, type DeferredState } from "./batch-deferred.ts";
 import { ResultsIndex, type ResultsIndexState } from "./batch-index.ts";
 import { batchKeyReader } from "./batch-line-key.ts";
 import type { LogFormat } from "./detect.ts";
@@ -18,7 +19,7 @@ import type { SkipReason } from "./logged-call.ts";
 import { OtelLineScanner } from "./otel-line-key.ts";
 import { count, newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
-import { keyReader } from "./sample-chunk.ts";
+import { ChunkSampler, keyReader } from "./sample-chunk.ts";
 
 export type ThreadMessage =
   | {
@@ -30,6 +31,8 @@ export type ThreadMessage =
       offset: number;
     }
   | { type: "results"; state: ResultsIndexState }
+  /** A batch chunk's request lines keyed by the reading thread (ChunkSampler.keyChunk). */
+  | { type: "keyed"; lines: DeferredState }
   | { type: "end" };
 
 export interface ThreadResult {
@@ -99,6 +102,11 @@ export interface ThreadedSampleOptions {
   threads: number;
   /** Bytes read at a time (tests make it small to cut a log into many chunks). */
   chunkBytes?: number;
+  /**
+   * A batch log's request chunks keyed by this thread once the results index is built: when every
+   * sampling thread has its chunks in flight (the default), always (tests), or never.
+   */
+  readerKeys?: "when-busy" | "always" | "never";
 }
 
 /**
@@ -238,9 +246,22 @@ export async function sampleInThreads(
   );
   let seq = 0;
   let offset = 0;
+  const readerKeys = results ? (options.readerKeys ?? "when-busy") : "never";
+  // Once its index is built this thread has time to spare: it reads request keys too.
+  const keyer = readerKeys === "never" ? undefined : new ChunkSampler(format, size, seed);
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
     // Request lines read ahead of the index are kept by the threads: a bounded number of them.
     if (indexing && !indexed && offset >= DEFERRED_BYTES) await indexing;
+    if (keyer && indexed && (readerKeys === "always" || threads.every((t) => t.inFlight >= IN_FLIGHT))) {
+      if (failure) throw failure;
+      const lines = keyer.keyChunk(data.subarray(0, length), seq++, endsWithNewline, offset).state();
+      offset += length;
+      free.push(data.buffer as ArrayBuffer);
+      const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+      const message: ThreadMessage = { type: "keyed", lines };
+      thread.worker.postMessage(message, DeferredRequests.transfer(lines));
+      return;
+    }
     const thread = await nextThread();
     thread.inFlight++;
     const message: ThreadMessage = {

@@ -361,6 +361,7 @@ describe("init --from batch raw-line keys", () => {
           start = end;
         }
         if (deferUntil !== undefined) chunks.setResults(index);
+        chunks.close();
         index.close();
         return {
           lines: chunks.stats.lines,
@@ -390,6 +391,16 @@ describe("init --from batch raw-line keys", () => {
         await sampleLog(files, format, 40, SEED, { threads: 3, chunkBytes: 20_000, minBytes: 0 }),
       );
       expect(threaded, format).toEqual(full);
+      // Request chunks keyed by the reading thread once the index is built (all of them here).
+      const readerKeyed = view(
+        await sampleLog(files, format, 40, SEED, {
+          threads: 2,
+          chunkBytes: 20_000,
+          minBytes: 0,
+          readerKeys: "always",
+        }),
+      );
+      expect(readerKeyed, format).toEqual(full);
       expect(full.calls, format).toBeGreaterThan(0);
       if (i >= 2) {
         expect(full.skipped["no response"], format).toBeGreaterThan(10);
