@@ -95,6 +95,8 @@ function restoreSemiSpace(): void {
 interface SamplingThread {
   worker: Worker;
   inFlight: number;
+  /** Chunks keyed by this thread (`ChunkSampler.keyChunk`) sent and not yet joined. */
+  keyedInFlight: number;
   result: Promise<ThreadResult>;
 }
 
@@ -193,14 +195,24 @@ export async function sampleInThreads(
       // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
       execArgv: [],
     });
-    const thread: SamplingThread = { worker, inFlight: 0, result: Promise.resolve() as never };
+    const thread: SamplingThread = {
+      worker,
+      inFlight: 0,
+      keyedInFlight: 0,
+      result: Promise.resolve() as never,
+    };
     thread.result = new Promise<ThreadResult>((resolve, reject) => {
       worker.on(
         "message",
-        (message: { type: "ready" } | { type: "ack"; data: ArrayBuffer } | ThreadResult) => {
+        (
+          message: { type: "ready" } | { type: "ack"; data: ArrayBuffer } | { type: "joined" } | ThreadResult,
+        ) => {
           if (message.type === "result") resolve(message);
           else if (message.type === "ready") {
             if (++ready === threads.length) restoreSemiSpace();
+          } else if (message.type === "joined") {
+            thread.keyedInFlight--;
+            wake?.();
           } else {
             thread.inFlight--;
             free.push(message.data);
@@ -221,16 +233,32 @@ export async function sampleInThreads(
     thread.result.catch(() => {});
     return thread;
   });
+  const message = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  };
   /** The least busy thread once one has room. */
   const nextThread = async (): Promise<SamplingThread> => {
     for (;;) {
       if (failure) throw failure;
       const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (thread.inFlight < IN_FLIGHT) return thread;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+      await message();
+    }
+  };
+  /**
+   * Where a chunk goes once the index is built: a thread with room for a chunk (undefined), else
+   * keyed here for the thread with the fewest keyed chunks in flight, once one has room.
+   */
+  const keyedThread = async (): Promise<SamplingThread | undefined> => {
+    for (;;) {
+      if (failure) throw failure;
+      if (readerKeys !== "always" && threads.some((t) => t.inFlight < IN_FLIGHT)) return undefined;
+      const thread = threads.reduce((a, b) => (b.keyedInFlight < a.keyedInFlight ? b : a));
+      if (thread.keyedInFlight < IN_FLIGHT) return thread;
+      await message();
     }
   };
   const resultSkips = newStats();
@@ -252,14 +280,14 @@ export async function sampleInThreads(
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
     // Request lines read ahead of the index are kept by the threads: a bounded number of them.
     if (indexing && !indexed && offset >= DEFERRED_BYTES) await indexing;
-    if (keyer && indexed && (readerKeys === "always" || threads.every((t) => t.inFlight >= IN_FLIGHT))) {
-      if (failure) throw failure;
-      const lines = keyer.keyChunk(data.subarray(0, length), seq++, endsWithNewline, offset).state();
+    const keyedFor = keyer && indexed ? await keyedThread() : undefined;
+    if (keyedFor) {
+      const lines = keyer!.keyChunk(data.subarray(0, length), seq++, endsWithNewline, offset).state();
       offset += length;
       free.push(data.buffer as ArrayBuffer);
-      const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+      keyedFor.keyedInFlight++;
       const message: ThreadMessage = { type: "keyed", lines };
-      thread.worker.postMessage(message, DeferredRequests.transfer(lines));
+      keyedFor.worker.postMessage(message, DeferredRequests.transfer(lines));
       return;
     }
     const thread = await nextThread();

@@ -32,6 +32,7 @@ parentPort!.on("message", (message: ThreadMessage) => {
   }
   if (message.type === "keyed") {
     chunks.joinKeyed(DeferredRequests.fromState(message.lines));
+    parentPort!.postMessage({ type: "joined" });
     return;
   }
   if (message.type === "chunk") {
