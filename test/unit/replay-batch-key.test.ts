@@ -275,6 +275,25 @@ describe("init --from batch raw-line keys", () => {
       );
     });
 
+    it(`${format}: a result line's outcome only where its bytes are valid UTF-8`, () => {
+      const line = Buffer.from(results[0]!.replace('"}', 'é"}'));
+      const at = line.indexOf(Buffer.from("é"));
+      expect(at).toBeGreaterThan(0);
+      const outcome = (bytes: Buffer) => new BatchResultScanner(format).read(bytes, 0, bytes.length);
+      expect(outcome(line)).toBe(readOutcome(format, results[0]!)!.outcome);
+      // A lone continuation byte, a cut sequence, a byte never in UTF-8: left to the full parse.
+      for (const bad of [
+        [0xa9, 0xa9],
+        [0xc3, 0x41],
+        [0xff, 0x41],
+      ]) {
+        const bytes = Buffer.from(line);
+        bytes[at] = bad[0]!;
+        bytes[at + 1] = bad[1]!;
+        expect(outcome(bytes), String(bad)).toBeUndefined();
+      }
+    });
+
     it(`${format}: never a key or an outcome where the full join disagrees, on mutated lines`, () => {
       let keyed = 0;
       let left = 0;
