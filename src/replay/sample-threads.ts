@@ -56,6 +56,12 @@ const NEWLINE = 0x0a;
 /** Chunks in flight per thread: one being parsed, one waiting, so no thread idles on a read. */
 const IN_FLIGHT = 2;
 /**
+ * Chunks keyed by this thread in flight per sampling thread (~100–170 KB of typed arrays each):
+ * enough to keep this thread at work while a sampling thread joins the request lines it kept
+ * until the results index came (their parses, most of the sample's, are there).
+ */
+const KEYED_IN_FLIGHT = 16;
+/**
  * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
  * alive, and promoted, at a scavenge. Chat-completions and Responses lines are mostly only counted from their
@@ -257,7 +263,7 @@ export async function sampleInThreads(
       if (failure) throw failure;
       if (readerKeys !== "always" && threads.some((t) => t.inFlight < IN_FLIGHT)) return undefined;
       const thread = threads.reduce((a, b) => (b.keyedInFlight < a.keyedInFlight ? b : a));
-      if (thread.keyedInFlight < IN_FLIGHT) return thread;
+      if (thread.keyedInFlight < KEYED_IN_FLIGHT) return thread;
       await message();
     }
   };
