@@ -22,21 +22,71 @@ export interface DeferredLine {
   order: number;
 }
 
+/** A DeferredRequests' arrays, to be moved to another thread (`transfer` lists their buffers). */
+export interface DeferredState {
+  size: number;
+  priority: Float64Array<ArrayBuffer>;
+  chars: Float64Array<ArrayBuffer>;
+  order: Float64Array<ArrayBuffer>;
+  offset: Float64Array<ArrayBuffer>;
+  length: Uint32Array<ArrayBuffer>;
+  model: Uint32Array<ArrayBuffer>;
+  idStart: Uint32Array<ArrayBuffer>;
+  idLength: Uint32Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+  arena: Uint8Array<ArrayBuffer>;
+  models: string[];
+}
+
 export class DeferredRequests {
   size = 0;
-  private priority = new Float64Array(1024);
-  private chars = new Float64Array(1024);
-  private order = new Float64Array(1024);
-  private offset = new Float64Array(1024);
-  private length = new Uint32Array(1024);
-  private model = new Uint32Array(1024);
-  private idStart = new Uint32Array(1024);
-  private idLength = new Uint32Array(1024);
-  private flags = new Uint8Array(1024);
-  private arena = new Uint8Array(1 << 16);
+  private priority: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private chars: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private order: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private offset: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  private length: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private model: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private idStart: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private idLength: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private flags: Uint8Array<ArrayBuffer> = new Uint8Array(1024);
+  private arena: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
   private arenaUsed = 0;
   private readonly models: string[] = [];
   private readonly modelIds = new Map<string, number>();
+
+  /** Lines another thread kept (`state`). */
+  static fromState(state: DeferredState): DeferredRequests {
+    const deferred = new DeferredRequests();
+    Object.assign(deferred, { ...state, models: [], arenaUsed: state.arena.length });
+    for (const model of state.models) deferred.modelIds.set(model, deferred.models.push(model) - 1);
+    return deferred;
+  }
+
+  state(): DeferredState {
+    const { size, priority, chars, order, offset, length, model, idStart, idLength, flags, arena } = this;
+    return {
+      size,
+      priority,
+      chars,
+      order,
+      offset,
+      length,
+      model,
+      idStart,
+      idLength,
+      flags,
+      arena,
+      models: this.models,
+    };
+  }
+
+  /** The buffers of `state`, to be moved rather than copied. */
+  static transfer(state: DeferredState): ArrayBuffer[] {
+    const { priority, chars, order, offset, length, model, idStart, idLength, flags, arena } = state;
+    return [priority, chars, order, offset, length, model, idStart, idLength, flags, arena].map(
+      (a) => a.buffer,
+    );
+  }
 
   add(line: DeferredLine): void {
     const i = this.size++;

@@ -43,8 +43,8 @@ export class BatchResultScanner extends JsonBytes {
     this.begin(buf, start, end);
     try {
       const outcome = this.line();
-      // The index reads a result back as text: its bytes must be that text's.
-      if (!isUtf8(buf.subarray(start, end))) return undefined;
+      // The index reads a result back as text: its bytes must be that text's (an ASCII line's are).
+      if (!this.ascii && !isUtf8(buf.subarray(start, end))) return undefined;
       return outcome;
     } catch (error) {
       if (error === NO_KEY) return undefined;

@@ -13,7 +13,7 @@ import { logFiles, newStats, type ReadStats, readLog } from "./read-log.ts";
 import { Redactor } from "./redact.ts";
 import { type ReplayJudge, type ReplayTask, renderReplaySuite } from "./replay-yaml.ts";
 import { type SampledCall, StratifiedSampler } from "./sample.ts";
-import { sampleInThreads } from "./sample-threads.ts";
+import { sampleInThreads, type ThreadedSampleOptions } from "./sample-threads.ts";
 import { expectedOf, shapesOf, type TaskShape } from "./task-shape.ts";
 
 export interface ReplayOptions {
@@ -63,7 +63,7 @@ export async function sampleLog(
   format: LogFormat | undefined,
   size: number,
   seed: number,
-  threads: { threads: number; chunkBytes?: number; minBytes?: number } = { threads: DEFAULT_SAMPLE_THREADS },
+  threads: ThreadedSampleOptions & { minBytes?: number } = { threads: DEFAULT_SAMPLE_THREADS },
 ): Promise<{ stats: ReadStats; sampler: StratifiedSampler }> {
   const log = await logFiles(files, format);
   const bytes = statSync(log.main).size + (log.results ? statSync(log.results).size : 0);

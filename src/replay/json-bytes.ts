@@ -41,6 +41,8 @@ export class JsonBytes {
   protected stringStart = 0;
   protected stringEnd = 0;
   protected plain = true;
+  /** Whether no string read since `begin` held a byte ≥ 0x80 (a line read whole is then ASCII, so valid UTF-8). */
+  protected ascii = true;
   /** The buffer plainRun searches, as whole 4-byte words from `wordsStart`. */
   private chunk: Buffer | undefined;
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
@@ -51,6 +53,7 @@ export class JsonBytes {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.ascii = true;
   }
 
   /** The next byte that is not whitespace (it runs per token: fields are read once, written only past whitespace). */
@@ -203,7 +206,10 @@ export class JsonBytes {
           continue;
         }
         if (b < 0x20) throw NO_KEY;
-        if (b >= 0x80) plain = false;
+        if (b >= 0x80) {
+          plain = false;
+          this.ascii = false;
+        }
         i++;
       }
     }

@@ -73,22 +73,58 @@ export class ChunkSampler {
   setResults(results: ResultsIndex): void {
     this.results = results;
     const deferred = this.deferred;
-    const fd = this.requestsFd!;
     this.deferred = undefined;
-    if (!deferred) return;
+    if (deferred) this.joinDeferred(deferred);
+  }
+
+  /**
+   * The request lines of a chunk whose keys another thread read (`keyChunk`), counted and joined
+   * as if this thread had read them; the results index must be here.
+   */
+  joinKeyed(lines: DeferredRequests): void {
+    if (!this.results || this.deferred) throw new Error("request keys came before the results index");
+    this.stats.lines += lines.size;
+    this.joinDeferred(lines);
+  }
+
+  /**
+   * The keys, ids and places of the request lines of `data` (a chunk as `sampleChunk` takes it),
+   * for another thread's `joinKeyed`: the key reading is most of a request line's cost, so a
+   * reading thread with time to spare takes it on.
+   */
+  keyChunk(data: Buffer, seq: number, endsWithNewline: boolean, fileOffset: number): DeferredRequests {
+    const lines = new DeferredRequests();
+    const { deferred, results } = this;
+    const counted = this.stats.lines;
+    this.deferred = lines;
+    this.results = undefined;
     try {
-      for (const line of deferred.lines()) {
-        const text = () => {
-          const bytes = Buffer.allocUnsafe(line.length);
-          readSync(fd, bytes, 0, line.length, line.offset);
-          return bytes.toString("utf8");
-        };
-        this.joinLine(line.key, line.id, line.idStart, line.idEnd, text, line.complete, line.order);
-      }
+      this.sampleChunk(data, seq, endsWithNewline, fileOffset);
     } finally {
-      closeSync(fd);
-      this.requestsFd = undefined;
+      this.deferred = deferred;
+      this.results = results;
+      this.stats.lines = counted;
     }
+    return lines;
+  }
+
+  /** Counts and joins kept lines, reading back from the requests file the text of those it needs. */
+  private joinDeferred(deferred: DeferredRequests): void {
+    const fd = this.requestsFd!;
+    for (const line of deferred.lines()) {
+      const text = () => {
+        const bytes = Buffer.allocUnsafe(line.length);
+        readSync(fd, bytes, 0, line.length, line.offset);
+        return bytes.toString("utf8");
+      };
+      this.joinLine(line.key, line.id, line.idStart, line.idEnd, text, line.complete, line.order);
+    }
+  }
+
+  /** Closes the requests file (`deferUntilResults`). */
+  close(): void {
+    if (this.requestsFd !== undefined) closeSync(this.requestsFd);
+    this.requestsFd = undefined;
   }
 
   /** A batch request line: joined now, or kept with its key until the results index comes. */

@@ -11,6 +11,7 @@ import { open } from "node:fs/promises";
 import { getCompileCacheDir } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
+import { DeferredRequests, type DeferredState } from "./batch-deferred.ts";
 import { ResultsIndex, type ResultsIndexState } from "./batch-index.ts";
 import { batchKeyReader } from "./batch-line-key.ts";
 import type { LogFormat } from "./detect.ts";
@@ -18,7 +19,7 @@ import type { SkipReason } from "./logged-call.ts";
 import { OtelLineScanner } from "./otel-line-key.ts";
 import { count, newStats, type ReadStats } from "./read-log.ts";
 import { type SamplerState, StratifiedSampler } from "./sample.ts";
-import { keyReader } from "./sample-chunk.ts";
+import { ChunkSampler, keyReader } from "./sample-chunk.ts";
 
 export type ThreadMessage =
   | {
@@ -30,6 +31,8 @@ export type ThreadMessage =
       offset: number;
     }
   | { type: "results"; state: ResultsIndexState }
+  /** A batch chunk's request lines keyed by the reading thread (ChunkSampler.keyChunk). */
+  | { type: "keyed"; lines: DeferredState }
   | { type: "end" };
 
 export interface ThreadResult {
@@ -52,6 +55,12 @@ import(workerData.url);`;
 const NEWLINE = 0x0a;
 /** Chunks in flight per thread: one being parsed, one waiting, so no thread idles on a read. */
 const IN_FLIGHT = 2;
+/**
+ * Chunks keyed by this thread in flight per sampling thread (~100–170 KB of typed arrays each):
+ * enough to keep this thread at work while a sampling thread joins the request lines it kept
+ * until the results index came (their parses, most of the sample's, are there).
+ */
+const KEYED_IN_FLIGHT = 16;
 /**
  * The sampling threads' semi-space, MB. Parsing every line in full (formats without a raw-line key
  * reader) allocates fast: twice the CLI's 4 (bin/opbench.js) keeps fewer of a chunk's parsed lines
@@ -92,6 +101,8 @@ function restoreSemiSpace(): void {
 interface SamplingThread {
   worker: Worker;
   inFlight: number;
+  /** Chunks keyed by this thread (`ChunkSampler.keyChunk`) sent and not yet joined. */
+  keyedInFlight: number;
   result: Promise<ThreadResult>;
 }
 
@@ -99,6 +110,11 @@ export interface ThreadedSampleOptions {
   threads: number;
   /** Bytes read at a time (tests make it small to cut a log into many chunks). */
   chunkBytes?: number;
+  /**
+   * A batch log's request chunks keyed by this thread once the results index is built: when every
+   * sampling thread has its chunks in flight (the default), always (tests), or never.
+   */
+  readerKeys?: "when-busy" | "always" | "never";
 }
 
 /**
@@ -185,14 +201,24 @@ export async function sampleInThreads(
       // `--input-type` (a parent run as `node -e …`) would stop the thread loading its file.
       execArgv: [],
     });
-    const thread: SamplingThread = { worker, inFlight: 0, result: Promise.resolve() as never };
+    const thread: SamplingThread = {
+      worker,
+      inFlight: 0,
+      keyedInFlight: 0,
+      result: Promise.resolve() as never,
+    };
     thread.result = new Promise<ThreadResult>((resolve, reject) => {
       worker.on(
         "message",
-        (message: { type: "ready" } | { type: "ack"; data: ArrayBuffer } | ThreadResult) => {
+        (
+          message: { type: "ready" } | { type: "ack"; data: ArrayBuffer } | { type: "joined" } | ThreadResult,
+        ) => {
           if (message.type === "result") resolve(message);
           else if (message.type === "ready") {
             if (++ready === threads.length) restoreSemiSpace();
+          } else if (message.type === "joined") {
+            thread.keyedInFlight--;
+            wake?.();
           } else {
             thread.inFlight--;
             free.push(message.data);
@@ -213,16 +239,32 @@ export async function sampleInThreads(
     thread.result.catch(() => {});
     return thread;
   });
+  const message = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  };
   /** The least busy thread once one has room. */
   const nextThread = async (): Promise<SamplingThread> => {
     for (;;) {
       if (failure) throw failure;
       const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (thread.inFlight < IN_FLIGHT) return thread;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+      await message();
+    }
+  };
+  /**
+   * Where a chunk goes once the index is built: a thread with room for a chunk (undefined), else
+   * keyed here for the thread with the fewest keyed chunks in flight, once one has room.
+   */
+  const keyedThread = async (): Promise<SamplingThread | undefined> => {
+    for (;;) {
+      if (failure) throw failure;
+      if (readerKeys !== "always" && threads.some((t) => t.inFlight < IN_FLIGHT)) return undefined;
+      const thread = threads.reduce((a, b) => (b.keyedInFlight < a.keyedInFlight ? b : a));
+      if (thread.keyedInFlight < KEYED_IN_FLIGHT) return thread;
+      await message();
     }
   };
   const resultSkips = newStats();
@@ -238,9 +280,22 @@ export async function sampleInThreads(
   );
   let seq = 0;
   let offset = 0;
+  const readerKeys = results ? (options.readerKeys ?? "when-busy") : "never";
+  // Once its index is built this thread has time to spare: it reads request keys too.
+  const keyer = readerKeys === "never" ? undefined : new ChunkSampler(format, size, seed);
   const send = async (data: Buffer, length: number, endsWithNewline: boolean) => {
     // Request lines read ahead of the index are kept by the threads: a bounded number of them.
     if (indexing && !indexed && offset >= DEFERRED_BYTES) await indexing;
+    const keyedFor = keyer && indexed ? await keyedThread() : undefined;
+    if (keyedFor) {
+      const lines = keyer!.keyChunk(data.subarray(0, length), seq++, endsWithNewline, offset).state();
+      offset += length;
+      free.push(data.buffer as ArrayBuffer);
+      keyedFor.keyedInFlight++;
+      const message: ThreadMessage = { type: "keyed", lines };
+      keyedFor.worker.postMessage(message, DeferredRequests.transfer(lines));
+      return;
+    }
     const thread = await nextThread();
     thread.inFlight++;
     const message: ThreadMessage = {

@@ -5,6 +5,7 @@
  * merged with the other threads'.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { DeferredRequests } from "./batch-deferred.ts";
 import { ResultsIndex } from "./batch-index.ts";
 import type { LogFormat } from "./detect.ts";
 import { ChunkSampler } from "./sample-chunk.ts";
@@ -29,6 +30,11 @@ parentPort!.on("message", (message: ThreadMessage) => {
     chunks.setResults(index);
     return;
   }
+  if (message.type === "keyed") {
+    chunks.joinKeyed(DeferredRequests.fromState(message.lines));
+    parentPort!.postMessage({ type: "joined" });
+    return;
+  }
   if (message.type === "chunk") {
     chunks.sampleChunk(
       Buffer.from(message.data, 0, message.length),
@@ -41,6 +47,7 @@ parentPort!.on("message", (message: ThreadMessage) => {
     return;
   }
   index?.close();
+  chunks.close();
   const result: ThreadResult = {
     type: "result",
     state: chunks.sampler.state(),

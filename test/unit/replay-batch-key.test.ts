@@ -275,6 +275,25 @@ describe("init --from batch raw-line keys", () => {
       );
     });
 
+    it(`${format}: a result line's outcome only where its bytes are valid UTF-8`, () => {
+      const line = Buffer.from(results[0]!.replace('"}', 'é"}'));
+      const at = line.indexOf(Buffer.from("é"));
+      expect(at).toBeGreaterThan(0);
+      const outcome = (bytes: Buffer) => new BatchResultScanner(format).read(bytes, 0, bytes.length);
+      expect(outcome(line)).toBe(readOutcome(format, results[0]!)!.outcome);
+      // A lone continuation byte, a cut sequence, a byte never in UTF-8: left to the full parse.
+      for (const bad of [
+        [0xa9, 0xa9],
+        [0xc3, 0x41],
+        [0xff, 0x41],
+      ]) {
+        const bytes = Buffer.from(line);
+        bytes[at] = bad[0]!;
+        bytes[at + 1] = bad[1]!;
+        expect(outcome(bytes), String(bad)).toBeUndefined();
+      }
+    });
+
     it(`${format}: never a key or an outcome where the full join disagrees, on mutated lines`, () => {
       let keyed = 0;
       let left = 0;
@@ -361,6 +380,7 @@ describe("init --from batch raw-line keys", () => {
           start = end;
         }
         if (deferUntil !== undefined) chunks.setResults(index);
+        chunks.close();
         index.close();
         return {
           lines: chunks.stats.lines,
@@ -390,6 +410,16 @@ describe("init --from batch raw-line keys", () => {
         await sampleLog(files, format, 40, SEED, { threads: 3, chunkBytes: 20_000, minBytes: 0 }),
       );
       expect(threaded, format).toEqual(full);
+      // Request chunks keyed by the reading thread once the index is built (all of them here).
+      const readerKeyed = view(
+        await sampleLog(files, format, 40, SEED, {
+          threads: 2,
+          chunkBytes: 20_000,
+          minBytes: 0,
+          readerKeys: "always",
+        }),
+      );
+      expect(readerKeyed, format).toEqual(full);
       expect(full.calls, format).toBeGreaterThan(0);
       if (i >= 2) {
         expect(full.skipped["no response"], format).toBeGreaterThan(10);
