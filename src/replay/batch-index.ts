@@ -78,23 +78,26 @@ export class ResultsIndex {
   private offsets = new Float64Array(1024);
   private lengths = new Uint32Array(1024);
   private outcomes = new Uint8Array(1024);
-  private readonly fd: number;
+  private fd: number;
+  /** The index opened its file (a path), rather than being given a descriptor its caller closes. */
+  private readonly ownsFd: boolean;
   /** Reads a result's id and outcome from its bytes (classifying only). */
   private scanner: BatchResultScanner | undefined;
 
   /**
-   * Indexes `path`; `skip` counts a result line without a `custom_id` (malformed, or truncated
+   * Indexes `path` (or an open descriptor of it, which stays its caller's to close); `skip` counts a result line without a `custom_id` (malformed, or truncated
    * when it is the last, unended line). `classify`: keep each result's outcome for `format`.
    */
   constructor(
-    path: string,
+    path: string | number,
     format: LogFormat,
     skip: (reason: SkipReason) => void,
     classify: boolean,
     /** Built by the caller, a read at a time (`buildSteps`), or not at all (`fromState`). */
     deferBuild = false,
   ) {
-    this.fd = openSync(path, "r");
+    this.ownsFd = typeof path === "string";
+    this.fd = typeof path === "string" ? openSync(path, "r") : path;
     this.format = format;
     this.skip = skip;
     this.classify = classify;
@@ -103,7 +106,7 @@ export class ResultsIndex {
     try {
       for (const _ of this.buildSteps());
     } catch (error) {
-      closeSync(this.fd);
+      this.close();
       throw error;
     }
   }
@@ -113,7 +116,7 @@ export class ResultsIndex {
   private readonly classify: boolean;
 
   /** An index of `path` whose arrays another thread built (`state`). */
-  static fromState(path: string, format: LogFormat, state: ResultsIndexState): ResultsIndex {
+  static fromState(path: string | number, format: LogFormat, state: ResultsIndexState): ResultsIndex {
     const index = new ResultsIndex(path, format, () => {}, false, true);
     index.ids = IdTable.fromState(state.ids);
     index.offsets = state.offsets;
@@ -268,7 +271,10 @@ export class ResultsIndex {
     }
   }
 
+  /** Closes the results file if it opened it; a second call does nothing. */
   close(): void {
-    closeSync(this.fd);
+    if (this.fd < 0) return;
+    if (this.ownsFd) closeSync(this.fd);
+    this.fd = -1;
   }
 }

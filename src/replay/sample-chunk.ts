@@ -45,6 +45,8 @@ export class ChunkSampler {
   /** A batch log's request lines read before its results index came (`deferUntilResults`). */
   private deferred: DeferredRequests | undefined;
   private requestsFd: number | undefined;
+  /** `requestsFd` was opened here (a path), not given (its giver closes it). */
+  private ownsRequestsFd = false;
   /** The file offset of the chunk being sampled. */
   private chunkOffset = 0;
 
@@ -61,12 +63,14 @@ export class ChunkSampler {
   }
 
   /**
-   * The lines are a batch log's requests (the file `requests`) whose results index is still being
-   * built: their keys are kept until `setResults` (batch-deferred.ts).
+   * The lines are a batch log's requests (the file `requests`, or an open descriptor of it that
+   * stays the caller's to close) whose results index is still being built: their keys are kept
+   * until `setResults` (batch-deferred.ts).
    */
-  deferUntilResults(requests: string): void {
+  deferUntilResults(requests: string | number): void {
     this.deferred = new DeferredRequests();
-    this.requestsFd = openSync(requests, "r");
+    this.ownsRequestsFd = typeof requests === "string";
+    this.requestsFd = typeof requests === "string" ? openSync(requests, "r") : requests;
   }
 
   /** The results index: the lines kept until now are counted. */
@@ -123,7 +127,7 @@ export class ChunkSampler {
 
   /** Closes the requests file (`deferUntilResults`). */
   close(): void {
-    if (this.requestsFd !== undefined) closeSync(this.requestsFd);
+    if (this.requestsFd !== undefined && this.ownsRequestsFd) closeSync(this.requestsFd);
     this.requestsFd = undefined;
   }
 

@@ -177,6 +177,9 @@ export async function sampleInThreads(
     failure ??= error;
     wake?.();
   };
+  // A batch log's two files, read by every thread with these descriptors: opened here and closed
+  // below, since a thread terminated after a failure elsewhere never closes what it opened.
+  const batchFds = results ? openBoth(file, results) : undefined;
   // V8's semi-space flag bounds every heap created after it is set (a worker's resourceLimits
   // cannot raise it): set for the threads' heaps, then set back once they exist.
   setFlagsFromString(`--max-semi-space-size=${semiSpaceMb(file, format, seed)}`);
@@ -193,7 +196,7 @@ export async function sampleInThreads(
         format,
         size,
         seed,
-        ...(results && { requests: file, results }),
+        ...(batchFds && { requests: batchFds[0], results: batchFds[1] }),
         url: WORKER_URL.href,
         compileCache: getCompileCacheDir?.(),
       },
@@ -358,5 +361,17 @@ export async function sampleInThreads(
       thread.worker.removeAllListeners("exit");
       await thread.worker.terminate();
     }
+    for (const fd of batchFds ?? []) closeSync(fd);
+  }
+}
+
+/** Descriptors of a batch log's requests and results files (the first closed if the second fails). */
+function openBoth(requests: string, results: string): [number, number] {
+  const requestsFd = openSync(requests, "r");
+  try {
+    return [requestsFd, openSync(results, "r")];
+  } catch (error) {
+    closeSync(requestsFd);
+    throw error;
   }
 }

@@ -15,12 +15,16 @@ const { format, size, seed, requests, results } = workerData as {
   format: LogFormat;
   size: number;
   seed: number;
-  /** A batch log's requests file (its lines come as chunks) and results file, whose index comes as a message. */
-  requests?: string;
-  results?: string;
+  /**
+   * A batch log's requests file (its lines come as chunks) and results file (its index comes as a
+   * message): descriptors the starting thread opened and closes, also when this thread is
+   * terminated before it could close anything.
+   */
+  requests?: number;
+  results?: number;
 };
 const chunks = new ChunkSampler(format, size, seed);
-if (requests) chunks.deferUntilResults(requests);
+if (requests !== undefined) chunks.deferUntilResults(requests);
 let index: ResultsIndex | undefined;
 
 parentPort!.postMessage({ type: "ready" });
