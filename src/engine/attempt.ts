@@ -6,6 +6,7 @@ import {
   type GenerationRequest,
   type Runner,
   type RunnerEvent,
+  type RunnerEventSink,
   runCall,
   type ToolCall,
 } from "../core/runner.ts";
@@ -90,20 +91,18 @@ export async function runAttempt(
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
-    await runCall(
-      runner,
-      request,
-      guard
-        ? (event) => {
-            timeline.apply(event);
-            const cut = guard(event);
-            if (cut) {
-              call.abort(cut); // cancels the transport; the throw closes the runner's stream
-              throw cut;
-            }
+    const sink: RunnerEventSink = guard
+      ? (event) => {
+          timeline.apply(event);
+          const cut = guard(event);
+          if (cut) {
+            call.abort(cut); // cancels the transport; the throw closes the runner's stream
+            throw cut;
           }
-        : (event) => timeline.apply(event),
-    );
+        }
+      : (event) => timeline.apply(event);
+    // `generateInto` called here, not through `runCall`: its async step cost a promise per call.
+    await (runner.generateInto ? runner.generateInto(request, sink) : runCall(runner, request, sink));
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {
