@@ -81,10 +81,7 @@ export async function runAttempt(
   const inFlight = callsOf(runSignal);
   if (runSignal.aborted) call.abort(runSignal.reason);
   else inFlight.add(call);
-  const timer = setTimeout(
-    () => call.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
-    params.timeoutMs,
-  );
+  const timer = setTimeout(abortOnTimeout, params.timeoutMs, call, params.timeoutMs);
   const signal = call.signal;
   const request = callRequest(item, params, signal);
   const startedAt = isoTime();
@@ -137,6 +134,11 @@ export async function runAttempt(
   const record = callRecord(place, request.stream, timeline, error, startedAt, tokens, scores);
   const sentAtMs = timeline.tSend === undefined ? null : performance.timeOrigin + timeline.tSend;
   return { record, error, sentAtMs };
+}
+
+/** A call's timeout (no closure per call): aborts it with the reason its record gives. */
+function abortOnTimeout(call: AbortController, timeoutMs: number): void {
+  call.abort(new CallError("timeout", `no complete response within ${timeoutMs} ms`));
 }
 
 /**
