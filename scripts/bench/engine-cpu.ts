@@ -7,13 +7,18 @@
  * line and summary fold. Its CPU is small next to a whole run's, so a change to it shows here
  * above the noise that a busy machine puts on the whole-run figures.
  *
- *   node scripts/bench/engine-cpu.ts [--root DIR] [--cases 10000] [--reps 5] [--other DIR]
+ *   node scripts/bench/engine-cpu.ts [--root DIR] [--cases 10000] [--reps 5] [--other DIR] [--alloc]
  *
  * `--root`: the checkout whose sources run (default this one); `--other`: a second checkout run
- * alternately with it (each repetition its own process), for a paired comparison.
+ * alternately with it (each repetition its own process), for a paired comparison. `--alloc`
+ * also reports the bytes allocated per call (V8's sampling heap profiler, every 4 KiB, objects
+ * that the collector freed included), in a run of its own per checkout and repetition: a figure
+ * that other processes on a busy machine do not move, where the CPU time does.
  */
+
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,36 +33,71 @@ const { values } = parseArgs({
     cases: { type: "string", default: "10000" },
     reps: { type: "string", default: "5" },
     child: { type: "boolean", default: false },
+    alloc: { type: "boolean", default: false },
   },
 });
 
+/** Interval of the heap profiler's samples, bytes (`--alloc`). */
+const ALLOC_SAMPLE_BYTES = 4096;
+
 if (values.child) {
-  process.stdout.write(`${JSON.stringify(await measureOnce(resolve(values.root!), Number(values.cases)))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(await measureOnce(resolve(values.root!), Number(values.cases), values.alloc))}\n`,
+  );
 } else {
   const roots = [resolve(values.root!), ...(values.other ? [resolve(values.other)] : [])];
   const cpu = new Map<string, number[]>(roots.map((root) => [root, []]));
+  const allocated = new Map<string, number[]>(roots.map((root) => [root, []]));
+  const child = (root: string, alloc: boolean): Measured => {
+    const args = ["--child", "--root", root, "--cases", values.cases!, ...(alloc ? ["--alloc"] : [])];
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`engine-cpu child failed: ${run.stderr}`);
+    return JSON.parse(run.stdout) as Measured;
+  };
   for (let rep = 0; rep < Number(values.reps); rep++) {
     for (const root of rep % 2 === 0 ? roots : [...roots].reverse()) {
-      const child = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), "--child", "--root", root, "--cases", values.cases!],
-        { encoding: "utf8" },
-      );
-      if (child.status !== 0) throw new Error(`engine-cpu child failed: ${child.stderr}`);
-      const { cpuMs, calls } = JSON.parse(child.stdout) as { cpuMs: number; calls: number };
+      const { cpuMs, calls } = child(root, false);
       cpu.get(root)!.push(cpuMs);
-      process.stdout.write(`${root}: ${calls} calls, ${cpuMs.toFixed(0)} ms CPU\n`);
+      let line = `${root}: ${calls} calls, ${cpuMs.toFixed(0)} ms CPU`;
+      if (values.alloc) {
+        const perCall = child(root, true).allocatedBytes! / calls;
+        allocated.get(root)!.push(perCall);
+        line += `; ${(perCall / 1024).toFixed(2)} KiB allocated per call`;
+      }
+      process.stdout.write(`${line}\n`);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  for (const [root, xs] of cpu)
+  for (const [root, xs] of cpu) {
+    const bytes = allocated.get(root)!;
     process.stdout.write(
-      `${root}: median ${median(xs).toFixed(0)} ms CPU (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}), ${((median(xs) * 1000) / Number(values.cases)).toFixed(1)} µs per call\n`,
+      `${root}: median ${median(xs).toFixed(0)} ms CPU (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}), ${((median(xs) * 1000) / Number(values.cases)).toFixed(1)} µs per call${bytes.length > 0 ? `, ${(median(bytes) / 1024).toFixed(2)} KiB allocated per call (${(Math.min(...bytes) / 1024).toFixed(2)}–${(Math.max(...bytes) / 1024).toFixed(2)})` : ""}\n`,
     );
+  }
 }
 
-/** One run of the engine in this process: its CPU (user + system) from suite loaded to log closed. */
-async function measureOnce(root: string, caseCount: number): Promise<{ cpuMs: number; calls: number }> {
+interface Measured {
+  cpuMs: number;
+  calls: number;
+  /** `--alloc`: bytes allocated from the suite loaded to the log closed (sampled). */
+  allocatedBytes?: number;
+}
+
+interface SampledNode {
+  selfSize: number;
+  children: SampledNode[];
+}
+
+/** Bytes allocated under a sampled heap profile's node. */
+function sampledBytes(node: SampledNode): number {
+  return node.children.reduce((sum, child) => sum + sampledBytes(child), node.selfSize);
+}
+
+/**
+ * One run of the engine in this process: its CPU (user + system) from suite loaded to log closed;
+ * with `alloc`, the bytes allocated over the same span instead (the profiler costs CPU).
+ */
+async function measureOnce(root: string, caseCount: number, alloc: boolean): Promise<Measured> {
   const { runSuite } = await import(join(root, "src/engine/run.ts"));
   const { loadSuite } = await import(join(root, "src/suite/load.ts"));
   const { SummaryBuilder } = await import(join(root, "src/metrics/summary.ts"));
@@ -95,6 +135,15 @@ async function measureOnce(root: string, caseCount: number): Promise<{ cpuMs: nu
     };
     const summary = new SummaryBuilder();
     let calls = 0;
+    const session = alloc ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: ALLOC_SAMPLE_BYTES,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
     const start = process.cpuUsage();
     await runSuite({
       suite,
@@ -108,7 +157,11 @@ async function measureOnce(root: string, caseCount: number): Promise<{ cpuMs: nu
     });
     summary.result();
     const used = process.cpuUsage(start);
-    return { cpuMs: (used.user + used.system) / 1000, calls };
+    const cpuMs = (used.user + used.system) / 1000;
+    if (!session) return { cpuMs, calls };
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    session.disconnect();
+    return { cpuMs, calls, allocatedBytes: sampledBytes(profile.head as SampledNode) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,8 +18,13 @@ export const EVENTS_FILE = "events.jsonl";
 
 /** Longest a call record waits to be written, ms. */
 export const CALL_FLUSH_MS = 100;
-/** Call records waiting that are written at once, in UTF-16 units of their lines. */
+/** Call records waiting that are written at once, in UTF-8 bytes of their lines. */
 export const CALL_FLUSH_BYTES = 64 * 1024;
+/**
+ * The buffer call records are gathered in, encoded as they come (no string of the batch is
+ * built, flattened and encoded again on each write); a longer line is written on its own.
+ */
+const GATHER_BYTES = 4 * CALL_FLUSH_BYTES;
 
 /** Events gathered into one write: the per-call records of runs, loads and judges. */
 const BATCHED = new Set(["call", "load_call", "judge_call"]);
@@ -60,8 +65,8 @@ export class RunLog {
     let line = raw;
     for (const secret of this.secrets) line = line.replaceAll(secret, "[REDACTED]");
     if (BATCHED.has(event.type)) {
-      this.pending += `${line}\n`;
-      if (this.pending.length >= CALL_FLUSH_BYTES) this.flush();
+      this.gather(line);
+      if (this.gatheredBytes >= CALL_FLUSH_BYTES) this.flush();
       else if (this.timer === undefined) {
         this.timer = setTimeout(this.flushLater, CALL_FLUSH_MS);
         this.timer.unref();
@@ -82,6 +87,23 @@ export class RunLog {
     return call === event.call ? event : { ...event, call };
   }
 
+  /** Adds a call record's line to those waiting, in order; one too long to gather is written now. */
+  private gather(line: string): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes, and the newline 1.
+    const most = line.length * 3 + 1;
+    if (this.gatheredBytes + most > GATHER_BYTES) {
+      this.writeGathered();
+      if (most > GATHER_BYTES) {
+        writeSync(this.fd!, `${line}\n`);
+        return;
+      }
+    }
+    this.gathered ??= Buffer.allocUnsafe(GATHER_BYTES);
+    const buffer = this.gathered;
+    this.gatheredBytes += buffer.write(line, this.gatheredBytes);
+    buffer[this.gatheredBytes++] = 0x0a;
+  }
+
   /** Writes the call records waiting. */
   flush(): void {
     if (this.timer !== undefined) {
@@ -89,10 +111,15 @@ export class RunLog {
       this.timer = undefined;
       process.off("exit", this.flushAtExit);
     }
-    if (this.pending === "" || this.fd === undefined) return;
-    const lines = this.pending;
-    this.pending = "";
-    writeSync(this.fd, lines);
+    this.writeGathered();
+  }
+
+  private writeGathered(): void {
+    const bytes = this.gatheredBytes;
+    if (bytes === 0 || this.fd === undefined) return;
+    this.gatheredBytes = 0;
+    for (let written = 0; written < bytes; )
+      written += writeSync(this.fd, this.gathered!, written, bytes - written);
   }
 
   close(): void {
@@ -101,7 +128,8 @@ export class RunLog {
     this.fd = undefined;
   }
 
-  private pending = "";
+  private gathered: Buffer | undefined;
+  private gatheredBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly flushLater = () => {
     this.timer = undefined;

@@ -1,11 +1,12 @@
 /** One attempt of one work item: request → runner stream → metrics, scores → a CallRecord. */
 import { CallError, toCallError } from "../core/errors.ts";
 import { isoTime } from "../core/iso-time.ts";
-import { type CallRecord, LOG_VERSION, type ScoreRecord } from "../core/records.ts";
+import type { CallRecord, ScoreRecord } from "../core/records.ts";
 import {
   type GenerationRequest,
   type Runner,
   type RunnerEvent,
+  type RunnerEventSink,
   runCall,
   type ToolCall,
 } from "../core/runner.ts";
@@ -13,6 +14,7 @@ import type { ScoreInput } from "../core/scorer.ts";
 import { CallTimeline } from "../metrics/call-timeline.ts";
 import { type CallJudging, scoreAll } from "../scoring/score-all.ts";
 import type { Case, ResolvedParams } from "../suite/resolved.ts";
+import { callRecord, callTokens, type RecordPlace } from "./call-record.ts";
 import type { WorkItem } from "./plan.ts";
 
 export interface AttemptOutcome {
@@ -79,30 +81,25 @@ export async function runAttempt(
   const inFlight = callsOf(runSignal);
   if (runSignal.aborted) call.abort(runSignal.reason);
   else inFlight.add(call);
-  const timer = setTimeout(
-    () => call.abort(new CallError("timeout", `no complete response within ${params.timeoutMs} ms`)),
-    params.timeoutMs,
-  );
+  const timer = setTimeout(abortOnTimeout, params.timeoutMs, call, params.timeoutMs);
   const signal = call.signal;
   const request = callRequest(item, params, signal);
   const startedAt = isoTime();
   const timeline = new CallTimeline();
   let error: CallError | undefined;
   try {
-    await runCall(
-      runner,
-      request,
-      guard
-        ? (event) => {
-            timeline.apply(event);
-            const cut = guard(event);
-            if (cut) {
-              call.abort(cut); // cancels the transport; the throw closes the runner's stream
-              throw cut;
-            }
+    const sink: RunnerEventSink = guard
+      ? (event) => {
+          timeline.apply(event);
+          const cut = guard(event);
+          if (cut) {
+            call.abort(cut); // cancels the transport; the throw closes the runner's stream
+            throw cut;
           }
-        : (event) => timeline.apply(event),
-    );
+        }
+      : (event) => timeline.apply(event);
+    // `generateInto` called here, not through `runCall`: its async step cost a promise per call.
+    await (runner.generateInto ? runner.generateInto(request, sink) : runCall(runner, request, sink));
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {
@@ -113,19 +110,35 @@ export async function runAttempt(
     clearTimeout(timer);
     inFlight.delete(call);
   }
-  const record = await buildRecord(
-    runner,
-    item,
-    request,
-    timeline,
-    error,
+  const ok = error === undefined;
+  // Awaited only when the runner counts tokens or a scorer is asynchronous (a judge).
+  const counted = callTokens(runner, request, timeline, ok);
+  const tokens = counted instanceof Promise ? await counted : counted;
+  let scores: ScoreRecord[] = [];
+  if (ok) {
+    const toolCalls = timeline.toolCalls.length > 0 ? timeline.toolCalls : undefined;
+    const scored = scoreOutput(item, timeline.content, judging, toolCalls);
+    scores = Array.isArray(scored) ? scored : await scored;
+  }
+  const place: RecordPlace = {
+    key: item.key,
+    model: item.model.id,
+    task: item.task.id,
+    case: item.case,
+    caseIndex: item.caseIndex,
+    warmup: item.warmup,
     attempt,
-    backoff,
-    startedAt,
-    judging,
-  );
+    repeat: item.repeat,
+    backoffMs: backoff,
+  };
+  const record = callRecord(place, request.stream, timeline, error, startedAt, tokens, scores);
   const sentAtMs = timeline.tSend === undefined ? null : performance.timeOrigin + timeline.tSend;
   return { record, error, sentAtMs };
+}
+
+/** A call's timeout (no closure per call): aborts it with the reason its record gives. */
+function abortOnTimeout(call: AbortController, timeoutMs: number): void {
+  call.abort(new CallError("timeout", `no complete response within ${timeoutMs} ms`));
 }
 
 /**
@@ -160,85 +173,6 @@ export function callRequest(item: WorkItem, params: ResolvedParams, signal: Abor
   )
     request.structured = structured;
   return request;
-}
-
-async function buildRecord(
-  runner: Runner,
-  item: WorkItem,
-  request: GenerationRequest,
-  timeline: CallTimeline,
-  error: CallError | undefined,
-  attempt: number,
-  backoff: number | null,
-  startedAt: string,
-  judging: CallJudging | undefined,
-): Promise<CallRecord> {
-  const ok = error === undefined;
-  const usage = timeline.usage;
-  let outputTokens = usage.outputTokens;
-  let inputTokens = usage.inputTokens;
-  let tokensSource: CallRecord["tokens_source"] = outputTokens !== undefined ? "server" : null;
-  if (ok && outputTokens === undefined && runner.countTokens) {
-    const callText = timeline.toolCalls.map((call) => call.name + call.arguments).join("");
-    outputTokens = await runner.countTokens(timeline.reasoning + timeline.content + callText);
-    inputTokens ??= await runner.countTokens((request.system ?? "") + request.prompt);
-    tokensSource = "estimated";
-  }
-  const metrics = timeline.metrics(outputTokens, request.stream);
-  const toolCalls = timeline.toolCalls.length > 0 ? timeline.toolCalls : undefined;
-  let scores: ScoreRecord[] = [];
-  if (ok) {
-    const scored = scoreOutput(item, timeline.content, judging, toolCalls);
-    scores = Array.isArray(scored) ? scored : await scored;
-  }
-  const c = item.case;
-  // One literal, no spreads (a record is built per call). `case_weight` is undefined for a case
-  // without a weight, which JSON leaves out of the line as the log format wants.
-  return {
-    v: LOG_VERSION,
-    type: "call",
-    item: item.key,
-    attempt,
-    model: item.model.id,
-    task: item.task.id,
-    case_id: c.id,
-    case_index: item.caseIndex,
-    cluster: c.cluster ?? null,
-    case_weight: c.weight,
-    repeat: item.repeat,
-    warmup: item.warmup,
-    started_at: startedAt,
-    ok,
-    ttft_ms: metrics.ttft_ms,
-    ttft_reasoning_ms: metrics.ttft_reasoning_ms,
-    e2e_ms: metrics.e2e_ms,
-    chunk_gaps_ms: metrics.chunk_gaps_ms,
-    tpot_ms: metrics.tpot_ms,
-    output_tps: metrics.output_tps,
-    queue_ms: metrics.queue_ms,
-    input_tokens: inputTokens ?? null,
-    cached_input_tokens: usage.cachedInputTokens ?? null,
-    cache_write_input_tokens: usage.cacheWriteInputTokens ?? null,
-    output_tokens: outputTokens ?? null,
-    reasoning_tokens: usage.reasoningTokens ?? null,
-    tokens_source: tokensSource,
-    server: timeline.serverTimings ?? null,
-    output: ok || timeline.content ? timeline.content : null,
-    reasoning: timeline.reasoning || null,
-    tool_calls: toolCalls ?? null,
-    finish_reason: timeline.finishReason ?? null,
-    response_id: timeline.responseId ?? null,
-    model_snapshot: timeline.modelSnapshot ?? null,
-    expected: c.expected ?? null,
-    scores,
-    cost_usd: null,
-    energy_j: null,
-    energy_source: null,
-    error: error ? { class: error.errorClass, message: error.message, status: error.status ?? null } : null,
-    backoff_ms: backoff,
-    rate_wait_ms: null,
-    will_retry: false,
-  };
 }
 
 /** Runs every scorer of the task; a scorer that throws yields "no score" with its message. */

@@ -10,6 +10,7 @@ import { RunLog } from "../core/run-log.ts";
 import type { BackendInfo } from "../core/runner.ts";
 import { pricesDataVersion } from "../cost/prices-version.ts";
 import type { RunFacts } from "../host/host-info.ts";
+import type { CallJudging } from "../scoring/score-all.ts";
 import type { ResolvedModel, ResolvedParams, ResolvedSuite } from "../suite/resolved.ts";
 import { type AttemptOutcome, callParams, runAttempt } from "./attempt.ts";
 import type { CostBudget, Reservation } from "./budget.ts";
@@ -246,11 +247,23 @@ async function runItem(
     }
     const energy = item.warmup ? undefined : run.session.measuring;
     const ticket = energy?.dispatch() ?? 0;
-    const { record, error, sentAtMs } = await pricedAttempt(ctx, run, item, params, reservation, {
-      attempt: previous + attempt,
-      backoff,
-      inputTokens,
-    });
+    const made = previous + attempt;
+    // Without a --max-cost reservation there is no guard to arm nor spend to settle: the attempt is
+    // made without pricedAttempt's own async step (a promise and its frame per call).
+    const { record, error, sentAtMs } =
+      reservation === undefined
+        ? await runAttempt(
+            run.session.runner,
+            item,
+            params,
+            made,
+            backoff,
+            options.signal,
+            undefined,
+            judgingOf(ctx, item, made),
+          )
+        : await pricedAttempt(ctx, run, item, params, reservation, { attempt: made, backoff, inputTokens });
+    if (reservation === undefined) run.session.finishCall(record);
     record.rate_wait_ms = run.limiter.active ? Math.round(rateWait * 1000) / 1000 : null;
     // A call cancelled by Ctrl-C is not a failure of the model: leave the item for --resume (its
     // judging cut short too).
@@ -287,12 +300,12 @@ async function pricedAttempt(
   run: ModelRun,
   item: WorkItem,
   params: ResolvedParams,
-  reservation: Reservation | undefined,
+  reservation: Reservation,
   at: { attempt: number; backoff: number | null; inputTokens: number },
 ): Promise<AttemptOutcome> {
   const estimateCost = run.session.services.estimateCostUsd;
   const line = estimateCost && callPriceLine(estimateCost, at.inputTokens, params.maxTokens);
-  const guard = reservation && line && params.stream ? new SpendGuard(reservation, line) : undefined;
+  const guard = line && params.stream ? new SpendGuard(reservation, line) : undefined;
   let outcome: AttemptOutcome | undefined;
   try {
     outcome = await runAttempt(
@@ -303,14 +316,7 @@ async function pricedAttempt(
       at.backoff,
       ctx.options.signal,
       guard?.check,
-      item.warmup
-        ? WARMUP_JUDGING
-        : ctx.judges?.forCall({
-            item: item.key,
-            attempt: at.attempt,
-            model: item.model.id,
-            task: item.task.id,
-          }),
+      judgingOf(ctx, item, at.attempt),
     );
     if (outcome.error?.errorClass === "budget_stopped") {
       guard?.fillTokens(outcome.record, at.inputTokens);
@@ -319,8 +325,14 @@ async function pricedAttempt(
     run.session.finishCall(outcome.record);
     return outcome;
   } finally {
-    reservation?.settle(outcome?.record.cost_usd ?? null);
+    reservation.settle(outcome?.record.cost_usd ?? null);
   }
+}
+
+/** What an attempt's judge scorers ask through: the run's judges, or none for a warm-up. */
+function judgingOf(ctx: RunContext, item: WorkItem, attempt: number): CallJudging | undefined {
+  if (item.warmup) return WARMUP_JUDGING;
+  return ctx.judges?.forCall({ item: item.key, attempt, model: item.model.id, task: item.task.id });
 }
 
 /** The reason given to in-flight calls when the user interrupts the run. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../src/core/records.ts";
-import { CALL_FLUSH_MS, RunLog, readRunLog } from "../../src/core/run-log.ts";
+import { CALL_FLUSH_BYTES, CALL_FLUSH_MS, RunLog, readRunLog } from "../../src/core/run-log.ts";
 import { call as callRecord } from "../helpers/summary-log.ts";
 
 const SECRET = "sk-test-0123456789abcdef";
@@ -86,6 +86,31 @@ describe("RunLog", () => {
     log.append(call(4));
     log.close();
     expect(lines()).toHaveLength(5);
+  });
+
+  it("writes gathered records byte for byte and in order: multi-byte text, a full batch, a line longer than any batch", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opbench-runlog-"));
+    const log = new RunLog(dir, [], undefined, 4 << 20);
+    const texts = [
+      "plain",
+      "é€😀 mixed, two to four UTF-8 bytes a character",
+      "x".repeat(CALL_FLUSH_BYTES - 10), // fills a batch: written at once with those before it
+      "after the full batch",
+      "é".repeat(3 * CALL_FLUSH_BYTES), // longer than the gathering buffer can hold: written on its own
+      "after the long line",
+      ...Array.from({ length: 300 }, (_, i) => `${"€".repeat(i * 7)}${i}`), // lines across batch boundaries
+    ];
+    const events = texts.map(
+      (text, i) => ({ v: 1, type: "judge_call", item: `i${i}`, text }) as unknown as LogEvent,
+    );
+    for (const event of events.slice(0, 4)) log.append(event);
+    log.append(end("between")); // written after the records before it
+    for (const event of events.slice(4)) log.append(event);
+    log.close();
+    const expected = [...events.slice(0, 4), end("between"), ...events.slice(4)];
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toBe(
+      expected.map((event) => `${JSON.stringify(event)}\n`).join(""),
+    );
   });
 
   it("writes the call records still gathered when the process exits without closing the log", () => {

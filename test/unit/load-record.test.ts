@@ -1,7 +1,9 @@
 /**
- * A load call's record (src/load/load-record.ts, built without the engine's runAttempt) must read
+ * A load call's record (src/load/load-record.ts, made without the engine's runAttempt) must read
  * as a run's call record for the same events: same keys in the same order, same metrics and
- * tokens, only unscored. Both are fed one scripted event sequence through the same timeline.
+ * tokens, only unscored. Both come from the one builder (src/engine/call-record.ts); this checks
+ * that each path hands it the same place, tokens and timeline. Both are fed one scripted event
+ * sequence through the same timeline.
  */
 import { describe, expect, it } from "vitest";
 import { CallError } from "../../src/core/errors.ts";
