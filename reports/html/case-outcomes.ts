@@ -53,16 +53,20 @@ export function disagreementOrder(disagreementsFirst: boolean | undefined) {
 /** Folds call records into each model's final outcome per case (a later record replaces an earlier one). */
 export class CaseOutcomes {
   private readonly outcomes = new Map<string, Map<string, Outcome>>();
+  /** Whether any outcome was a failure or scored wrong: without one, no case can qualify. */
+  private anyFailedOrWrong = false;
 
   add(record: CallRecord): void {
     if (!isOutcome(record)) return;
+    const score = record.ok ? (record.scores[0]?.score ?? null) : null;
+    if (!record.ok || (score !== null && !isRight(score))) this.anyFailedOrWrong = true;
     const key = caseKey(record);
     let byModel = this.outcomes.get(key);
     if (!byModel) {
       byModel = new Map();
       this.outcomes.set(key, byModel);
     }
-    byModel.set(record.model, { ok: record.ok, score: record.ok ? (record.scores[0]?.score ?? null) : null });
+    byModel.set(record.model, { ok: record.ok, score });
   }
 
   /**
@@ -72,7 +76,7 @@ export class CaseOutcomes {
   choose(maxCases: number, disagreementsFirst: boolean | undefined): CaseChoice {
     const byTask = new Map<string, { key: string; kinds: CaseKind[] }[]>();
     const found = { failed: 0, disagree: 0, total: 0 };
-    for (const [key, byModel] of this.outcomes) {
+    for (const [key, byModel] of this.anyFailedOrWrong ? this.outcomes : []) {
       const kinds = caseKinds([...byModel.values()]);
       if (kinds.length === 0) continue;
       found.total++;

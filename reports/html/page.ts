@@ -58,6 +58,20 @@ function packageDir(name: string): string {
 
 let libraryBytes: Buffer | undefined;
 
+const SCRIPT_WORD = Buffer.from("script");
+
+/** Whether `code` holds `</script` in any case: it would end an inline `<script>` element. */
+export function endsScript(code: Buffer): boolean {
+  for (let at = code.indexOf("</"); at >= 0; at = code.indexOf("</", at + 2)) {
+    let same = at + 8 <= code.length;
+    // ASCII letters only: setting bit 0x20 lowers an upper-case letter.
+    for (let i = 0; same && i < SCRIPT_WORD.length; i++)
+      same = ((code[at + 2 + i] as number) | 0x20) === SCRIPT_WORD[i];
+    if (same) return true;
+  }
+  return false;
+}
+
 /**
  * The three libraries as `<script>` elements, as bytes: read from node_modules on the first call
  * only, and written to a report as read (~0.8 MB that need not be decoded and encoded again).
@@ -68,8 +82,7 @@ export function inlineLibraryBytes(): Buffer {
     for (const [name, file] of LIBRARIES) {
       const code = readFileSync(join(packageDir(name), file));
       // A minified build never holds "</script", but a future one must not end the element early.
-      if (/<\/script/i.test(code.toString("latin1")))
-        throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
+      if (endsScript(code)) throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
       parts.push(Buffer.from(parts.length === 0 ? "<script>" : "\n<script>"), code, Buffer.from("</script>"));
     }
     libraryBytes = Buffer.concat(parts);
