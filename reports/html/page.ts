@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EVENTS_FILE } from "../../src/core/run-log.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import {
@@ -38,18 +39,30 @@ const LIBRARIES = [
   ["vega-embed", "build/vega-embed.min.js"],
 ] as const;
 
-/** The folder of an installed package: from its entry point up to the package.json naming it. */
+/** Whether `dir` holds the package.json of `name`. */
+function isPackageDir(dir: string, name: string): boolean {
+  const manifest = join(dir, "package.json");
+  return (
+    existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
+  );
+}
+
+/**
+ * The folder of an installed package: the first `node_modules/<name>` up from this file, as Node
+ * looks for it (resolving the entry point costs more); else from its entry point up to the
+ * package.json naming it (another layout of installed packages).
+ */
 function packageDir(name: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    const candidate = join(dir, "node_modules", name);
+    if (isPackageDir(candidate, name)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
   const require = createRequire(import.meta.url);
-  let dir = dirname(require.resolve(name));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (
-      existsSync(manifest) &&
-      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
-    ) {
-      return dir;
-    }
+  for (let dir = dirname(require.resolve(name)); ; ) {
+    if (isPackageDir(dir, name)) return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`the package.json of ${name} was not found above its entry point`);
     dir = parent;
