@@ -50,9 +50,15 @@ export function disagreementOrder(disagreementsFirst: boolean | undefined) {
     disagreementsFirst ? Number(b.kinds.includes("disagree")) - Number(a.kinds.includes("disagree")) : 0;
 }
 
+/** A model's outcome on a case, linked to the next model's: a case costs one small object a model. */
+interface ModelOutcome extends Outcome {
+  model: string;
+  next: ModelOutcome | undefined;
+}
+
 /** Folds call records into each model's final outcome per case (a later record replaces an earlier one). */
 export class CaseOutcomes {
-  private readonly outcomes = new Map<string, Map<string, Outcome>>();
+  private readonly outcomes = new Map<string, ModelOutcome>();
   /** Whether any outcome was a failure or scored wrong: without one, no case can qualify. */
   private anyFailedOrWrong = false;
 
@@ -61,12 +67,15 @@ export class CaseOutcomes {
     const score = record.ok ? (record.scores[0]?.score ?? null) : null;
     if (!record.ok || (score !== null && !isRight(score))) this.anyFailedOrWrong = true;
     const key = caseKey(record);
-    let byModel = this.outcomes.get(key);
-    if (!byModel) {
-      byModel = new Map();
-      this.outcomes.set(key, byModel);
+    const first = this.outcomes.get(key);
+    for (let at = first; at !== undefined; at = at.next) {
+      if (at.model === record.model) {
+        at.ok = record.ok;
+        at.score = score;
+        return;
+      }
     }
-    byModel.set(record.model, { ok: record.ok, score });
+    this.outcomes.set(key, { model: record.model, ok: record.ok, score, next: first });
   }
 
   /**
@@ -76,8 +85,10 @@ export class CaseOutcomes {
   choose(maxCases: number, disagreementsFirst: boolean | undefined): CaseChoice {
     const byTask = new Map<string, { key: string; kinds: CaseKind[] }[]>();
     const found = { failed: 0, disagree: 0, total: 0 };
-    for (const [key, byModel] of this.anyFailedOrWrong ? this.outcomes : []) {
-      const kinds = caseKinds([...byModel.values()]);
+    for (const [key, first] of this.anyFailedOrWrong ? this.outcomes : []) {
+      const models: Outcome[] = [];
+      for (let at: ModelOutcome | undefined = first; at !== undefined; at = at.next) models.push(at);
+      const kinds = caseKinds(models);
       if (kinds.length === 0) continue;
       found.total++;
       if (kinds.includes("failed")) found.failed++;
