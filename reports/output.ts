@@ -6,6 +6,7 @@
  * The contract sits here rather than in src/core because its inputs are the summaries that
  * src/metrics and src/load fold from the log, which sit above the core.
  */
+import type { LogEvent } from "../src/core/records.ts";
 import type { LoadSummary } from "../src/load/summary.ts";
 import type { Summary } from "../src/metrics/summary.ts";
 
@@ -15,12 +16,15 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 
 /**
  * What an output of a run is given. `summary` is summary.json's content. Outputs that need more
- * than the summary read the log, `<runDir>/events.jsonl` (src/core/run-log.ts `readRunLog`).
+ * than the summary read the log, `<runDir>/events.jsonl` (src/core/run-log.ts `readRunLog`), or
+ * use the fold of it they asked for (`FileOutput.runLogFold`) when the run fed it every event.
  */
 export interface RunOutputInput {
   /** Absolute path of the run directory; files are written into it. */
   runDir: string;
   summary: Summary;
+  /** Each output's fold of the whole log, fed as the run wrote it (see {@link startLogFolds}). */
+  logFolds?: ReadonlyMap<Output, LogFold>;
   /** Where the `junit` output writes (`--junit FILE`, absolute); default: junit.xml in the run directory. */
   junitFile?: string;
 }
@@ -61,6 +65,16 @@ export interface FileOutput {
   title: string;
   run?(input: RunOutputInput): WrittenPaths | Promise<WrittenPaths>;
   load?(input: LoadOutputInput): WrittenPaths | Promise<WrittenPaths>;
+  /**
+   * A fold of the log's events for `run`, fed as the run writes them, so `run` need not read the
+   * log back at the end; given back in `RunOutputInput.logFolds` only when it saw every event.
+   */
+  runLogFold?(): LogFold;
+}
+
+/** What an output folds from a run's events, one at a time, in log order. */
+export interface LogFold {
+  add(event: LogEvent): void;
 }
 
 /** What a file output wrote: one path, several, or nothing (null). */
@@ -80,6 +94,28 @@ export type Output = FileOutput | PrintOutput;
 /** The modes `output` applies to: those it has a function for. */
 export function outputModes(output: Output): OutputMode[] {
   return OUTPUT_MODES.filter((mode) => output[mode] !== undefined);
+}
+
+/**
+ * The log folds `outputs` ask for (none: undefined), and one function feeding each of them an
+ * event; a command that logs a whole run calls it with every event and hands `folds` to the outputs.
+ */
+export function startLogFolds(
+  outputs: readonly { output: Output }[],
+): { folds: ReadonlyMap<Output, LogFold>; add(event: LogEvent): void } | undefined {
+  const folds = new Map<Output, LogFold>();
+  for (const { output } of outputs) {
+    const fold = output.kind === "file" ? output.runLogFold?.() : undefined;
+    if (fold) folds.set(output, fold);
+  }
+  if (folds.size === 0) return undefined;
+  const each = [...folds.values()];
+  return {
+    folds,
+    add: (event) => {
+      for (const fold of each) fold.add(event);
+    },
+  };
 }
 
 /** A file an output wrote. */

@@ -13,11 +13,11 @@ import { join } from "node:path";
 import type { CallRecord } from "../../src/core/records.ts";
 import { EVENTS_FILE, readRunLog } from "../../src/core/run-log.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
+import { type CaseKind, CaseOutcomes, caseKey, disagreementOrder, isOutcome } from "./case-outcomes.ts";
 import { modelColor } from "./colors.ts";
 import { escapeHtml } from "./format.ts";
 
-/** Why a case is in the browser. */
-export type CaseKind = "failed" | "disagree";
+export { type CaseKind, caseKinds, type Outcome } from "./case-outcomes.ts";
 
 export interface CaseModelView {
   model: string;
@@ -60,6 +60,11 @@ export interface CaseBrowserOptions {
   maxBytes?: number;
   /** Sees every call record of the first pass, so another fold of the log needs no pass of its own. */
   onCall?: (record: CallRecord) => void;
+  /**
+   * The first pass already made: every call record of the sources, in log order, folded as the
+   * run wrote them. The log is then read only for the details of the cases chosen (if any).
+   */
+  folded?: CaseOutcomes;
   /** Cases where the scorers disagree are chosen and shown before failed calls (replayed traffic). */
   disagreementsFirst?: boolean;
 }
@@ -103,16 +108,6 @@ async function* callRecords(
   }
 }
 
-/** One model's final outcome on a case, as the first pass keeps it. */
-export interface Outcome {
-  ok: boolean;
-  /** First scorer's score of a successful call (null: not scored). */
-  score: number | null;
-}
-
-/** A score counts as right from 0.5 up: partial credit splits there. */
-const isRight = (score: number) => score >= 0.5;
-
 function cut(text: string, max: number): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
   // Never end on half a surrogate pair.
@@ -120,22 +115,6 @@ function cut(text: string, max: number): { text: string; cut: boolean } {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
   return { text: `${text.slice(0, end)}…`, cut: true };
-}
-
-const caseKey = (r: CallRecord) => JSON.stringify([r.task, r.case_id, r.repeat]);
-
-/** Whether a record is a measured call's outcome (not warm-up, not a retried attempt, not a budget stop). */
-function isOutcome(r: CallRecord): boolean {
-  return !r.warmup && !r.will_retry && r.error?.class !== "budget_stopped";
-}
-
-/** The kinds of a case from its models' outcomes (empty: nothing to show). */
-export function caseKinds(outcomes: readonly Outcome[]): CaseKind[] {
-  const kinds: CaseKind[] = [];
-  if (outcomes.some((o) => !o.ok)) kinds.push("failed");
-  const scores = outcomes.flatMap((o) => (o.ok && o.score !== null ? [o.score] : []));
-  if (scores.some(isRight) && scores.some((s) => !isRight(s))) kinds.push("disagree");
-  return kinds;
 }
 
 /**
@@ -157,103 +136,68 @@ export async function collectCases(
 
   // Pass 1: the final outcome of each model on each case (a later record replaces an earlier one:
   // a retry's success, or a resumed run's new attempt).
-  const outcomes = new Map<string, Map<string, Outcome>>();
-  for await (const event of callRecords(sources)) {
-    options.onCall?.(event);
-    if (!isOutcome(event)) continue;
-    const key = caseKey(event);
-    let byModel = outcomes.get(key);
-    if (!byModel) {
-      byModel = new Map();
-      outcomes.set(key, byModel);
-    }
-    byModel.set(event.model, { ok: event.ok, score: event.ok ? (event.scores[0]?.score ?? null) : null });
-  }
-
-  const byTask = new Map<string, { key: string; kinds: CaseKind[] }[]>();
-  const found = { failed: 0, disagree: 0, total: 0 };
-  for (const [key, byModel] of outcomes) {
-    const kinds = caseKinds([...byModel.values()]);
-    if (kinds.length === 0) continue;
-    found.total++;
-    if (kinds.includes("failed")) found.failed++;
-    if (kinds.includes("disagree")) found.disagree++;
-    const task = (JSON.parse(key) as [string])[0];
-    let list = byTask.get(task);
-    if (!list) {
-      list = [];
-      byTask.set(task, list);
-    }
-    list.push({ key, kinds });
-  }
-  outcomes.clear();
-
-  const disagreeFirst = (a: { kinds: CaseKind[] }, b: { kinds: CaseKind[] }) =>
-    options.disagreementsFirst
-      ? Number(b.kinds.includes("disagree")) - Number(a.kinds.includes("disagree"))
-      : 0;
-  for (const list of byTask.values()) list.sort(disagreeFirst);
-  // Round-robin over the tasks, up to maxCases.
-  const chosen = new Map<string, { kinds: CaseKind[]; order: number }>();
-  const lists = [...byTask.values()];
-  for (let i = 0; chosen.size < maxCases && lists.some((l) => i < l.length); i++) {
-    for (const list of lists) {
-      const item = list[i];
-      if (item && chosen.size < maxCases) chosen.set(item.key, { kinds: item.kinds, order: chosen.size });
+  let outcomes = options.folded;
+  if (!outcomes) {
+    outcomes = new CaseOutcomes();
+    for await (const event of callRecords(sources)) {
+      options.onCall?.(event);
+      outcomes.add(event);
     }
   }
+  const { chosen, taskOrder, found } = outcomes.choose(maxCases, options.disagreementsFirst);
+  const disagreeFirst = disagreementOrder(options.disagreementsFirst);
 
   // Pass 2: the details of the chosen cases (lines of other cases skipped unparsed).
   const chosenIds = new Set(
     [...chosen.keys()].map((key) => JSON.stringify((JSON.parse(key) as unknown[])[1])),
   );
   const details = new Map<string, CaseView>();
-  for await (const event of callRecords(sources, (line) => {
-    const id = rawCaseId(line);
-    return id === null || chosenIds.has(id);
-  })) {
-    if (!isOutcome(event)) continue;
-    const key = caseKey(event);
-    const pick = chosen.get(key);
-    if (!pick) continue;
-    let view = details.get(key);
-    if (!view) {
-      view = {
-        task: event.task,
-        caseId: cut(event.case_id, 200).text,
-        repeat: event.repeat,
-        expected: null,
-        kinds: pick.kinds,
-        models: [],
+  if (chosen.size > 0)
+    for await (const event of callRecords(sources, (line) => {
+      const id = rawCaseId(line);
+      return id === null || chosenIds.has(id);
+    })) {
+      if (!isOutcome(event)) continue;
+      const key = caseKey(event);
+      const pick = chosen.get(key);
+      if (!pick) continue;
+      let view = details.get(key);
+      if (!view) {
+        view = {
+          task: event.task,
+          caseId: cut(event.case_id, 200).text,
+          repeat: event.repeat,
+          expected: null,
+          kinds: pick.kinds,
+          models: [],
+        };
+        details.set(key, view);
+      }
+      if (event.expected !== null) view.expected = cut(event.expected, maxText).text;
+      const output = event.output === null ? null : cut(event.output, maxText);
+      const model: CaseModelView = {
+        model: event.model,
+        ok: event.ok,
+        output: output?.text ?? null,
+        outputCut: (output?.cut ?? false) || event.output_truncated === true,
+        toolCalls: event.tool_calls?.length
+          ? cut(event.tool_calls.map((c) => `${c.name}(${c.arguments})`).join("\n"), maxText).text
+          : null,
+        error: event.error
+          ? { class: event.error.class, message: cut(event.error.message, maxText).text }
+          : null,
+        scores: event.scores.map((s) => ({
+          scorer: s.scorer,
+          score: s.score,
+          reason: cut(s.reason, maxText).text,
+        })),
       };
-      details.set(key, view);
+      const at = view.models.findIndex((m) => m.model === event.model);
+      if (at >= 0) view.models[at] = model;
+      else view.models.push(model);
     }
-    if (event.expected !== null) view.expected = cut(event.expected, maxText).text;
-    const output = event.output === null ? null : cut(event.output, maxText);
-    const model: CaseModelView = {
-      model: event.model,
-      ok: event.ok,
-      output: output?.text ?? null,
-      outputCut: (output?.cut ?? false) || event.output_truncated === true,
-      toolCalls: event.tool_calls?.length
-        ? cut(event.tool_calls.map((c) => `${c.name}(${c.arguments})`).join("\n"), maxText).text
-        : null,
-      error: event.error
-        ? { class: event.error.class, message: cut(event.error.message, maxText).text }
-        : null,
-      scores: event.scores.map((s) => ({
-        scorer: s.scorer,
-        score: s.score,
-        reason: cut(s.reason, maxText).text,
-      })),
-    };
-    const at = view.models.findIndex((m) => m.model === event.model);
-    if (at >= 0) view.models[at] = model;
-    else view.models.push(model);
-  }
 
   // Task by task (in the order the tasks were first met), then as chosen; then the byte cap.
-  const taskOrder = [...byTask.keys()];
   const sorted = [...details.entries()]
     .sort(
       ([a, x], [b, y]) =>

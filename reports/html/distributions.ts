@@ -80,9 +80,14 @@ function isFinalSuccess(r: CallRecord): boolean {
   return r.ok && !r.warmup && !r.will_retry;
 }
 
+const METRICS = Object.keys(DISTRIBUTION_METRICS) as DistributionMetric[];
+
 /** Folds call records, one at a time, into per-model quantiles. */
 export class DistributionCollector {
-  private readonly reservoirs = new Map<string, Reservoir>();
+  /** Each model's reservoirs, in METRICS order (found without building a key per record). */
+  private readonly byModel = new Map<string, (Reservoir | undefined)[]>();
+  /** Every reservoir, in the order its first value came. */
+  private readonly reservoirs: { model: string; metric: DistributionMetric; reservoir: Reservoir }[] = [];
   private readonly points: number;
   private readonly sampleCap: number;
 
@@ -93,14 +98,20 @@ export class DistributionCollector {
 
   add(record: CallRecord): void {
     if (!isFinalSuccess(record)) return;
-    for (const metric of Object.keys(DISTRIBUTION_METRICS) as DistributionMetric[]) {
+    let reservoirs = this.byModel.get(record.model);
+    if (!reservoirs) {
+      reservoirs = [];
+      this.byModel.set(record.model, reservoirs);
+    }
+    for (let i = 0; i < METRICS.length; i++) {
+      const metric = METRICS[i] as DistributionMetric;
       const value = record[metric];
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0) continue;
-      const key = JSON.stringify([record.model, metric]);
-      let reservoir = this.reservoirs.get(key);
+      let reservoir = reservoirs[i];
       if (!reservoir) {
-        reservoir = new Reservoir(this.sampleCap, key);
-        this.reservoirs.set(key, reservoir);
+        reservoir = new Reservoir(this.sampleCap, JSON.stringify([record.model, metric]));
+        reservoirs[i] = reservoir;
+        this.reservoirs.push({ model: record.model, metric, reservoir });
       }
       reservoir.add(value);
     }
@@ -108,8 +119,7 @@ export class DistributionCollector {
 
   result(): LatencyDistributions {
     const series: MetricQuantiles[] = [];
-    for (const [key, reservoir] of this.reservoirs) {
-      const [model, metric] = JSON.parse(key) as [string, DistributionMetric];
+    for (const { model, metric, reservoir } of this.reservoirs) {
       const sorted = sortSamples(reservoir.values as [number, ...number[]]);
       const values = Array.from({ length: this.points }, (_, i) => quantile(sorted, i / (this.points - 1)));
       series.push({ model, metric, n: reservoir.n, sampled: reservoir.n > reservoir.values.length, values });

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EVENTS_FILE } from "../../src/core/run-log.ts";
 import type { Summary } from "../../src/metrics/summary.ts";
 import {
@@ -38,18 +39,30 @@ const LIBRARIES = [
   ["vega-embed", "build/vega-embed.min.js"],
 ] as const;
 
-/** The folder of an installed package: from its entry point up to the package.json naming it. */
+/** Whether `dir` holds the package.json of `name`. */
+function isPackageDir(dir: string, name: string): boolean {
+  const manifest = join(dir, "package.json");
+  return (
+    existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
+  );
+}
+
+/**
+ * The folder of an installed package: the first `node_modules/<name>` up from this file, as Node
+ * looks for it (resolving the entry point costs more); else from its entry point up to the
+ * package.json naming it (another layout of installed packages).
+ */
 function packageDir(name: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    const candidate = join(dir, "node_modules", name);
+    if (isPackageDir(candidate, name)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
   const require = createRequire(import.meta.url);
-  let dir = dirname(require.resolve(name));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (
-      existsSync(manifest) &&
-      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
-    ) {
-      return dir;
-    }
+  for (let dir = dirname(require.resolve(name)); ; ) {
+    if (isPackageDir(dir, name)) return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`the package.json of ${name} was not found above its entry point`);
     dir = parent;
@@ -57,6 +70,20 @@ function packageDir(name: string): string {
 }
 
 let libraryBytes: Buffer | undefined;
+
+const SCRIPT_WORD = Buffer.from("script");
+
+/** Whether `code` holds `</script` in any case: it would end an inline `<script>` element. */
+export function endsScript(code: Buffer): boolean {
+  for (let at = code.indexOf("</"); at >= 0; at = code.indexOf("</", at + 2)) {
+    let same = at + 8 <= code.length;
+    // ASCII letters only: setting bit 0x20 lowers an upper-case letter.
+    for (let i = 0; same && i < SCRIPT_WORD.length; i++)
+      same = ((code[at + 2 + i] as number) | 0x20) === SCRIPT_WORD[i];
+    if (same) return true;
+  }
+  return false;
+}
 
 /**
  * The three libraries as `<script>` elements, as bytes: read from node_modules on the first call
@@ -68,8 +95,7 @@ export function inlineLibraryBytes(): Buffer {
     for (const [name, file] of LIBRARIES) {
       const code = readFileSync(join(packageDir(name), file));
       // A minified build never holds "</script", but a future one must not end the element early.
-      if (/<\/script/i.test(code.toString("latin1")))
-        throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
+      if (endsScript(code)) throw new Error(`${name}/${file} contains "</script": cannot be inlined`);
       parts.push(Buffer.from(parts.length === 0 ? "<script>" : "\n<script>"), code, Buffer.from("</script>"));
     }
     libraryBytes = Buffer.concat(parts);

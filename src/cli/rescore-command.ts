@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
+import { startLogFolds } from "../../reports/output.ts";
 import { secretEnvOf } from "../../runners/index.ts";
 import { EVENTS_FILE, readRunLog } from "../core/run-log.ts";
 import { JudgePanel, judgeTimeoutMs } from "../engine/judges.ts";
@@ -98,6 +99,7 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
   // The old log's models may not be the suite's.
   await loadSummaryPlugins();
   const summary = new SummaryBuilder();
+  const logFolds = startLogFolds(outputs);
   let stats: Awaited<ReturnType<typeof rescoreRun>>;
   try {
     stats = await rescoreRun({
@@ -105,7 +107,10 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
       outDir,
       suite,
       argv: process.argv.slice(2),
-      onEvent: (event) => summary.add(event),
+      onEvent: (event) => {
+        summary.add(event);
+        logFolds?.add(event);
+      },
       ...(judges.length > 0 && {
         concurrency: RESCORE_JUDGED_CONCURRENCY,
         startJudges: async (append) =>
@@ -146,6 +151,10 @@ export async function rescoreCommand(args: RescoreArgs): Promise<number> {
     `Re-scored ${stats.rescored} call(s) of run ${stats.runId} with the scorers of ${suitePath}: ` +
       `${stats.changed} changed${truncated}. No model was called.\n`,
   );
-  await produceAndList(outputs, "run", { runDir: outDir, summary: summary.result() });
+  await produceAndList(outputs, "run", {
+    runDir: outDir,
+    summary: summary.result(),
+    ...(logFolds && { logFolds: logFolds.folds }),
+  });
   return 0;
 }

@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { SelectedOutput } from "../../reports/index.ts";
+import { startLogFolds } from "../../reports/output.ts";
 import { loadAllRunners, secretEnvOf } from "../../runners/index.ts";
 import type { LogEvent } from "../core/records.ts";
 import { EVENTS_FILE } from "../core/run-log.ts";
@@ -261,6 +262,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const folded = resume ? undefined : new SummaryBuilder();
   // Per-case scores are kept only for a paired comparison with a baseline.
   const cases = folded && gates.baseline ? new CaseScoreCollector() : null;
+  // What the outputs read from the log beyond the summary (the report's cases) is folded alike.
+  const junit = args.junit ? chooseOutputs("run", { format: ["junit"] }) : [];
+  const logFolds = folded ? startLogFolds([...outputs, ...junit]) : undefined;
   try {
     const result = await runSuite({
       suite,
@@ -280,16 +284,17 @@ export async function runCommand(args: RunArgs): Promise<number> {
         onEvent: (event: LogEvent) => {
           folded.add(event);
           cases?.add(event);
+          logFolds?.add(event);
         },
       }),
     });
     progress.stop();
     const summary = folded ? folded.result() : await summarizeRun(runDir);
     const report = await evaluateRunGates(gates, summary, runDir, cases);
-    const junit = args.junit ? chooseOutputs("run", { format: ["junit"] }) : [];
     await produceAndList([...outputs, ...junit], "run", {
       runDir,
       summary,
+      ...(logFolds && { logFolds: logFolds.folds }),
       ...(args.junit && { junitFile: resolve(args.junit) }),
     });
     const gateCode = report ? gateExitCode(report) : 0;

@@ -13,7 +13,7 @@ import { modelColorScale, OKABE_ITO } from "../../reports/html/colors.ts";
 import { percent, scriptJson } from "../../reports/html/format.ts";
 import { latencyBars } from "../../reports/html/latency.ts";
 import { latencyRows, renderLatencyTable } from "../../reports/html/latency-table.ts";
-import { inlineLibraries, renderReport, reportCharts } from "../../reports/html/page.ts";
+import { endsScript, inlineLibraries, renderReport, reportCharts } from "../../reports/html/page.ts";
 import {
   frontier,
   leftOut,
@@ -354,5 +354,16 @@ describe("the page", () => {
     expect(page).toContain(inlineLibraries());
     // Non-ASCII text around the libraries keeps its encoding.
     expect(page).toContain("–");
+  });
+});
+
+describe("a library inlined into the page", () => {
+  it("is refused when it holds </script in any letter case, which would end its element early", () => {
+    for (const text of ["a</script>b", "x</SCRIPT", "</ScRiPt", 'f("</script")']) {
+      expect(endsScript(Buffer.from(text)), text).toBe(true);
+    }
+    for (const text of ["</scrip", "</svg></style>", "<script>", "<\\/script>", "</scr1pt>", "</", ""]) {
+      expect(endsScript(Buffer.from(text)), text).toBe(false);
+    }
   });
 });

@@ -19,6 +19,8 @@ export interface MeasuredRun {
   earlyPeakRssMb: number | null;
   /** User + system CPU time of the process, ms; null if it did not report. */
   cpuMs: number | null;
+  /** [epoch ms, CPU ms] every $OPBENCH_BENCH_CPU_TRACE_MS ms and at exit, when that is set. */
+  cpuTrace?: [number, number][];
   exitCode: number | null;
   stdout: string;
   stderr: string;
@@ -74,6 +76,7 @@ export async function runNodeMeasured(
       peakRssMb: usage ? (usage.maxRssKb * 1024) / 1e6 : null,
       earlyPeakRssMb: usage?.earlyMaxRssKb ? (usage.earlyMaxRssKb * 1024) / 1e6 : null,
       cpuMs: usage ? usage.userCpuMs + usage.systemCpuMs : null,
+      ...(usage?.cpuTrace && { cpuTrace: usage.cpuTrace }),
       exitCode,
       stdout,
       stderr,
@@ -89,6 +92,7 @@ interface UsageLine {
   earlyMaxRssKb?: number | null;
   userCpuMs: number;
   systemCpuMs: number;
+  cpuTrace?: [number, number][];
 }
 
 function readUsage(file: string, pid: number | undefined): UsageLine | undefined {
