@@ -3,15 +3,12 @@
  * from one body chunk carries that chunk's `performance.now()`: the time the transport handed
  * the bytes over, not the time a consumer got round to the event.
  */
-import {
-  createParser,
-  type EventSourceMessage,
-  type EventSourceParser,
-  type ParseError,
-} from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type { Arrivals, ResponseBody } from "./arrivals.ts";
 import { errorExcerpt, transportError } from "./http.ts";
+import { type SseMessage, SseParser } from "./sse-parser.ts";
+
+export type { SseMessage } from "./sse-parser.ts";
 
 /**
  * The events of one body chunk. The object and its `messages` array are reused for the next
@@ -20,7 +17,7 @@ import { errorExcerpt, transportError } from "./http.ts";
 export interface SseBatch {
   /** `performance.now()` (ms) when the chunk arrived (see `readSse`). */
   t: number;
-  messages: EventSourceMessage[];
+  messages: SseMessage[];
 }
 
 const STREAM_DECODE = { stream: true } as const;
@@ -52,54 +49,51 @@ function notAnEventStream(head: string, contentType: string | string[] | undefin
 class SseReader {
   private consumed = 0;
   private t = 0;
-  private parseFailure: ParseError | undefined;
-  private readonly parser: EventSourceParser;
-  private readonly decoder = new TextDecoder();
+  private readonly parser: SseParser;
+  /** The streaming decoder, made when a chunk first needs it (most bodies never do). */
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Whether the streaming decoder may hold the start of a character from the last chunk. */
   private decoderOpen = false;
   private readonly arrivals: Arrivals | undefined;
+  private readonly onEvent: (message: SseMessage, t: number) => void;
   private head = "";
   sawEvent = false;
 
-  constructor(arrivals: Arrivals | undefined, onEvent: (message: EventSourceMessage, t: number) => void) {
+  constructor(arrivals: Arrivals | undefined, onEvent: (message: SseMessage, t: number) => void) {
     this.arrivals = arrivals;
-    this.parser = createParser({
-      onEvent: (message) => {
-        this.sawEvent = true;
-        onEvent(message, this.t);
-      },
-      onError: (error) => {
-        // Unknown fields and bad `retry` values are harmless; an oversized event is not.
-        if (error.type === "max-buffer-size-exceeded") this.parseFailure = error;
-      },
+    this.onEvent = onEvent;
+    this.parser = new SseParser((message) => {
+      this.sawEvent = true;
+      this.onEvent(message, this.t);
     });
   }
 
   /** Parses one body chunk; its events go to `onEvent` before this returns. */
   feed(chunk: Uint8Array): void {
+    const first = this.consumed === 0;
     this.consumed += chunk.byteLength;
     this.t = this.arrivals ? this.arrivals.timeOf(this.consumed) : performance.now();
-    const text = this.decode(chunk);
+    const text = this.decode(chunk, first);
     if (!this.sawEvent && this.head.length < HEAD_CHARS)
       this.head += text.slice(0, HEAD_CHARS - this.head.length);
     this.parser.feed(text);
-    if (this.parseFailure)
-      throw new CallError("parse", `unreadable event stream: ${this.parseFailure.message}`);
   }
 
   /**
    * The chunk as text. A chunk that ends on an ASCII byte, with no character left open by the one
-   * before, is decoded whole by Buffer (native, no streaming state); the body's first chunk (a
-   * byte-order mark to drop) and any other go through the streaming decoder.
+   * before (and, for the body's first, no byte-order mark to drop), is decoded whole by Buffer
+   * (native, no streaming state); any other goes through the streaming decoder.
    */
-  private decode(chunk: Uint8Array): string {
+  private decode(chunk: Uint8Array, first: boolean): string {
     const whole =
       !this.decoderOpen &&
-      this.consumed > chunk.byteLength &&
       chunk.byteLength > 0 &&
       chunk[chunk.byteLength - 1]! < 0x80 &&
+      !(first && chunk[0] === 0xef) &&
       Buffer.isBuffer(chunk);
     if (whole) return chunk.toString("utf8");
+    // Made after the body's first chunk, it must keep a U+FEFF that starts a later one.
+    this.decoder ??= new TextDecoder("utf-8", { ignoreBOM: !first });
     const text = this.decoder.decode(chunk, STREAM_DECODE);
     // A chunk ending on an ASCII byte leaves no character open in the decoder.
     this.decoderOpen = chunk.byteLength > 0 ? chunk[chunk.byteLength - 1]! >= 0x80 : this.decoderOpen;
@@ -176,7 +170,7 @@ export async function consumeSse(
   signal: AbortSignal,
   arrivals: Arrivals | undefined,
   contentType: string | string[] | undefined,
-  onEvent: (message: EventSourceMessage, t: number) => void,
+  onEvent: (message: SseMessage, t: number) => void,
 ): Promise<void> {
   const reader = new SseReader(arrivals, onEvent);
   let failedInside = false;
