@@ -4,13 +4,12 @@
  * OpenAI-compatible chat endpoint is the shared Chat Completions protocol (openai-chat.ts),
  * re-exported here for the llama.cpp runner.
  */
-
+import type { EventSourceMessage } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type { RunnerEvent, RunnerEventSink, TokenUsage } from "../src/core/runner.ts";
 import { asObject, emitSummary, inBandError, type Summary, summaryEvents } from "./call-summary.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
-import type { SseMessage } from "./sse-parser.ts";
 import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
 
 export { ChatStreamDecoder, chatResponseEvents, chatStreamEvents } from "./openai-chat.ts";
@@ -40,7 +39,7 @@ export class CompletionStreamDecoder implements StreamDecoder {
   private summary: Summary | undefined;
   private tLast = 0;
 
-  message(message: SseMessage, t: number, emit: RunnerEventSink): void {
+  message(message: EventSourceMessage, t: number, emit: RunnerEventSink): void {
     this.tLast = t;
     if (this.summary) return;
     const chunk = parseJson(message.data) as CompletionPayload;

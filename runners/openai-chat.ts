@@ -4,7 +4,7 @@
  * Fireworks. Bodies are pure functions of a request; responses, streamed (SSE chunks ending in
  * `[DONE]`) or whole, become runner events.
  */
-
+import type { EventSourceMessage } from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type {
   GenerationRequest,
@@ -26,7 +26,6 @@ import {
 import { scanContentDelta } from "./chat-chunk-scan.ts";
 import { parseJson } from "./http.ts";
 import type { SseBatch } from "./sse.ts";
-import type { SseMessage } from "./sse-parser.ts";
 import { decodedEvents, type StreamDecoder } from "./stream-decoder.ts";
 import { argumentsText, ToolCallAssembler, toolCallEvent } from "./tool-calls.ts";
 
@@ -179,7 +178,7 @@ export class ChatStreamDecoder implements StreamDecoder {
   private done = false;
   private tLast = 0;
 
-  message(message: SseMessage, t: number, emit: RunnerEventSink): void {
+  message(message: EventSourceMessage, t: number, emit: RunnerEventSink): void {
     this.tLast = t;
     if (this.done) return;
     if (message.data === "[DONE]") {

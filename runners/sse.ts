@@ -3,12 +3,15 @@
  * from one body chunk carries that chunk's `performance.now()`: the time the transport handed
  * the bytes over, not the time a consumer got round to the event.
  */
+import {
+  createParser,
+  type EventSourceMessage,
+  type EventSourceParser,
+  type ParseError,
+} from "eventsource-parser";
 import { CallError } from "../src/core/errors.ts";
 import type { Arrivals, ResponseBody } from "./arrivals.ts";
 import { errorExcerpt, transportError } from "./http.ts";
-import { type SseMessage, SseParser } from "./sse-parser.ts";
-
-export type { SseMessage } from "./sse-parser.ts";
 
 /**
  * The events of one body chunk. The object and its `messages` array are reused for the next
@@ -17,7 +20,7 @@ export type { SseMessage } from "./sse-parser.ts";
 export interface SseBatch {
   /** `performance.now()` (ms) when the chunk arrived (see `readSse`). */
   t: number;
-  messages: SseMessage[];
+  messages: EventSourceMessage[];
 }
 
 const STREAM_DECODE = { stream: true } as const;
@@ -49,22 +52,27 @@ function notAnEventStream(head: string, contentType: string | string[] | undefin
 class SseReader {
   private consumed = 0;
   private t = 0;
-  private readonly parser: SseParser;
+  private parseFailure: ParseError | undefined;
+  private readonly parser: EventSourceParser;
   /** The streaming decoder, made when a chunk first needs it (most bodies never do). */
   private decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Whether the streaming decoder may hold the start of a character from the last chunk. */
   private decoderOpen = false;
   private readonly arrivals: Arrivals | undefined;
-  private readonly onEvent: (message: SseMessage, t: number) => void;
   private head = "";
   sawEvent = false;
 
-  constructor(arrivals: Arrivals | undefined, onEvent: (message: SseMessage, t: number) => void) {
+  constructor(arrivals: Arrivals | undefined, onEvent: (message: EventSourceMessage, t: number) => void) {
     this.arrivals = arrivals;
-    this.onEvent = onEvent;
-    this.parser = new SseParser((message) => {
-      this.sawEvent = true;
-      this.onEvent(message, this.t);
+    this.parser = createParser({
+      onEvent: (message) => {
+        this.sawEvent = true;
+        onEvent(message, this.t);
+      },
+      onError: (error) => {
+        // Unknown fields and bad `retry` values are harmless; an oversized event is not.
+        if (error.type === "max-buffer-size-exceeded") this.parseFailure = error;
+      },
     });
   }
 
@@ -77,6 +85,8 @@ class SseReader {
     if (!this.sawEvent && this.head.length < HEAD_CHARS)
       this.head += text.slice(0, HEAD_CHARS - this.head.length);
     this.parser.feed(text);
+    if (this.parseFailure)
+      throw new CallError("parse", `unreadable event stream: ${this.parseFailure.message}`);
   }
 
   /**
@@ -170,7 +180,7 @@ export async function consumeSse(
   signal: AbortSignal,
   arrivals: Arrivals | undefined,
   contentType: string | string[] | undefined,
-  onEvent: (message: SseMessage, t: number) => void,
+  onEvent: (message: EventSourceMessage, t: number) => void,
 ): Promise<void> {
   const reader = new SseReader(arrivals, onEvent);
   let failedInside = false;

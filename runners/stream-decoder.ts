@@ -4,16 +4,15 @@
  * {@link decodedEvents}) and `Runner.generateInto` (pushed as the transport releases each chunk,
  * through {@link decodeInto}: no generator or promise per event on a run's hot path).
  */
-
+import type { EventSourceMessage } from "eventsource-parser";
 import type { RunnerEvent, RunnerEventSink } from "../src/core/runner.ts";
 import type { Arrivals, ClockedResponse } from "./arrivals.ts";
 import { consumeSse, type SseBatch } from "./sse.ts";
-import type { SseMessage } from "./sse-parser.ts";
 
 /** Decodes one streamed response; a new one per call. */
 export interface StreamDecoder {
   /** One event of the stream, its bytes read at `t`; throws a CallError for an in-band error. */
-  message(message: SseMessage, t: number, emit: RunnerEventSink): void;
+  message(message: EventSourceMessage, t: number, emit: RunnerEventSink): void;
   /** The stream ended: the closing events, or `stream_aborted` when its end marker never came. */
   finish(emit: RunnerEventSink): void;
 }
