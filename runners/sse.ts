@@ -54,7 +54,8 @@ class SseReader {
   private t = 0;
   private parseFailure: ParseError | undefined;
   private readonly parser: EventSourceParser;
-  private readonly decoder = new TextDecoder();
+  /** The streaming decoder, made when a chunk first needs it (most bodies never do). */
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Whether the streaming decoder may hold the start of a character from the last chunk. */
   private decoderOpen = false;
   private readonly arrivals: Arrivals | undefined;
@@ -77,9 +78,10 @@ class SseReader {
 
   /** Parses one body chunk; its events go to `onEvent` before this returns. */
   feed(chunk: Uint8Array): void {
+    const first = this.consumed === 0;
     this.consumed += chunk.byteLength;
     this.t = this.arrivals ? this.arrivals.timeOf(this.consumed) : performance.now();
-    const text = this.decode(chunk);
+    const text = this.decode(chunk, first);
     if (!this.sawEvent && this.head.length < HEAD_CHARS)
       this.head += text.slice(0, HEAD_CHARS - this.head.length);
     this.parser.feed(text);
@@ -89,17 +91,19 @@ class SseReader {
 
   /**
    * The chunk as text. A chunk that ends on an ASCII byte, with no character left open by the one
-   * before, is decoded whole by Buffer (native, no streaming state); the body's first chunk (a
-   * byte-order mark to drop) and any other go through the streaming decoder.
+   * before (and, for the body's first, no byte-order mark to drop), is decoded whole by Buffer
+   * (native, no streaming state); any other goes through the streaming decoder.
    */
-  private decode(chunk: Uint8Array): string {
+  private decode(chunk: Uint8Array, first: boolean): string {
     const whole =
       !this.decoderOpen &&
-      this.consumed > chunk.byteLength &&
       chunk.byteLength > 0 &&
       chunk[chunk.byteLength - 1]! < 0x80 &&
+      !(first && chunk[0] === 0xef) &&
       Buffer.isBuffer(chunk);
     if (whole) return chunk.toString("utf8");
+    // Made after the body's first chunk, it must keep a U+FEFF that starts a later one.
+    this.decoder ??= new TextDecoder("utf-8", { ignoreBOM: !first });
     const text = this.decoder.decode(chunk, STREAM_DECODE);
     // A chunk ending on an ASCII byte leaves no character open in the decoder.
     this.decoderOpen = chunk.byteLength > 0 ? chunk[chunk.byteLength - 1]! >= 0x80 : this.decoderOpen;

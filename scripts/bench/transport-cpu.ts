@@ -3,8 +3,9 @@
  * clocked POST, SSE parsing, chat decoding, events to a sink that keeps a `CallTimeline`) against
  * the scripted server in its own process, beside the minimal loop's calls (an undici `Pool`, body
  * built per call, response read and dropped), in one process each, alternating, 10,000 calls at
- * concurrency 32 after 1,000 warm-up calls. CPU is the process's (user + system) over the measured
- * calls only, so start-up is left out and the transport's share can be read next to the floor.
+ * concurrency 32 after 1,000 warm-up calls. CPU is the process's (user + system; the system share,
+ * the kernel's socket work, is printed too) over the measured calls only, so start-up is left out
+ * and the transport's share can be read next to the floor.
  *
  *   node scripts/bench/transport-cpu.ts [--root DIR] [--other DIR] [--calls 10000] [--reps 4]
  *
@@ -39,8 +40,15 @@ const prompt = (i: number) =>
     `my card payment number ${i} was declined twice`,
   );
 
-/** Runs `one(i)` for `count` calls at CONCURRENCY; the CPU it took, ms. */
-async function timedCalls(count: number, one: (i: number) => Promise<void>): Promise<number> {
+/** CPU time, ms: user and system (kernel: socket calls, wake-ups) apart. */
+interface Cpu {
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+}
+
+/** Runs `one(i)` for `count` calls at CONCURRENCY; the CPU it took. */
+async function timedCalls(count: number, one: (i: number) => Promise<void>): Promise<Cpu> {
   let next = 0;
   const worker = async () => {
     while (next < count) await one(next++);
@@ -48,10 +56,10 @@ async function timedCalls(count: number, one: (i: number) => Promise<void>): Pro
   const start = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
+  return { cpuMs: (used.user + used.system) / 1000, userMs: used.user / 1000, systemMs: used.system / 1000 };
 }
 
-async function childMinimal(url: string): Promise<number> {
+async function childMinimal(url: string): Promise<Cpu> {
   const { Pool } = await import("undici");
   const pool = new Pool(url, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const headers = { "content-type": "application/json" };
@@ -77,7 +85,7 @@ async function childMinimal(url: string): Promise<number> {
   return cpu;
 }
 
-async function childRunner(root: string, url: string): Promise<number> {
+async function childRunner(root: string, url: string): Promise<Cpu> {
   const { createLlamaCppRunner } = await import(join(root, "runners/llamacpp.ts"));
   const { CallTimeline } = await import(join(root, "src/metrics/call-timeline.ts"));
   const runner = createLlamaCppRunner({ id: "scripted", runner: "llamacpp", url });
@@ -102,13 +110,14 @@ if (values.child) {
     values.child === "minimal"
       ? await childMinimal(values.url!)
       : await childRunner(values.child, values.url!);
-  process.stdout.write(`${JSON.stringify({ cpuMs: cpu })}\n`);
+  process.stdout.write(`${JSON.stringify(cpu)}\n`);
   process.exit(0);
 }
 
 const server = await startServerProcess(DEFAULT_SCRIPT);
 const sides = ["minimal", resolve(values.root!), ...(values.other ? [resolve(values.other)] : [])];
 const cpu = new Map<string, number[]>(sides.map((side) => [side, []]));
+const system = new Map<string, number[]>(sides.map((side) => [side, []]));
 try {
   for (let rep = 0; rep < Number(values.reps); rep++) {
     for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
@@ -118,10 +127,13 @@ try {
         { encoding: "utf8" },
       );
       if (child.status !== 0) throw new Error(`transport-cpu child failed: ${child.stderr}`);
-      const { cpuMs } = JSON.parse(child.stdout) as { cpuMs: number };
+      const { cpuMs, systemMs } = JSON.parse(child.stdout) as Cpu;
       cpu.get(side)!.push(cpuMs);
+      system.get(side)!.push(systemMs);
       await server.truth(true).catch(() => {}); // only to free the server's memory
-      process.stdout.write(`${side}: ${((cpuMs * 1000) / calls).toFixed(1)} µs CPU per call\n`);
+      process.stdout.write(
+        `${side}: ${((cpuMs * 1000) / calls).toFixed(1)} µs CPU per call (system ${((systemMs * 1000) / calls).toFixed(1)})\n`,
+      );
     }
   }
 } finally {
@@ -130,5 +142,5 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 for (const [side, xs] of cpu)
   process.stdout.write(
-    `${side}: median ${((median(xs) * 1000) / calls).toFixed(1)} µs per call (${((Math.min(...xs) * 1000) / calls).toFixed(1)}–${((Math.max(...xs) * 1000) / calls).toFixed(1)})\n`,
+    `${side}: median ${((median(xs) * 1000) / calls).toFixed(1)} µs per call (${((Math.min(...xs) * 1000) / calls).toFixed(1)}–${((Math.max(...xs) * 1000) / calls).toFixed(1)}), of it system ${((median(system.get(side)!) * 1000) / calls).toFixed(1)}\n`,
   );

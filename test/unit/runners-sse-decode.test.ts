@@ -42,4 +42,12 @@ describe("readSse decoding", () => {
     const cuts = Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
     expect(await eventData(bytes, cuts)).toEqual(texts);
   });
+
+  it("keeps a U+FEFF that starts a later chunk (only the body's first may carry a byte-order mark)", async () => {
+    const bytes = Buffer.from("data: x\n\ndata: \uFEFFé\n\n", "utf8");
+    const at = bytes.indexOf(Buffer.from([0xef, 0xbb, 0xbf]));
+    const end = at + 5; // after the mark and "é": the chunk ends on a non-ASCII byte
+    expect(await eventData(bytes, [at, end])).toEqual(["x", "\uFEFFé"]);
+    expect(await eventData(bytes, [at])).toEqual(["x", "\uFEFFé"]);
+  });
 });
