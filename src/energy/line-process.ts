@@ -17,7 +17,14 @@ export async function findExecutable(name: string): Promise<string | null> {
   for (const candidate of candidates) {
     // A PATH folder without the name is the usual case: a stat that returns undefined costs no
     // thrown error (each failed `access` built one, with its stack: ~1 ms a folder at start-up).
-    if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
+    // It still throws for a folder that cannot be searched or a symlink loop: skipped too.
+    let stats: ReturnType<typeof statSync>;
+    try {
+      stats = statSync(candidate, { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (!stats?.isFile()) continue;
     try {
       await access(candidate, constants.X_OK);
       return candidate;

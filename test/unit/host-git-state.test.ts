@@ -109,19 +109,22 @@ describe("mayBeInGitRepository (no git spawned outside a checkout)", () => {
 });
 
 describe("findExecutable", () => {
-  it("finds an executable on PATH past folders without it, not a folder or a file that is not executable", async () => {
+  it("finds an executable on PATH past folders without it, not a folder, a file that is not executable or a symlink loop", async () => {
     const dir = mkdtempSync(join(tmpdir(), "opbench-path-"));
     const empty = join(dir, "empty");
     const plain = join(dir, "plain");
     const tools = join(dir, "tools");
-    for (const folder of [empty, plain, tools]) mkdirSync(folder);
+    const loops = join(dir, "loops");
+    for (const folder of [empty, plain, tools, loops]) mkdirSync(folder);
+    // A stat of it fails with ELOOP, even for root (a folder it may not search fails alike).
+    symlinkSync(join(loops, "tool"), join(loops, "tool"));
     mkdirSync(join(empty, "tool"));
     writeFileSync(join(plain, "tool"), "not executable\n");
     writeFileSync(join(tools, "tool"), "#!/bin/sh\n");
     chmodSync(join(tools, "tool"), 0o755);
     symlinkSync(join(tools, "tool"), join(tools, "linked"));
     const path = process.env.PATH;
-    process.env.PATH = [join(dir, "missing"), empty, plain, tools].join(":");
+    process.env.PATH = [join(dir, "missing"), empty, plain, loops, tools].join(":");
     try {
       expect(await findExecutable("tool")).toBe(join(tools, "tool"));
       expect(await findExecutable("linked")).toBe(join(tools, "linked"));
