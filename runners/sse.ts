@@ -78,6 +78,8 @@ class SseReader {
 
   /** Parses one body chunk; its events go to `onEvent` before this returns. */
   feed(chunk: Uint8Array): void {
+    // An empty chunk carries no text, and must not count as the body's first (its byte-order mark).
+    if (chunk.byteLength === 0) return;
     const first = this.consumed === 0;
     this.consumed += chunk.byteLength;
     this.t = this.arrivals ? this.arrivals.timeOf(this.consumed) : performance.now();

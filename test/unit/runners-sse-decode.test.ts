@@ -49,5 +49,9 @@ describe("readSse decoding", () => {
     const end = at + 5; // after the mark and "é": the chunk ends on a non-ASCII byte
     expect(await eventData(bytes, [at, end])).toEqual(["x", "\uFEFFé"]);
     expect(await eventData(bytes, [at])).toEqual(["x", "\uFEFFé"]);
+    // An empty chunk first: the body's first bytes are still the first chunk with bytes.
+    expect(await eventData(bytes, [0, at, end])).toEqual(["x", "\uFEFFé"]);
+    const marked = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("data: y\n\n")]);
+    expect(await eventData(marked, [0, 2])).toEqual(["y"]);
   });
 });
