@@ -320,7 +320,14 @@ const BUILTIN_IMPORT = /^import\s+(\*\s+as\s+[\w$]+|[\w$]+|\{[^}]*\})\s+from\s+"
 export function inlineBuiltinImports(source: string): string {
   return source.replace(BUILTIN_IMPORT, (statement, what: string, specifier: string) => {
     const get = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
-    if (!what.startsWith("{")) return `const ${what.replace(/^\*\s+as\s+/, "")} = ${get};`;
+    // Left as written: a comment among the names (joined onto one line it would swallow the
+    // rest), a default import by name, and a local binding named `process` (read in its own
+    // initialiser).
+    if (/\/[/*]/.test(what)) return statement;
+    if (!what.startsWith("{")) {
+      const local = what.replace(/^\*\s+as\s+/, "");
+      return local === "process" ? statement : `const ${local} = ${get};`;
+    }
     const names = what
       .slice(1, -1)
       .split(",")
@@ -331,6 +338,9 @@ export function inlineBuiltinImports(source: string): string {
       .filter((name) => !name.startsWith("type "))
       .map((name) => name.replace(/^([\w$]+)\s+as\s+([\w$]+)$/, "$1: $2"));
     if (values.some((name) => !/^[\w$]+(: [\w$]+)?$/.test(name))) return statement;
+    const binds = (name: string, local: string) =>
+      name === local || name.startsWith(`${local}:`) || name.endsWith(`: ${local}`);
+    if (values.some((name) => binds(name, "default") || binds(name, "process"))) return statement;
     const typeImport =
       types.length > 0
         ? `import type { ${types.map((t) => t.slice(5)).join(", ")} } from "${specifier}"; `

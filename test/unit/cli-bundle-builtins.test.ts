@@ -46,6 +46,22 @@ describe("inlineBuiltinImports", () => {
     expect(out).toContain('import util, { inspect } from "node:util";');
   });
 
+  it("leaves a comment among the names, a default by name and a binding named process as written", () => {
+    const kept = [
+      'import process from "node:process";',
+      'import * as process from "node:process";',
+      'import { env as process } from "node:process";',
+      'import { default as fs } from "node:fs";',
+      ["import {", "  type Stats, // the stat's shape", "  statSync,", '} from "node:fs";'].join("\n"),
+      'import { /* read */ readFileSync } from "node:fs";',
+    ];
+    for (const statement of kept) expect(inlineBuiltinImports(statement), statement).toBe(statement);
+    // Beside them, the others are still rewritten.
+    expect(inlineBuiltinImports(`${kept[0]}\nimport { env } from "node:process";`)).toBe(
+      `${kept[0]}\nconst { env } = process.getBuiltinModule("node:process");`,
+    );
+  });
+
   it("gives code that runs with the same values as the imports", async () => {
     const rewritten = inlineBuiltinImports(
       'import { join as joinPath, sep } from "node:path";\nimport * as os from "node:os";',
