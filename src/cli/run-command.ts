@@ -258,8 +258,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const maxCost = args.maxCost ?? resume?.maxCostUsd ?? undefined;
   const costLine = resume ? maxCostLine(args.maxCost, resume) : undefined;
   if (costLine) progress.log(costLine);
-  // A fresh run's summary is folded as events are logged; a resumed one reads earlier segments too.
-  const folded = resume ? undefined : new SummaryBuilder();
+  // A fresh run's summary is folded as events are logged; a resumed one reads earlier segments
+  // too, as does a run into a directory whose log it appends to.
+  const appending = !resume && existsSync(resolve(runDir, EVENTS_FILE));
+  const folded = resume || appending ? undefined : new SummaryBuilder();
   // Per-case scores are kept only for a paired comparison with a baseline.
   const cases = folded && gates.baseline ? new CaseScoreCollector() : null;
   // What the outputs read from the log beyond the summary (the report's cases) is folded alike.

@@ -77,4 +77,19 @@ describe("report.html folded by run, and read back from the log", () => {
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(join(out, "report.html")).equals(written)).toBe(true);
   });
+
+  it("a run into a directory whose log it appends to writes the page `report` writes from that whole log", async () => {
+    const twice = join(dir, "twice");
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(["run", suite, "--out", twice], env);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const written = readFileSync(join(twice, "report.html"));
+    const copy = join(dir, "twice-again");
+    mkdirSync(copy);
+    for (const file of ["events.jsonl", "summary.json"]) copyFileSync(join(twice, file), join(copy, file));
+    const report = await runCli(["report", copy, "-o", "html"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(copy, "report.html")).equals(written)).toBe(true);
+  });
 });
