@@ -186,7 +186,8 @@ export async function sampleInThreads(
   let ready = 0;
   /** Chunk buffers handed back by the threads, reused: no per-chunk allocation awaits a full GC. */
   const free: ArrayBuffer[] = [];
-  const threads: SamplingThread[] = Array.from({ length: Math.max(1, options.threads) }, () => {
+  const threads: SamplingThread[] = [];
+  const startThread = (): SamplingThread => {
     // The thread's first code turns on the process's compile cache (bin/opbench.js's), then loads
     // the sampler: a checkout's TypeScript is then not type-stripped again, whose stripper alone
     // costs each thread ~30 MB of RSS.
@@ -241,7 +242,16 @@ export async function sampleInThreads(
     });
     thread.result.catch(() => {});
     return thread;
-  });
+  };
+  try {
+    for (let n = Math.max(1, options.threads); threads.length < n; ) threads.push(startThread());
+  } catch (error) {
+    // A thread that could not start: nothing else has begun.
+    restoreSemiSpace();
+    for (const thread of threads) void thread.worker.terminate();
+    for (const fd of batchFds ?? []) closeSync(fd);
+    throw error;
+  }
   const message = async (): Promise<void> => {
     await new Promise<void>((resolve) => {
       wake = resolve;
