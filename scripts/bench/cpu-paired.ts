@@ -4,10 +4,12 @@
  * this checkout's bin and by a base checkout's bin, interleaved with the minimal loop, so that each
  * triple shares the machine's state. Prints each triple and the medians of the paired ratios.
  *
- *   node scripts/bench/cpu-paired.ts --base DIR [--pairs 5] [--cases 10000]
+ *   node scripts/bench/cpu-paired.ts --base DIR [--pairs 5] [--cases 10000] [--base-flags "NODE FLAGS"]
  *
  * DIR: another checkout (e.g. `git worktree add DIR main`, or `git archive main | tar -x -C DIR`
- * with a `node_modules` link), run with its own `bin/opbench.js`.
+ * with a `node_modules` link), run with its own `bin/opbench.js`. Both run with this checkout's
+ * bin's Node flags, unless `--base-flags` gives the base others (DIR may then be this checkout:
+ * the same code under two sets of flags).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,10 +26,12 @@ const { values } = parseArgs({
     base: { type: "string" },
     pairs: { type: "string", default: "5" },
     cases: { type: "string", default: "10000" },
+    "base-flags": { type: "string" },
   },
 });
 if (!values.base) throw new Error("--base DIR (another checkout) is required");
 const baseBin = join(resolve(values.base), "bin", "opbench.js");
+const baseFlags = values["base-flags"]?.split(/\s+/).filter(Boolean) ?? OPBENCH_NODE_FLAGS;
 const caseCount = Number(values.cases);
 const pairs = Number(values.pairs);
 const workDir = join(tmpdir(), `opbench-cpu-paired-${process.pid}`);
@@ -50,7 +54,7 @@ async function runOpbench(bin: string, side: string): Promise<MeasuredRun> {
     bin,
     ["run", suite, "--out", join(dir, "run"), "--no-progress"],
     { cwd: dir, env: { CI: "1" }, maxStdout: 100_000 },
-    OPBENCH_NODE_FLAGS,
+    side === "base" ? baseFlags : OPBENCH_NODE_FLAGS,
   );
   assertExitedOk(run, `opbench run (${side})`);
   await server.truth(true);
