@@ -11,12 +11,12 @@
  * bin's Node flags, unless `--base-flags` gives the base others (DIR may then be this checkout:
  * the same code under two sets of flags).
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SCRIPT } from "../../fixtures/scripted-server/script.ts";
-import { benchCases, writeBenchSuite } from "./lib/cases.ts";
+import { benchCases, writeCpuWorkloadSuite } from "./lib/cases.ts";
 import { assertExitedOk, type MeasuredRun, runNodeMeasured } from "./lib/child.ts";
 import { startServerProcess } from "./lib/server-process.ts";
 import { OPBENCH_BIN, OPBENCH_NODE_FLAGS, runMinimalLoop } from "./lib/tools.ts";
@@ -40,16 +40,7 @@ const cases = benchCases(caseCount, DEFAULT_SCRIPT);
 
 async function runOpbench(bin: string, side: string): Promise<MeasuredRun> {
   const dir = join(workDir, side);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const suite = writeBenchSuite(dir, {
-    url: server.url,
-    runner: "llamacpp",
-    cases,
-    concurrency: 32,
-    warmup: 0,
-    stream: true,
-  });
+  const suite = writeCpuWorkloadSuite(dir, server.url, cases);
   const run = await runNodeMeasured(
     bin,
     ["run", suite, "--out", join(dir, "run"), "--no-progress"],

@@ -12,13 +12,13 @@
  * DIR: another checkout with a `node_modules` link (see cpu-paired.ts). `--cases 1` measures
  * the one-case run.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SCRIPT } from "../../fixtures/scripted-server/script.ts";
 import type { CallRecord } from "../../src/core/records.ts";
-import { benchCases, writeBenchSuite } from "./lib/cases.ts";
+import { benchCases, writeCpuWorkloadSuite } from "./lib/cases.ts";
 import { assertExitedOk, type MeasuredRun, runNodeMeasured } from "./lib/child.ts";
 import { startServerProcess } from "./lib/server-process.ts";
 import { OPBENCH_BIN, OPBENCH_NODE_FLAGS } from "./lib/tools.ts";
@@ -59,16 +59,7 @@ function cpuAfter(trace: readonly [number, number][], at: number): number {
 
 async function runOpbench(bin: string, side: string): Promise<MeasuredRun & { tailMs: number }> {
   const dir = join(workDir, side);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const suite = writeBenchSuite(dir, {
-    url: server.url,
-    runner: "llamacpp",
-    cases,
-    concurrency: 32,
-    warmup: 0,
-    stream: true,
-  });
+  const suite = writeCpuWorkloadSuite(dir, server.url, cases);
   const runDir = join(dir, "run");
   const run = await runNodeMeasured(
     bin,

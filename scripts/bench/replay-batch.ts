@@ -11,12 +11,11 @@
  *     [--reps 3] [--base DIR] [--dir DIR]
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { assertExitedOk, runNodeMeasured } from "./lib/child.ts";
+import { checkoutsToTime, timeInit } from "./lib/init-run.ts";
 import { type BatchFormat, writeSyntheticBatch } from "./lib/replay-batch-log.ts";
-import { OPBENCH_NODE_FLAGS, REPO_ROOT } from "./lib/tools.ts";
 
 const { values } = parseArgs({
   options: {
@@ -58,36 +57,10 @@ try {
     if (!existsSync(requests) || !existsSync(results))
       await writeSyntheticBatch(format, requests, results, calls);
     const mb = (statSync(requests).size + statSync(results).size) / 1e6;
-    const checkouts = values.base
-      ? [["base", values.base] as const, ["this", REPO_ROOT] as const]
-      : [["this", REPO_ROOT] as const];
     for (let rep = 0; rep < Number(values.reps); rep++) {
-      for (const [name, root] of checkouts) {
-        const load = loadavg()[0]!.toFixed(1);
-        const out = join(dir, `suite-${name}`);
-        const args = [
-          "init",
-          "--from",
-          requests,
-          "--from",
-          results,
-          "--sample",
-          "500",
-          "--out",
-          out,
-          "--force",
-        ];
-        const run = await runNodeMeasured(
-          join(root, "bin", "opbench.js"),
-          args,
-          { timeoutMs: 600_000 },
-          OPBENCH_NODE_FLAGS,
-        );
-        assertExitedOk(run, "opbench init --from");
-        const cpu = run.cpuMs === null ? "?" : (run.cpuMs / 1000).toFixed(1);
-        console.log(
-          `| ${format} ${mb.toFixed(0)} MB | ${name} | ${(run.wallMs / 1000).toFixed(1)} | ${cpu} | ${run.peakRssMb?.toFixed(0) ?? "?"} | ${Math.round(calls / (run.wallMs / 1000))} | ${load} |`,
-        );
+      for (const [name, root] of checkoutsToTime(values.base)) {
+        const row = await timeInit(root, [requests, results], join(dir, `suite-${name}`), calls);
+        console.log(`| ${format} ${mb.toFixed(0)} MB | ${name} | ${row} |`);
       }
       if (values.base) {
         const [base, mine] = [filesOf(join(dir, "suite-base")), filesOf(join(dir, "suite-this"))];

@@ -7,12 +7,11 @@
  *   node scripts/bench/replay-otel.ts [--shape genai|traced] [--calls 300000] [--reps 3] [--base DIR]
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { assertExitedOk, runNodeMeasured } from "./lib/child.ts";
+import { checkoutsToTime, timeInit } from "./lib/init-run.ts";
 import { type OtelShape, writeSyntheticOtelLog } from "./lib/otel-log.ts";
-import { OPBENCH_NODE_FLAGS, REPO_ROOT } from "./lib/tools.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,24 +32,9 @@ try {
   console.log(`${shape}: ${calls} GenAI calls, ${mb.toFixed(0)} MB`);
   console.log("| code | wall s | CPU s | peak RSS MB | calls/s | load (1 min) |");
   console.log("| --- | --- | --- | --- | --- | --- |");
-  const checkouts = values.base
-    ? [["base", values.base] as const, ["this", REPO_ROOT] as const]
-    : [["this", REPO_ROOT] as const];
   for (let rep = 0; rep < Number(values.reps); rep++) {
-    for (const [name, root] of checkouts) {
-      const load = loadavg()[0]!.toFixed(1);
-      const args = ["init", "--from", log, "--sample", "500", "--out", join(dir, `suite-${name}`), "--force"];
-      const run = await runNodeMeasured(
-        join(root, "bin", "opbench.js"),
-        args,
-        { timeoutMs: 600_000 },
-        OPBENCH_NODE_FLAGS,
-      );
-      assertExitedOk(run, "opbench init --from");
-      const cpu = run.cpuMs === null ? "?" : (run.cpuMs / 1000).toFixed(1);
-      console.log(
-        `| ${name} | ${(run.wallMs / 1000).toFixed(1)} | ${cpu} | ${run.peakRssMb?.toFixed(0) ?? "?"} | ${Math.round(calls / (run.wallMs / 1000))} | ${load} |`,
-      );
+    for (const [name, root] of checkoutsToTime(values.base)) {
+      console.log(`| ${name} | ${await timeInit(root, [log], join(dir, `suite-${name}`), calls)} |`);
     }
   }
 } finally {

@@ -3,7 +3,7 @@
  * server can name the case of every request), written as an opbench suite, and the same
  * request body for the bare loop.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { outputText, type StreamScript } from "../../../fixtures/scripted-server/script.ts";
 
@@ -82,4 +82,13 @@ export function writeBenchSuite(dir: string, spec: SuiteSpec): string {
   const path = join(dir, "suite.yaml");
   writeFileSync(path, suite);
   return path;
+}
+
+/**
+ * The CPU benchmark's workload as a suite in a fresh `dir` (emptied first): `cases` through the
+ * llama.cpp runner attached to `url`, streamed, at concurrency 32, no warm-up.
+ */
+export function writeCpuWorkloadSuite(dir: string, url: string, cases: BenchCase[]): string {
+  rmSync(dir, { recursive: true, force: true });
+  return writeBenchSuite(dir, { url, runner: "llamacpp", cases, concurrency: 32, warmup: 0, stream: true });
 }
