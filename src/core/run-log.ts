@@ -74,7 +74,7 @@ export class RunLog {
       }
     } else {
       this.flush();
-      writeSync(this.fd, `${line}\n`);
+      writeAll(this.fd, `${line}\n`);
     }
     this.tap?.(line === raw ? event : (JSON.parse(line) as LogEvent));
   }
@@ -94,7 +94,7 @@ export class RunLog {
     if (this.gatheredBytes + most > GATHER_BYTES) {
       this.writeGathered();
       if (most > GATHER_BYTES) {
-        writeSync(this.fd!, `${line}\n`);
+        writeAll(this.fd!, `${line}\n`);
         return;
       }
     }
@@ -118,8 +118,7 @@ export class RunLog {
     const bytes = this.gatheredBytes;
     if (bytes === 0 || this.fd === undefined) return;
     this.gatheredBytes = 0;
-    for (let written = 0; written < bytes; )
-      written += writeSync(this.fd, this.gathered!, written, bytes - written);
+    writeBytes(this.fd, this.gathered!, bytes);
   }
 
   close(): void {
@@ -210,4 +209,14 @@ export async function* readRunLog(
   } finally {
     await file.close();
   }
+}
+
+/** Writes a line whole: a write may take fewer bytes than given, and the rest must follow in order. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  writeBytes(fd, bytes, bytes.length);
+}
+
+function writeBytes(fd: number, bytes: Uint8Array, length: number): void {
+  for (let written = 0; written < length; ) written += writeSync(fd, bytes, written, length - written);
 }
