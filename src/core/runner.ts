@@ -195,12 +195,20 @@ export interface RunnerDefinition<C extends ModelConfigBase = ModelConfigBase> {
   fromModelFlag?(value: string): ModelFromFlag<C> | undefined;
 }
 
-/** Makes one call through `runner`, each event to `sink`: `generateInto` when it has one. */
-export async function runCall(
-  runner: Runner,
-  request: GenerationRequest,
-  sink: RunnerEventSink,
-): Promise<void> {
-  if (runner.generateInto) return runner.generateInto(request, sink);
-  for await (const event of runner.generate(request)) sink(event);
+/**
+ * Makes one call through `runner`, each event to `sink`: `generateInto` when it has one, whose
+ * promise is returned as it is (an async wrapper cost a promise and a turn per call); a throw
+ * before that promise exists rejects, as from the generator.
+ */
+export function runCall(runner: Runner, request: GenerationRequest, sink: RunnerEventSink): Promise<void> {
+  if (!runner.generateInto) return drainEvents(runner.generate(request), sink);
+  try {
+    return runner.generateInto(request, sink);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+async function drainEvents(events: AsyncIterable<RunnerEvent>, sink: RunnerEventSink): Promise<void> {
+  for await (const event of events) sink(event);
 }

@@ -98,8 +98,7 @@ export async function runAttempt(
           }
         }
       : (event) => timeline.apply(event);
-    // `generateInto` called here, not through `runCall`: its async step cost a promise per call.
-    await (runner.generateInto ? runner.generateInto(request, sink) : runCall(runner, request, sink));
+    await runCall(runner, request, sink);
     if (timeline.tEnd === undefined)
       throw new CallError("stream_aborted", "the runner ended without an end event");
   } catch (thrown) {
