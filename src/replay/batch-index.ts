@@ -115,9 +115,9 @@ export class ResultsIndex {
   private readonly skip: (reason: SkipReason) => void;
   private readonly classify: boolean;
 
-  /** An index of `path` whose arrays another thread built (`state`). */
-  static fromState(path: string | number, format: LogFormat, state: ResultsIndexState): ResultsIndex {
-    const index = new ResultsIndex(path, format, () => {}, false, true);
+  /** An index of the file open as `fd` (its caller closes it) whose arrays another thread built (`state`). */
+  static fromState(fd: number, format: LogFormat, state: ResultsIndexState): ResultsIndex {
+    const index = new ResultsIndex(fd, format, () => {}, false, true);
     index.ids = IdTable.fromState(state.ids);
     index.offsets = state.offsets;
     index.lengths = state.lengths;

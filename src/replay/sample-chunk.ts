@@ -8,7 +8,7 @@
  * result's outcome in the results index (batch-index.ts), and joined in full only where needed.
  * Either way the sample, its weights and the skip counts are the full parse's.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { readSync } from "node:fs";
 import { DeferredRequests } from "./batch-deferred.ts";
 import { OUTCOME_SKIP, Outcome, type ResultsIndex } from "./batch-index.ts";
 import { type BatchKeyReader, batchKeyReader } from "./batch-line-key.ts";
@@ -44,9 +44,8 @@ export class ChunkSampler {
   private readonly batchScanner: BatchKeyReader | undefined;
   /** A batch log's request lines read before its results index came (`deferUntilResults`). */
   private deferred: DeferredRequests | undefined;
+  /** The requests file's descriptor (`deferUntilResults`), its giver's to close. */
   private requestsFd: number | undefined;
-  /** `requestsFd` was opened here (a path), not given (its giver closes it). */
-  private ownsRequestsFd = false;
   /** The file offset of the chunk being sampled. */
   private chunkOffset = 0;
 
@@ -63,14 +62,13 @@ export class ChunkSampler {
   }
 
   /**
-   * The lines are a batch log's requests (the file `requests`, or an open descriptor of it that
-   * stays the caller's to close) whose results index is still being built: their keys are kept
-   * until `setResults` (batch-deferred.ts).
+   * The lines are a batch log's requests (`requestsFd`, a descriptor of their file that stays the
+   * caller's to close: kept lines are read back from it) whose results index is still being
+   * built: their keys are kept until `setResults` (batch-deferred.ts).
    */
-  deferUntilResults(requests: string | number): void {
+  deferUntilResults(requestsFd: number): void {
     this.deferred = new DeferredRequests();
-    this.ownsRequestsFd = typeof requests === "string";
-    this.requestsFd = typeof requests === "string" ? openSync(requests, "r") : requests;
+    this.requestsFd = requestsFd;
   }
 
   /** The results index: the lines kept until now are counted. */
@@ -123,12 +121,6 @@ export class ChunkSampler {
       };
       this.joinLine(line.key, line.id, line.idStart, line.idEnd, text, line.complete, line.order);
     }
-  }
-
-  /** Closes the requests file (`deferUntilResults`). */
-  close(): void {
-    if (this.requestsFd !== undefined && this.ownsRequestsFd) closeSync(this.requestsFd);
-    this.requestsFd = undefined;
   }
 
   /** A batch request line: joined now, or kept with its key until the results index comes. */

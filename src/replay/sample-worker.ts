@@ -50,8 +50,6 @@ parentPort!.on("message", (message: ThreadMessage) => {
     parentPort!.postMessage({ type: "ack", data: message.data }, [message.data]);
     return;
   }
-  index?.close();
-  chunks.close();
   const result: ThreadResult = {
     type: "result",
     state: chunks.sampler.state(),

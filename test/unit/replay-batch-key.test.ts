@@ -6,7 +6,7 @@
  * a result without request, malformed and truncated lines), in one thread and in several, and
  * with request lines kept by their keys until the results index comes (batch-deferred.ts).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -365,7 +365,8 @@ describe("init --from batch raw-line keys", () => {
           keyed,
           deferUntil === undefined ? index : undefined,
         );
-        if (deferUntil !== undefined) chunks.deferUntilResults(requestsPath);
+        const requestsFd = openSync(requestsPath, "r");
+        if (deferUntil !== undefined) chunks.deferUntilResults(requestsFd);
         for (const [reason, n] of stats) chunks.stats.skipped.set(reason as never, n);
         const log = Buffer.from(requests);
         let seq = 0;
@@ -380,7 +381,7 @@ describe("init --from batch raw-line keys", () => {
           start = end;
         }
         if (deferUntil !== undefined) chunks.setResults(index);
-        chunks.close();
+        closeSync(requestsFd);
         index.close();
         return {
           lines: chunks.stats.lines,
