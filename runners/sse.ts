@@ -97,9 +97,9 @@ class SseReader {
    * (native, no streaming state); any other goes through the streaming decoder.
    */
   private decode(chunk: Uint8Array, first: boolean): string {
+    // `feed` passes no empty chunk.
     const whole =
       !this.decoderOpen &&
-      chunk.byteLength > 0 &&
       chunk[chunk.byteLength - 1]! < 0x80 &&
       !(first && chunk[0] === 0xef) &&
       Buffer.isBuffer(chunk);
@@ -108,7 +108,7 @@ class SseReader {
     this.decoder ??= new TextDecoder("utf-8", { ignoreBOM: !first });
     const text = this.decoder.decode(chunk, STREAM_DECODE);
     // A chunk ending on an ASCII byte leaves no character open in the decoder.
-    this.decoderOpen = chunk.byteLength > 0 ? chunk[chunk.byteLength - 1]! >= 0x80 : this.decoderOpen;
+    this.decoderOpen = chunk[chunk.byteLength - 1]! >= 0x80;
     return text;
   }
 
